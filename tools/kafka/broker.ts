@@ -46,6 +46,7 @@ const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
 const LOCK_TIMEOUT_MS = 180_000;
+const FOREIGN_WAIT_MS = 20_000;
 const LOG_ROTATE_BYTES = 20 * 1024 * 1024;
 
 // This file lives in <repo>/tools/kafka, so the repo root is two levels up.
@@ -54,6 +55,7 @@ const POM = path.join(__dirname, 'pom.xml');
 const CACHE_DIR = path.join(REPO_ROOT, '.cache', 'kafka');
 const LIBS_DIR = path.join(CACHE_DIR, 'libs');
 const LIBS_MARKER = path.join(LIBS_DIR, '.fetched.json');
+const LIBS_LOCK = path.join(CACHE_DIR, 'libs.lock');
 
 // Heap kept small: the machine is shared with Postgres, five services and the tests.
 const JVM_OPTS = [
@@ -128,30 +130,41 @@ function requireTool(command: string, hint: string): void {
 }
 
 /**
- * Copies the broker classpath once. Copying into a private temp folder and renaming it into place
- * keeps parallel callers (several test workers) from ever seeing a half-filled or mixed-version
- * classpath; an old version's folder is replaced whole, since stale jars would shadow new ones.
+ * Copies the broker classpath once. The lock keeps parallel launchers (other ports, other test
+ * workers) from replacing jars under a starting JVM; copying into a temp folder and renaming it
+ * means a killed fetch never leaves a half-filled classpath. An old version's folder is replaced
+ * whole, since stale jars would shadow new ones.
  */
-export function ensureJars(): string {
+export async function ensureJars(): Promise<string> {
   const version = kafkaVersion();
   if (libsAreCurrent(version)) return LIBS_DIR;
+  return withFileLock(LIBS_LOCK, async () => fetchJars(version));
+}
+
+function fetchJars(version: string): string {
+  if (libsAreCurrent(version)) return LIBS_DIR; // fetched by whoever held the lock before us
   requireTool('mvn', 'install Maven (apt-get install maven) to fetch the Kafka jars');
   const started = Date.now();
   log(`fetching Kafka ${version} jars from Maven Central into ${path.relative(REPO_ROOT, LIBS_DIR)} ...`);
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   const staging = fs.mkdtempSync(path.join(CACHE_DIR, 'libs-staging-'));
+  fs.chmodSync(staging, 0o755); // mkdtemp makes it private; other local users may run the broker too
   try {
+    // Output is captured, not inherited: the CLI's stdout must carry only the bootstrap address,
+    // and Debian's mvn 3.8 prints stray ANSI resets even with -q -B.
     const mvn = spawnSync(
       'mvn',
-      ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
+      ['-q', '-B', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`],
+      { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
     );
-    if (mvn.status !== 0) throw new Error(`mvn dependency:copy-dependencies failed (exit ${mvn.status})`);
+    if (mvn.status !== 0) {
+      const output = `${mvn.stdout ?? ''}${mvn.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').trim();
+      throw new Error(`mvn dependency:copy-dependencies failed (exit ${mvn.status}):\n${output.split('\n').slice(-30).join('\n')}`);
+    }
     fs.writeFileSync(
       path.join(staging, path.basename(LIBS_MARKER)),
       JSON.stringify({ version, fetchedAt: new Date().toISOString() }) + '\n',
     );
-    if (libsAreCurrent(version)) return LIBS_DIR; // another process won the race
     fs.rmSync(LIBS_DIR, { recursive: true, force: true });
     fs.renameSync(staging, LIBS_DIR);
     log(`fetched ${fs.readdirSync(LIBS_DIR).length - 1} jars in ${seconds(started)}`);
@@ -261,12 +274,8 @@ function isOurBroker(pid: number, r: Resolved): boolean {
 }
 
 function readPid(r: Resolved): number | undefined {
-  try {
-    const pid = Number.parseInt(fs.readFileSync(r.pidFile, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  const pid = Number.parseInt(readOr(r.pidFile, '').trim(), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 function livePid(r: Resolved): number | undefined {
@@ -290,7 +299,7 @@ function spawnBroker(libs: string, r: Resolved): ChildProcess {
   rotateLog(r.logFile);
   fs.mkdirSync(path.dirname(r.logFile), { recursive: true });
   const out = fs.openSync(r.logFile, 'a');
-  fs.writeSync(out, `\n===== broker.ts starting kafka.Kafka at ${new Date().toISOString()} =====\n`);
+  fs.writeSync(out, `\n${RUN_MARKER} at ${new Date().toISOString()} =====\n`);
   try {
     const child = spawn('java', [...JVM_OPTS, '-cp', classpath(libs), 'kafka.Kafka', r.propsFile], {
       cwd: r.dataDir,
@@ -306,12 +315,36 @@ function spawnBroker(libs: string, r: Resolved): ChildProcess {
   }
 }
 
-function logTail(logFile: string, lines = 40): string {
+const RUN_MARKER = '===== broker.ts starting kafka.Kafka';
+
+/**
+ * What went wrong in the latest run: its ERROR lines first (the root cause is usually followed by
+ * dozens of stack-trace and shutdown lines), then the last lines of the log.
+ */
+function startupFailureReport(logFile: string): string {
+  let text: string;
   try {
-    return fs.readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    text = fs.readFileSync(logFile, 'utf8');
   } catch {
-    return '(no log file)';
+    return `(no log file at ${logFile})`;
   }
+  const run = text.slice(Math.max(0, text.lastIndexOf(RUN_MARKER))).split('\n');
+  const errors = run.filter((line) => / ERROR |^Caused by:|^Exception|^Error/.test(line)).slice(0, 10);
+  return [
+    `errors in ${logFile}:`,
+    ...(errors.length ? errors : ['(none logged)']),
+    'last lines:',
+    ...run.slice(-15),
+  ].join('\n');
+}
+
+async function pollUntilAsync(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() >= deadline) return false;
+    await sleep(250);
+  }
+  return true;
 }
 
 async function pollUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -401,10 +434,15 @@ async function probe(brokers: string): Promise<Readiness> {
   return stage;
 }
 
-/** Something (maybe not ours) answers Kafka requests on the port. */
+type PortState = 'closed' | Readiness;
+
+async function portState(port: number): Promise<PortState> {
+  return (await tcpAccepts(port)) ? probe(`${HOST}:${port}`) : 'closed';
+}
+
+/** A broker (ours or not) on 127.0.0.1:port serves metadata and a group coordinator. */
 export async function acceptsClients(port = DEFAULT_PORT): Promise<boolean> {
-  if (!(await tcpAccepts(port))) return false;
-  return (await probe(`${HOST}:${port}`)) !== 'down';
+  return (await portState(port)) === 'ready';
 }
 
 async function waitUntilReady(r: Resolved, child: ChildProcess | undefined, pid: number): Promise<void> {
@@ -414,7 +452,7 @@ async function waitUntilReady(r: Resolved, child: ChildProcess | undefined, pid:
   while (Date.now() - started < r.readyTimeoutMs) {
     if (hasExited(pid, child)) {
       const how = child ? `exit code ${child.exitCode}, signal ${child.signalCode}` : 'process gone';
-      throw new Error(`Kafka broker exited during startup (${how}); tail of ${r.logFile}:\n${logTail(r.logFile)}`);
+      throw new Error(`Kafka broker exited during startup (${how}); ${startupFailureReport(r.logFile)}`);
     }
     const stage = (await tcpAccepts(r.port, 500)) ? await probe(brokers) : 'down';
     if (stage !== reported && stage !== 'down') {
@@ -424,35 +462,44 @@ async function waitUntilReady(r: Resolved, child: ChildProcess | undefined, pid:
     if (stage === 'ready') return;
     await sleep(250);
   }
-  throw new Error(`Kafka broker not ready within ${r.readyTimeoutMs / 1000}s; tail of ${r.logFile}:\n${logTail(r.logFile)}`);
+  throw new Error(`Kafka broker not ready within ${r.readyTimeoutMs / 1000}s; ${startupFailureReport(r.logFile)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Start lock: parallel test workers must not spawn two brokers on one dataDir
+// Locks: parallel test workers must not fetch jars twice or spawn two brokers on one dataDir
 // ---------------------------------------------------------------------------------------------
 
-async function withStartLock<T>(r: Resolved, fn: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(r.dataDir, { recursive: true });
+/** Cross-process mutex via an O_EXCL file holding the owner's pid; a dead owner's lock is broken. */
+async function withFileLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   const deadline = Date.now() + LOCK_TIMEOUT_MS;
   for (;;) {
     try {
-      fs.writeFileSync(r.lockFile, `${process.pid}\n`, { flag: 'wx' });
+      fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number.parseInt(fs.readFileSync(r.lockFile, 'utf8'), 10);
+      const holder = Number.parseInt(readOr(lockFile, ''), 10);
       if (!Number.isInteger(holder) || !isAlive(holder)) {
-        fs.rmSync(r.lockFile, { force: true }); // left behind by a crashed launcher
+        fs.rmSync(lockFile, { force: true }); // left behind by a crashed launcher
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${r.lockFile} (held by pid ${holder})`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockFile} (held by pid ${holder})`);
       await sleep(250);
     }
   }
   try {
     return await fn();
   } finally {
-    fs.rmSync(r.lockFile, { force: true });
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
   }
 }
 
@@ -470,16 +517,22 @@ export async function ensureBroker(opts: BrokerOptions = {}): Promise<BrokerHand
   const external = process.env.KAFKA_BROKERS?.trim();
   if (external) return { brokers: external, started: false, stop: noop };
   const r = resolveOptions(opts);
-  const brokers = `${HOST}:${r.port}`;
-  if (await acceptsClients(r.port)) return { brokers, started: false, stop: noop };
-  return withStartLock(r, async () => {
+  const reuse: BrokerHandle = { brokers: `${HOST}:${r.port}`, started: false, stop: noop };
+  const state = await portState(r.port);
+  if (state === 'ready') return reuse;
+  if (state !== 'closed' && livePid(r) === undefined) {
+    // Not ours (another dataDir, a container...): wait for it, since a second broker could not bind.
+    await waitUntilServing(r, Math.min(r.readyTimeoutMs, FOREIGN_WAIT_MS));
+    return reuse;
+  }
+  return withFileLock(r.lockFile, async () => {
     // Another launcher may have started it, or be stopping an old one, while we waited.
     const existing = livePid(r);
     if (existing !== undefined) {
       log(`broker pid ${existing} exists but is not serving yet; waiting for it`);
       try {
         await waitUntilReady(r, undefined, existing);
-        return { brokers, started: false, stop: noop };
+        return reuse;
       } catch (err) {
         if (isAlive(existing)) throw err;
         log(`broker pid ${existing} went away; starting a new one`);
@@ -489,9 +542,19 @@ export async function ensureBroker(opts: BrokerOptions = {}): Promise<BrokerHand
   });
 }
 
+async function waitUntilServing(r: Resolved, timeoutMs: number): Promise<void> {
+  const ok = await pollUntilAsync(async () => (await portState(r.port)) === 'ready', timeoutMs);
+  if (!ok) {
+    throw new Error(
+      `${HOST}:${r.port} is taken by a process this launcher did not start, and it does not serve Kafka ` +
+        `(metadata + group coordinator) within ${timeoutMs / 1000}s; free the port or set KAFKA_BROKERS`,
+    );
+  }
+}
+
 async function startBroker(r: Resolved): Promise<BrokerHandle> {
   const brokers = `${HOST}:${r.port}`;
-  const libs = ensureJars();
+  const libs = await ensureJars();
   requireTool('java', 'install a JDK 17 (apt-get install openjdk-17-jre-headless)');
   fs.writeFileSync(r.propsFile, serverProperties(r));
   const started = Date.now();
@@ -505,6 +568,7 @@ async function startBroker(r: Resolved): Promise<BrokerHandle> {
     await waitUntilReady(r, child, pid);
   } catch (err) {
     await terminate(pid, child);
+    removePidFile(r, pid);
     throw err;
   }
   log(`Kafka ready on ${brokers} in ${seconds(started)}`);
@@ -546,7 +610,7 @@ export async function restartBroker(opts: BrokerOptions = {}): Promise<BrokerHan
   if (process.env.KAFKA_BROKERS?.trim()) throw new Error('KAFKA_BROKERS is set: refusing to restart an external cluster');
   const r = resolveOptions(opts);
   const stopped = await stopBroker(opts);
-  if (!stopped && (await acceptsClients(r.port))) {
+  if (!stopped && (await portState(r.port)) !== 'closed') {
     throw new Error(`the broker on ${HOST}:${r.port} was not started by this launcher (no live pid in ${r.pidFile})`);
   }
   return ensureBroker(opts);
@@ -591,13 +655,17 @@ async function cli(argv: string[]): Promise<number> {
       return 0;
     }
     case 'status': {
-      const up = await acceptsClients(port);
+      const state = await portState(port);
       const pid = livePid(resolveOptions(opts));
-      process.stdout.write(
-        `${HOST}:${port} ${up ? 'accepts clients' : 'does not accept clients'}` +
-          `${pid !== undefined ? ` (launcher pid ${pid})` : up ? ' (not started by this launcher)' : ''}\n`,
-      );
-      return up ? 0 : 1;
+      const owner = pid !== undefined ? ` (launcher pid ${pid})` : state === 'closed' ? '' : ' (not started by this launcher)';
+      const described: Record<PortState, string> = {
+        ready: 'accepts clients',
+        metadata: 'answers metadata but has no group coordinator yet',
+        down: 'is open but does not answer Kafka requests',
+        closed: 'does not accept clients',
+      };
+      process.stdout.write(`${HOST}:${port} ${described[state]}${owner}\n`);
+      return state === 'ready' ? 0 : 1;
     }
     default:
       process.stderr.write('usage: tsx tools/kafka/broker.ts start|stop|restart|status [--port N] [--data-dir DIR]\n');

@@ -1,1 +1,8 @@
-export default async function globalTeardown(): Promise<void> {}
+/**
+ * A broker this run started is left running for the next run on this machine (start-up costs
+ * seconds); `npm run kafka -- stop` stops it. Containers, if any, are stopped.
+ */
+export default async function globalTeardown(): Promise<void> {
+  const infra = (globalThis as { __infra?: { stop(): Promise<void>; containers?: boolean } }).__infra;
+  if (infra && (infra.containers || process.env.TEST_STOP_INFRA === '1')) await infra.stop();
+}

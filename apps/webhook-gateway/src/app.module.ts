@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PlatformModule } from '@compliance/platform';
+import { WebhookGatewayConfig } from './webhook-gateway.config';
+import { MIGRATIONS } from './migrations';
+
+export const SERVICE_NAME = 'webhook-gateway';
+export const SCHEMA = 'webhook_gateway';
+
+@Module({})
+export class AppModule {
+  static register(config: WebhookGatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot({ service: SERVICE_NAME, schema: SCHEMA, config, migrations: MIGRATIONS })],
+    };
+  }
+}

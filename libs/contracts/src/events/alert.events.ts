@@ -1,0 +1,28 @@
+import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
+
+export const ALERT_KINDS = ['aml_match', 'aml_review', 'aml_screening_failed', 'erasure_overdue', 'dead_letter'] as const;
+export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
+
+/** `compliance.alert.raised`: what a human must look at, with what they need to decide. */
+export class ComplianceAlertRaisedData {
+  @IsString() @IsNotEmpty() alertId!: string;
+  @IsIn(ALERT_KINDS) kind!: string;
+  @IsIn(ALERT_SEVERITIES) severity!: string;
+  @IsOptional() @IsString() subjectRef?: string;
+  @IsOptional() @IsString() sessionId?: string;
+  @IsOptional() @IsString() screeningId?: string;
+  @IsOptional() @IsString() erasureRequestId?: string;
+  @IsString() summary!: string;
+  @IsOptional() @IsObject() details?: Record<string, unknown>;
+  @IsISO8601() raisedAt!: string;
+}
+
+export class ComplianceAlertResolvedData {
+  @IsString() @IsNotEmpty() alertId!: string;
+  @IsIn(['false_positive', 'confirmed']) resolution!: string;
+  @IsString() reviewer!: string;
+  @IsOptional() @IsString() note?: string;
+  @IsOptional() @IsString() subjectRef?: string;
+  @IsOptional() @IsString() sessionId?: string;
+  @IsISO8601() resolvedAt!: string;
+}

@@ -1,0 +1,60 @@
+import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateIf } from 'class-validator';
+import { DATA_CATEGORIES } from '../event-types';
+
+/** Services that hold personal data and must confirm erasure. */
+export const DATA_HOLDING_SERVICES = ['webhook-gateway', 'kyc-results', 'aml-trigger', 'audit-log'] as const;
+
+export class ErasureRequestedData {
+  @IsString() @IsNotEmpty() requestId!: string;
+  @IsString() @IsNotEmpty() subjectRef!: string;
+  @IsString() reason!: string;
+  @IsArray() @IsString({ each: true }) expectedServices!: string[];
+  @IsOptional() @IsArray() @IsString({ each: true }) sessionIds?: string[];
+  @IsISO8601() requestedAt!: string;
+}
+
+export class PurgeDueData {
+  @IsString() @IsNotEmpty() purgeId!: string;
+  @IsIn(DATA_CATEGORIES) category!: string;
+  @IsOptional() @IsString() subjectRef?: string;
+  @IsOptional() @IsString() sessionId?: string;
+  /** Data whose retention clock started before this instant is due. */
+  @IsISO8601() clockStartedBefore!: string;
+  @IsISO8601() dueAt!: string;
+}
+
+export class ErasureCompletedData {
+  @IsString() @IsNotEmpty() requestId!: string;
+  @IsString() @IsNotEmpty() service!: string;
+  @IsString() subjectRef!: string;
+  @IsObject() counts!: Record<string, number>;
+  @IsISO8601() completedAt!: string;
+}
+
+export class PurgeCompletedData {
+  @IsString() @IsNotEmpty() purgeId!: string;
+  @IsString() @IsNotEmpty() service!: string;
+  @IsIn(DATA_CATEGORIES) category!: string;
+  @IsOptional() @IsString() subjectRef?: string;
+  @IsOptional() @IsString() sessionId?: string;
+  @IsObject() counts!: Record<string, number>;
+  @IsISO8601() completedAt!: string;
+}
+
+export class ErasureFinishedData {
+  @IsString() @IsNotEmpty() requestId!: string;
+  @IsString() subjectRef!: string;
+  @IsIn(['finished', 'blocked_by_legal_hold']) status!: string;
+  @IsOptional() @IsString() legalHoldId?: string;
+  @IsArray() services!: Array<{ service: string; completedAt: string; counts: Record<string, number> }>;
+  @IsISO8601() finishedAt!: string;
+}
+
+export class PolicyChangedData {
+  @IsIn(DATA_CATEGORIES) category!: string;
+  /** null = indefinite. */
+  @ValidateIf((o) => o.retentionDays !== null) @IsInt() @Min(30) retentionDays!: number | null;
+  @IsOptional() @ValidateIf((o) => o.previousDays !== null) @IsInt() previousDays?: number | null;
+  @IsString() changedBy!: string;
+  @IsISO8601() changedAt!: string;
+}

@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+
+/** W3C Trace Context `traceparent` (version 00). */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function isTraceparent(value: unknown): value is string {
+  return typeof value === 'string' && TRACEPARENT.test(value) && !/^00-0{32}-/.test(value) && !/-0{16}-/.test(value);
+}
+
+export function newTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+}
+
+/** A child span of `parent`: same trace id, new span id; a fresh trace when the parent is absent or invalid. */
+export function childTraceparent(parent?: string): string {
+  const m = parent && TRACEPARENT.exec(parent);
+  if (!m || !isTraceparent(parent)) return newTraceparent();
+  return `00-${m[1]}-${randomBytes(8).toString('hex')}-${m[3]}`;
+}
+
+export function traceIdOf(traceparent?: string): string | undefined {
+  return traceparent ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
+}

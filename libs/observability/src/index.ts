@@ -1,0 +1,6 @@
+export * from './redaction';
+export * from './logger';
+export * from './readiness';
+export * from './health.controller';
+export * from './metrics.controller';
+export * from './observability.module';

@@ -1,0 +1,6 @@
+export * from './database';
+export * from './data-source';
+export * from './migrations';
+export * from './messaging-tables.migration';
+export * from './outbox';
+export * from './outbox-relay';

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { ConfigError, loadConfig } from './config';
+
+export interface ServiceApp {
+  app: INestApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Shared HTTP setup: JSON logs, validation, OpenAPI at /docs, graceful shutdown hooks. */
+export async function createServiceApp(module: DynamicModule, title: string, opts: { bodyParser?: boolean } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: opts.bodyParser ?? true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+  const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('1').addBearerAuth().build());
+  SwaggerModule.setup('docs', app, doc);
+  return app;
+}
+
+export async function listenServiceApp(app: INestApplication, port: number, host = '0.0.0.0'): Promise<ServiceApp> {
+  await app.listen(port, host);
+  const address = app.getHttpServer().address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  return { app, url, close: () => app.close() };
+}
+
+/** Loads the config or exits with a message naming each bad variable (never its value). */
+export function loadConfigOrExit<T extends object>(cls: new () => T, service: string): T {
+  try {
+    return loadConfig(cls, service);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
+
+/** main.ts of every app: validated config, then the HTTP server on the app's port. */
+export async function runService<T extends object>(opts: {
+  service: string;
+  configClass: new () => T;
+  port: (config: T) => number;
+  module: (config: T) => DynamicModule;
+  bodyParser?: boolean;
+}): Promise<void> {
+  const config = loadConfigOrExit(opts.configClass, opts.service);
+  try {
+    const app = await createServiceApp(opts.module(config), opts.service, { bodyParser: opts.bodyParser });
+    const { url } = await listenServiceApp(app, opts.port(config));
+    app.get(Logger).log(`${opts.service} listening on ${url}`);
+  } catch (err) {
+    process.stderr.write(`${opts.service} failed to start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,56 @@
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
+import { DEFAULT_DATABASE_URL } from '@compliance/persistence';
+
+const API_KEY_LIST = /^[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?(,[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?)*$/;
+
+/** What every service needs; each app extends it with its own variables. */
+export class BaseServiceConfig {
+  @IsString()
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS!: string;
+
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, ".", "_" and "-" only' })
+  KAFKA_TOPIC_PREFIX = '';
+
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = DEFAULT_DATABASE_URL;
+
+  @IsOptional()
+  @Matches(API_KEY_LIST, { message: 'API_KEYS must be key:role[:name] pairs separated by commas, role one of analyst, auditor, admin' })
+  API_KEYS?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    service: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration for ${service}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function problemsOf(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => (msg.startsWith(e.property) ? msg : `${e.property}: ${msg}`)));
+}
+
+/**
+ * Builds and validates a config class from the environment. Values are never echoed (they may be
+ * secrets); each problem names its variable.
+ */
+export function loadConfig<T extends object>(cls: new () => T, service: string, env: NodeJS.ProcessEnv = process.env): T {
+  const defaults = new cls() as Record<string, unknown>;
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults)) raw[key] = defaults[key];
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') raw[key] = value;
+  const config = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(config as object, { forbidUnknownValues: false, skipMissingProperties: false });
+  if (errors.length) throw new ConfigError(service, [...new Set(problemsOf(errors))]);
+  return config;
+}

@@ -1,0 +1,5 @@
+export * from './config';
+export * from './api-keys';
+export * from './service-runtime';
+export * from './platform.module';
+export * from './bootstrap';

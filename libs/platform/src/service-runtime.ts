@@ -1,0 +1,130 @@
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import {
+  ConsumerRunner,
+  createKafka,
+  EventProducer,
+  messagingMetrics,
+  parseBrokers,
+  TopicNamespace,
+  type ConsumerOptions,
+} from '@compliance/messaging';
+import { createServiceDataSource, ensureDatabase, OutboxRelay, runMigrationsLocked } from '@compliance/persistence';
+import { createLogger, ReadinessRegistry } from '@compliance/observability';
+import type { BaseServiceConfig } from './config';
+
+export interface ServiceDefinition {
+  /** The service name: Kafka client id, outbox relay name, log name. */
+  service: string;
+  /** The Postgres schema the service owns. */
+  schema: string;
+  entities?: Array<new () => unknown>;
+  migrations: Array<new () => unknown>;
+}
+
+/**
+ * A service's connections to the outside: its DataSource, Kafka producer, outbox relay and
+ * consumers, started in dependency order and stopped in reverse (DESIGN §7 graceful shutdown).
+ */
+@Injectable()
+export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  readonly dataSource: DataSource;
+  readonly kafka: Kafka;
+  readonly namespace: TopicNamespace;
+  readonly producer: EventProducer;
+  readonly relay: OutboxRelay;
+  readonly log: Logger;
+  private readonly consumers: ConsumerRunner[] = [];
+  private readonly pendingConsumers: ConsumerOptions[] = [];
+  private started = false;
+
+  constructor(
+    readonly definition: ServiceDefinition,
+    readonly config: BaseServiceConfig,
+    private readonly readiness: ReadinessRegistry,
+  ) {
+    this.log = createLogger(definition.service, config.LOG_LEVEL);
+    this.dataSource = createServiceDataSource({
+      url: config.DATABASE_URL,
+      schema: definition.schema,
+      entities: definition.entities,
+      migrations: definition.migrations,
+    });
+    this.namespace = new TopicNamespace(config.KAFKA_TOPIC_PREFIX);
+    this.kafka = createKafka({
+      brokers: parseBrokers(config.KAFKA_BROKERS),
+      clientId: definition.service,
+      namespace: config.KAFKA_TOPIC_PREFIX,
+      log: (level, message, extra) => this.log[level]({ ...extra }, message),
+    });
+    this.producer = new EventProducer(this.kafka, this.namespace);
+    this.relay = new OutboxRelay(this.dataSource, this.producer, {
+      name: `${config.KAFKA_TOPIC_PREFIX}${definition.service}`,
+      onError: (err) => this.log.warn({ err: err.message }, 'outbox relay: publish failed, will retry'),
+      onPublished: (n) => messagingMetrics.published.inc({ service: definition.service }, n),
+    });
+  }
+
+  /** Registers a consumer; it starts once every module is initialised. */
+  consume(opts: Omit<ConsumerOptions, 'dataSource'>): void {
+    const full: ConsumerOptions = {
+      dataSource: this.dataSource,
+      onCommitted: () => this.relay.kick(),
+      log: (level, message, extra) => this.log[level](extra ?? {}, message),
+      ...opts,
+    };
+    if (this.started) void this.startConsumer(full);
+    else this.pendingConsumers.push(full);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await ensureDatabase(this.config.DATABASE_URL);
+    await this.dataSource.initialize();
+    const applied = await runMigrationsLocked(this.dataSource, this.definition.schema);
+    if (applied.length) this.log.info({ applied }, 'migrations applied');
+    this.readiness.add('database', async () => {
+      await this.dataSource.query('SELECT 1');
+      return { up: true };
+    });
+    this.readiness.add('kafka', () => this.kafkaReady());
+    this.relay.start();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.started = true;
+    await Promise.all(this.pendingConsumers.splice(0).map((c) => this.startConsumer(c)));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.stop()));
+    await this.relay.stop();
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private async startConsumer(opts: ConsumerOptions): Promise<void> {
+    const runner = new ConsumerRunner(this.kafka, this.namespace, this.producer, opts);
+    this.consumers.push(runner);
+    await runner.start();
+    this.log.info({ group: opts.group, topics: opts.topics }, 'consumer started');
+  }
+
+  private admin?: ReturnType<Kafka['admin']>;
+
+  private async kafkaReady() {
+    this.admin ??= this.kafka.admin();
+    try {
+      await this.admin.connect();
+      const cluster = await this.admin.describeCluster();
+      return { up: true, details: { brokers: cluster.brokers.length } };
+    } catch (err) {
+      this.admin = undefined;
+      return { up: false, details: { error: (err as Error).message } };
+    }
+  }
+}

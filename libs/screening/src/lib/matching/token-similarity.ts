@@ -1,0 +1,60 @@
+/**
+ * How alike two name tokens are, in [0, 1]: Jaro-Winkler on the spelling, lifted when the tokens
+ * sound alike or are the same consonant skeleton, so transliteration variants are not lost.
+ */
+import { GLUED_ARTICLES } from '../normalise/noise-tokens';
+import { jaroWinkler } from '../similarity/jaro-winkler';
+import type { NameToken } from './prepared-name';
+
+/** An initial says little: "J." agrees with John, Jan and Jamal alike. */
+export const INITIAL_AGREEMENT = 0.75;
+/** Same Double Metaphone code: Mohammed / Muhammad (JW 0.85) are one name. */
+const PHONETIC_FLOOR = 0.88;
+/** Short codes collide by chance (John / Jane both "JN"), so only longer tokens get the floor. */
+const PHONETIC_MIN_LENGTH = 5;
+/** ...and only spellings that already look related: a shared code alone is too coarse. */
+const PHONETIC_MIN_SPELLING = 0.7;
+/** Consonant skeleton of one equals the vowel-less other: "mhmd" (Arabic script) / "mohammed". */
+const SKELETON_FLOOR = 0.88;
+const SKELETON_MIN_LENGTH = 3;
+/** "alrashidi" vs "rashidi": a glued article is almost, not quite, the same name. */
+const GLUED_ARTICLE_DISCOUNT = 0.03;
+
+function soundAlike(a: NameToken, b: NameToken): boolean {
+  if (a.text.length < PHONETIC_MIN_LENGTH || b.text.length < PHONETIC_MIN_LENGTH) return false;
+  const [a1, a2] = a.phonetic;
+  const [b1, b2] = b.phonetic;
+  if (a1 === '' || b1 === '') return false;
+  return a1 === b1 || a1 === b2 || a2 === b1 || (a2 === b2 && a2 !== '');
+}
+
+function sameSkeleton(a: NameToken, b: NameToken): boolean {
+  // Only a token with no vowels at all is a bare skeleton; otherwise the spelling is informative.
+  if (a.skeleton === a.text && a.text.length >= SKELETON_MIN_LENGTH) return b.skeleton === a.text;
+  if (b.skeleton === b.text && b.text.length >= SKELETON_MIN_LENGTH) return a.skeleton === b.text;
+  return false;
+}
+
+function withoutGluedArticle(text: string): string | undefined {
+  for (const article of GLUED_ARTICLES) {
+    if (text.length > article.length + 3 && text.startsWith(article)) return text.slice(article.length);
+  }
+  return undefined;
+}
+
+function gluedArticleSimilarity(a: string, b: string): number {
+  const bareA = withoutGluedArticle(a);
+  const bareB = withoutGluedArticle(b);
+  if (bareA === undefined && bareB === undefined) return 0;
+  return jaroWinkler(bareA ?? a, bareB ?? b) - GLUED_ARTICLE_DISCOUNT;
+}
+
+export function tokenSimilarity(a: NameToken, b: NameToken): number {
+  if (a.text === b.text) return 1;
+  if (a.initial || b.initial) return a.text[0] === b.text[0] ? INITIAL_AGREEMENT : 0;
+  let similarity = jaroWinkler(a.text, b.text);
+  if (similarity >= PHONETIC_MIN_SPELLING && similarity < PHONETIC_FLOOR && soundAlike(a, b)) similarity = PHONETIC_FLOOR;
+  if (similarity < SKELETON_FLOOR && sameSkeleton(a, b)) similarity = SKELETON_FLOOR;
+  if (similarity < 0.9) similarity = Math.max(similarity, gluedArticleSimilarity(a.text, b.text));
+  return similarity;
+}

@@ -1,0 +1,117 @@
+/**
+ * Every loaded entry, its names prepared for matching, and inverted indexes from blocking keys to
+ * names and from document numbers to entries. Built once per list version; read-only afterwards.
+ */
+import { blockingKeys } from '../matching/blocking-keys';
+import { normaliseDocumentNumber, MIN_DECISIVE_DOCUMENT_LENGTH } from '../matching/attribute-adjustment';
+import { prepareName, type PreparedName } from '../matching/prepared-name';
+import { normaliseCountry } from '../normalise/country';
+import { parsePartialDate, type PartialDate } from '../normalise/partial-date';
+import { topCandidates } from './top-candidates';
+import type { ListVersion, WatchlistEntry } from './watchlist-entry';
+
+export interface IndexedEntry {
+  entry: WatchlistEntry;
+  birthDates: PartialDate[];
+  countries: ReadonlySet<string>;
+}
+
+export interface IndexedName {
+  entryIndex: number;
+  name: PreparedName;
+}
+
+export class WatchlistIndex {
+  private readonly entries: IndexedEntry[] = [];
+  private readonly names: IndexedName[] = [];
+  private readonly postings = new Map<string, number[]>();
+  private readonly documents = new Map<string, number[]>();
+  /** Scratch space for candidate ranking, reused across queries (screening is synchronous). */
+  private scores = new Float64Array(0);
+
+  private constructor(readonly versions: readonly ListVersion[]) {}
+
+  static build(entries: readonly WatchlistEntry[], versions: readonly ListVersion[] = []): WatchlistIndex {
+    const index = new WatchlistIndex(versions);
+    for (const entry of entries) index.add(entry);
+    index.scores = new Float64Array(index.names.length);
+    return index;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get nameCount(): number {
+    return this.names.length;
+  }
+
+  entry(entryIndex: number): IndexedEntry {
+    return this.entries[entryIndex];
+  }
+
+  name(nameId: number): IndexedName {
+    return this.names[nameId];
+  }
+
+  entriesWithDocument(documentNumber: string): readonly number[] {
+    return this.documents.get(normaliseDocumentNumber(documentNumber)) ?? [];
+  }
+
+  /**
+   * Names sharing blocking keys with the query, best `limit` first. A key shared by few names
+   * counts for more than one shared by thousands (inverse document frequency).
+   */
+  candidates(query: PreparedName, limit: number, accept: (entryIndex: number) => boolean): number[] {
+    const touched: number[] = [];
+    const scores = this.scores;
+    for (const token of query.tokens) {
+      for (const { key, weight } of blockingKeys(token)) {
+        const posting = this.postings.get(key);
+        if (!posting) continue;
+        const keyWeight = weight * Math.log(1 + this.names.length / posting.length);
+        for (const nameId of posting) {
+          if (scores[nameId] === 0) touched.push(nameId);
+          scores[nameId] += keyWeight;
+        }
+      }
+    }
+    const best = topCandidates(touched, scores, limit, (id) => accept(this.names[id].entryIndex));
+    for (const nameId of touched) scores[nameId] = 0;
+    return best;
+  }
+
+  private add(entry: WatchlistEntry): void {
+    const entryIndex = this.entries.length;
+    this.entries.push({
+      entry,
+      birthDates: entry.birthDates.map(parsePartialDate).filter((date): date is PartialDate => !!date),
+      countries: new Set(entry.countries.map(normaliseCountry).filter((c): c is string => !!c)),
+    });
+    const seenNames = new Set<string>();
+    for (const raw of entry.names) {
+      const name = prepareName(raw);
+      const normalised = name.tokens.map((token) => token.text).join(' ');
+      if (name.tokens.length === 0 || seenNames.has(normalised)) continue;
+      seenNames.add(normalised);
+      this.indexName(entryIndex, name);
+    }
+    for (const identifier of entry.identifiers) {
+      const document = normaliseDocumentNumber(identifier);
+      if (document.length >= MIN_DECISIVE_DOCUMENT_LENGTH) append(this.documents, document, entryIndex);
+    }
+  }
+
+  private indexName(entryIndex: number, name: PreparedName): void {
+    const nameId = this.names.length;
+    this.names.push({ entryIndex, name });
+    const keys = new Set(name.tokens.flatMap((token) => blockingKeys(token).map((k) => k.key)));
+    for (const key of keys) append(this.postings, key, nameId);
+  }
+}
+
+function append(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else if (list[list.length - 1] !== value) list.push(value);
+}

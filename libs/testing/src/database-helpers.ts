@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DEFAULT_DATABASE_URL, ensureDatabase } from '@compliance/persistence';
+
+/** A fresh database per test file: services create their schemas in it, nothing leaks between files. */
+export async function testDatabaseUrl(label = 'test'): Promise<string> {
+  const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+  base.pathname = `/t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(base.toString());
+  return base.toString();
+}
+
+/** Runs one SQL statement on a database (test assertions on raw rows). */
+export async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './infrastructure';
+export * from './kafka-helpers';
+export * from './database-helpers';
+export * from './wait';
+export * from './webhooks';
+export * from './apps';
