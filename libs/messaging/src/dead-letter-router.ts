@@ -27,9 +27,14 @@ export class DeadLetterRouter {
       await this.deadLetter(p, err instanceof PermanentEventError ? 'rejected' : 'exhausted', err, attempt);
       return;
     }
-    const dueAt = new Date(Date.now() + backoffMs(this.policy, attempt)).toISOString();
+    const now = Date.now();
     await this.producer.send(retryTopicOf(this.group), [
-      this.forward(p, { [RetryHeaders.Attempt]: String(attempt), [RetryHeaders.NextAttemptAt]: dueAt, [RetryHeaders.LastError]: errorText(err) }),
+      this.forward(p, {
+        [RetryHeaders.Attempt]: String(attempt),
+        [RetryHeaders.NextAttemptAt]: new Date(now + backoffMs(this.policy, attempt)).toISOString(),
+        [RetryHeaders.LastError]: errorText(err),
+        [RetryHeaders.FailedAt]: new Date(now).toISOString(),
+      }),
     ]);
     metrics.retried.inc({ group: this.group, topic: p.record.topic });
   }

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
-import { DEFAULT_DATABASE_URL } from '@compliance/persistence';
+// Relative: Jest's global setup runs outside the module mapper.
+import { DEFAULT_DATABASE_URL } from '../../persistence/src/database';
 import { ensureBroker } from '../../../tools/kafka/broker';
 
 /**

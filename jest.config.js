@@ -1,11 +1,10 @@
-import type { Config } from 'jest';
-import { pathsToModuleNameMapper } from 'ts-jest';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.base.json');
 
 // One Jest run for the whole workspace: unit and integration tests share a real Kafka broker and
-// Postgres brought up once by the global setup; each test file isolates itself (own topics/schema).
-const config: Config = {
+// Postgres brought up once by the global setup; each test file isolates itself (own topics/database).
+/** @type {import('jest').Config} */
+module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/e2e'],
@@ -16,9 +15,8 @@ const config: Config = {
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
-  testTimeout: 120_000,
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 120000,
   maxWorkers: 2,
   verbose: true,
 };
-
-export default config;

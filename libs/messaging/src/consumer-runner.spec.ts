@@ -1,0 +1,140 @@
+import type { DataSource } from 'typeorm';
+import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type DomainEvent } from '@compliance/contracts';
+import { createServiceDataSource, CreateMessagingTables1764100000000, runMigrationsLocked } from '@compliance/persistence';
+import { createTestTopics, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { ConsumerRunner, EventHandler } from './consumer-runner';
+import { TopicNamespace } from './kafka';
+import { EventProducer } from './producer';
+import { RetryHeaders } from './retry-headers';
+import { CreateTestEffects1764100000001 } from './testing/effects.migration';
+
+const GROUP = 'runtime-test';
+const TOPIC = Topics.RetentionEvents;
+
+function policyEvent(key: string, n: number): DomainEvent {
+  return newEvent({
+    type: EventTypes.RetentionPolicyChanged,
+    source: EventSources.Retention,
+    subject: key,
+    data: { category: 'raw_webhooks', retentionDays: 30 + n, changedBy: 'test', changedAt: new Date().toISOString() },
+  });
+}
+
+describe('ConsumerRunner (real Kafka, real Postgres)', () => {
+  const namespace = testNamespace('runner');
+  const ns = new TopicNamespace(namespace);
+  const kafka = testKafka('runner-test');
+  let ds: DataSource;
+  let producer: EventProducer;
+  let reader: TopicReader;
+  const runners: ConsumerRunner[] = [];
+
+  // Each test's consumer group subscribes to the same topic; effects are kept apart by group.
+  const effects = async (group: string) =>
+    (await ds.query('SELECT event_id, key, value FROM effects WHERE key = $1 ORDER BY seq', [group])) as Array<{ event_id: string }>;
+
+  async function run(group: string, handler: EventHandler, retry = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 2000 }) {
+    const runner = new ConsumerRunner(kafka, ns, producer, { group, topics: [TOPIC], dataSource: ds, handler, retry, chunkSize: 10 });
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  }
+
+  beforeAll(async () => {
+    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
+    ds = createServiceDataSource({
+      url: await testDatabaseUrl('runner'),
+      schema: 'runner',
+      migrations: [CreateMessagingTables1764100000000, CreateTestEffects1764100000001],
+    });
+    await ds.initialize();
+    await runMigrationsLocked(ds, 'runner');
+    producer = new EventProducer(kafka, ns);
+    reader = await new TopicReader(namespace, [TOPIC, dlqTopicOf('failing-test'), retryTopicOf('failing-test'), dlqTopicOf(GROUP)]).start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(runners.map((r) => r.stop()));
+    await reader.stop();
+    await producer.disconnect();
+    await ds.destroy();
+  });
+
+  it('delivers a CloudEvent with its ce_* headers intact and a plain JSON value', async () => {
+    const event = policyEvent('subject-1', 1);
+    await producer.send(TOPIC, [encodeEvent(event, 'subject-1')]);
+    const record = await waitFor(() => reader.on(TOPIC).find((r) => r.event?.id === event.id), { what: 'the event on the topic' });
+    expect(record.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_id: event.id,
+      ce_type: EventTypes.RetentionPolicyChanged,
+      ce_source: EventSources.Retention,
+      ce_subject: 'subject-1',
+      'content-type': 'application/json',
+      traceparent: event.traceparent,
+    });
+    expect(JSON.parse(record.value as string)).toEqual(event.data);
+    expect(record.key).toBe('subject-1');
+  });
+
+  it('applies an event delivered twice exactly once (inbox)', async () => {
+    const event = policyEvent('dup', 2);
+    await run('dup-test', async (e, { manager }) => {
+      await manager.query('INSERT INTO effects (event_id, key, value) VALUES ($1, $2, $3)', [e.id, 'dup-test', e.type]);
+    });
+    await producer.send(TOPIC, [encodeEvent(event, 'dup'), encodeEvent(event, 'dup')]);
+    await waitFor(async () => (await effects('dup-test')).some((r) => r.event_id === event.id), { what: 'the effect' });
+    const marker = policyEvent('dup', 3);
+    await producer.send(TOPIC, [encodeEvent(marker, 'dup')]);
+    await waitFor(async () => (await effects('dup-test')).some((r) => r.event_id === marker.id), { what: 'the marker effect' });
+    expect((await effects('dup-test')).filter((r) => r.event_id === event.id)).toHaveLength(1);
+  });
+
+  it('retries a failing event with growing delays, dead-letters it after N attempts, and keeps the partition moving', async () => {
+    const poison = policyEvent('same-key', 4);
+    const after = [policyEvent('same-key', 5), policyEvent('same-key', 6)];
+    await run('failing-test', async (e, { manager }) => {
+      if (e.id === poison.id) throw new Error('downstream refused');
+      await manager.query('INSERT INTO effects (event_id, key, value) VALUES ($1, $2, $3)', [e.id, 'failing-test', e.type]);
+    });
+    await producer.send(TOPIC, [poison, ...after].map((e) => encodeEvent(e, 'same-key')));
+    // Events behind the poison one on the same partition are applied while it waits for retries.
+    const applied = await waitFor(async () => {
+      const rows = await effects('failing-test');
+      return after.every((a) => rows.some((r) => r.event_id === a.id)) && rows;
+    });
+    expect(applied.some((r) => r.event_id === poison.id)).toBe(false);
+    const dead = await waitFor(() => reader.on(dlqTopicOf('failing-test')).find((r) => r.headers.ce_id === poison.id), {
+      what: 'the poison event in the DLQ',
+      timeoutMs: 30_000,
+    });
+    expect(dead.headers[RetryHeaders.Attempt]).toBe('3');
+    expect(dead.headers[RetryHeaders.LastError]).toContain('downstream refused');
+    expect(dead.headers[RetryHeaders.OriginalTopic]).toBe(TOPIC);
+    expect(dead.event?.id).toBe(poison.id);
+    const retries = reader.on(retryTopicOf('failing-test')).filter((r) => r.headers.ce_id === poison.id);
+    expect(retries.map((r) => r.headers[RetryHeaders.Attempt])).toEqual(['1', '2']);
+    // Backoff grows: the wait before attempt 2 is longer than before attempt 1 (base 300 ms, ±20 % jitter).
+    const waits = retries.map((r) => Date.parse(r.headers[RetryHeaders.NextAttemptAt]) - Date.parse(r.headers[RetryHeaders.FailedAt]));
+    expect(waits[0]).toBeGreaterThanOrEqual(240);
+    expect(waits[1]).toBeGreaterThan(waits[0]);
+  });
+
+  it('sends an undecodable record and an invalid event straight to the DLQ, without retries', async () => {
+    const valid = policyEvent('bad', 7);
+    await run(GROUP, async (e, { manager }) => {
+      await manager.query('INSERT INTO effects (event_id, key, value) VALUES ($1, $2, $3)', [e.id, GROUP, e.type]);
+    });
+    const invalid = encodeEvent({ ...policyEvent('bad', 8), data: { category: 'not-a-category' } }, 'bad');
+    await producer.send(TOPIC, [{ key: 'bad', value: 'this is not json', headers: {} }, invalid, encodeEvent(valid, 'bad')]);
+    const dead = await waitFor(() => {
+      const rows = reader.on(dlqTopicOf(GROUP));
+      return rows.length >= 2 && rows;
+    }, { what: 'two dead letters' });
+    expect(dead.map((r) => r.headers[RetryHeaders.ErrorCode]).sort()).toEqual(['EVENT_INVALID', 'EVENT_UNDECODABLE']);
+    expect(dead.every((r) => r.headers[RetryHeaders.Attempt] === '0')).toBe(true);
+    expect(dead.find((r) => r.headers[RetryHeaders.ErrorCode] === 'EVENT_INVALID')?.headers[RetryHeaders.LastError]).toContain('category');
+    await waitFor(async () => (await effects(GROUP)).some((r) => r.event_id === valid.id), { what: 'the valid event applied' });
+    expect(reader.on(retryTopicOf(GROUP))).toHaveLength(0);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Reads a CSV file into records with the physical line each starts on, and never lets one broken
+ * row take the rest of the file with it.
+ *
+ * csv-parse reads well-formed files fast, but after an unterminated quote it swallows every
+ * following line into one field. So a file that parses with any error is re-read record by record:
+ * each record is framed on physical lines (joining lines only while a quoted field is open, up to
+ * a limit), parsed on its own, and a record that still fails is reported and skipped.
+ */
+import { parse } from 'csv-parse/sync';
+
+export interface CsvRecord {
+  /** 1-based physical line the record starts on. */
+  line: number;
+  fields: string[];
+}
+
+export interface CsvRowProblem {
+  line: number;
+  reason: string;
+}
+
+export interface CsvReadResult {
+  records: CsvRecord[];
+  problems: CsvRowProblem[];
+}
+
+/** A quoted field spanning more lines than this is taken to be an unterminated quote. */
+const MAX_LINES_PER_RECORD = 20;
+
+const REASONS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'unterminated quoted field',
+  CSV_INVALID_CLOSING_QUOTE: 'unexpected character after a closing quote',
+  CSV_INVALID_OPENING_QUOTE: 'quote inside an unquoted field',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'unexpected character after a closing quote',
+};
+
+function reasonOf(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** Strips the UTF-8 byte-order mark and the DOS end-of-file character some OFAC files carry. */
+export function cleanCsvText(text: string): string {
+  return text.replace(/^\uFEFF/, '').replace(/\u001a+\s*$/, '');
+}
+
+export function readCsvRecords(text: string): CsvReadResult {
+  const clean = cleanCsvText(text);
+  return readWholeFile(clean) ?? readRecordByRecord(clean);
+}
+
+function readWholeFile(text: string): CsvReadResult | undefined {
+  let failed = false;
+  const rows = parse(text, {
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    raw: true,
+    info: true,
+    on_skip: () => {
+      failed = true;
+      return undefined;
+    },
+  }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
+  if (failed) return undefined;
+  const records = rows.map(({ record, raw, info }) => {
+    const spannedLines = (raw.match(/\n/g) ?? []).length - (raw.endsWith('\n') ? 1 : 0);
+    return { line: info.lines - Math.max(0, spannedLines), fields: record };
+  });
+  return { records, problems: [] };
+}
+
+function readRecordByRecord(text: string): CsvReadResult {
+  const lines = text.split(/\r?\n/);
+  const records: CsvRecord[] = [];
+  const problems: CsvRowProblem[] = [];
+  let start = 0;
+  while (start < lines.length) {
+    if (lines[start].trim() === '') {
+      start += 1;
+      continue;
+    }
+    const end = frameRecord(lines, start);
+    const chunk = lines.slice(start, end + 1).join('\n');
+    try {
+      const parsed = parse(chunk, { relax_column_count: true }) as string[][];
+      if (parsed.length !== 1) throw new Error(`expected one record, found ${parsed.length}`);
+      records.push({ line: start + 1, fields: parsed[0] });
+      start = end + 1;
+    } catch (error) {
+      // A multi-line failure is best explained by its first line alone (usually an open quote).
+      problems.push({ line: start + 1, reason: end > start ? reasonOfLine(lines[start]) : reasonOf(error) });
+      // The lines joined to this one may be good records of their own: resume right after it.
+      start += 1;
+    }
+  }
+  return { records, problems };
+}
+
+function reasonOfLine(line: string): string {
+  try {
+    parse(line, { relax_column_count: true });
+    return 'malformed record';
+  } catch (error) {
+    return reasonOf(error);
+  }
+}
+
+/** Last line of the record starting at `start`: extend while an odd number of quotes is open. */
+function frameRecord(lines: string[], start: number): number {
+  let quotes = countQuotes(lines[start]);
+  let end = start;
+  while (quotes % 2 === 1 && end + 1 < lines.length && end - start + 1 < MAX_LINES_PER_RECORD) {
+    end += 1;
+    quotes += countQuotes(lines[end]);
+  }
+  return end;
+}
+
+function countQuotes(line: string): number {
+  let count = 0;
+  for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) === 34) count++;
+  return count;
+}
