@@ -19,4 +19,6 @@ module.exports = {
   testTimeout: 120000,
   maxWorkers: 2,
   verbose: true,
+  // kafkajs keeps reconnect timers alive after disconnect; a finished run must not hang CI.
+  forceExit: true,
 };

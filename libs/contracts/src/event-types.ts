@@ -49,3 +49,11 @@ export const EventSources = {
 
 export const DATA_CATEGORIES = ['verification_data', 'screening_data', 'raw_webhooks', 'audit_detail'] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
+
+/** Which service purges each data category and confirms with `retention.purge.completed`. */
+export const PURGE_OWNERS: Record<DataCategory, readonly string[]> = {
+  verification_data: ['kyc-results'],
+  screening_data: ['aml-trigger'],
+  raw_webhooks: ['webhook-gateway'],
+  audit_detail: ['audit-log'],
+};

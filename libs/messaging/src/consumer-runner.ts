@@ -133,7 +133,9 @@ export class ConsumerRunner {
 
   private prepare(topic: string, partition: number, message: KafkaMessage): Prepared {
     const headers = stringHeaders(message.headers);
-    const state = retryState(headers, topic);
+    // Retry headers describe this group's own retries only: records read from another group's DLQ
+    // carry that group's headers, which must neither hide the DLQ topic from `decode` nor count as attempts here.
+    const state = topic === retryTopicOf(this.opts.group) ? retryState(headers, topic) : { originalTopic: topic, attempt: 0 };
     const record: ConsumedRecord = {
       topic: state.originalTopic,
       partition,

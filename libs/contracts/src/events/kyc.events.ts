@@ -2,6 +2,17 @@ import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { KYC_STATUSES, type KycStatus } from '../event-types';
 
+/**
+ * Statuses that end a verification with a decision or an outcome; reaching one (re)starts the
+ * verification_data retention clock (`decidedAt`). `resubmitted` reopens the session, so it is not here.
+ */
+export const KYC_TERMINAL_STATUSES: readonly KycStatus[] = ['approved', 'declined', 'expired', 'abandoned', 'kyc_expired'];
+export const isTerminalKycStatus = (status: KycStatus): boolean => KYC_TERMINAL_STATUSES.includes(status);
+
+/** `transition`: the status changed; `data_updated`: only the decision data changed (Didit `data.updated`). */
+export const KYC_CHANGES = ['transition', 'data_updated'] as const;
+export type KycChange = (typeof KYC_CHANGES)[number];
+
 export class DecisionSummary {
   @IsOptional() @IsString() documentType?: string;
   @IsOptional() @IsString() issuingCountry?: string;
@@ -27,11 +38,16 @@ export class KycVerificationData {
   @IsString() @IsNotEmpty() provider!: string;
   @IsIn(KYC_STATUSES) status!: KycStatus;
   @IsOptional() @IsIn(KYC_STATUSES) previousStatus?: KycStatus | null;
+  /** The provider's event time of the change (Didit `created_at`), not the time kyc-results saw it. */
   @IsISO8601() occurredAt!: string;
   /** `transition` for a status change, `data_updated` when only the decision data changed. */
-  @IsIn(['transition', 'data_updated']) change!: 'transition' | 'data_updated';
+  @IsIn(KYC_CHANGES) change!: KycChange;
   @IsOptional() @IsString() workflowId?: string;
   @IsOptional() @ValidateNested() @Type(() => DecisionSummary) decision?: DecisionSummary;
   @IsOptional() @ValidateNested() @Type(() => ScreeningIdentity) identity?: ScreeningIdentity;
   @IsOptional() @IsBoolean() terminal?: boolean;
+  /** The provider's exact status string (Didit `In Review`...), for people reading the topic. */
+  @IsOptional() @IsString() providerStatus?: string;
+  /** When the session last reached a terminal status: where the verification_data retention clock starts. */
+  @IsOptional() @IsISO8601() decidedAt?: string;
 }

@@ -1,4 +1,4 @@
-import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min, ValidateIf } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { DATA_CATEGORIES } from '../event-types';
 
 /** Services that hold personal data and must confirm erasure. */
@@ -41,19 +41,35 @@ export class PurgeCompletedData {
   @IsISO8601() completedAt!: string;
 }
 
+/** Retention policy bounds (DESIGN §8): 30 days to 10 years, or null for indefinite. */
+export const MIN_RETENTION_DAYS = 30;
+export const MAX_RETENTION_DAYS = 3650;
+
+/**
+ * How an erasure request ended: `finished` (every expected service confirmed), `blocked_by_legal_hold`
+ * (not carried out yet; it is carried out once the hold ends, and then ends `finished`), `withdrawn`
+ * (a blocked request cancelled before it was carried out).
+ */
+export const ERASURE_END_STATUSES = ['finished', 'blocked_by_legal_hold', 'withdrawn'] as const;
+
+/** What the provider answered when asked to delete its copy of a session. */
+export const PROVIDER_DELETION_OUTCOMES = ['deleted', 'not_found', 'failed'] as const;
+
 export class ErasureFinishedData {
   @IsString() @IsNotEmpty() requestId!: string;
   @IsString() subjectRef!: string;
-  @IsIn(['finished', 'blocked_by_legal_hold']) status!: string;
+  @IsIn(ERASURE_END_STATUSES) status!: string;
   @IsOptional() @IsString() legalHoldId?: string;
   @IsArray() services!: Array<{ service: string; completedAt: string; counts: Record<string, number> }>;
+  /** Per session, when the provider copy was to be deleted too (RETENTION_PROVIDER_DELETE). */
+  @IsOptional() @IsArray() provider?: Array<{ sessionId: string; outcome: string; httpStatus?: number; attempts: number }>;
   @IsISO8601() finishedAt!: string;
 }
 
 export class PolicyChangedData {
   @IsIn(DATA_CATEGORIES) category!: string;
   /** null = indefinite. */
-  @ValidateIf((o) => o.retentionDays !== null) @IsInt() @Min(30) retentionDays!: number | null;
+  @ValidateIf((o) => o.retentionDays !== null) @IsInt() @Min(MIN_RETENTION_DAYS) @Max(MAX_RETENTION_DAYS) retentionDays!: number | null;
   @IsOptional() @ValidateIf((o) => o.previousDays !== null) @IsInt() previousDays?: number | null;
   @IsString() changedBy!: string;
   @IsISO8601() changedAt!: string;

@@ -1,7 +1,7 @@
 /**
  * Blocking keys put a name in a few inverted-index buckets, so a query is compared only with
  * entries sharing a bucket instead of the whole list. Exact tokens find most matches; phonetic
- * codes and consonant skeletons find the misspelt and transliterated ones.
+ * codes, consonant skeletons and affixes find the misspelt and transliterated ones.
  */
 import type { NameToken } from './prepared-name';
 
@@ -14,7 +14,14 @@ export interface BlockingKey {
 const EXACT_WEIGHT = 1;
 const PHONETIC_WEIGHT = 0.6;
 const SKELETON_WEIGHT = 0.4;
+const AFFIX_WEIGHT = 0.3;
 const MIN_SKELETON_LENGTH = 3;
+/**
+ * One typo changes a token's exact and phonetic keys, but leaves its first or its last letters
+ * intact; on long tokens the two affixes do not overlap, so one of them still finds the entry.
+ */
+const AFFIX_LENGTH = 4;
+const MIN_AFFIX_TOKEN_LENGTH = 6;
 
 export function blockingKeys(token: NameToken): BlockingKey[] {
   if (token.initial) return [];
@@ -26,6 +33,10 @@ export function blockingKeys(token: NameToken): BlockingKey[] {
   }
   if (token.skeleton.length >= MIN_SKELETON_LENGTH) {
     keys.push({ key: `s:${token.skeleton}`, weight: SKELETON_WEIGHT });
+  }
+  if (token.text.length >= MIN_AFFIX_TOKEN_LENGTH) {
+    keys.push({ key: `a:${token.text.slice(0, AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT });
+    keys.push({ key: `z:${token.text.slice(-AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT });
   }
   return keys;
 }

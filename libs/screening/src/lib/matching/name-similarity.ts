@@ -1,11 +1,33 @@
 /**
- * Similarity of two whole names regardless of token order: every query token is paired with at
- * most one entry token (greedily, best pairs first), then the pairs' quality is discounted for
- * tokens left over on either side.
+ * Similarity of two whole names regardless of token order. Every query token is paired with at
+ * most one entry token (greedily, best pairs first; adjacent tokens may pair as one word), then
+ * the pairs' quality is weighed against the tokens left over. Tokens carry weights (rarer on the
+ * list = heavier), so agreeing on "Mohammed" counts for less than agreeing on a rare surname, and
+ * a different surname costs more than a missing middle name.
  */
 import { jaroWinkler } from '../similarity/jaro-winkler';
 import type { NameToken, PreparedName } from './prepared-name';
 import { tokenSimilarity } from './token-similarity';
+
+/**
+ * Query-token-by-entry-token similarities for one screening. Candidate names share most of their
+ * tokens (common given names, the query's own surname), so most comparisons are repeats.
+ */
+export class TokenSimilarityCache {
+  private readonly byQueryToken: Map<string, number>[];
+
+  constructor(private readonly query: PreparedName) {
+    this.byQueryToken = query.tokens.map(() => new Map<string, number>());
+  }
+
+  similarity(queryIndex: number, entryToken: NameToken): number {
+    const known = this.byQueryToken[queryIndex].get(entryToken.text);
+    if (known !== undefined) return known;
+    const similarity = tokenSimilarity(this.query.tokens[queryIndex], entryToken);
+    this.byQueryToken[queryIndex].set(entryToken.text, similarity);
+    return similarity;
+  }
+}
 
 /** Tokens less alike than this are different names, not a misspelling of one another. */
 const PAIR_FLOOR = 0.7;
@@ -13,11 +35,13 @@ const PAIR_FLOOR = 0.7;
 const STRONG_PAIR = 0.94;
 const WEAK_PAIR_STEEPNESS = 1.5;
 /** A name part only one side records (a middle name, a second surname) costs little... */
-const MISSING_TOKEN_PENALTY = 0.03;
-/** ...but two different parts in the same slot ("Ivanovich" / "Petrovich") suggest another person. */
-const CONFLICTING_TOKEN_PENALTY = 0.1;
+const MISSING_TOKEN_COST = 0.1;
+/** ...while leftovers on both sides are parts that disagree ("Ivanovich" / "Petrovich"). */
+const CONFLICTING_TOKEN_COST = 0.35;
+/** An initial agrees with every name starting with its letter, so it counts for half. */
+const INITIAL_WEIGHT = 0.5;
 /** One shared token ("Smith") is not a name match on its own, whatever the other parts are. */
-export const SINGLE_TOKEN_CAP = 0.78;
+export const SINGLE_TOKEN_CAP = 0.75;
 /** Joining two tokens ("xiao ping" / "xiaoping") must give a near-identical spelling to count. */
 const MERGE_FLOOR = 0.92;
 
@@ -25,16 +49,18 @@ interface TokenPair {
   queryMask: number;
   entryMask: number;
   similarity: number;
+  weight: number;
   initial: boolean;
 }
 
-function addSinglePairs(query: NameToken[], entry: NameToken[], pairs: TokenPair[]): void {
+function addSinglePairs(query: NameToken[], entry: NameToken[], pairs: TokenPair[], cache?: TokenSimilarityCache): void {
   for (let i = 0; i < query.length; i++) {
     for (let j = 0; j < entry.length; j++) {
-      const similarity = tokenSimilarity(query[i], entry[j]);
+      const similarity = cache ? cache.similarity(i, entry[j]) : tokenSimilarity(query[i], entry[j]);
       if (similarity < PAIR_FLOOR) continue;
       const initial = query[i].initial || entry[j].initial;
-      pairs.push({ queryMask: 1 << i, entryMask: 1 << j, similarity, initial });
+      const weight = initial ? entry[j].weight * INITIAL_WEIGHT : entry[j].weight;
+      pairs.push({ queryMask: 1 << i, entryMask: 1 << j, similarity, weight, initial });
     }
   }
 }
@@ -50,22 +76,24 @@ function addMergedPairs(split: NameToken[], joined: NameToken[], splitIsQuery: b
       if (similarity < MERGE_FLOOR) continue;
       const splitMask = 3 << i;
       const joinedMask = 1 << j;
+      const weight = splitIsQuery ? joined[j].weight : split[i].weight + split[i + 1].weight;
       pairs.push({
         queryMask: splitIsQuery ? splitMask : joinedMask,
         entryMask: splitIsQuery ? joinedMask : splitMask,
         similarity,
+        weight,
         initial: false,
       });
     }
   }
 }
 
-function countTokens(tokens: NameToken[], usedMask: number): number {
-  let count = 0;
+function leftoverWeight(tokens: NameToken[], usedMask: number): number {
+  let weight = 0;
   tokens.forEach((token, i) => {
-    if ((usedMask & (1 << i)) === 0) count += token.initial ? 0.5 : 1;
+    if ((usedMask & (1 << i)) === 0) weight += token.initial ? token.weight * INITIAL_WEIGHT : token.weight;
   });
-  return count;
+  return weight;
 }
 
 function pairQuality(pair: TokenPair): number {
@@ -73,37 +101,40 @@ function pairQuality(pair: TokenPair): number {
   return Math.max(0, pair.similarity - (STRONG_PAIR - pair.similarity) * WEAK_PAIR_STEEPNESS);
 }
 
-export function nameSimilarity(query: PreparedName, entry: PreparedName): number {
-  const q = query.tokens;
-  const e = entry.tokens;
-  if (q.length === 0 || e.length === 0) return 0;
+function candidatePairs(q: NameToken[], e: NameToken[], cache?: TokenSimilarityCache): TokenPair[] {
   const pairs: TokenPair[] = [];
-  addSinglePairs(q, e, pairs);
+  addSinglePairs(q, e, pairs, cache);
   if (q.length !== e.length) {
     addMergedPairs(q, e, true, pairs);
     addMergedPairs(e, q, false, pairs);
   }
-  pairs.sort((a, b) => b.similarity - a.similarity);
+  return pairs.sort((a, b) => b.similarity - a.similarity);
+}
+
+/** `cache` must have been made for this same query. */
+export function nameSimilarity(query: PreparedName, entry: PreparedName, cache?: TokenSimilarityCache): number {
+  const q = query.tokens;
+  const e = entry.tokens;
+  if (q.length === 0 || e.length === 0) return 0;
   let usedQuery = 0;
   let usedEntry = 0;
-  let weighted = 0;
-  let weights = 0;
-  let agreeing = 0;
-  for (const pair of pairs) {
+  let agreement = 0;
+  let pairedWeight = 0;
+  let pairCount = 0;
+  for (const pair of candidatePairs(q, e, cache)) {
     if ((usedQuery & pair.queryMask) !== 0 || (usedEntry & pair.entryMask) !== 0) continue;
     usedQuery |= pair.queryMask;
     usedEntry |= pair.entryMask;
-    const weight = pair.initial ? 0.5 : 1;
-    weighted += pairQuality(pair) * weight;
-    weights += weight;
-    agreeing += 1;
+    agreement += pairQuality(pair) * pair.weight;
+    pairedWeight += pair.weight;
+    pairCount += 1;
   }
-  if (weights === 0) return 0;
-  const leftInQuery = countTokens(q, usedQuery);
-  const leftInEntry = countTokens(e, usedEntry);
-  const conflicts = Math.min(leftInQuery, leftInEntry);
-  const missing = Math.max(leftInQuery, leftInEntry) - conflicts;
-  const score = weighted / weights - conflicts * CONFLICTING_TOKEN_PENALTY - missing * MISSING_TOKEN_PENALTY;
-  const singleAgreement = agreeing < 2 && (q.length > 1 || e.length > 1);
-  return Math.max(0, singleAgreement ? Math.min(score, SINGLE_TOKEN_CAP) : score);
+  if (pairCount === 0) return 0;
+  const leftInQuery = leftoverWeight(q, usedQuery);
+  const leftInEntry = leftoverWeight(e, usedEntry);
+  const conflicting = leftInQuery > 0 && leftInEntry > 0;
+  const leftoverCost = (leftInQuery + leftInEntry) * (conflicting ? CONFLICTING_TOKEN_COST : MISSING_TOKEN_COST);
+  const score = agreement / (pairedWeight + leftoverCost);
+  const singleAgreement = pairCount < 2 && (q.length > 1 || e.length > 1);
+  return singleAgreement ? Math.min(score, SINGLE_TOKEN_CAP) : score;
 }

@@ -12,6 +12,11 @@ export interface NameToken {
   phonetic: readonly [primary: string, secondary: string];
   /** Consonants only, doubles collapsed: how abjad scripts (Arabic, Hebrew) come out romanised. */
   skeleton: string;
+  /**
+   * How much agreeing on this token says: a rare surname far more than a common given name.
+   * 1 until an index assigns weights from token frequencies on the list.
+   */
+  weight: number;
 }
 
 export interface PreparedName {
@@ -26,13 +31,14 @@ export function consonantSkeleton(text: string): string {
 }
 
 export function prepareToken(text: string): NameToken {
-  if (text.length === 1) return { text, initial: true, phonetic: ['', ''], skeleton: '' };
+  if (text.length === 1) return { text, initial: true, phonetic: ['', ''], skeleton: '', weight: 1 };
   const codes = doubleMetaphone(text);
   return {
     text,
     initial: false,
     phonetic: [codes.primary, codes.secondary],
     skeleton: consonantSkeleton(text),
+    weight: 1,
   };
 }
 

@@ -9,14 +9,14 @@ import {
   MIN_DECISIVE_DOCUMENT_LENGTH,
   normaliseDocumentNumber,
 } from '../matching/attribute-adjustment';
-import { nameSimilarity } from '../matching/name-similarity';
-import { prepareName, type PreparedName } from '../matching/prepared-name';
+import { nameSimilarity, TokenSimilarityCache } from '../matching/name-similarity';
+import type { PreparedName } from '../matching/prepared-name';
 import { normaliseCountry } from '../normalise/country';
 import { parsePartialDate, type PartialDate } from '../normalise/partial-date';
 import type { WatchlistIndex } from '../watchlist/watchlist-index';
-import { hitKey, type ScreeningHit, type ScreeningOptions, type ScreeningQuery } from './screening-result';
-import { DEFAULT_THRESHOLDS, SCREENING_ALGORITHM, type ScreeningResult } from './screening-result';
-import type { ScreeningOutcome, ScreeningThresholds } from './screening-result';
+import { DEFAULT_THRESHOLDS, hitKey, SCREENING_ALGORITHM } from './screening-result';
+import type { ScreeningHit, ScreeningOptions, ScreeningOutcome, ScreeningQuery } from './screening-result';
+import type { ScreeningResult, ScreeningThresholds } from './screening-result';
 
 export interface ScreenerSettings {
   thresholds: ScreeningThresholds;
@@ -34,11 +34,15 @@ interface QueryFacts {
   countries: ReadonlySet<string>;
 }
 
+/** The best-matching name of one entity, and its score once DOB and country are applied. */
 interface EntityMatch {
   entryIndex: number;
   name: number;
   matchedName: string;
   identifier: boolean;
+  dob: number;
+  country: number;
+  score: number;
 }
 
 export class Screener {
@@ -53,25 +57,28 @@ export class Screener {
   }
 
   screen(query: ScreeningQuery, options: ScreeningOptions = {}): ScreeningResult {
-    const prepared = prepareName(query.fullName);
+    const prepared = this.index.prepareQuery(query.fullName);
     const accept = this.entryFilter(options);
     const matches = new Map<number, EntityMatch>();
     this.matchDocument(query.documentNumber, prepared, accept, matches);
     const nameIds = this.index.candidates(prepared, this.settings.candidateLimit, accept);
+    const cache = new TokenSimilarityCache(prepared);
     for (const nameId of nameIds) {
       const { entryIndex, name } = this.index.name(nameId);
-      const similarity = nameSimilarity(prepared, name);
+      const similarity = nameSimilarity(prepared, name, cache);
       const known = matches.get(entryIndex);
       if (known && known.name >= similarity) continue;
-      matches.set(entryIndex, { entryIndex, name: similarity, matchedName: name.raw, identifier: known?.identifier ?? false });
+      const identifier = known?.identifier ?? false;
+      matches.set(entryIndex, { entryIndex, name: similarity, matchedName: name.raw, identifier, dob: 0, country: 0, score: 0 });
     }
     const facts = queryFacts(query);
-    const scored = [...matches.values()].map((match) => this.toHit(match, facts)).sort((a, b) => b.score - a.score);
+    const ranked = [...matches.values()].map((match) => this.adjust(match, facts)).sort((a, b) => b.score - a.score);
+    const best = ranked[0]?.score ?? 0;
     const { review } = this.settings.thresholds;
     return {
-      outcome: this.outcomeOf(scored[0]?.score ?? 0),
-      score: scored[0]?.score ?? 0,
-      hits: scored.filter((hit) => hit.score >= review).slice(0, this.settings.maxHits),
+      outcome: this.outcomeOf(best),
+      score: best,
+      hits: ranked.filter((match) => match.score >= review).slice(0, this.settings.maxHits).map((m) => this.toHit(m)),
       listVersions: [...this.index.versions],
       algorithm: { ...SCREENING_ALGORITHM },
       thresholds: { ...this.settings.thresholds },
@@ -106,26 +113,25 @@ export class Screener {
     if (!documentNumber || normaliseDocumentNumber(documentNumber).length < MIN_DECISIVE_DOCUMENT_LENGTH) return;
     for (const entryIndex of this.index.entriesWithDocument(documentNumber)) {
       if (!accept(entryIndex)) continue;
-      const [name, matchedName] = this.bestListedName(entryIndex, query);
-      matches.set(entryIndex, { entryIndex, name, matchedName, identifier: true });
+      let best = { name: 0, matchedName: this.index.entry(entryIndex).entry.names[0] ?? '' };
+      for (const raw of this.index.entry(entryIndex).entry.names) {
+        const name = nameSimilarity(query, this.index.prepareQuery(raw));
+        if (name > best.name) best = { name, matchedName: raw };
+      }
+      matches.set(entryIndex, { entryIndex, ...best, identifier: true, dob: 0, country: 0, score: 0 });
     }
   }
 
-  private bestListedName(entryIndex: number, query: PreparedName): [number, string] {
-    const names = this.index.entry(entryIndex).entry.names;
-    let best: [number, string] = [0, names[0] ?? ''];
-    for (const raw of names) {
-      const similarity = nameSimilarity(query, prepareName(raw));
-      if (similarity > best[0]) best = [similarity, raw];
-    }
-    return best;
+  private adjust(match: EntityMatch, facts: QueryFacts): EntityMatch {
+    const { birthDates, countries } = this.index.entry(match.entryIndex);
+    match.dob = dobAdjustment(facts.dob, birthDates);
+    match.country = countryAdjustment(facts.countries, countries);
+    match.score = match.identifier ? 1 : round(Math.min(1, Math.max(0, match.name + match.dob + match.country)));
+    return match;
   }
 
-  private toHit(match: EntityMatch, facts: QueryFacts): ScreeningHit {
-    const { entry, birthDates, countries } = this.index.entry(match.entryIndex);
-    const dob = dobAdjustment(facts.dob, birthDates);
-    const country = countryAdjustment(facts.countries, countries);
-    const adjusted = Math.min(1, Math.max(0, match.name + dob + country));
+  private toHit(match: EntityMatch): ScreeningHit {
+    const { entry } = this.index.entry(match.entryIndex);
     return {
       list: entry.list,
       entityId: entry.entityId,
@@ -133,8 +139,8 @@ export class Screener {
       matchedName: match.matchedName,
       schema: entry.schema,
       datasets: [...entry.datasets],
-      score: match.identifier ? 1 : round(adjusted),
-      breakdown: { name: round(match.name), dob, country, identifier: match.identifier },
+      score: match.score,
+      breakdown: { name: round(match.name), dob: match.dob, country: match.country, identifier: match.identifier },
     };
   }
 }

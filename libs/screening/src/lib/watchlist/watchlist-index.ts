@@ -26,6 +26,8 @@ export class WatchlistIndex {
   private readonly names: IndexedName[] = [];
   private readonly postings = new Map<string, number[]>();
   private readonly documents = new Map<string, number[]>();
+  /** Number of names each normalised token occurs in: the basis of token weights. */
+  private readonly tokenFrequency = new Map<string, number>();
   /** Scratch space for candidate ranking, reused across queries (screening is synchronous). */
   private scores = new Float64Array(0);
 
@@ -34,8 +36,19 @@ export class WatchlistIndex {
   static build(entries: readonly WatchlistEntry[], versions: readonly ListVersion[] = []): WatchlistIndex {
     const index = new WatchlistIndex(versions);
     for (const entry of entries) index.add(entry);
+    for (const { name } of index.names) index.weigh(name);
     index.scores = new Float64Array(index.names.length);
     return index;
+  }
+
+  /** A query name prepared for matching against this index (token weights from this list). */
+  prepareQuery(raw: string): PreparedName {
+    return this.weigh(prepareName(raw));
+  }
+
+  /** Inverse document frequency: a token in few names identifies more than one in thousands. */
+  tokenWeight(text: string): number {
+    return Math.log(1 + this.names.length / Math.max(1, this.tokenFrequency.get(text) ?? 0));
   }
 
   get size(): number {
@@ -102,9 +115,17 @@ export class WatchlistIndex {
     }
   }
 
+  private weigh(name: PreparedName): PreparedName {
+    for (const token of name.tokens) token.weight = this.tokenWeight(token.text);
+    return name;
+  }
+
   private indexName(entryIndex: number, name: PreparedName): void {
     const nameId = this.names.length;
     this.names.push({ entryIndex, name });
+    for (const text of new Set(name.tokens.map((token) => token.text))) {
+      this.tokenFrequency.set(text, (this.tokenFrequency.get(text) ?? 0) + 1);
+    }
     const keys = new Set(name.tokens.flatMap((token) => blockingKeys(token).map((k) => k.key)));
     for (const key of keys) append(this.postings, key, nameId);
   }

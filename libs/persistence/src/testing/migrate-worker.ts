@@ -1,0 +1,29 @@
+/** Runs a slow migration set under the advisory lock; two of these start at once in the race test. */
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { createServiceDataSource } from '../data-source';
+import { CreateMessagingTables1764100000000 } from '../messaging-tables.migration';
+import { runMigrationsLocked } from '../migrations';
+
+class SlowCreateLedger1764100000009 implements MigrationInterface {
+  name = 'SlowCreateLedger1764100000009';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('SELECT pg_sleep(0.5)');
+    await q.query('CREATE TABLE ledger (id serial PRIMARY KEY)');
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE ledger');
+  }
+}
+
+async function main(): Promise<void> {
+  const ds = createServiceDataSource({ url: process.argv[2], schema: 'race', migrations: [CreateMessagingTables1764100000000, SlowCreateLedger1764100000009] });
+  await ds.initialize();
+  const applied = await runMigrationsLocked(ds, 'race');
+  process.stdout.write(JSON.stringify(applied));
+  await ds.destroy();
+}
+
+main().catch((err) => {
+  process.stderr.write(String(err?.stack ?? err));
+  process.exit(1);
+});
