@@ -1,6 +1,57 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsString, Matches, Max, Min, Validate, ValidateIf, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import { BaseServiceConfig } from '@compliance/platform';
+import { DEFAULT_THRESHOLDS } from '@compliance/screening';
+
+export const AML_PROVIDERS = ['builtin', 'didit'] as const;
+export type AmlProviderName = (typeof AML_PROVIDERS)[number];
+
+/** The sample watchlist shipped in the repo, found from wherever the code runs (src via tsx or dist). */
+export function sampleListsDir(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'data', 'watchlists', 'sample');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve('data', 'watchlists', 'sample');
+  }
+}
+
+@ValidatorConstraint({ name: 'aesKey' })
+class Base64Key32 implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+  }
+  defaultMessage(): string {
+    return 'PII_ENCRYPTION_KEY must be the base64 encoding of exactly 32 random bytes (e.g. `openssl rand -base64 32`)';
+  }
+}
+
+@ValidatorConstraint({ name: 'reviewBelowMatch' })
+class ReviewNotAboveMatch implements ValidatorConstraintInterface {
+  validate(review: number, args: ValidationArguments): boolean {
+    return review <= (args.object as AmlTriggerConfig).AML_MATCH_THRESHOLD;
+  }
+  defaultMessage(): string {
+    return 'AML_REVIEW_THRESHOLD must not be above AML_MATCH_THRESHOLD';
+  }
+}
+
+const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, key) => decorators.forEach((d) => d(target, key));
+const threshold = (name: string) =>
+  apply([
+    Type(() => Number),
+    IsNumber({}, { message: `${name} must be a number between 0 and 1` }),
+    Min(0.01, { message: `${name} must be between 0.01 and 1` }),
+    Max(1, { message: `${name} must be between 0.01 and 1` }),
+  ]);
+const positiveInt = (name: string, min: number, max: number) =>
+  apply([
+    Type(() => Number),
+    IsInt({ message: `${name} must be an integer` }),
+    Min(min, { message: `${name} must be between ${min} and ${max}` }),
+    Max(max, { message: `${name} must be between ${min} and ${max}` }),
+  ]);
 
 export class AmlTriggerConfig extends BaseServiceConfig {
   @Type(() => Number)
@@ -8,4 +59,45 @@ export class AmlTriggerConfig extends BaseServiceConfig {
   @Min(1, { message: 'AML_TRIGGER_PORT must be between 1 and 65535' })
   @Max(65535, { message: 'AML_TRIGGER_PORT must be between 1 and 65535' })
   AML_TRIGGER_PORT = 3002;
+
+  @IsString({ message: 'AML_LISTS_DIR must be a folder path' })
+  AML_LISTS_DIR = sampleListsDir();
+
+  @IsIn(AML_PROVIDERS, { message: `AML_PROVIDER must be one of ${AML_PROVIDERS.join(', ')}` })
+  AML_PROVIDER: AmlProviderName = 'builtin';
+
+  @ValidateIf((c: AmlTriggerConfig) => c.AML_PROVIDER === 'didit')
+  @IsString({ message: 'DIDIT_API_KEY is required when AML_PROVIDER=didit' })
+  @Matches(/^\S+$/, { message: 'DIDIT_API_KEY is required when AML_PROVIDER=didit' })
+  DIDIT_API_KEY?: string;
+
+  @ValidateIf((c: AmlTriggerConfig) => c.AML_PROVIDER === 'didit')
+  @IsString({ message: 'DIDIT_BASE_URL is required when AML_PROVIDER=didit' })
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'DIDIT_BASE_URL must be an http(s) URL such as https://verification.didit.me' })
+  DIDIT_BASE_URL?: string;
+
+  /** Per attempt; Didit answers plain screenings in a few seconds. */
+  @positiveInt('DIDIT_TIMEOUT_MS', 100, 120_000)
+  DIDIT_TIMEOUT_MS = 15_000;
+
+  @positiveInt('DIDIT_MAX_ATTEMPTS', 1, 10)
+  DIDIT_MAX_ATTEMPTS = 4;
+
+  /** First retry delay; doubles per attempt (with jitter). */
+  @positiveInt('DIDIT_RETRY_BASE_MS', 10, 60_000)
+  DIDIT_RETRY_BASE_MS = 500;
+
+  @Validate(Base64Key32)
+  PII_ENCRYPTION_KEY!: string;
+
+  @threshold('AML_REVIEW_THRESHOLD')
+  @Validate(ReviewNotAboveMatch)
+  AML_REVIEW_THRESHOLD = DEFAULT_THRESHOLDS.review;
+
+  @threshold('AML_MATCH_THRESHOLD')
+  AML_MATCH_THRESHOLD = DEFAULT_THRESHOLDS.match;
+
+  /** How often list files are checked for changes; 0 turns polling off (POST /lists/reload still works). */
+  @positiveInt('AML_LIST_POLL_MS', 0, 86_400_000)
+  AML_LIST_POLL_MS = 30_000;
 }

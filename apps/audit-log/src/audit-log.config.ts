@@ -1,6 +1,38 @@
-import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { BaseServiceConfig } from '@compliance/platform';
+import { DEFAULT_DATABASE_URL } from '@compliance/persistence';
+
+/** Env files often carry PEM on one line with literal `\n`; both forms are accepted. */
+const unescapePem = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/\\n/g, '\n').trim() : value);
+
+/** Splits concatenated PEM blocks. */
+export function pemBlocks(text: string): string[] {
+  return text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+}
+
+function isEd25519(pem: string, kind: 'private' | 'public'): boolean {
+  try {
+    const key = kind === 'private' ? createPrivateKey(pem) : createPublicKey(pem);
+    return key.asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
+
+function IsEd25519Pem(kind: 'private' | 'public', options: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: `isEd25519${kind}`,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && pemBlocks(value).length > 0 && pemBlocks(value).every((pem) => isEd25519(pem, kind)),
+      },
+    },
+    options,
+  );
+}
 
 export class AuditLogConfig extends BaseServiceConfig {
   @Type(() => Number)
@@ -8,4 +40,45 @@ export class AuditLogConfig extends BaseServiceConfig {
   @Min(1, { message: 'AUDIT_LOG_PORT must be between 1 and 65535' })
   @Max(65535, { message: 'AUDIT_LOG_PORT must be between 1 and 65535' })
   AUDIT_LOG_PORT = 3004;
+
+  /** Ed25519 private key (PKCS#8 PEM) that signs checkpoints of the chain head. */
+  @Transform(unescapePem)
+  @IsEd25519Pem('private', { message: 'AUDIT_SIGNING_KEY must be an Ed25519 private key in PEM (PKCS#8, "BEGIN PRIVATE KEY")' })
+  AUDIT_SIGNING_KEY!: string;
+
+  /** Extra public keys (PEM, concatenated) whose older checkpoints still verify after a key rotation. */
+  @IsOptional()
+  @Transform(unescapePem)
+  @IsEd25519Pem('public', { message: 'AUDIT_PUBLIC_KEYS must be Ed25519 public keys in PEM ("BEGIN PUBLIC KEY"), concatenated' })
+  AUDIT_PUBLIC_KEYS?: string;
+
+  @Type(() => Number)
+  @IsInt({ message: 'AUDIT_CHECKPOINT_EVERY must be an integer number of entries' })
+  @Min(1, { message: 'AUDIT_CHECKPOINT_EVERY must be at least 1' })
+  AUDIT_CHECKPOINT_EVERY = 1000;
+
+  @Type(() => Number)
+  @IsInt({ message: 'AUDIT_CHECKPOINT_INTERVAL_MS must be an integer number of milliseconds' })
+  @Min(100, { message: 'AUDIT_CHECKPOINT_INTERVAL_MS must be at least 100' })
+  AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
+}
+
+/**
+ * What `npm run audit:verify` needs: the database and the keys to trust. Without any key it
+ * falls back to the public keys recorded with the checkpoints, and says so.
+ */
+export class AuditVerifyConfig {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = DEFAULT_DATABASE_URL;
+
+  @IsOptional()
+  @Transform(unescapePem)
+  @IsEd25519Pem('private', { message: 'AUDIT_SIGNING_KEY must be an Ed25519 private key in PEM (PKCS#8, "BEGIN PRIVATE KEY")' })
+  AUDIT_SIGNING_KEY?: string;
+
+  @IsOptional()
+  @Transform(unescapePem)
+  @IsEd25519Pem('public', { message: 'AUDIT_PUBLIC_KEYS must be Ed25519 public keys in PEM ("BEGIN PUBLIC KEY"), concatenated' })
+  AUDIT_PUBLIC_KEYS?: string;
 }

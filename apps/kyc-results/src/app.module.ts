@@ -1,17 +1,34 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule } from '@compliance/platform';
+import { InboundModule } from './inbound/inbound.module';
 import { KycResultsConfig } from './kyc-results.config';
 import { MIGRATIONS } from './migrations';
+import { PiiModule } from './pii/pii.module';
+import { SCHEMA, SERVICE_NAME } from './service-name';
+import { IdentityRecord } from './verifications/identity-record.entity';
+import { StatusHistoryEntry } from './verifications/status-history.entity';
+import { VerificationSession } from './verifications/verification-session.entity';
+import { VerificationsModule } from './verifications/verifications.module';
 
-export const SERVICE_NAME = 'kyc-results';
-export const SCHEMA = 'kyc_results';
+export { SCHEMA, SERVICE_NAME };
 
 @Module({})
 export class AppModule {
   static register(config: KycResultsConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: SERVICE_NAME, schema: SCHEMA, config, migrations: MIGRATIONS })],
+      imports: [
+        PlatformModule.forRoot({
+          service: SERVICE_NAME,
+          schema: SCHEMA,
+          config,
+          migrations: MIGRATIONS,
+          entities: [VerificationSession, StatusHistoryEntry, IdentityRecord],
+        }),
+        PiiModule,
+        VerificationsModule,
+        InboundModule,
+      ],
     };
   }
 }

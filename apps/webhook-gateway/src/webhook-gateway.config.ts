@@ -1,6 +1,35 @@
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
 import { BaseServiceConfig } from '@compliance/platform';
+import { SIGNATURE_SCHEMES } from '@compliance/contracts';
+import { isStandardWebhookSecret } from './signatures/standard-webhooks.scheme';
+
+export type SchemeName = (typeof SIGNATURE_SCHEMES)[number];
+
+const SOURCE_MAP = new RegExp(`^[a-z0-9][a-z0-9_-]{0,62}:(${SIGNATURE_SCHEMES.join('|')})(,[a-z0-9][a-z0-9_-]{0,62}:(${SIGNATURE_SCHEMES.join('|')}))*$`);
+// Didit secrets are long random strings; a short one is a typo or a placeholder, not a secret.
+const DIDIT_SECRET_LIST = /^[^,\s]{16,}(,[^,\s]{16,})*$/;
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function usesScheme(config: WebhookGatewayConfig, scheme: SchemeName): boolean {
+  return list(config.WEBHOOK_SOURCES).some((pair) => pair.split(':')[1] === scheme);
+}
+
+@ValidatorConstraint({ name: 'standardWebhookSecrets' })
+class StandardSecretList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    const secrets = list(typeof value === 'string' ? value : '');
+    return secrets.length > 0 && secrets.every(isStandardWebhookSecret);
+  }
+  defaultMessage(): string {
+    return 'STANDARD_WEBHOOK_SECRET is required by a standard source: whsec_<base64 of 24 to 64 bytes> secrets separated by commas';
+  }
+}
 
 export class WebhookGatewayConfig extends BaseServiceConfig {
   @Type(() => Number)
@@ -8,4 +37,59 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
   @Min(1, { message: 'GATEWAY_PORT must be between 1 and 65535' })
   @Max(65535, { message: 'GATEWAY_PORT must be between 1 and 65535' })
   GATEWAY_PORT = 3000;
+
+  /** `source:scheme` pairs: which signature scheme authenticates `POST /webhooks/<source>`. */
+  @Matches(SOURCE_MAP, { message: `WEBHOOK_SOURCES must be source:scheme pairs separated by commas (scheme one of ${SIGNATURE_SCHEMES.join(', ')})` })
+  WEBHOOK_SOURCES = 'didit:didit,standard:standard';
+
+  /** Comma-separated: during a rotation the old and the new secret both verify. */
+  @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'didit') || c.DIDIT_WEBHOOK_SECRET !== undefined)
+  @Matches(DIDIT_SECRET_LIST, {
+    message: 'DIDIT_WEBHOOK_SECRET is required by a didit source: one or more secrets of at least 16 characters, separated by commas',
+  })
+  DIDIT_WEBHOOK_SECRET?: string;
+
+  /** `whsec_<base64>` secrets, comma-separated (rotation). */
+  @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'standard') || c.STANDARD_WEBHOOK_SECRET !== undefined)
+  @Validate(StandardSecretList)
+  STANDARD_WEBHOOK_SECRET?: string;
+
+  /** Bodies are counted while they stream in; past this many bytes the request is cut off with 413. */
+  @Type(() => Number)
+  @IsInt({ message: 'WEBHOOK_MAX_BODY_BYTES must be an integer' })
+  @Min(1024, { message: 'WEBHOOK_MAX_BODY_BYTES must be between 1024 and 10485760' })
+  @Max(10 * 1024 * 1024, { message: 'WEBHOOK_MAX_BODY_BYTES must be between 1024 and 10485760' })
+  WEBHOOK_MAX_BODY_BYTES = 262144;
+
+  /** How long a webhook waits for Kafka before it is spooled; well under Didit's 5 s delivery timeout. */
+  @Type(() => Number)
+  @IsInt({ message: 'WEBHOOK_PRODUCE_BUDGET_MS must be an integer' })
+  @Min(50, { message: 'WEBHOOK_PRODUCE_BUDGET_MS must be between 50 and 4000' })
+  @Max(4000, { message: 'WEBHOOK_PRODUCE_BUDGET_MS must be between 50 and 4000' })
+  WEBHOOK_PRODUCE_BUDGET_MS = 2000;
+
+  /** Unauthenticated failures one address may cause per window before it is answered 429. */
+  @Type(() => Number)
+  @IsInt({ message: 'WEBHOOK_AUTH_FAILURE_LIMIT must be an integer' })
+  @Min(1, { message: 'WEBHOOK_AUTH_FAILURE_LIMIT must be at least 1' })
+  WEBHOOK_AUTH_FAILURE_LIMIT = 20;
+
+  @Type(() => Number)
+  @IsInt({ message: 'WEBHOOK_AUTH_FAILURE_WINDOW_SEC must be an integer' })
+  @Min(1, { message: 'WEBHOOK_AUTH_FAILURE_WINDOW_SEC must be between 1 and 86400' })
+  @Max(86400, { message: 'WEBHOOK_AUTH_FAILURE_WINDOW_SEC must be between 1 and 86400' })
+  WEBHOOK_AUTH_FAILURE_WINDOW_SEC = 60;
+
+  /** Source name → scheme. */
+  sourceSchemes(): Map<string, SchemeName> {
+    return new Map(list(this.WEBHOOK_SOURCES).map((pair) => pair.split(':') as [string, SchemeName]));
+  }
+
+  diditSecrets(): string[] {
+    return list(this.DIDIT_WEBHOOK_SECRET);
+  }
+
+  standardSecrets(): string[] {
+    return list(this.STANDARD_WEBHOOK_SECRET);
+  }
 }

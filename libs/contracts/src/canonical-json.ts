@@ -10,7 +10,9 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
+    // No prototype: a "__proto__" key in a parsed payload must stay a key, not vanish into a prototype
+    // (two different bodies would otherwise share one canonical form, hence one V2 signature).
+    const out: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(value as object).sort()) {
       const v = (value as Record<string, unknown>)[key];
       if (v !== undefined) out[key] = sortKeys(v);

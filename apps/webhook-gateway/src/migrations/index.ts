@@ -1,4 +1,5 @@
 import { CreateMessagingTables1764100000000 } from '@compliance/persistence';
+import { CreateGatewayTables1764600000000 } from './1764600000000-create-gateway-tables.migration';
 
 /** In order of application. */
-export const MIGRATIONS = [CreateMessagingTables1764100000000];
+export const MIGRATIONS = [CreateMessagingTables1764100000000, CreateGatewayTables1764600000000];

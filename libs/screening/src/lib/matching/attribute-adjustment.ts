@@ -38,7 +38,9 @@ function compareDates(query: PartialDate, listed: PartialDate): number {
 /** Best agreement over the entry's recorded birth dates; 0 when either side has none. */
 export function dobAdjustment(query: PartialDate | undefined, listed: readonly PartialDate[]): number {
   if (query === undefined || listed.length === 0) return 0;
-  return Math.max(...listed.map((date) => compareDates(query, date)));
+  let best = -Infinity;
+  for (const date of listed) best = Math.max(best, compareDates(query, date));
+  return best;
 }
 
 export function countryAdjustment(query: ReadonlySet<string>, listed: ReadonlySet<string>): number {

@@ -9,6 +9,8 @@ export interface BlockingKey {
   key: string;
   /** How much sharing this kind of key says about a match, before rarity is considered. */
   weight: number;
+  /** The token itself, as opposed to a fuzzy key standing for a family of spellings. */
+  exact: boolean;
 }
 
 const EXACT_WEIGHT = 1;
@@ -25,18 +27,18 @@ const MIN_AFFIX_TOKEN_LENGTH = 6;
 
 export function blockingKeys(token: NameToken): BlockingKey[] {
   if (token.initial) return [];
-  const keys: BlockingKey[] = [{ key: `t:${token.text}`, weight: EXACT_WEIGHT }];
+  const keys: BlockingKey[] = [{ key: `t:${token.text}`, weight: EXACT_WEIGHT, exact: true }];
   const [primary, secondary] = token.phonetic;
-  if (primary !== '') keys.push({ key: `p:${primary}`, weight: PHONETIC_WEIGHT });
+  if (primary !== '') keys.push({ key: `p:${primary}`, weight: PHONETIC_WEIGHT, exact: false });
   if (secondary !== '' && secondary !== primary) {
-    keys.push({ key: `p:${secondary}`, weight: PHONETIC_WEIGHT });
+    keys.push({ key: `p:${secondary}`, weight: PHONETIC_WEIGHT, exact: false });
   }
   if (token.skeleton.length >= MIN_SKELETON_LENGTH) {
-    keys.push({ key: `s:${token.skeleton}`, weight: SKELETON_WEIGHT });
+    keys.push({ key: `s:${token.skeleton}`, weight: SKELETON_WEIGHT, exact: false });
   }
   if (token.text.length >= MIN_AFFIX_TOKEN_LENGTH) {
-    keys.push({ key: `a:${token.text.slice(0, AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT });
-    keys.push({ key: `z:${token.text.slice(-AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT });
+    keys.push({ key: `a:${token.text.slice(0, AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT, exact: false });
+    keys.push({ key: `z:${token.text.slice(-AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT, exact: false });
   }
   return keys;
 }

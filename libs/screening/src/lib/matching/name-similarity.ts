@@ -7,27 +7,8 @@
  */
 import { jaroWinkler } from '../similarity/jaro-winkler';
 import type { NameToken, PreparedName } from './prepared-name';
+import type { TokenSimilarityCache } from './token-similarity-cache';
 import { tokenSimilarity } from './token-similarity';
-
-/**
- * Query-token-by-entry-token similarities for one screening. Candidate names share most of their
- * tokens (common given names, the query's own surname), so most comparisons are repeats.
- */
-export class TokenSimilarityCache {
-  private readonly byQueryToken: Map<string, number>[];
-
-  constructor(private readonly query: PreparedName) {
-    this.byQueryToken = query.tokens.map(() => new Map<string, number>());
-  }
-
-  similarity(queryIndex: number, entryToken: NameToken): number {
-    const known = this.byQueryToken[queryIndex].get(entryToken.text);
-    if (known !== undefined) return known;
-    const similarity = tokenSimilarity(this.query.tokens[queryIndex], entryToken);
-    this.byQueryToken[queryIndex].set(entryToken.text, similarity);
-    return similarity;
-  }
-}
 
 /** Tokens less alike than this are different names, not a misspelling of one another. */
 const PAIR_FLOOR = 0.7;
@@ -44,71 +25,72 @@ const INITIAL_WEIGHT = 0.5;
 export const SINGLE_TOKEN_CAP = 0.75;
 /** Joining two tokens ("xiao ping" / "xiaoping") must give a near-identical spelling to count. */
 const MERGE_FLOOR = 0.92;
+const MERGE_MAX_LENGTH_GAP = 2;
 
-interface TokenPair {
-  queryMask: number;
-  entryMask: number;
-  similarity: number;
-  weight: number;
-  initial: boolean;
+/**
+ * Candidate token pairs of the comparison in progress, as parallel arrays reused across calls:
+ * this runs for every candidate of every screening, and names have at most a few dozen pairs.
+ */
+const MAX_PAIRS = 256;
+const pairQuery = new Int32Array(MAX_PAIRS);
+const pairEntry = new Int32Array(MAX_PAIRS);
+const pairSimilarity = new Float64Array(MAX_PAIRS);
+const pairWeight = new Float64Array(MAX_PAIRS);
+const pairInitial = new Uint8Array(MAX_PAIRS);
+let pairCount = 0;
+
+function addPair(queryMask: number, entryMask: number, similarity: number, weight: number, initial: boolean): void {
+  if (pairCount === MAX_PAIRS) return;
+  pairQuery[pairCount] = queryMask;
+  pairEntry[pairCount] = entryMask;
+  pairSimilarity[pairCount] = similarity;
+  pairWeight[pairCount] = weight;
+  pairInitial[pairCount] = initial ? 1 : 0;
+  pairCount += 1;
 }
 
-function addSinglePairs(query: NameToken[], entry: NameToken[], pairs: TokenPair[], cache?: TokenSimilarityCache): void {
+function addSinglePairs(query: NameToken[], entry: NameToken[], cache?: TokenSimilarityCache): void {
   for (let i = 0; i < query.length; i++) {
     for (let j = 0; j < entry.length; j++) {
       const similarity = cache ? cache.similarity(i, entry[j]) : tokenSimilarity(query[i], entry[j]);
       if (similarity < PAIR_FLOOR) continue;
       const initial = query[i].initial || entry[j].initial;
-      const weight = initial ? entry[j].weight * INITIAL_WEIGHT : entry[j].weight;
-      pairs.push({ queryMask: 1 << i, entryMask: 1 << j, similarity, weight, initial });
+      addPair(1 << i, 1 << j, similarity, initial ? entry[j].weight * INITIAL_WEIGHT : entry[j].weight, initial);
     }
   }
 }
 
 /** Adjacent tokens on one side written as one word on the other (Xiao Ping / Xiaoping). */
-function addMergedPairs(split: NameToken[], joined: NameToken[], splitIsQuery: boolean, pairs: TokenPair[]): void {
+function addMergedPairs(split: NameToken[], joined: NameToken[], splitIsQuery: boolean): void {
   for (let i = 0; i + 1 < split.length; i++) {
-    if (split[i].initial || split[i + 1].initial) continue;
-    const merged = split[i].text + split[i + 1].text;
+    const left = split[i];
+    const right = split[i + 1];
+    if (left.initial || right.initial) continue;
+    const mergedLength = left.text.length + right.text.length;
     for (let j = 0; j < joined.length; j++) {
-      if (joined[j].text[0] !== merged[0]) continue;
-      const similarity = jaroWinkler(merged, joined[j].text);
+      const whole = joined[j].text;
+      if (whole[0] !== left.text[0] || Math.abs(whole.length - mergedLength) > MERGE_MAX_LENGTH_GAP) continue;
+      const similarity = jaroWinkler(left.text + right.text, whole);
       if (similarity < MERGE_FLOOR) continue;
-      const splitMask = 3 << i;
-      const joinedMask = 1 << j;
-      const weight = splitIsQuery ? joined[j].weight : split[i].weight + split[i + 1].weight;
-      pairs.push({
-        queryMask: splitIsQuery ? splitMask : joinedMask,
-        entryMask: splitIsQuery ? joinedMask : splitMask,
-        similarity,
-        weight,
-        initial: false,
-      });
+      const weight = splitIsQuery ? joined[j].weight : left.weight + right.weight;
+      if (splitIsQuery) addPair(3 << i, 1 << j, similarity, weight, false);
+      else addPair(1 << j, 3 << i, similarity, weight, false);
     }
   }
 }
 
 function leftoverWeight(tokens: NameToken[], usedMask: number): number {
   let weight = 0;
-  tokens.forEach((token, i) => {
-    if ((usedMask & (1 << i)) === 0) weight += token.initial ? token.weight * INITIAL_WEIGHT : token.weight;
-  });
+  for (let i = 0; i < tokens.length; i++) {
+    if ((usedMask & (1 << i)) === 0) weight += tokens[i].initial ? tokens[i].weight * INITIAL_WEIGHT : tokens[i].weight;
+  }
   return weight;
 }
 
-function pairQuality(pair: TokenPair): number {
-  if (pair.initial || pair.similarity >= STRONG_PAIR) return pair.similarity;
-  return Math.max(0, pair.similarity - (STRONG_PAIR - pair.similarity) * WEAK_PAIR_STEEPNESS);
-}
-
-function candidatePairs(q: NameToken[], e: NameToken[], cache?: TokenSimilarityCache): TokenPair[] {
-  const pairs: TokenPair[] = [];
-  addSinglePairs(q, e, pairs, cache);
-  if (q.length !== e.length) {
-    addMergedPairs(q, e, true, pairs);
-    addMergedPairs(e, q, false, pairs);
-  }
-  return pairs.sort((a, b) => b.similarity - a.similarity);
+function pairQuality(p: number): number {
+  const similarity = pairSimilarity[p];
+  if (pairInitial[p] === 1 || similarity >= STRONG_PAIR) return similarity;
+  return Math.max(0, similarity - (STRONG_PAIR - similarity) * WEAK_PAIR_STEEPNESS);
 }
 
 /** `cache` must have been made for this same query. */
@@ -116,25 +98,37 @@ export function nameSimilarity(query: PreparedName, entry: PreparedName, cache?:
   const q = query.tokens;
   const e = entry.tokens;
   if (q.length === 0 || e.length === 0) return 0;
+  pairCount = 0;
+  addSinglePairs(q, e, cache);
+  if (q.length !== e.length) {
+    addMergedPairs(q, e, true);
+    addMergedPairs(e, q, false);
+  }
   let usedQuery = 0;
   let usedEntry = 0;
   let agreement = 0;
   let pairedWeight = 0;
-  let pairCount = 0;
-  for (const pair of candidatePairs(q, e, cache)) {
-    if ((usedQuery & pair.queryMask) !== 0 || (usedEntry & pair.entryMask) !== 0) continue;
-    usedQuery |= pair.queryMask;
-    usedEntry |= pair.entryMask;
-    agreement += pairQuality(pair) * pair.weight;
-    pairedWeight += pair.weight;
-    pairCount += 1;
+  let paired = 0;
+  // Greedy assignment: take the most similar pair whose tokens are both still free, repeatedly.
+  for (;;) {
+    let best = -1;
+    for (let p = 0; p < pairCount; p++) {
+      if ((usedQuery & pairQuery[p]) !== 0 || (usedEntry & pairEntry[p]) !== 0) continue;
+      if (best < 0 || pairSimilarity[p] > pairSimilarity[best]) best = p;
+    }
+    if (best < 0) break;
+    usedQuery |= pairQuery[best];
+    usedEntry |= pairEntry[best];
+    agreement += pairQuality(best) * pairWeight[best];
+    pairedWeight += pairWeight[best];
+    paired += 1;
   }
-  if (pairCount === 0) return 0;
+  if (paired === 0) return 0;
   const leftInQuery = leftoverWeight(q, usedQuery);
   const leftInEntry = leftoverWeight(e, usedEntry);
   const conflicting = leftInQuery > 0 && leftInEntry > 0;
   const leftoverCost = (leftInQuery + leftInEntry) * (conflicting ? CONFLICTING_TOKEN_COST : MISSING_TOKEN_COST);
   const score = agreement / (pairedWeight + leftoverCost);
-  const singleAgreement = pairCount < 2 && (q.length > 1 || e.length > 1);
+  const singleAgreement = paired < 2 && (q.length > 1 || e.length > 1);
   return singleAgreement ? Math.min(score, SINGLE_TOKEN_CAP) : score;
 }

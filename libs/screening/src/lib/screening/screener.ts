@@ -9,7 +9,8 @@ import {
   MIN_DECISIVE_DOCUMENT_LENGTH,
   normaliseDocumentNumber,
 } from '../matching/attribute-adjustment';
-import { nameSimilarity, TokenSimilarityCache } from '../matching/name-similarity';
+import { nameSimilarity } from '../matching/name-similarity';
+import { TokenSimilarityCache } from '../matching/token-similarity-cache';
 import type { PreparedName } from '../matching/prepared-name';
 import { normaliseCountry } from '../normalise/country';
 import { parsePartialDate, type PartialDate } from '../normalise/partial-date';

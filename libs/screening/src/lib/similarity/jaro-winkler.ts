@@ -9,14 +9,20 @@ const WINKLER_MAX_PREFIX = 4;
 /** Winkler's boost only applies to strings that are already similar (his original cut-off). */
 const WINKLER_BOOST_THRESHOLD = 0.7;
 
-let matchedA = new Uint8Array(64);
-let matchedB = new Uint8Array(64);
+/** Which characters are matched, marked with this call's stamp so nothing needs clearing. */
+let matchedA = new Uint32Array(64);
+let matchedB = new Uint32Array(64);
+let stamp = 0;
 
-function scratch(lengthA: number, lengthB: number): void {
-  if (matchedA.length < lengthA) matchedA = new Uint8Array(lengthA * 2);
-  if (matchedB.length < lengthB) matchedB = new Uint8Array(lengthB * 2);
-  matchedA.fill(0, 0, lengthA);
-  matchedB.fill(0, 0, lengthB);
+function nextStamp(lengthA: number, lengthB: number): number {
+  if (matchedA.length < lengthA) matchedA = new Uint32Array(lengthA * 2);
+  if (matchedB.length < lengthB) matchedB = new Uint32Array(lengthB * 2);
+  if (stamp === 0xffffffff) {
+    matchedA.fill(0);
+    matchedB.fill(0);
+    stamp = 0;
+  }
+  return ++stamp;
 }
 
 export function jaro(a: string, b: string): number {
@@ -25,16 +31,16 @@ export function jaro(a: string, b: string): number {
   // Greedy matching depends on which side scans; fixing the order makes the measure symmetric.
   if (a.length > b.length || (a.length === b.length && a > b)) [a, b] = [b, a];
   const window = Math.max(0, (b.length >> 1) - 1);
-  scratch(a.length, b.length);
+  const mark = nextStamp(a.length, b.length);
   let matches = 0;
   for (let i = 0; i < a.length; i++) {
     const from = Math.max(0, i - window);
     const to = Math.min(b.length - 1, i + window);
     const code = a.charCodeAt(i);
     for (let j = from; j <= to; j++) {
-      if (matchedB[j] === 0 && b.charCodeAt(j) === code) {
-        matchedA[i] = 1;
-        matchedB[j] = 1;
+      if (matchedB[j] !== mark && b.charCodeAt(j) === code) {
+        matchedA[i] = mark;
+        matchedB[j] = mark;
         matches++;
         break;
       }
@@ -43,8 +49,8 @@ export function jaro(a: string, b: string): number {
   if (matches === 0) return 0;
   let halfTranspositions = 0;
   for (let i = 0, j = 0; i < a.length; i++) {
-    if (matchedA[i] === 0) continue;
-    while (matchedB[j] === 0) j++;
+    if (matchedA[i] !== mark) continue;
+    while (matchedB[j] !== mark) j++;
     if (a.charCodeAt(i) !== b.charCodeAt(j)) halfTranspositions++;
     j++;
   }

@@ -10,6 +10,14 @@ import { parsePartialDate, type PartialDate } from '../normalise/partial-date';
 import { topCandidates } from './top-candidates';
 import type { ListVersion, WatchlistEntry } from './watchlist-entry';
 
+/**
+ * A fuzzy key (phonetic, skeleton, affix) shared by more than this share of all names, e.g. the
+ * ending "-vich", says almost nothing and costs a scan of thousands of names: it is skipped.
+ * Exact-token keys are always used, so a query made only of common names still finds them.
+ */
+const MAX_FUZZY_POSTING_SHARE = 0.01;
+const MIN_FUZZY_POSTING_LIMIT = 200;
+
 export interface IndexedEntry {
   entry: WatchlistEntry;
   birthDates: PartialDate[];
@@ -78,10 +86,11 @@ export class WatchlistIndex {
   candidates(query: PreparedName, limit: number, accept: (entryIndex: number) => boolean): number[] {
     const touched: number[] = [];
     const scores = this.scores;
+    const fuzzyLimit = Math.max(MIN_FUZZY_POSTING_LIMIT, this.names.length * MAX_FUZZY_POSTING_SHARE);
     for (const token of query.tokens) {
-      for (const { key, weight } of blockingKeys(token)) {
+      for (const { key, weight, exact } of blockingKeys(token)) {
         const posting = this.postings.get(key);
-        if (!posting) continue;
+        if (!posting || (!exact && posting.length > fuzzyLimit)) continue;
         const keyWeight = weight * Math.log(1 + this.names.length / posting.length);
         for (const nameId of posting) {
           if (scores[nameId] === 0) touched.push(nameId);

@@ -1,0 +1,26 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
+import { ReviewAlertDto, type AlertView } from './alerts.dto';
+import { AlertsService } from './alerts.service';
+
+@ApiTags('alerts')
+@Controller('alerts')
+export class AlertsController {
+  constructor(private readonly alerts: AlertsService) {}
+
+  @Get(':id')
+  @RequireRole('analyst')
+  @ApiOperation({ summary: 'An alert with the hits, scores and list versions behind it' })
+  find(@Param('id', new ParseUUIDPipe()) id: string): Promise<AlertView> {
+    return this.alerts.find(id);
+  }
+
+  @Post(':id/review')
+  @HttpCode(200)
+  @RequireRole('analyst')
+  @ApiOperation({ summary: 'Close an alert as a false positive (suppresses its entities for the subject) or a confirmed match' })
+  review(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ReviewAlertDto, @CurrentPrincipal() principal: Principal): Promise<AlertView> {
+    return this.alerts.review(id, body.decision, principal.name, body.note);
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { EventSources, EventTypes, newEvent, Topics, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
+import { addToOutbox } from '@compliance/persistence';
+import { SERVICE_NAME } from '../service-name';
+
+type Counts = Record<string, number>;
+
+/** TypeORM answers UPDATE/DELETE with [rows, affectedCount]. */
+async function affected(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const result = await m.query(sql, params);
+  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+}
+
+/**
+ * aml-trigger's part of the erasure protocol and the owner of `screening_data` purges. Erasure
+ * removes the person (monitored identity, screening inputs, analysts' notes) but keeps what a
+ * regulator asks about a screening: when, against which list versions, outcome, scores, entity ids.
+ */
+@Injectable()
+export class RetentionService {
+  async handle(event: DomainEvent, m: EntityManager): Promise<void> {
+    if (event.type === EventTypes.RetentionErasureRequested) await this.erase(m, event.data as ErasureRequestedData, event);
+    else if (event.type === EventTypes.RetentionPurgeDue) await this.purge(m, event.data as PurgeDueData, event);
+  }
+
+  private async erase(m: EntityManager, data: ErasureRequestedData, cause: DomainEvent): Promise<void> {
+    const sessions = await this.sessionsOf(m, data.subjectRef, data.sessionIds ?? []);
+    const counts: Counts = {
+      monitored_subjects: await affected(m, 'DELETE FROM monitored_subjects WHERE subject_ref = $1', [data.subjectRef]),
+      screenings_redacted: await affected(
+        m,
+        `UPDATE screenings SET input_sealed = NULL, dedupe_key = NULL, erased_at = now()
+         WHERE (subject_ref = $1 OR session_id = ANY($2::text[])) AND erased_at IS NULL`,
+        [data.subjectRef, sessions],
+      ),
+      subject_hits: await affected(m, 'DELETE FROM subject_hits WHERE subject_ref = $1', [data.subjectRef]),
+      alert_notes: await affected(m, 'UPDATE alerts SET note = NULL WHERE subject_ref = $1 AND note IS NOT NULL', [data.subjectRef]),
+      outbox: await this.deleteSentOutbox(m, [data.subjectRef, ...sessions]),
+    };
+    const completed = { requestId: data.requestId, service: SERVICE_NAME, subjectRef: data.subjectRef, counts, completedAt: new Date().toISOString() };
+    await this.answer(m, EventTypes.RetentionErasureCompleted, data.subjectRef, completed, cause);
+  }
+
+  private async purge(m: EntityManager, data: PurgeDueData, cause: DomainEvent): Promise<void> {
+    if (data.category !== 'screening_data') return;
+    const counts = data.subjectRef || data.sessionId ? await this.purgeOne(m, data) : await this.purgeBefore(m, data.clockStartedBefore);
+    const completed = {
+      purgeId: data.purgeId,
+      service: SERVICE_NAME,
+      category: data.category,
+      ...(data.subjectRef ? { subjectRef: data.subjectRef } : {}),
+      ...(data.sessionId ? { sessionId: data.sessionId } : {}),
+      counts,
+      completedAt: new Date().toISOString(),
+    };
+    await this.answer(m, EventTypes.RetentionPurgeCompleted, data.subjectRef ?? data.sessionId ?? data.purgeId, completed, cause);
+  }
+
+  /** One subject's or one session's screening data; open alerts stay until a human closes them. */
+  private async purgeOne(m: EntityManager, data: PurgeDueData): Promise<Counts> {
+    const subject = data.subjectRef ?? null;
+    const sessions = data.sessionId ? [data.sessionId] : await this.sessionsOf(m, subject as string, []);
+    return {
+      screenings: await affected(m, 'DELETE FROM screenings WHERE subject_ref = $1 OR session_id = ANY($2::text[])', [subject, sessions]),
+      monitored_subjects: await affected(m, 'DELETE FROM monitored_subjects WHERE subject_ref = $1 OR latest_session_id = ANY($2::text[])', [subject, sessions]),
+      subject_hits: await affected(m, 'DELETE FROM subject_hits WHERE subject_ref = $1', [subject]),
+      alerts: await affected(m, `DELETE FROM alerts WHERE (subject_ref = $1 OR session_id = ANY($2::text[])) AND status <> 'open'`, [subject, sessions]),
+      outbox: await this.deleteSentOutbox(m, [...(subject ? [subject] : []), ...sessions]),
+    };
+  }
+
+  /** Everything whose clock (request time; a subject's last verification) started before the cut-off. */
+  private async purgeBefore(m: EntityManager, before: string): Promise<Counts> {
+    return {
+      screenings: await affected(m, `DELETE FROM screenings WHERE requested_at < $1 AND status IN ('completed', 'failed')`, [before]),
+      monitored_subjects: await affected(m, 'DELETE FROM monitored_subjects WHERE last_verified_at < $1', [before]),
+      subject_hits: await affected(
+        m,
+        'DELETE FROM subject_hits h WHERE updated_at < $1 AND NOT EXISTS (SELECT 1 FROM monitored_subjects s WHERE s.subject_ref = h.subject_ref)',
+        [before],
+      ),
+      alerts: await affected(m, `DELETE FROM alerts WHERE raised_at < $1 AND status <> 'open'`, [before]),
+    };
+  }
+
+  /** The subject's sessions we know of, plus those the request names. */
+  private async sessionsOf(m: EntityManager, subjectRef: string, named: string[]): Promise<string[]> {
+    const rows: Array<{ session_id: string }> = await m.query(
+      `SELECT session_id FROM screenings WHERE subject_ref = $1 AND session_id IS NOT NULL
+       UNION SELECT latest_session_id FROM monitored_subjects WHERE subject_ref = $1 AND latest_session_id IS NOT NULL
+       UNION SELECT session_id FROM alerts WHERE subject_ref = $1 AND session_id IS NOT NULL`,
+      [subjectRef],
+    );
+    return [...new Set([...named, ...rows.map((r) => r.session_id)])];
+  }
+
+  private deleteSentOutbox(m: EntityManager, keys: string[]): Promise<number> {
+    return affected(m, 'DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [keys]);
+  }
+
+  private async answer(m: EntityManager, type: string, key: string, data: object, cause: DomainEvent): Promise<void> {
+    const event = newEvent({ type, source: EventSources.AmlTrigger, subject: key, data, causeTraceparent: cause.traceparent });
+    await addToOutbox(m, Topics.RetentionEvents, key, event);
+  }
+}

@@ -1,0 +1,109 @@
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ServiceRuntime } from '@compliance/platform';
+import { AmlTriggerConfig } from '../aml-trigger.config';
+import { suppressedHitKeys } from '../alerts/alert.repository';
+import { PiiCipher } from '../pii/pii-cipher';
+import { ProviderFailure, ScreeningProvider } from '../provider/screening-provider';
+import { claimUnfinished, refOf, type ScreeningRow } from './screening.repository';
+import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';
+import { sealContext, ScreeningsService } from './screenings.service';
+
+const IDLE_MS = 500;
+
+/**
+ * Performs screenings that a remote provider answers: outside any transaction (a provider call with
+ * retries can take seconds), under a lease so that a crashed worker's screening is taken up again
+ * with the same Idempotency-Key. The result is written with its events in one transaction.
+ */
+@Injectable()
+export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly provider: ScreeningProvider,
+    private readonly screenings: ScreeningsService,
+    private readonly cipher: PiiCipher,
+    config: AmlTriggerConfig,
+  ) {
+    const backoff = config.DIDIT_RETRY_BASE_MS * 2 ** config.DIDIT_MAX_ATTEMPTS * 1.2;
+    this.leaseMs = Math.ceil(config.DIDIT_TIMEOUT_MS * config.DIDIT_MAX_ATTEMPTS + backoff + 30_000);
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  kick(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        const row = await claimUnfinished(this.runtime.dataSource, this.leaseMs);
+        if (row) {
+          worked = true;
+          await this.perform(row);
+        }
+      } catch (err) {
+        this.runtime.log.warn({ err: (err as Error).message }, 'pending screening worker: will retry');
+      }
+      if (!worked) await this.sleep(IDLE_MS);
+    }
+  }
+
+  private async perform(row: ScreeningRow): Promise<void> {
+    const ref = refOf(row);
+    if (!row.input_sealed) return this.finish(row, (m) => this.screenings.fail(m, ref, 'the identity was erased before the screening ran', row.attempts, false));
+    let identity: ScreeningIdentity;
+    try {
+      identity = this.cipher.decrypt<ScreeningIdentity>(row.input_sealed, sealContext(row.id));
+    } catch {
+      return this.finish(row, (m) => this.screenings.fail(m, ref, 'the stored identity cannot be decrypted (was PII_ENCRYPTION_KEY changed?)', 0));
+    }
+    const suppressed = await suppressedHitKeys(this.runtime.dataSource, row.subject_ref);
+    let verdict: ScreeningVerdict;
+    try {
+      verdict = await this.provider.screen({ identity, suppressedHitKeys: suppressed, idempotencyKey: row.id });
+    } catch (err) {
+      const attempts = err instanceof ProviderFailure ? err.attempts : 1;
+      const reason = err instanceof ProviderFailure ? err.message : `screening failed: ${(err as Error).message}`;
+      return this.finish(row, (m) => this.screenings.fail(m, ref, reason, attempts));
+    }
+    await this.finish(row, (m) => this.screenings.complete(m, { ...ref, provider: this.provider.name }, verdict));
+  }
+
+  /** Writes the outcome unless someone else finished the screening meanwhile (an expired lease). */
+  private async finish(row: ScreeningRow, write: (m: EntityManager) => Promise<unknown>): Promise<void> {
+    await this.runtime.dataSource.transaction(async (m) => {
+      const [current] = await m.query('SELECT status FROM screenings WHERE id = $1 FOR UPDATE', [row.id]);
+      if (current?.status !== 'running') return;
+      await write(m);
+    });
+    this.runtime.relay.kick();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { ServiceRuntime } from '@compliance/platform';
+import { isMonitored } from '../monitoring/monitored-subject.repository';
+import { PiiCipher } from '../pii/pii-cipher';
+import { findScreening, screeningsOfSubject, type ScreeningRow } from './screening.repository';
+import type { ScreeningView } from './screenings.dto';
+import { sealContext } from './screenings.service';
+
+/** Read side of screenings for the HTTP API. */
+@Injectable()
+export class ScreeningQueries {
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly cipher: PiiCipher,
+  ) {}
+
+  async byId(id: string): Promise<ScreeningView> {
+    const row = await findScreening(this.runtime.dataSource, id);
+    if (!row) throw new NotFoundException({ statusCode: 404, code: 'SCREENING_NOT_FOUND', message: `no screening ${id}` });
+    return (await this.withAlerts([row]))[0];
+  }
+
+  async ofSubject(subjectRef: string): Promise<{ subjectRef: string; monitored: boolean; screenings: ScreeningView[] }> {
+    const rows = await screeningsOfSubject(this.runtime.dataSource, subjectRef);
+    const monitored = await isMonitored(this.runtime.dataSource, subjectRef);
+    return { subjectRef, monitored, screenings: await this.withAlerts(rows) };
+  }
+
+  private async withAlerts(rows: ScreeningRow[]): Promise<ScreeningView[]> {
+    const alerts: Array<{ id: string; screening_id: string }> = rows.length
+      ? await this.runtime.dataSource.query('SELECT id, screening_id FROM alerts WHERE screening_id = ANY($1::uuid[]) ORDER BY raised_at', [rows.map((r) => r.id)])
+      : [];
+    return rows.map((row) => this.toView(row, alerts.filter((a) => a.screening_id === row.id).map((a) => a.id)));
+  }
+
+  private toView(row: ScreeningRow, alertIds: string[]): ScreeningView {
+    const opt = <T>(v: T | null) => v ?? undefined;
+    return {
+      id: row.id,
+      subjectRef: row.subject_ref,
+      sessionId: opt(row.session_id),
+      provider: row.provider,
+      trigger: row.trigger,
+      status: row.status,
+      outcome: opt(row.outcome),
+      score: opt(row.score),
+      hits: row.hits,
+      listVersions: row.list_versions,
+      algorithm: opt(row.algorithm),
+      thresholds: opt(row.thresholds),
+      providerReference: opt(row.provider_reference),
+      providerSummary: opt(row.provider_summary),
+      attempts: row.attempts,
+      failureReason: opt(row.failure_reason),
+      requestedAt: row.requested_at.toISOString(),
+      completedAt: row.completed_at?.toISOString(),
+      input: this.input(row),
+      erasedAt: row.erased_at?.toISOString(),
+      alertIds,
+    };
+  }
+
+  private input(row: ScreeningRow): Record<string, string | undefined> | null {
+    if (!row.input_sealed) return null;
+    try {
+      return this.cipher.decrypt(row.input_sealed, sealContext(row.id));
+    } catch {
+      return null;
+    }
+  }
+}

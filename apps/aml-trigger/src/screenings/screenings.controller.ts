@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireRole, ServiceRuntime } from '@compliance/platform';
+import { ScreeningQueries } from './screening-queries.service';
+import { CreateScreeningDto, type ScreeningView } from './screenings.dto';
+import { ScreeningsService } from './screenings.service';
+import { PendingScreeningWorker } from './pending-screening.worker';
+
+/** The part of the HTTP response we touch (Express underneath). */
+interface StatusResponse {
+  status(code: number): { location(url: string): unknown };
+}
+
+@ApiTags('screenings')
+@Controller()
+export class ScreeningsController {
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly screenings: ScreeningsService,
+    private readonly queries: ScreeningQueries,
+    private readonly worker: PendingScreeningWorker,
+  ) {}
+
+  @Post('screenings')
+  @RequireRole('analyst')
+  @ApiOperation({ summary: 'Screen a person now (201 with the result; 202 while a remote provider is asked)' })
+  async create(@Body() body: CreateScreeningDto, @Res({ passthrough: true }) res: StatusResponse): Promise<ScreeningView> {
+    const { subjectRef, sessionId, ...identity } = body;
+    const { screeningId } = await this.runtime.dataSource.transaction((m) =>
+      this.screenings.request(m, { subjectRef, sessionId, trigger: 'adhoc', identity }),
+    );
+    this.runtime.relay.kick();
+    this.worker.kick();
+    const view = await this.queries.byId(screeningId);
+    res.status(view.status === 'completed' || view.status === 'failed' ? 201 : 202).location(`/screenings/${screeningId}`);
+    return view;
+  }
+
+  @Get('screenings/:id')
+  @RequireRole('analyst')
+  @ApiOperation({ summary: 'One screening: outcome, hits with score breakdown, list versions, algorithm' })
+  find(@Param('id', new ParseUUIDPipe()) id: string): Promise<ScreeningView> {
+    return this.queries.byId(id);
+  }
+
+  @Get('subjects/:subjectRef/screenings')
+  @RequireRole('analyst')
+  @ApiOperation({ summary: 'Every screening of a subject, newest first, ours and the provider’s' })
+  ofSubject(@Param('subjectRef') subjectRef: string) {
+    return this.queries.ofSubject(subjectRef);
+  }
+}

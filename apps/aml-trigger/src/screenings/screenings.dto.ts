@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+/** An analyst's ad hoc screening: who, and (optionally) which verification it belongs to. */
+export class CreateScreeningDto {
+  @ApiProperty({ description: 'The customer’s reference for the person (vendor_data)' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  subjectRef!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  sessionId?: string;
+
+  @ApiProperty({ example: 'Jane Q. Example' })
+  @IsString()
+  @IsNotEmpty({ message: 'fullName must not be empty' })
+  @MaxLength(300)
+  fullName!: string;
+
+  @ApiPropertyOptional({ example: '1980-01-31', description: 'ISO date, possibly partial (1980, 1980-01)' })
+  @IsOptional()
+  @Matches(/^\d{4}(-\d{2}(-\d{2})?)?$/, { message: 'dateOfBirth must be an ISO date: YYYY, YYYY-MM or YYYY-MM-DD' })
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({ example: 'GB', description: 'ISO 3166 country code or English name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
+  nationality?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
+  documentNumber?: string;
+}
+
+export interface ScreeningView {
+  id: string;
+  subjectRef: string;
+  sessionId?: string;
+  provider: string;
+  trigger: string;
+  status: string;
+  outcome?: string;
+  score?: number;
+  hits: unknown[];
+  listVersions: unknown[];
+  algorithm?: unknown;
+  thresholds?: unknown;
+  providerReference?: string;
+  providerSummary?: unknown;
+  attempts: number;
+  failureReason?: string;
+  requestedAt: string;
+  completedAt?: string;
+  /** The identity screened, for analysts; null once erased. */
+  input: Record<string, string | undefined> | null;
+  erasedAt?: string;
+  alertIds: string[];
+}

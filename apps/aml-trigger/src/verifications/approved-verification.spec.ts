@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
+import { sql, TEST_API_KEYS } from '@compliance/testing';
+import { AmlHarness, approvedEvent, LISTED_PERSON, UNLISTED_PERSON } from '../../test/aml-test-harness';
+
+const { AmlScreenings, ComplianceAlerts } = Topics;
+const COMPLETED = EventTypes.AmlScreeningCompleted;
+const RAISED = EventTypes.ComplianceAlertRaised;
+const bySession = (sessionId: string) => (d: Record<string, unknown>) => d.sessionId === sessionId;
+
+describe('aml-trigger: screening approved verifications (real Kafka, real Postgres, built-in screener)', () => {
+  const h = new AmlHarness('amlappr');
+
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+
+  it('screens an approved person on the sample list as a match, in order requested → completed, and alerts an analyst', async () => {
+    const approval = approvedEvent({ identity: LISTED_PERSON });
+    await h.publishKyc(approval);
+    const [completed] = await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId));
+    const data = completed.data as any;
+    expect(data).toMatchObject({ outcome: 'match', provider: 'builtin', trigger: 'approval', subjectRef: approval.data.subjectRef });
+    expect(data.hits.map((x: any) => `${x.list}/${x.entityId}`).sort()).toEqual(['ofac-sdn/10001', 'opensanctions/fict-0001']);
+    expect(data.hits[0].breakdown).toMatchObject({ identifier: true });
+    expect(data.listVersions.map((v: any) => v.list).sort()).toEqual(['ofac-sdn', 'opensanctions']);
+    expect(data.algorithm.version).toBeTruthy();
+
+    const records = h.reader.on(AmlScreenings).filter((r) => r.event?.data && (r.event.data as any).sessionId === approval.data.sessionId);
+    expect(records.map((r) => r.event?.type)).toEqual([EventTypes.AmlScreeningRequested, COMPLETED]);
+    expect(records.every((r) => r.key === approval.data.sessionId)).toBe(true);
+    // The person's own attributes never travel on the screening topic.
+    expect(records.map((r) => r.value).join()).not.toMatch(/ZX4471902|1968-04-12/);
+
+    const [alert] = await h.waitForEvents(ComplianceAlerts, RAISED, bySession(approval.data.sessionId));
+    expect(alert.data).toMatchObject({ kind: 'aml_match', severity: 'high', subjectRef: approval.data.subjectRef, screeningId: data.screeningId });
+    expect((alert.data.details as any).hits[0]).toEqual(expect.objectContaining({ list: expect.any(String), entityId: expect.any(String), matchedName: expect.any(String), breakdown: expect.any(Object) }));
+    expect((alert.data.details as any).listVersions).toHaveLength(2);
+
+    const [subject] = await sql<{ identity_sealed: string }>(h.databaseUrl, 'SELECT identity_sealed FROM aml_trigger.monitored_subjects WHERE subject_ref = $1', [approval.data.subjectRef]);
+    expect(subject.identity_sealed).not.toMatch(/Viktor|ZX4471902/);
+    const view = await h.http(`/screenings/${data.screeningId}`, { key: TEST_API_KEYS.analyst });
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ outcome: 'match', input: LISTED_PERSON, alertIds: [alert.data.alertId] });
+  });
+
+  it('clears a person who is not on the list and raises no alert', async () => {
+    const approval = approvedEvent({ identity: UNLISTED_PERSON });
+    await h.publishKyc(approval);
+    const [completed] = await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId));
+    expect(completed.data).toMatchObject({ outcome: 'clear', hits: [] });
+    // An alert would have been committed with the completion: none exists.
+    const alerts = await sql(h.databaseUrl, 'SELECT id FROM aml_trigger.alerts WHERE session_id = $1', [approval.data.sessionId]);
+    expect(alerts).toHaveLength(0);
+    expect(h.events(ComplianceAlerts, RAISED, bySession(approval.data.sessionId))).toHaveLength(0);
+  });
+
+  it('screens one approval once, even delivered twice and re-sent under a new event id', async () => {
+    const approval = approvedEvent({ identity: LISTED_PERSON });
+    await h.publishKyc(approval);
+    await h.publishKyc(approval);
+    await h.publishKyc({ ...approval, id: randomUUID() });
+    const marker = approvedEvent({ identity: UNLISTED_PERSON, sessionId: approval.data.sessionId + '-marker' });
+    await h.publishKyc(marker);
+    await h.waitForEvents(AmlScreenings, COMPLETED, bySession(marker.data.sessionId));
+    await h.waitForEvents(ComplianceAlerts, RAISED, bySession(approval.data.sessionId));
+    expect(h.events(AmlScreenings, EventTypes.AmlScreeningRequested, bySession(approval.data.sessionId))).toHaveLength(1);
+    expect(h.events(AmlScreenings, COMPLETED, bySession(approval.data.sessionId))).toHaveLength(1);
+    expect(await sql(h.databaseUrl, 'SELECT id FROM aml_trigger.screenings WHERE session_id = $1', [approval.data.sessionId])).toHaveLength(1);
+    expect(h.events(ComplianceAlerts, RAISED, bySession(approval.data.sessionId))).toHaveLength(1);
+  });
+
+  it('records the provider’s own AML summary as its screening beside ours', async () => {
+    const approval = approvedEvent({ identity: UNLISTED_PERSON, providerAml: { status: 'In Review', totalHits: 1, score: 82.5 } });
+    await h.publishKyc(approval);
+    const completed = await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId), 2);
+    const provider = completed.find((e) => e.data.provider === 'didit');
+    expect(provider?.data).toMatchObject({ trigger: 'provider_webhook', outcome: 'review', providerSummary: { status: 'In Review', totalHits: 1, score: 82.5 } });
+    expect(completed.find((e) => e.data.provider === 'builtin')?.data).toMatchObject({ trigger: 'approval', outcome: 'clear' });
+    const listing = await h.http(`/subjects/${approval.data.subjectRef}/screenings`, { key: TEST_API_KEYS.auditor });
+    expect(listing.body.screenings.map((s: any) => s.provider).sort()).toEqual(['builtin', 'didit']);
+  });
+
+  it('never skips an approval it cannot screen: aml.screening.failed and an alert', async () => {
+    const approval = approvedEvent({ identity: undefined });
+    await h.publishKyc(approval);
+    const [failed] = await h.waitForEvents(AmlScreenings, EventTypes.AmlScreeningFailed, bySession(approval.data.sessionId));
+    expect(failed.data.reason).toMatch(/no name/);
+    const [alert] = await h.waitForEvents(ComplianceAlerts, RAISED, bySession(approval.data.sessionId));
+    expect(alert.data).toMatchObject({ kind: 'aml_screening_failed', severity: 'high' });
+  });
+
+  it('re-screens when the identity changes while approved, and not when it stays the same', async () => {
+    const approval = approvedEvent({ identity: UNLISTED_PERSON });
+    await h.publishKyc(approval);
+    await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId));
+    const same = approvedEvent({ ...approval.data, change: 'data_updated', identity: UNLISTED_PERSON });
+    const changed = approvedEvent({ ...approval.data, change: 'data_updated', identity: { ...UNLISTED_PERSON, fullName: 'Tariq Al-Zanduri' } });
+    await h.publishKyc(same);
+    await h.publishKyc(changed);
+    const done = await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId), 2);
+    expect(done.map((e) => e.data.trigger)).toEqual(['approval', 'identity_update']);
+    expect(done[1].data.outcome).not.toBe('clear');
+    expect((done[1].data.hits as any[]).map((x) => x.entityId)).toContain('fict-0002');
+  });
+
+  it('screens ad hoc for analysts only', async () => {
+    const body = { subjectRef: 'adhoc-1', ...LISTED_PERSON };
+    expect((await h.http('/screenings', { method: 'POST', body })).status).toBe(401);
+    const bad = await h.http('/screenings', { method: 'POST', key: TEST_API_KEYS.analyst, body: { subjectRef: 'adhoc-1', fullName: '' } });
+    expect(bad.status).toBe(400);
+    const res = await h.http('/screenings', { method: 'POST', key: TEST_API_KEYS.analyst, body });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ trigger: 'adhoc', status: 'completed', outcome: 'match', input: LISTED_PERSON });
+    expect((await h.http(`/screenings/${randomUUID()}`, { key: TEST_API_KEYS.analyst })).status).toBe(404);
+  });
+
+  it('a false-positive review suppresses those entities for the subject next time; a confirmation is published too', async () => {
+    const subjectRef = `fp-${randomUUID()}`;
+    const first = approvedEvent({ subjectRef, identity: { fullName: 'Tariq Al-Zanduri', dateOfBirth: '1975-05-05' } });
+    await h.publishKyc(first);
+    const [alert] = await h.waitForEvents(ComplianceAlerts, RAISED, bySession(first.data.sessionId));
+    const alertId = alert.data.alertId as string;
+    expect((await h.http(`/alerts/${alertId}/review`, { method: 'POST', body: { decision: 'false_positive' } })).status).toBe(401);
+    expect((await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'maybe' } })).status).toBe(400);
+    const review = await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'false_positive', note: 'different person, DOB differs' } });
+    expect(review.status).toBe(200);
+    expect(review.body).toMatchObject({ status: 'false_positive', review: { by: 'ana' } });
+    const [resolved] = await h.waitForEvents(ComplianceAlerts, EventTypes.ComplianceAlertResolved, (d) => d.alertId === alertId);
+    expect(resolved.data).toMatchObject({ resolution: 'false_positive', reviewer: 'ana', subjectRef, sessionId: first.data.sessionId });
+    expect((await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'confirmed' } })).status).toBe(409);
+
+    const again = approvedEvent({ subjectRef, identity: { fullName: 'Tariq Al-Zanduri', dateOfBirth: '1975-05-05' } });
+    await h.publishKyc(again);
+    const [next] = await h.waitForEvents(AmlScreenings, COMPLETED, bySession(again.data.sessionId));
+    expect(next.data).toMatchObject({ outcome: 'clear', hits: [] });
+    expect(await sql(h.databaseUrl, 'SELECT id FROM aml_trigger.alerts WHERE session_id = $1', [again.data.sessionId])).toHaveLength(0);
+
+    const other = approvedEvent({ identity: LISTED_PERSON });
+    await h.publishKyc(other);
+    const [otherAlert] = await h.waitForEvents(ComplianceAlerts, RAISED, bySession(other.data.sessionId));
+    const confirm = await h.http(`/alerts/${otherAlert.data.alertId}/review`, { method: 'POST', key: TEST_API_KEYS.admin, body: { decision: 'confirmed' } });
+    expect(confirm.status).toBe(200);
+    const [confirmed] = await h.waitForEvents(ComplianceAlerts, EventTypes.ComplianceAlertResolved, (d) => d.alertId === otherAlert.data.alertId);
+    expect(confirmed.data).toMatchObject({ resolution: 'confirmed', reviewer: 'adm' });
+  });
+
+  it('erases a subject’s identity on request, keeps the screening outcome, and confirms with counts', async () => {
+    const approval = approvedEvent({ identity: LISTED_PERSON });
+    await h.publishKyc(approval);
+    const [completed] = await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId));
+    await h.waitForEvents(ComplianceAlerts, RAISED, bySession(approval.data.sessionId));
+    const { subjectRef, sessionId } = approval.data;
+    const requestId = randomUUID();
+    const erasure = newEvent({
+      type: EventTypes.RetentionErasureRequested,
+      source: EventSources.Retention,
+      subject: subjectRef,
+      data: { requestId, subjectRef, reason: 'gdpr_art_17', expectedServices: ['aml-trigger'], sessionIds: [sessionId], requestedAt: new Date().toISOString() },
+    });
+    await h.publish(Topics.RetentionCommands, erasure, subjectRef as string);
+    const [done] = await h.waitForEvents(Topics.RetentionEvents, EventTypes.RetentionErasureCompleted, (d) => d.requestId === requestId);
+    expect(done.data).toMatchObject({ service: 'aml-trigger', subjectRef, counts: { monitored_subjects: 1, screenings_redacted: 1 } });
+    expect((done.data.counts as any).outbox).toBeGreaterThan(0);
+    const view = await h.http(`/screenings/${completed.data.screeningId}`, { key: TEST_API_KEYS.analyst });
+    expect(view.body).toMatchObject({ input: null, outcome: 'match' });
+    expect(view.body.erasedAt).toBeTruthy();
+    expect(await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.monitored_subjects WHERE subject_ref = $1', [subjectRef])).toHaveLength(0);
+    expect(await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.outbox WHERE sent_at IS NOT NULL AND key = $1', [sessionId])).toHaveLength(0);
+  });
+
+  it('purges screening data when it owns the category and ignores other categories', async () => {
+    const approval = approvedEvent({ identity: UNLISTED_PERSON });
+    await h.publishKyc(approval);
+    await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId));
+    const subjectRef = approval.data.subjectRef as string;
+    const purge = (category: string) =>
+      newEvent({
+        type: EventTypes.RetentionPurgeDue,
+        source: EventSources.Retention,
+        subject: subjectRef,
+        data: { purgeId: randomUUID(), category, subjectRef, clockStartedBefore: new Date().toISOString(), dueAt: new Date().toISOString() },
+      });
+    const notOurs = purge('raw_webhooks');
+    const ours = purge('screening_data');
+    await h.publish(Topics.RetentionCommands, notOurs, subjectRef);
+    await h.publish(Topics.RetentionCommands, ours, subjectRef);
+    const [done] = await h.waitForEvents(Topics.RetentionEvents, EventTypes.RetentionPurgeCompleted, (d) => d.purgeId === ours.data.purgeId);
+    expect(done.data).toMatchObject({ service: 'aml-trigger', category: 'screening_data', subjectRef, counts: { screenings: 1, monitored_subjects: 1 } });
+    expect(h.events(Topics.RetentionEvents, EventTypes.RetentionPurgeCompleted, (d) => d.purgeId === notOurs.data.purgeId)).toHaveLength(0);
+    expect(await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.screenings WHERE subject_ref = $1', [subjectRef])).toHaveLength(0);
+  });
+});

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  canonicalJson,
+  ConsumerGroups,
+  dlqTopicOf,
+  encodeEvent,
+  EventSources,
+  EventTypes,
+  newEvent,
+  newTraceparent,
+  Topics,
+  type DomainEvent,
+  type WebhookReceivedData,
+} from '@compliance/contracts';
+import { EventProducer, TopicNamespace } from '@compliance/messaging';
+import { loadConfig } from '@compliance/platform';
+import { baseTestEnv, createTestTopics, startTestApp, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { AppModule } from '../app.module';
+import { KycResultsConfig } from '../kyc-results.config';
+
+/** A fixed test key (32 bytes); tests that prove encryption use another key to fail decrypting. */
+export const TEST_PII_KEY = Buffer.alloc(32, 0x5a).toString('base64');
+
+/**
+ * What the webhook gateway publishes for a verified webhook (the team convention): a deterministic
+ * id from (source, content fingerprint), where the fingerprint leaves out event_id and timestamp.
+ * Built independently of kyc-results' own code so the two must agree.
+ */
+export function gatewayEvent(payload: Record<string, unknown>, opts: { source?: string; id?: string; traceparent?: string } = {}): DomainEvent<WebhookReceivedData> {
+  const source = opts.source ?? 'didit';
+  const { event_id: deliveryId, timestamp: _t, ...content } = payload;
+  const fingerprint = createHash('sha256').update(canonicalJson(content)).digest('hex');
+  const h = createHash('sha256').update(`${source}:${fingerprint}`).digest('hex');
+  const sessionId = typeof payload.session_id === 'string' ? payload.session_id : undefined;
+  const event = newEvent<WebhookReceivedData>({
+    type: EventTypes.WebhookReceived,
+    source: EventSources.WebhookGateway,
+    subject: sessionId ?? String(payload.vendor_data ?? deliveryId),
+    id: opts.id ?? `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`,
+    data: { source, scheme: 'didit', receivedAt: new Date().toISOString(), deliveryId: String(deliveryId ?? 'none'), fingerprint, sessionId, payload },
+  });
+  return { ...event, traceparent: opts.traceparent ?? newTraceparent() };
+}
+
+export interface KycHarness {
+  url: string;
+  dbUrl: string;
+  namespace: string;
+  reader: TopicReader;
+  dataSource: DataSource;
+  /** Publishes webhook.received records as the gateway would (keyed by session). */
+  deliver(...events: Array<DomainEvent<WebhookReceivedData>>): Promise<void>;
+  publish(topic: string, key: string, ...events: DomainEvent[]): Promise<void>;
+  api(path: string, key?: string): Promise<{ status: number; body: any }>;
+  query<T = Record<string, any>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** kyc.verification.* events on the topic for one session. */
+  verificationEvents(sessionId: string): DomainEvent<any>[];
+  /** Waits until the session has recorded `n` reports in history. */
+  historyCount(sessionId: string, n: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startKycResults(label: string): Promise<KycHarness> {
+  const namespace = testNamespace(label);
+  await createTestTopics(namespace);
+  const dbUrl = await testDatabaseUrl(label);
+  const config = loadConfig(KycResultsConfig, 'kyc-results', { ...baseTestEnv(namespace, dbUrl), PII_ENCRYPTION_KEY: TEST_PII_KEY });
+  const app = await startTestApp(AppModule.register(config));
+  const producer = new EventProducer(testKafka('gateway-stand-in'), new TopicNamespace(namespace));
+  const reader = await new TopicReader(namespace, [Topics.KycVerifications, Topics.RetentionEvents, dlqTopicOf(ConsumerGroups.KycResults)]).start();
+  const harness: KycHarness = {
+    url: app.url,
+    dbUrl,
+    namespace,
+    reader,
+    dataSource: app.app.get(DataSource),
+    deliver: (...events) => producer.send(Topics.WebhooksInbound, events.map((e) => encodeEvent(e, e.data.sessionId ?? e.subject ?? e.id))),
+    publish: (topic, key, ...events) => producer.send(topic, events.map((e) => encodeEvent(e, key))),
+    async api(path, key) {
+      const res = await fetch(`${app.url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const text = await res.text();
+      return { status: res.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
+    },
+    query: (text, params) => app.app.get(DataSource).query(text, params),
+    verificationEvents: (sessionId) => reader.events(Topics.KycVerifications).filter((e) => e.subject === sessionId),
+    async historyCount(sessionId, n) {
+      await waitFor(
+        async () => (await harness.query('SELECT count(*)::int AS n FROM verification_status_history WHERE session_id = $1', [sessionId]))[0].n >= n,
+        { what: `${n} history entries for ${sessionId}` },
+      );
+    },
+    async stop() {
+      await reader.stop();
+      await producer.disconnect();
+      await app.close();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { canonicalJson } from '@compliance/contracts';
+import { PiiCipher } from '../pii/pii-cipher';
+import type { IdentityAttributes } from '../providers/verification-report';
+import { IdentityRecord } from './identity-record.entity';
+
+type PersonalField = 'firstName' | 'lastName' | 'fullName' | 'dateOfBirth' | 'nationality' | 'documentNumber' | 'address';
+type EncryptedColumn = `${PersonalField}Enc`;
+
+const PERSONAL_FIELDS: readonly PersonalField[] = ['firstName', 'lastName', 'fullName', 'dateOfBirth', 'nationality', 'documentNumber', 'address'];
+const column = (field: PersonalField): EncryptedColumn => `${field}Enc`;
+/** Binds a ciphertext to its row and column: copied elsewhere, it no longer decrypts. */
+const contextOf = (sessionId: string, field: PersonalField) => `identity_attributes/${field}/${sessionId}`;
+
+/** Stores and reads identity attributes; personal fields exist in the database only as ciphertext. */
+@Injectable()
+export class IdentityVault {
+  constructor(private readonly cipher: PiiCipher) {}
+
+  digestOf(identity: IdentityAttributes): string {
+    return this.cipher.digest(canonicalJson(identity));
+  }
+
+  async storedDigest(m: EntityManager, sessionId: string): Promise<string | undefined> {
+    const row = await m.findOne(IdentityRecord, { where: { sessionId }, select: { sessionId: true, identityDigest: true } });
+    return row?.identityDigest;
+  }
+
+  async store(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<void> {
+    const record: Partial<IdentityRecord> = {
+      sessionId,
+      documentType: identity.documentType ?? null,
+      issuingState: identity.issuingState ?? null,
+      identityDigest: this.digestOf(identity),
+      keyId: this.cipher.keyId,
+    };
+    for (const field of PERSONAL_FIELDS) record[column(field)] = this.cipher.encryptOptional(identity[field], contextOf(sessionId, field));
+    await m.upsert(IdentityRecord, record, ['sessionId']);
+  }
+
+  async load(m: EntityManager, sessionId: string): Promise<IdentityAttributes | undefined> {
+    const record = await m.findOne(IdentityRecord, { where: { sessionId } });
+    return record ? this.open(record) : undefined;
+  }
+
+  open(record: IdentityRecord): IdentityAttributes {
+    const identity: IdentityAttributes = {};
+    if (record.documentType) identity.documentType = record.documentType;
+    if (record.issuingState) identity.issuingState = record.issuingState;
+    for (const field of PERSONAL_FIELDS) {
+      const value = this.cipher.decryptOptional(record[column(field)], contextOf(record.sessionId, field));
+      if (value !== undefined) identity[field] = value;
+    }
+    return identity;
+  }
+}

@@ -1,0 +1,73 @@
+import type { EntityManager } from 'typeorm';
+import {
+  EventSources,
+  isTerminalKycStatus,
+  kycEventType,
+  newEvent,
+  Topics,
+  validateEvent,
+  type KycChange,
+  type KycVerificationData,
+  type ScreeningIdentity,
+} from '@compliance/contracts';
+import { addToOutbox } from '@compliance/persistence';
+import type { IdentityAttributes } from '../providers/verification-report';
+import { verificationMetrics } from './verification.metrics';
+import { decisionSummaryOf, type VerificationSession } from './verification-session.entity';
+
+/** What screening needs from an identity; nothing when there is no name to screen. */
+export function screeningIdentityOf(identity: IdentityAttributes | undefined): ScreeningIdentity | undefined {
+  if (!identity?.fullName) return undefined;
+  const out: ScreeningIdentity = { fullName: identity.fullName };
+  if (identity.dateOfBirth) out.dateOfBirth = identity.dateOfBirth;
+  if (identity.nationality) out.nationality = identity.nationality;
+  if (identity.documentNumber) out.documentNumber = identity.documentNumber;
+  return out;
+}
+
+export interface Announcement {
+  session: VerificationSession;
+  change: KycChange;
+  /** Provider time of what happened: the status report for a transition, the data report for data_updated. */
+  occurredAt: Date;
+  identity?: IdentityAttributes;
+  causeTraceparent?: string;
+}
+
+export function verificationEventData({ session, change, occurredAt, identity }: Announcement): KycVerificationData {
+  const data: KycVerificationData = {
+    sessionId: session.sessionId,
+    provider: session.provider,
+    status: session.status,
+    previousStatus: session.previousStatus,
+    occurredAt: occurredAt.toISOString(),
+    change,
+    terminal: isTerminalKycStatus(session.status),
+  };
+  if (session.subjectRef) data.subjectRef = session.subjectRef;
+  if (session.workflowId) data.workflowId = session.workflowId;
+  if (session.providerStatus) data.providerStatus = session.providerStatus;
+  if (session.decidedAt) data.decidedAt = session.decidedAt.toISOString();
+  const decision = decisionSummaryOf(session);
+  if (decision) data.decision = decision;
+  const screening = screeningIdentityOf(identity);
+  if (screening) data.identity = screening;
+  return data;
+}
+
+/** Writes `kyc.verification.<status>` to the outbox in the caller's transaction, keyed by session. */
+export async function announce(m: EntityManager, announcement: Announcement): Promise<void> {
+  const data = verificationEventData(announcement);
+  const event = newEvent({
+    type: kycEventType(data.status),
+    source: EventSources.KycResults,
+    subject: data.sessionId,
+    time: announcement.occurredAt,
+    data,
+    causeTraceparent: announcement.causeTraceparent,
+  });
+  // Our own events meet the contract, or the change is not committed at all.
+  validateEvent(event);
+  await addToOutbox(m, Topics.KycVerifications, data.sessionId, event);
+  verificationMetrics.transitions.inc({ status: data.status, change: data.change });
+}

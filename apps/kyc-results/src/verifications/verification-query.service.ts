@@ -1,0 +1,95 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isTerminalKycStatus } from '@compliance/contracts';
+import type { Principal } from '@compliance/platform';
+import { IdentityVault } from './identity-vault';
+import { identityViewFor } from './identity-view';
+import { StatusHistoryEntry } from './status-history.entity';
+import { decisionSummaryOf, VerificationSession } from './verification-session.entity';
+import type { HistoryEntryView, SubjectVerificationsPage, VerificationSummaryView, VerificationView } from './verifications.dto';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function summaryView(s: VerificationSession): VerificationSummaryView {
+  return {
+    sessionId: s.sessionId,
+    provider: s.provider,
+    subjectRef: s.subjectRef,
+    workflowId: s.workflowId,
+    status: s.status,
+    providerStatus: s.providerStatus,
+    previousStatus: s.previousStatus,
+    terminal: isTerminalKycStatus(s.status),
+    transitions: s.transitions,
+    statusAt: s.statusAt.toISOString(),
+    decidedAt: iso(s.decidedAt),
+    firstEventAt: s.firstEventAt.toISOString(),
+    lastEventAt: s.lastEventAt.toISOString(),
+    decision: decisionSummaryOf(s) ?? null,
+    erasedAt: iso(s.erasedAt),
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+function historyView(h: StatusHistoryEntry): HistoryEntryView {
+  return {
+    status: h.status,
+    providerStatus: h.providerStatus,
+    previousStatus: h.previousStatus,
+    outcome: h.outcome,
+    stale: h.stale,
+    decisionApplied: h.decisionApplied,
+    webhookType: h.webhookType,
+    payloadVersion: h.payloadVersion,
+    deliveryId: h.deliveryId,
+    occurredAt: h.occurredAt.toISOString(),
+    receivedAt: h.receivedAt.toISOString(),
+  };
+}
+
+/** Opaque to clients: the insertion sequence of the last session on the page. */
+const encodeCursor = (seq: string) => Buffer.from(`s${seq}`).toString('base64url');
+function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^s\d{1,18}$/.test(text)) throw new BadRequestException({ statusCode: 400, code: 'BAD_CURSOR', message: 'cursor is not a cursor this API issued' });
+  return text.slice(1);
+}
+
+/** Read side of the verification record, with personal data shown per the caller's role. */
+@Injectable()
+export class VerificationQueryService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly vault: IdentityVault,
+  ) {}
+
+  async verification(sessionId: string, principal: Principal): Promise<VerificationView> {
+    const session = await this.ds.manager.findOne(VerificationSession, { where: { sessionId } });
+    if (!session) throw new NotFoundException({ statusCode: 404, code: 'VERIFICATION_NOT_FOUND', message: `no verification session ${sessionId}` });
+    const [history, identity] = await Promise.all([
+      this.ds.manager.find(StatusHistoryEntry, { where: { sessionId }, order: { id: 'ASC' } }),
+      this.vault.load(this.ds.manager, sessionId),
+    ]);
+    return {
+      ...summaryView(session),
+      identity: identity ? identityViewFor(principal, identity) : null,
+      history: history.map(historyView),
+    };
+  }
+
+  async subjectVerifications(subjectRef: string, limit: number, cursor?: string): Promise<SubjectVerificationsPage> {
+    const query = this.ds.manager
+      .createQueryBuilder(VerificationSession, 's')
+      .where('s.subject_ref = :subjectRef', { subjectRef })
+      .orderBy('s.seq', 'DESC')
+      .limit(limit + 1);
+    if (cursor) query.andWhere('s.seq < :after', { after: decodeCursor(cursor) });
+    const rows = await query.getMany();
+    if (rows.length === 0 && !cursor) {
+      throw new NotFoundException({ statusCode: 404, code: 'SUBJECT_NOT_FOUND', message: `no verifications for subject ${subjectRef}` });
+    }
+    const page = rows.slice(0, limit);
+    return { subjectRef, items: page.map(summaryView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null };
+  }
+}

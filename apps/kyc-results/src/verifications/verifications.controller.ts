@@ -1,0 +1,32 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
+import { VerificationQueryService } from './verification-query.service';
+import { SubjectVerificationsPage, SubjectVerificationsQuery, VerificationView } from './verifications.dto';
+
+@ApiTags('verifications')
+@Controller()
+export class VerificationsController {
+  constructor(private readonly query: VerificationQueryService) {}
+
+  @Get('verifications/:sessionId')
+  @RequireRole('analyst')
+  @ApiOperation({ summary: 'A verification session: current state, decision summary, identity (per role) and every report received' })
+  @ApiParam({ name: 'sessionId', description: "the provider's session id" })
+  @ApiOkResponse({ type: VerificationView })
+  @ApiNotFoundResponse({ description: 'no session with this id' })
+  verification(@Param('sessionId') sessionId: string, @CurrentPrincipal() principal: Principal): Promise<VerificationView> {
+    return this.query.verification(sessionId, principal);
+  }
+
+  @Get('subjects/:subjectRef/verifications')
+  @RequireRole('analyst')
+  @ApiOperation({ summary: "A subject's verification sessions, newest first, with cursor pagination" })
+  @ApiParam({ name: 'subjectRef', description: "the customer's reference for the person (Didit vendor_data)" })
+  @ApiOkResponse({ type: SubjectVerificationsPage })
+  @ApiNotFoundResponse({ description: 'no verification for this subject' })
+  @ApiBadRequestResponse({ description: 'bad limit or cursor' })
+  subjectVerifications(@Param('subjectRef') subjectRef: string, @Query() q: SubjectVerificationsQuery): Promise<SubjectVerificationsPage> {
+    return this.query.subjectVerifications(subjectRef, q.limit, q.cursor);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { IdentityVault } from './identity-vault';
+import { VerificationQueryService } from './verification-query.service';
+import { VerificationRecorder } from './verification-recorder';
+import { VerificationsController } from './verifications.controller';
+import { WebhookIntake } from './webhook-intake';
+
+@Module({
+  controllers: [VerificationsController],
+  providers: [IdentityVault, VerificationRecorder, VerificationQueryService, WebhookIntake],
+  exports: [WebhookIntake, IdentityVault],
+})
+export class VerificationsModule {}

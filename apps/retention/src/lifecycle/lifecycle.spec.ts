@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { EventSources, EventTypes, newEvent, Topics, type PurgeDueData } from '@compliance/contracts';
+import { sql, waitFor } from '@compliance/testing';
+import { RetentionHarness } from '../testing/retention-harness';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const ref = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
+
+describe('lifecycle tracking and scheduled purges (real Kafka, real Postgres)', () => {
+  let h: RetentionHarness;
+  let t0: Date;
+  const at = (offsetMs: number) => new Date(t0.getTime() + offsetMs);
+  const s = { A: randomUUID(), B: randomUUID(), C: randomUUID(), D: randomUUID(), F: randomUUID(), N: randomUUID() };
+  const subj = { A: ref('anna'), B: ref('bob'), C: ref('carl'), D: ref('dora'), F: ref('fred'), G: ref('gina') };
+  let holdId: string;
+
+  const purgesInDb = () =>
+    sql<{ unit: string; category: string; n: number }>(h.databaseUrl, 'SELECT unit, category, count(*)::int AS n FROM retention.purges GROUP BY 1, 2 ORDER BY 1, 2');
+  const dueOnTopic = () => h.commands(EventTypes.RetentionPurgeDue).map((e) => e.data as PurgeDueData);
+  const describeDue = (d: PurgeDueData) => `${d.sessionId ?? `subject:${d.subjectRef}`}/${d.category}`;
+  const subjectData = async (subjectRef: string) => (await h.api('GET', `/subjects/${subjectRef}/retention`, { as: 'analyst' })).body.data as Array<Record<string, any>>;
+
+  beforeAll(async () => {
+    h = await RetentionHarness.start('lifecycle');
+    t0 = h.clock.now();
+    for (const [category, retentionDays] of [['verification_data', 30], ['screening_data', 30], ['raw_webhooks', 60], ['audit_detail', null]] as const) {
+      expect((await h.api('PUT', `/policies/${category}`, { body: { retentionDays } })).status).toBe(200);
+    }
+    holdId = (await h.api('POST', '/legal-holds', { body: { subjectRef: subj.D, reason: 'case 2026-17, public prosecutor' } })).body.id;
+    await h.verification(s.A, subj.A, 'approved', at(-HOUR_MS));
+    await h.screening(subj.A, s.A, at(-HOUR_MS / 2));
+    // Out of order: the later resubmission arrives first; the older decline must not close the session.
+    await h.verification(s.B, subj.B, 'resubmitted', at(-HOUR_MS));
+    await h.verification(s.B, subj.B, 'declined', at(-2 * HOUR_MS));
+    await h.verification(s.C, subj.C, 'in_progress', at(-HOUR_MS));
+    await h.verification(s.D, subj.D, 'approved', at(-HOUR_MS));
+    await h.verification(s.F, subj.F, 'approved', at(2 * DAY_MS));
+    await h.screening(subj.G, undefined, at(-HOUR_MS));
+    await h.verification(s.N, undefined, 'abandoned', at(-HOUR_MS));
+    const expectedRows = { A: 4, B: 3, C: 3, D: 3, F: 3, G: 1 } as const;
+    for (const [k, n] of Object.entries(expectedRows)) {
+      await waitFor(async () => (await subjectData(subj[k as keyof typeof subj])).length === n, { what: `what retention knows of ${k}` });
+    }
+    await waitFor(async () => (await sql(h.databaseUrl, 'SELECT 1 FROM retention.tracked_sessions WHERE session_id = $1', [s.N])).length === 1, { what: 'session N' });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('learns when each clock started: the decision time for a closed session, none while it is open', async () => {
+    const anna = await subjectData(subj.A);
+    expect(anna.find((d) => d.category === 'verification_data')).toMatchObject({ sessionId: s.A, clockStartedAt: at(-HOUR_MS).toISOString(), dueAt: at(30 * DAY_MS - HOUR_MS).toISOString() });
+    expect(anna.find((d) => d.category === 'audit_detail')).toMatchObject({ retentionDays: null, dueAt: null });
+    expect((await subjectData(subj.B)).every((d) => d.clockStartedAt === null)).toBe(true);
+    expect((await subjectData(subj.C)).every((d) => d.clockStartedAt === null)).toBe(true);
+    await h.sweeps(2);
+    expect(await purgesInDb()).toEqual([]);
+  });
+
+  it('with a 30-day policy and the clock moved 31 days, emits retention.purge.due for exactly the due data', async () => {
+    h.clock.advance(31 * DAY_MS);
+    const expected = [`${s.A}/screening_data`, `${s.A}/verification_data`, `${s.N}/verification_data`, `subject:${subj.G}/screening_data`].sort();
+    await waitFor(() => dueOnTopic().length >= expected.length, { what: 'the purges due' });
+    await h.sweeps(2);
+    expect((await purgesInDb()).map((p) => `${p.unit}/${p.category}`).sort()).toEqual(expected);
+    await waitFor(async () => (await sql(h.databaseUrl, 'SELECT 1 FROM retention.outbox WHERE sent_at IS NULL')).length === 0, { what: 'the outbox drained' });
+    expect(dueOnTopic().map(describeDue).sort()).toEqual(expected);
+
+    const annaDue = h.reader.on(Topics.RetentionCommands).find((r) => r.event?.type === EventTypes.RetentionPurgeDue && (r.event.data as PurgeDueData).sessionId === s.A);
+    expect(annaDue?.key).toBe(subj.A);
+    expect(annaDue?.event?.data).toMatchObject({ subjectRef: subj.A, dueAt: at(30 * DAY_MS - HOUR_MS).toISOString(), clockStartedBefore: at(DAY_MS).toISOString() });
+    const gina = dueOnTopic().find((d) => d.subjectRef === subj.G);
+    expect(gina?.sessionId).toBeUndefined();
+  });
+
+  it('records the owner’s retention.purge.completed and ignores a confirmation from a service that does not own the category', async () => {
+    const purge = dueOnTopic().find((d) => d.sessionId === s.A && d.category === 'verification_data') as PurgeDueData;
+    for (const service of ['aml-trigger', 'kyc-results']) {
+      const data = { purgeId: purge.purgeId, service, category: purge.category, subjectRef: subj.A, sessionId: s.A, counts: { verifications: 1 }, completedAt: h.clock.now().toISOString() };
+      await h.publish(Topics.RetentionEvents, subj.A, newEvent({ type: EventTypes.RetentionPurgeCompleted, source: EventSources.KycResults, subject: s.A, data }));
+    }
+    const done = await waitFor(async () => (await subjectData(subj.A)).find((d) => d.category === 'verification_data' && d.purge?.completedAt), { what: 'the purge completed' });
+    expect(done.purge.confirmedBy).toEqual(['kyc-results']);
+    expect((await subjectData(subj.A)).find((d) => d.category === 'screening_data').purge.completedAt).toBeNull();
+  });
+
+  it('does not purge a held subject, and purges it once the hold is lifted', async () => {
+    expect(dueOnTopic().some((d) => d.subjectRef === subj.D)).toBe(false);
+    expect((await h.api('DELETE', `/legal-holds/${holdId}`)).status).toBe(200);
+    await waitFor(() => dueOnTopic().some((d) => d.sessionId === s.D && d.category === 'verification_data'), { what: 'the purge of the released subject' });
+  });
+
+  it('never purges indefinite data or open sessions, and purges each piece of data once, even decades later', async () => {
+    h.clock.advance(20 * 365 * DAY_MS);
+    await waitFor(() => dueOnTopic().some((d) => d.sessionId === s.F && d.category === 'raw_webhooks'), { what: 'the purges due decades later' });
+    await h.sweeps(2);
+    const purges = await purgesInDb();
+    expect(purges.every((p) => p.n === 1)).toBe(true);
+    expect(purges.filter((p) => p.category === 'audit_detail')).toEqual([]);
+    expect(purges.filter((p) => p.unit === s.B || p.unit === s.C)).toEqual([]);
+    expect(purges.map((p) => `${p.unit}/${p.category}`)).toEqual(
+      expect.arrayContaining([`${s.F}/verification_data`, `${s.A}/raw_webhooks`, `${s.D}/raw_webhooks`, `${s.F}/raw_webhooks`, `${s.N}/raw_webhooks`]),
+    );
+    expect(purges).toHaveLength(10);
+  });
+});

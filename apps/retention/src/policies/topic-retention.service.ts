@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigResourceTypes, ConfigSource, type IResourceConfig } from 'kafkajs';
+import { PERSONAL_DATA_TOPICS } from '@compliance/contracts';
+import { ServiceRuntime } from '@compliance/platform';
+import { DAY_MS } from '../clock/clock';
+import { PoliciesService } from './policies.service';
+
+/** Kafka's `retention.ms` for a policy: indefinite is -1 (never deleted by time). */
+export const retentionMsOf = (days: number | null): string => (days === null ? '-1' : String(days * DAY_MS));
+
+/**
+ * Keeps the Kafka copies of personal data (PERSONAL_DATA_TOPICS) no longer than the raw_webhooks
+ * policy allows, through the admin API. Applied at start (first sweep), on a policy change, and
+ * again by the sweep whenever the last attempt failed or another replica changed the policy.
+ */
+@Injectable()
+export class TopicRetentionService {
+  private appliedMs?: string;
+
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly policies: PoliciesService,
+  ) {}
+
+  /** Applies the current raw_webhooks policy unless this process already did; returns the value in force. */
+  async ensureApplied(): Promise<string> {
+    const ms = retentionMsOf(await this.policies.retentionDays('raw_webhooks'));
+    if (ms !== this.appliedMs) {
+      await this.apply(ms);
+      this.appliedMs = ms;
+      this.runtime.log.info({ retentionMs: ms, topics: PERSONAL_DATA_TOPICS }, 'topic retention applied');
+    }
+    return ms;
+  }
+
+  /**
+   * The legacy AlterConfigs request (the only one kafkajs 2.2 speaks) replaces a topic's whole
+   * override set, so the topic's other overrides are read first and sent back unchanged.
+   */
+  private async apply(retentionMs: string): Promise<void> {
+    const admin = this.runtime.kafka.admin();
+    await admin.connect();
+    try {
+      const names = PERSONAL_DATA_TOPICS.map((t) => this.runtime.namespace.physical(t));
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+      const resources: IResourceConfig[] = described.resources.map((r) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: r.resourceName,
+        configEntries: [
+          ...r.configEntries
+            .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== 'retention.ms' && !e.isSensitive && !e.readOnly)
+            .map((e) => ({ name: e.configName, value: e.configValue })),
+          { name: 'retention.ms', value: retentionMs },
+        ],
+      }));
+      await admin.alterConfigs({ validateOnly: false, resources });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

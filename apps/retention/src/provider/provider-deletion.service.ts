@@ -1,0 +1,95 @@
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ServiceRuntime } from '@compliance/platform';
+import { Clock } from '../clock/clock';
+import { ErasureProgressService } from '../erasure/erasure-progress.service';
+import { RetentionConfig } from '../retention.config';
+import { retentionMetrics } from '../retention.metrics';
+import { DiditSessionClient, ProviderCallAborted } from './didit-session.client';
+
+interface PendingDeletion {
+  request_id: string;
+  session_id: string;
+}
+
+/**
+ * Deletes the provider's copy of each session of a dispatched erasure (RETENTION_PROVIDER_DELETE).
+ * Work is read from the database (sessions without an outcome), so a crash or restart only
+ * repeats calls Didit answers 404 to; the outcome may finish the request.
+ */
+@Injectable()
+export class ProviderDeletionService implements BeforeApplicationShutdown {
+  private draining?: Promise<void>;
+  private again = false;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly config: RetentionConfig,
+    private readonly runtime: ServiceRuntime,
+    private readonly client: DiditSessionClient,
+    private readonly progress: ErasureProgressService,
+  ) {}
+
+  /** Starts a drain unless one is running (which then goes round once more). */
+  kick(): void {
+    if (!this.config.providerDeletionEnabled || this.stopping.signal.aborted) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((err) => this.runtime.log.warn({ err: (err as Error).message }, 'provider deletions interrupted, the sweep resumes them'))
+      .finally(() => {
+        this.draining = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    for (let batch = await this.pending(); batch.length > 0; batch = await this.pending()) {
+      for (const item of batch) {
+        if (this.stopping.signal.aborted) return;
+        await this.deleteOne(item);
+      }
+    }
+  }
+
+  private pending(): Promise<PendingDeletion[]> {
+    return this.ds.query(
+      `SELECT r.id AS request_id, s.session_id FROM erasure_requests r CROSS JOIN LATERAL unnest(r.session_ids) AS s(session_id)
+       WHERE r.status = 'in_progress' AND r.provider_deletion
+         AND NOT EXISTS (SELECT 1 FROM provider_deletions p WHERE p.request_id = r.id AND p.session_id = s.session_id)
+       ORDER BY r.dispatched_at LIMIT 20`,
+    );
+  }
+
+  private async deleteOne(item: PendingDeletion): Promise<void> {
+    let result;
+    try {
+      result = await this.client.deleteSession(item.session_id, this.stopping.signal);
+    } catch (err) {
+      if (err instanceof ProviderCallAborted) return;
+      throw err;
+    }
+    retentionMetrics.providerDeletions.inc({ outcome: result.outcome });
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO provider_deletions (request_id, session_id, outcome, http_status, attempts, error, attempted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [item.request_id, item.session_id, result.outcome, result.httpStatus ?? null, result.attempts, result.error ?? null, this.clock.now()],
+      );
+      await this.progress.tryFinish(m, item.request_id);
+    });
+    this.runtime.relay.kick();
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { EventSources, EventTypes, newEvent, PURGE_OWNERS, Topics, type DataCategory, type PurgeCompletedData, type PurgeDueData } from '@compliance/contracts';
+import { addToOutbox } from '@compliance/persistence';
+import { ServiceRuntime } from '@compliance/platform';
+import { DAY_MS } from '../clock/clock';
+import { activeHoldCondition } from '../legal-holds/active-holds';
+import { isUuid } from '../sql';
+import { retentionMetrics } from '../retention.metrics';
+
+interface DueRow {
+  unit: string;
+  category: DataCategory;
+  subject_ref: string | null;
+  session_id: string | null;
+  clock_started_at: Date;
+  retention_days: number;
+}
+
+const BATCH = 500;
+
+/**
+ * Data past its policy: one `retention.purge.due` per (session or subject, category) and clock
+ * start, never while the subject is under a legal hold, never for an indefinite policy.
+ */
+const DUE_SQL = `
+  SELECT c.unit, c.category, c.subject_ref, c.session_id, c.clock_started_at, p.retention_days
+  FROM retention_clocks c JOIN retention_policies p ON p.category = c.category
+  WHERE c.clock_started_at IS NOT NULL AND p.retention_days IS NOT NULL
+    AND c.clock_started_at + p.retention_days * interval '1 day' <= $1
+    AND NOT EXISTS (SELECT 1 FROM purges x WHERE x.unit = c.unit AND x.category = c.category AND x.clock_started_at >= c.clock_started_at)
+    AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.subject_ref = c.subject_ref AND ${activeHoldCondition('$1')})
+  ORDER BY c.clock_started_at LIMIT ${BATCH}`;
+
+@Injectable()
+export class PurgesService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly runtime: ServiceRuntime,
+  ) {}
+
+  /** Emits the purges due at `now`; returns how many. A unique key makes concurrent sweeps (replicas) emit each once. */
+  async emitDue(now: Date): Promise<number> {
+    let total = 0;
+    for (let more = true; more; ) {
+      const { found, emitted } = await this.ds.transaction(async (m) => {
+        const due: DueRow[] = await m.query(DUE_SQL, [now]);
+        let n = 0;
+        for (const row of due) if (await this.emit(m, row, now)) n++;
+        return { found: due.length, emitted: n };
+      });
+      total += emitted;
+      more = found === BATCH;
+    }
+    return total;
+  }
+
+  private async emit(m: EntityManager, row: DueRow, now: Date): Promise<boolean> {
+    const purgeId = randomUUID();
+    const dueAt = new Date(row.clock_started_at.getTime() + row.retention_days * DAY_MS);
+    const inserted = await m.query(
+      `INSERT INTO purges (purge_id, unit, category, subject_ref, session_id, clock_started_at, retention_days, due_at, emitted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING 1`,
+      [purgeId, row.unit, row.category, row.subject_ref, row.session_id, row.clock_started_at, row.retention_days, dueAt, now],
+    );
+    if (inserted.length === 0) return false;
+    const data: PurgeDueData = {
+      purgeId,
+      category: row.category,
+      subjectRef: row.subject_ref ?? undefined,
+      sessionId: row.session_id ?? undefined,
+      clockStartedBefore: new Date(now.getTime() - row.retention_days * DAY_MS).toISOString(),
+      dueAt: dueAt.toISOString(),
+    };
+    const key = row.subject_ref ?? (row.session_id as string);
+    const event = newEvent({ type: EventTypes.RetentionPurgeDue, source: EventSources.Retention, subject: row.session_id ?? key, data, time: now });
+    await addToOutbox(m, Topics.RetentionCommands, key, event);
+    retentionMetrics.purgesDue.inc({ category: row.category });
+    return true;
+  }
+
+  /** An owner's confirmation; the purge is complete once every owner of its category confirmed. */
+  async recordConfirmation(m: EntityManager, d: PurgeCompletedData): Promise<void> {
+    const [purge] = isUuid(d.purgeId) ? await m.query('SELECT category FROM purges WHERE purge_id = $1', [d.purgeId]) : [];
+    const owners = purge ? PURGE_OWNERS[purge.category as DataCategory] : [];
+    if (!owners.includes(d.service)) {
+      this.runtime.log.warn({ purgeId: d.purgeId, service: d.service }, 'purge confirmation for an unknown purge or from a non-owner, ignored');
+      return;
+    }
+    await m.query(
+      'INSERT INTO purge_confirmations (purge_id, service, counts, completed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [d.purgeId, d.service, JSON.stringify(d.counts), d.completedAt],
+    );
+    await m.query(
+      `UPDATE purges SET completed_at = $2 WHERE purge_id = $1 AND completed_at IS NULL
+         AND (SELECT count(*) FROM purge_confirmations WHERE purge_id = $1 AND service = ANY($3)) = cardinality($3::text[])`,
+      [d.purgeId, d.completedAt, owners],
+    );
+  }
+}

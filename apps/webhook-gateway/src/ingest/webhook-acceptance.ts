@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { Topics } from '@compliance/contracts';
+import { ServiceRuntime } from '@compliance/platform';
+import { WebhookGatewayConfig } from '../webhook-gateway.config';
+import { InboundPublisher, type PublishOutcome, type PublishTicket } from '../spool/inbound-publisher';
+import { KafkaCircuit } from '../spool/kafka-circuit';
+import { SpoolRelay } from '../spool/spool-relay';
+import { SpoolStore } from '../spool/spool.store';
+import { DeliveryLedger, type Claim, type KnownDelivery } from './delivery-ledger';
+import { gatewayMetrics as metrics } from './gateway-metrics';
+import type { InboundWebhook } from './inbound-webhook';
+import { WebhookRejection } from './webhook-rejection';
+
+export interface Accepted {
+  status: 200 | 202;
+  id: string;
+  duplicate?: true;
+}
+
+type SpoolReason = 'session_backlog' | 'kafka_unavailable' | 'produce_timeout' | 'produce_failed';
+
+/** A produce still in flight after the budget may land up to the client's retry horizon later. */
+const HOLD_MS = 120_000;
+const RETRY_AFTER_SEC = 30;
+
+/**
+ * Makes a verified webhook durable before it is answered: Kafka (acks=all) within the budget, else
+ * the Postgres spool; a duplicate gets the first delivery's id and no second event. Only when
+ * neither Kafka nor Postgres can take it is the answer 503.
+ */
+@Injectable()
+export class WebhookAcceptance {
+  private readonly budgetMs: number;
+  /** A pending claim older than this lost its owner (crash, or Postgres failing mid-way). */
+  private readonly staleAfterMs: number;
+
+  constructor(
+    config: WebhookGatewayConfig,
+    private readonly ledger: DeliveryLedger,
+    private readonly publisher: InboundPublisher,
+    private readonly spool: SpoolStore,
+    private readonly relay: SpoolRelay,
+    private readonly circuit: KafkaCircuit,
+    private readonly runtime: ServiceRuntime,
+  ) {
+    this.budgetMs = config.WEBHOOK_PRODUCE_BUDGET_MS;
+    this.staleAfterMs = this.budgetMs + 5000;
+  }
+
+  async accept(webhook: InboundWebhook): Promise<Accepted> {
+    const claim = await this.ledger.claim(webhook, Math.min(1000, this.budgetMs), this.staleAfterMs);
+    if (claim.kind === 'new') return this.deliver(webhook, claim.backlog);
+    if (claim.kind === 'unavailable') return this.deliverWithoutLedger(webhook, claim.late);
+    return this.answerDuplicate(webhook, claim);
+  }
+
+  private async deliver(webhook: InboundWebhook, backlog: boolean): Promise<Accepted> {
+    // Later webhooks of a session with spooled ones must queue behind them, or they would overtake.
+    if (backlog) return this.toSpool(webhook, 'session_backlog');
+    if (this.circuit.isOpen()) return this.toSpool(webhook, 'kafka_unavailable');
+    const ticket = this.publisher.publish(Topics.WebhooksInbound, webhook.record);
+    const outcome = await this.timed(ticket);
+    if (outcome === 'sent') {
+      this.ledger.settleProduced(webhook.eventId);
+      metrics.accepted.inc({ source: webhook.source, via: 'kafka' });
+      return { status: 202, id: webhook.eventId };
+    }
+    this.circuit.open();
+    const inFlight = outcome === 'timeout' && !ticket.withdraw() ? ticket : undefined;
+    return this.toSpool(webhook, outcome === 'timeout' ? 'produce_timeout' : 'produce_failed', inFlight);
+  }
+
+  private async toSpool(webhook: InboundWebhook, reason: SpoolReason, inFlight?: PublishTicket): Promise<Accepted> {
+    try {
+      await this.spool.add(webhook, inFlight ? HOLD_MS : 0);
+    } catch (err) {
+      this.runtime.log.error({ err: (err as Error).message, eventId: webhook.eventId }, 'neither Kafka nor the spool took a verified webhook');
+      await this.ledger.release(webhook.eventId).catch(() => undefined);
+      throw new WebhookRejection('UNAVAILABLE', undefined, RETRY_AFTER_SEC);
+    }
+    if (inFlight) this.followHeldProduce(webhook.eventId, inFlight);
+    metrics.spooled.inc({ reason });
+    metrics.spoolDepth.inc();
+    metrics.accepted.inc({ source: webhook.source, via: 'spool' });
+    this.relay.kick();
+    return { status: 202, id: webhook.eventId };
+  }
+
+  /** The spooled copy of a produce that may still land: dropped if it does, released to the relay if not. */
+  private followHeldProduce(eventId: string, ticket: PublishTicket): void {
+    ticket.done
+      .then(
+        async () => {
+          this.circuit.close();
+          await this.spool.forgetProduced(eventId);
+        },
+        () => this.spool.releaseHold(eventId),
+      )
+      .catch((err) => this.runtime.log.warn({ err: (err as Error).message, eventId }, 'spool: could not settle a held webhook; its hold expires'))
+      .finally(() => this.relay.kick());
+  }
+
+  /** Postgres is unavailable: Kafka alone (no dedupe here, downstream inboxes dedupe by the event id). */
+  private async deliverWithoutLedger(webhook: InboundWebhook, lateClaim: Promise<Claim | undefined>): Promise<Accepted> {
+    const outcome = this.circuit.isOpen() ? 'failed' : await this.timed(this.publisher.publish(Topics.WebhooksInbound, webhook.record));
+    void lateClaim.then((claim) => {
+      if (claim?.kind !== 'new') return;
+      return outcome === 'sent' ? this.ledger.settleProduced(webhook.eventId) : this.ledger.release(webhook.eventId);
+    }).catch(() => undefined);
+    if (outcome !== 'sent') {
+      this.circuit.open();
+      throw new WebhookRejection('UNAVAILABLE', undefined, RETRY_AFTER_SEC);
+    }
+    metrics.accepted.inc({ source: webhook.source, via: 'kafka' });
+    return { status: 202, id: webhook.eventId };
+  }
+
+  /** Answers with the first delivery's id once that one is durable; takes over a claim whose owner died. */
+  private async answerDuplicate(webhook: InboundWebhook, first: KnownDelivery & { match: 'delivery' | 'content' }): Promise<Accepted> {
+    let known: KnownDelivery | undefined = first;
+    if (known.state === 'pending' && !known.stale) known = await this.ledger.awaitSettled(known.eventId, this.staleAfterMs);
+    if (!known) return this.accept(webhook); // released after a 503: this delivery may claim it
+    if (known.state === 'pending' && known.eventId === webhook.eventId) {
+      const takeover = await this.ledger.takeOver(known.eventId, this.staleAfterMs);
+      if (takeover) return this.deliver(webhook, takeover.backlog);
+    }
+    metrics.duplicates.inc({ source: webhook.source, match: first.match });
+    return { status: 200, id: known.eventId, duplicate: true };
+  }
+
+  private async timed(ticket: PublishTicket): Promise<PublishOutcome> {
+    const stop = metrics.produceSeconds.startTimer();
+    const outcome = await ticket.within(this.budgetMs);
+    stop({ outcome });
+    return outcome;
+  }
+}

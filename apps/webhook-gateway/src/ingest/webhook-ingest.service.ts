@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { WebhookGatewayConfig } from '../webhook-gateway.config';
+import { SourceRegistry } from '../signatures/source-registry';
+import type { SignedRequest } from '../signatures/signature-scheme';
+import { gatewayMetrics as metrics } from './gateway-metrics';
+import { toInboundWebhook } from './inbound-webhook';
+import { RejectionReporter, type Rejected, type RequestAttempt } from './rejection-reporter';
+import { checkMediaType, parseJsonObject, readRawBody } from './request-body';
+import { WebhookAcceptance, type Accepted } from './webhook-acceptance';
+import { WebhookRejection } from './webhook-rejection';
+
+export type IngestOutcome = ({ kind: 'accepted' } & Accepted) | ({ kind: 'rejected' } & Rejected);
+
+/**
+ * One webhook request, cheapest checks first: known source, JSON media type, body within the limit
+ * (read as raw bytes), a JSON object, authentic and fresh, the provider's required fields; then made
+ * durable. Every refusal is a WebhookRejection, answered and reported in one place.
+ */
+@Injectable()
+export class WebhookIngestService {
+  private readonly maxBodyBytes: number;
+
+  constructor(
+    config: WebhookGatewayConfig,
+    private readonly sources: SourceRegistry,
+    private readonly acceptance: WebhookAcceptance,
+    private readonly rejections: RejectionReporter,
+  ) {
+    this.maxBodyBytes = config.WEBHOOK_MAX_BODY_BYTES;
+  }
+
+  async receive(req: IncomingMessage, source: string): Promise<IngestOutcome> {
+    const attempt: RequestAttempt = { source, remoteAddress: remoteAddressOf(req), size: 0, receivedAt: new Date() };
+    metrics.received.inc({ source: this.sources.schemeOf(source) ? source : 'unknown' });
+    try {
+      return { kind: 'accepted', ...(await this.ingest(req, attempt)) };
+    } catch (err) {
+      if (!(err instanceof WebhookRejection)) throw err;
+      return { kind: 'rejected', ...this.rejections.report(err, attempt) };
+    }
+  }
+
+  private async ingest(req: IncomingMessage, attempt: RequestAttempt): Promise<Accepted> {
+    const scheme = this.sources.schemeOf(attempt.source);
+    if (!scheme) throw new WebhookRejection('UNKNOWN_SOURCE');
+    checkMediaType(req.headers['content-type']);
+    const rawBody = await readRawBody(req, this.maxBodyBytes, attempt);
+    const signed: SignedRequest = {
+      rawBody,
+      payload: parseJsonObject(rawBody),
+      headers: req.headersDistinct,
+      nowSeconds: Math.floor(Date.now() / 1000),
+    };
+    scheme.verify(signed);
+    const webhook = toInboundWebhook({
+      source: attempt.source,
+      scheme: scheme.name,
+      facts: scheme.describe(signed),
+      payload: signed.payload,
+      receivedAt: attempt.receivedAt,
+      traceparent: req.headersDistinct.traceparent?.[0],
+    });
+    return this.acceptance.accept(webhook);
+  }
+}
+
+function remoteAddressOf(req: IncomingMessage): string | undefined {
+  return req.socket.remoteAddress?.replace(/^::ffff:/, '');
+}

@@ -1,0 +1,60 @@
+import { Controller, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConsumes,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { WebhookIngestService } from './webhook-ingest.service';
+
+/** A request refused before its body was read must not be drained: the connection is closed instead. */
+const CLOSE_GRACE_MS = 1000;
+
+@ApiTags('webhooks')
+@Controller('webhooks')
+export class WebhookController {
+  constructor(private readonly ingest: WebhookIngestService) {}
+
+  @Post(':source')
+  @ApiOperation({ summary: 'Receive a signed webhook', description: 'Authenticated by signature only (no API key). The body is verified as received.' })
+  @ApiConsumes('application/json')
+  @ApiHeader({ name: 'X-Timestamp', required: false, description: 'didit: unix seconds' })
+  @ApiHeader({ name: 'X-Signature', required: false, description: 'didit: hex HMAC-SHA256 of the raw body' })
+  @ApiHeader({ name: 'X-Signature-V2', required: false, description: 'didit: hex HMAC-SHA256 of the canonical JSON' })
+  @ApiHeader({ name: 'webhook-id', required: false, description: 'standard: Standard Webhooks message id' })
+  @ApiHeader({ name: 'webhook-timestamp', required: false, description: 'standard: unix seconds' })
+  @ApiHeader({ name: 'webhook-signature', required: false, description: 'standard: space-separated v1,<base64> list' })
+  @ApiAcceptedResponse({ description: 'Durable (in Kafka or in the spool): `{ id }`, the webhook.received event id' })
+  @ApiOkResponse({ description: 'Already received (same delivery id or same content): `{ id, duplicate: true }` with the first id' })
+  @ApiBadRequestResponse({ description: 'INVALID_JSON, NOT_A_JSON_OBJECT, INVALID_BODY, INVALID_PAYLOAD' })
+  @ApiUnauthorizedResponse({ description: 'INVALID_SIGNATURE: missing, stale or wrong signature (never says which)' })
+  @ApiNotFoundResponse({ description: 'UNKNOWN_SOURCE' })
+  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE' })
+  @ApiTooManyRequestsResponse({ description: 'TOO_MANY_FAILURES: this address sent too many unauthenticated requests (Retry-After)' })
+  @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: neither Kafka nor Postgres could take it (Retry-After)' })
+  async receive(@Param('source') source: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const outcome = await this.ingest.receive(req, source);
+    if (outcome.kind === 'accepted') {
+      res.status(outcome.status).json(outcome.duplicate ? { id: outcome.id, duplicate: true } : { id: outcome.id });
+      return;
+    }
+    const { rejection, requestId } = outcome;
+    if (rejection.retryAfterSec) res.setHeader('Retry-After', String(rejection.retryAfterSec));
+    if (!req.complete) {
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => setTimeout(() => req.socket.destroy(), CLOSE_GRACE_MS).unref());
+    }
+    res.status(rejection.status).json(rejection.body(requestId));
+  }
+}

@@ -1,0 +1,67 @@
+import { canonicalJson } from '@compliance/contracts';
+import { WebhookRejection } from '../ingest/webhook-rejection';
+import {
+  checkTimestamp,
+  hexMatchesAny,
+  hmacSha256,
+  optionalHeader,
+  singleHeader,
+  stringField,
+  unixSecondsToIso,
+  type DeliveryFacts,
+  type SignatureScheme,
+  type SignedRequest,
+} from './signature-scheme';
+
+/** Didit events about a person rather than a verification session carry no session_id. */
+const SUBJECT_LEVEL_TYPE = /^user\./;
+
+/**
+ * Didit: `X-Timestamp` (unix seconds) must be fresh; `X-Signature` is the hex HMAC-SHA256 of the exact
+ * body bytes, `X-Signature-V2` the same over the canonical JSON (what survives a proxy that re-encodes
+ * the body). Either may match, with any configured secret (rotation).
+ */
+export class DiditSignatureScheme implements SignatureScheme {
+  readonly name = 'didit' as const;
+
+  constructor(private readonly secrets: string[]) {
+    if (secrets.length === 0) throw new Error('the didit scheme needs at least one secret');
+  }
+
+  verify(request: SignedRequest): void {
+    const timestamp = singleHeader(request.headers, 'x-timestamp');
+    const v1 = optionalHeader(request.headers, 'x-signature');
+    const v2 = optionalHeader(request.headers, 'x-signature-v2');
+    if (!v1 && !v2) throw new WebhookRejection('HEADER_MISSING');
+    checkTimestamp(timestamp, request.nowSeconds);
+    if (v1 && hexMatchesAny(v1, this.secrets.map((s) => hmacSha256(s, request.rawBody)))) return;
+    // The canonical form is only computed when the raw-bytes signature did not match.
+    if (v2 && hexMatchesAny(v2, this.canonicalDigests(request.payload))) return;
+    throw new WebhookRejection('SIGNATURE_MISMATCH');
+  }
+
+  describe(request: SignedRequest): DeliveryFacts {
+    const p = request.payload;
+    const webhookType = stringField(p.webhook_type);
+    const sessionId = stringField(p.session_id);
+    const subjectRef = stringField(p.vendor_data);
+    const missing = [
+      !webhookType && 'webhook_type',
+      !stringField(p.status) && 'status',
+      !sessionId && !(webhookType && SUBJECT_LEVEL_TYPE.test(webhookType)) && 'session_id',
+      !sessionId && !subjectRef && 'vendor_data',
+    ].filter((f): f is string => !!f);
+    if (missing.length) throw new WebhookRejection('PAYLOAD_FIELDS_MISSING', [...new Set(missing)].join(', '));
+    return {
+      deliveryId: stringField(p.event_id),
+      sessionId,
+      subjectRef,
+      occurredAt: unixSecondsToIso(p.created_at) ?? unixSecondsToIso(p.timestamp),
+    };
+  }
+
+  private canonicalDigests(payload: Record<string, unknown>): Buffer[] {
+    const canonical = Buffer.from(canonicalJson(payload), 'utf8');
+    return this.secrets.map((s) => hmacSha256(s, canonical));
+  }
+}
