@@ -1,0 +1,39 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+const FILE = join(REPO_ROOT, '.cache', 'dev-secrets.json');
+
+export interface DevSecrets {
+  DIDIT_WEBHOOK_SECRET: string;
+  STANDARD_WEBHOOK_SECRET: string;
+  API_KEYS: string;
+  AUDIT_SIGNING_KEY: string;
+  AUDIT_PUBLIC_KEY: string;
+  PII_ENCRYPTION_KEY: string;
+}
+
+function generate(): DevSecrets {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    DIDIT_WEBHOOK_SECRET: `dev_${randomBytes(24).toString('hex')}`,
+    STANDARD_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
+    API_KEYS: `dev-admin-${randomBytes(12).toString('hex')}:admin:dev-admin`,
+    AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    AUDIT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+}
+
+/**
+ * Development secrets, generated once per checkout and kept in the ignored .cache folder: data
+ * encrypted or signed in one run must stay readable and verifiable in the next.
+ */
+export function loadDevSecrets(): DevSecrets {
+  if (existsSync(FILE)) return JSON.parse(readFileSync(FILE, 'utf8'));
+  const secrets = generate();
+  mkdirSync(dirname(FILE), { recursive: true });
+  writeFileSync(FILE, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { allTopics } from '../../libs/contracts/src/topics';
+import { createKafka, ensureTopics, parseBrokers, TopicNamespace } from '../../libs/messaging/src';
+import { DEFAULT_DATABASE_URL, ensureDatabase } from '../../libs/persistence/src/database';
+import { ensureBroker, type BrokerHandle } from '../kafka/broker';
+import { loadDevSecrets, REPO_ROOT } from './dev-secrets';
+
+export const SERVICES = [
+  { name: 'webhook-gateway', portVar: 'GATEWAY_PORT', port: 3000 },
+  { name: 'kyc-results', portVar: 'KYC_RESULTS_PORT', port: 3001 },
+  { name: 'aml-trigger', portVar: 'AML_TRIGGER_PORT', port: 3002 },
+  { name: 'retention', portVar: 'RETENTION_PORT', port: 3003 },
+  { name: 'audit-log', portVar: 'AUDIT_LOG_PORT', port: 3004 },
+] as const;
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+export interface StackOptions {
+  /** Environment for every service (overrides defaults and dev secrets). */
+  env?: Record<string, string>;
+  /** Where service logs go; default .cache/logs. */
+  logDir?: string;
+  /** Topic partitions when topics are created. */
+  partitions?: number;
+  /** Port of a broker the stack may start (ignored when KAFKA_BROKERS is set). */
+  kafkaPort?: number;
+  quiet?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The whole suite as processes: broker (unless KAFKA_BROKERS), database, topics and the five
+ * services built to dist/. Used by `npm start`, the demo, the end-to-end and the chaos tests.
+ */
+export class Stack {
+  readonly env: Record<string, string>;
+  private broker?: BrokerHandle;
+  private readonly children = new Map<ServiceName, ChildProcess>();
+  private readonly logDir: string;
+
+  constructor(private readonly opts: StackOptions = {}) {
+    const secrets = loadDevSecrets();
+    const given = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    this.env = {
+      DATABASE_URL: DEFAULT_DATABASE_URL,
+      AML_LISTS_DIR: join(REPO_ROOT, 'data', 'watchlists', 'sample'),
+      AML_PROVIDER: 'builtin',
+      ...secrets,
+      ...given,
+      ...opts.env,
+    };
+    this.logDir = opts.logDir ?? join(REPO_ROOT, '.cache', 'logs');
+  }
+
+  url(name: ServiceName): string {
+    const svc = SERVICES.find((s) => s.name === name)!;
+    return `http://127.0.0.1:${this.env[svc.portVar] ?? svc.port}`;
+  }
+
+  async startInfrastructure(): Promise<void> {
+    this.broker = await ensureBroker({ port: this.opts.kafkaPort ?? 9092 });
+    this.env.KAFKA_BROKERS = this.broker.brokers;
+    await ensureDatabase(this.env.DATABASE_URL);
+    const kafka = createKafka({ brokers: parseBrokers(this.env.KAFKA_BROKERS), clientId: 'topic-setup' });
+    await ensureTopics(kafka, new TopicNamespace(this.env.KAFKA_TOPIC_PREFIX ?? ''), allTopics(), {
+      partitions: this.opts.partitions ?? Number(this.env.KAFKA_PARTITIONS ?? 6),
+    });
+  }
+
+  ensureBuilt(): void {
+    if (!existsSync(join(REPO_ROOT, 'dist/apps/webhook-gateway/src/main.js'))) throw new Error('services are not built: run npm run build');
+  }
+
+  async startService(name: ServiceName): Promise<void> {
+    mkdirSync(this.logDir, { recursive: true });
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', name, 'src/main.js')], {
+      cwd: REPO_ROOT,
+      env: { ...this.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.on('data', (d: Buffer) => {
+      log.write(d);
+      if (!this.opts.quiet) process.stderr.write(`[${name}] ${d}`);
+    });
+    this.children.set(name, child);
+    await this.waitReady(name, child);
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(SERVICES.map((s) => this.startService(s.name)));
+  }
+
+  /** Kills a service as a crash would (SIGKILL) or stops it gracefully (SIGTERM). */
+  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.children.get(name);
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
+    this.children.delete(name);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((n) => this.kill(n, 'SIGTERM')));
+    await this.broker?.stop();
+  }
+
+  private async waitReady(name: ServiceName, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see ${join(this.logDir, `${name}.log`)}`);
+      try {
+        const res = await fetch(`${this.url(name)}/health/ready`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(300);
+    }
+    throw new Error(`${name} did not become ready within ${timeoutMs} ms`);
+  }
+}
