@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { EventTypes, Topics, CATALOGUE_TOPICS } from '@compliance/contracts';
+import { diditHeaders, diditSession, testDatabaseUrl, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { SERVICES, Stack } from '../tools/stack/stack';
+
+/**
+ * The whole flow across the five real service processes: a signed Didit webhook → gateway →
+ * kyc-results → aml-trigger → alert → audit-log; then an erasure request every service confirms.
+ */
+const ADMIN = `e2e-admin-${randomBytes(6).toString('hex')}`;
+const PERSON = { first_name: 'Viktor', last_name: 'Kovalenko-Drask', date_of_birth: '1968-04-12', nationality: 'UKR', document_number: 'ZX4471902' };
+const PII = ['Kovalenko', 'ZX4471902', '1968-04-12'];
+
+async function api(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { ...init, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Every text-like column of every table in the services' schemas that contains one of `needles`. */
+async function findPersonalData(databaseUrl: string, needles: string[]): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows: cols } = await client.query(
+      `SELECT table_schema, table_name, column_name FROM information_schema.columns
+        WHERE table_schema IN ('webhook_gateway','kyc_results','aml_trigger','retention','audit_log')
+          AND data_type IN ('text','character varying','jsonb','json','bytea')`,
+    );
+    const found: string[] = [];
+    for (const c of cols) {
+      for (const needle of needles) {
+        const q = `SELECT count(*)::int AS n FROM "${c.table_schema}"."${c.table_name}" WHERE position($1 in "${c.column_name}"::text) > 0`;
+        const { rows } = await client.query(q, [needle]);
+        if (rows[0].n > 0) found.push(`${c.table_schema}.${c.table_name}.${c.column_name} ∋ ${needle}`);
+      }
+    }
+    return found;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('end to end: webhook to alert to erasure, across the five services', () => {
+  const namespace = testNamespace('e2e');
+  let stack: Stack;
+  let reader: TopicReader;
+  let databaseUrl: string;
+
+  beforeAll(async () => {
+    databaseUrl = await testDatabaseUrl('e2e');
+    stack = new Stack({
+      quiet: true,
+      partitions: 3,
+      env: {
+        KAFKA_TOPIC_PREFIX: namespace,
+        DATABASE_URL: databaseUrl,
+        API_KEYS: `${ADMIN}:admin:e2e`,
+        LOG_LEVEL: 'warn',
+        RETENTION_SWEEP_INTERVAL_MS: '1000',
+        AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
+        ...Object.fromEntries(SERVICES.map((s, i) => [s.portVar, String(3500 + Math.floor(Math.random() * 400) * 5 + i)])),
+      },
+    });
+    stack.ensureBuilt();
+    await stack.startInfrastructure();
+    await stack.startAll();
+    reader = await new TopicReader(namespace, [...CATALOGUE_TOPICS]).start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await reader?.stop();
+    await stack?.stop();
+  });
+
+  it('turns a signed approval of a listed person into a record, a screening hit, an alert and an audit trail, then erases it everywhere', async () => {
+    const payload = diditSession('v3-approved', { vendor_data: `e2e-${randomBytes(4).toString('hex')}` });
+    const decision = payload.decision as { id_verifications: Array<Record<string, unknown>> };
+    Object.assign(decision.id_verifications[0], PERSON);
+    const sessionId = payload.session_id as string;
+    const subjectRef = payload.vendor_data as string;
+    const body = JSON.stringify(payload);
+
+    // Gateway: a forgery is refused and recorded; the real one is durable before 202.
+    const forged = await fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, 'not-the-secret'), body });
+    expect(forged.status).toBe(401);
+    const accepted = await fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, stack.env.DIDIT_WEBHOOK_SECRET.split(',')[0]), body });
+    expect(accepted.status).toBe(202);
+    const { id } = (await accepted.json()) as { id: string };
+    const received = await waitFor(() => reader.events(Topics.WebhooksInbound).find((e) => e.id === id), { what: 'webhook.received' });
+    expect((received.data as { sessionId: string }).sessionId).toBe(sessionId);
+    await waitFor(() => reader.events(Topics.WebhooksRejected).find((e) => (e.data as { status: number }).status === 401), { what: 'webhook.rejected' });
+
+    // kyc-results: the record over HTTP and the approved event.
+    const verification = await waitFor(async () => {
+      const r = await api(`${stack.url('kyc-results')}/verifications/${sessionId}`);
+      return r.status === 200 && r.body.status === 'approved' && r.body;
+    }, { what: 'approved verification' });
+    expect(verification.subjectRef).toBe(subjectRef);
+    await waitFor(() => reader.events(Topics.KycVerifications).find((e) => e.type === 'kyc.verification.approved' && (e.data as { sessionId: string }).sessionId === sessionId), { what: 'kyc.verification.approved' });
+
+    // aml-trigger: screened against the sample list, a hit and an alert.
+    const completed = await waitFor(() => reader.events(Topics.AmlScreenings).find((e) => e.type === EventTypes.AmlScreeningCompleted && (e.data as { sessionId?: string; provider: string }).sessionId === sessionId && (e.data as { provider: string }).provider !== 'didit'), { what: 'aml.screening.completed' });
+    expect(['match', 'review']).toContain((completed.data as { outcome: string }).outcome);
+    const alert = await waitFor(() => reader.events(Topics.ComplianceAlerts).find((e) => e.type === EventTypes.ComplianceAlertRaised && (e.data as { sessionId?: string }).sessionId === sessionId), { what: 'compliance.alert.raised' });
+    const screenings = await api(`${stack.url('aml-trigger')}/subjects/${subjectRef}/screenings`);
+    expect(screenings.status).toBe(200);
+    expect(JSON.stringify(screenings.body)).toContain((completed.data as { screeningId: string }).screeningId);
+
+    // audit-log: every step in the session's timeline, and the chain verifies.
+    const timeline = await waitFor(async () => {
+      const r = await api(`${stack.url('audit-log')}/sessions/${sessionId}/timeline`);
+      const types: string[] = JSON.stringify(r.body).match(/"type":"[a-z._]+"/g) ?? [];
+      return ['webhook.received', 'kyc.verification.approved', 'aml.screening.completed', 'compliance.alert.raised'].every((t) => types.includes(`"type":"${t}"`)) && r.body;
+    }, { what: 'the complete timeline', timeoutMs: 60_000 });
+    expect(JSON.stringify(timeline)).toContain((alert.data as { alertId: string }).alertId);
+    expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
+
+    // retention: erasure finishes only when every data-holding service confirmed.
+    const requested = await api(`${stack.url('retention')}/erasure-requests`, { method: 'POST', body: JSON.stringify({ subjectRef, reason: 'GDPR art. 17 request' }) });
+    expect(requested.status).toBe(202);
+    const finished = await waitFor(async () => {
+      const r = await api(`${stack.url('retention')}/erasure-requests/${requested.body.id}`);
+      return r.body?.status === 'finished' && r.body;
+    }, { what: 'erasure finished', timeoutMs: 60_000 });
+    const confirmedBy = JSON.stringify(finished);
+    for (const service of ['webhook-gateway', 'kyc-results', 'aml-trigger', 'audit-log']) expect(confirmedBy).toContain(service);
+    await waitFor(() => reader.events(Topics.RetentionEvents).find((e) => e.type === EventTypes.RetentionErasureFinished), { what: 'retention.erasure.finished' });
+
+    expect(await findPersonalData(databaseUrl, PII)).toEqual([]);
+    const after = await api(`${stack.url('kyc-results')}/verifications/${sessionId}`);
+    expect(JSON.stringify(after.body ?? {})).not.toContain('Kovalenko');
+    expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
+  });
+});
