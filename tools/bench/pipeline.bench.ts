@@ -1,0 +1,110 @@
+/**
+ * Pipeline benchmark: time from a signed webhook POST to `aml.screening.completed` at a fixed
+ * rate (p50/p95/p99), then rising rates to find the highest one the pipeline sustains.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventTypes, Topics } from '../../libs/contracts/src';
+import { diditHeaders, diditSession } from '../../libs/testing/src/webhooks';
+import { TopicReader } from '../../libs/testing/src/kafka-helpers';
+import { testDatabaseUrlFor } from '../chaos/support';
+import { SERVICES, Stack } from '../stack/stack';
+
+export interface PipelineFigures {
+  fixedRate: { rate: number; sent: number; completed: number; p50Ms: number; p95Ms: number; p99Ms: number };
+  steps: Array<{ rate: number; sent: number; completedInWindow: number; drainMs: number; p50Ms: number; sustained: boolean }>;
+  highestSustainedRate: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+
+/** Posts `rate` approved webhooks per second for `seconds`; returns session id → post time. */
+async function drive(stack: Stack, rate: number, seconds: number): Promise<Map<string, number>> {
+  const posted = new Map<string, number>();
+  const secret = stack.env.DIDIT_WEBHOOK_SECRET.split(',')[0];
+  const total = Math.round(rate * seconds);
+  const start = Date.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const payload = diditSession('v3-approved', { vendor_data: `bench-${randomBytes(4).toString('hex')}` });
+    const body = JSON.stringify(payload);
+    posted.set(payload.session_id as string, Date.now());
+    inflight.push(
+      fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, secret), body }).then((r) => void r.arrayBuffer()),
+    );
+  }
+  await Promise.allSettled(inflight);
+  return posted;
+}
+
+function latencies(reader: TopicReader, posted: Map<string, number>, arrivals: Map<string, number>): number[] {
+  for (const e of reader.events(Topics.AmlScreenings)) {
+    const sid = (e.data as { sessionId?: string }).sessionId;
+    if (e.type === EventTypes.AmlScreeningCompleted && sid && !arrivals.has(sid)) arrivals.set(sid, Date.now());
+  }
+  return [...posted].filter(([sid]) => arrivals.has(sid)).map(([sid, t]) => (arrivals.get(sid) as number) - t);
+}
+
+export async function benchPipeline(opts: { rate?: number; seconds?: number; onProgress?: (m: string) => void } = {}): Promise<PipelineFigures> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const namespace = `bench-${randomBytes(3).toString('hex')}.`;
+  const stack = new Stack({
+    quiet: true,
+    partitions: 6,
+    env: {
+      KAFKA_TOPIC_PREFIX: namespace,
+      DATABASE_URL: await testDatabaseUrlFor(namespace.slice(0, -1).replace(/-/g, '_')),
+      LOG_LEVEL: 'warn',
+      ...Object.fromEntries(SERVICES.map((s, i) => [s.portVar, String(3300 + i)])),
+    },
+  });
+  stack.ensureBuilt();
+  await stack.startInfrastructure();
+  process.env.KAFKA_BROKERS = stack.env.KAFKA_BROKERS;
+  await stack.startAll();
+  const reader = await new TopicReader(namespace, [Topics.AmlScreenings]).start();
+  const arrivals = new Map<string, number>();
+  // Arrival times are taken by polling the reader every 5 ms: the resolution of the figures.
+  const poll = setInterval(() => latencies(reader, new Map(), arrivals), 5);
+  try {
+    const rate = opts.rate ?? 10;
+    const seconds = opts.seconds ?? 15;
+    progress(`pipeline: ${rate}/s for ${seconds} s`);
+    const posted = await drive(stack, rate, seconds);
+    const deadline = Date.now() + 30_000;
+    while (latencies(reader, posted, arrivals).length < posted.size && Date.now() < deadline) await sleep(50);
+    const lat = latencies(reader, posted, arrivals);
+    const fixedRate = { rate, sent: posted.size, completed: lat.length, p50Ms: percentile(lat, 50), p95Ms: percentile(lat, 95), p99Ms: percentile(lat, 99) };
+
+    const steps: PipelineFigures['steps'] = [];
+    for (const stepRate of [20, 40, 80, 160]) {
+      progress(`pipeline: step ${stepRate}/s`);
+      const p = await drive(stack, stepRate, 8);
+      const windowEnd = Date.now();
+      const inWindow = latencies(reader, p, arrivals).length;
+      const drainDeadline = Date.now() + 20_000;
+      while (latencies(reader, p, arrivals).length < p.size && Date.now() < drainDeadline) await sleep(50);
+      const lat2 = latencies(reader, p, arrivals);
+      const drainMs = Math.max(0, Math.max(...[...p.keys()].map((sid) => arrivals.get(sid) ?? Infinity)) - windowEnd);
+      // Sustained: everything completed, and the backlog at the end of the window drained within 2 s.
+      const sustained = lat2.length === p.size && drainMs <= 2000;
+      steps.push({ rate: stepRate, sent: p.size, completedInWindow: inWindow, drainMs, p50Ms: percentile(lat2, 50), sustained });
+      if (!sustained) break;
+    }
+    const highestSustainedRate = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.rate));
+    return { fixedRate, steps, highestSustainedRate };
+  } finally {
+    clearInterval(poll);
+    await reader.stop();
+    await stack.stop();
+  }
+}
+
+if (require.main === module) {
+  benchPipeline({ onProgress: (m) => process.stderr.write(`${m}\n`) }).then((f) => process.stdout.write(`${JSON.stringify(f, null, 2)}\n`));
+}
