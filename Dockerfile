@@ -24,7 +24,5 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY data ./data
 USER node
-# The health check port is the service's own port variable; compose passes HEALTH_PORT.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Health checks are per service in docker-compose.yml (each listens on its own port).
 CMD ["sh", "-c", "exec node dist/apps/${APP}/src/main.js"]
