@@ -39,3 +39,55 @@ export const dlqTopicOf = (group: string): string => `${group}.dlq`;
 export function allTopics(groups: readonly string[] = CONSUMER_GROUPS): string[] {
   return [...CATALOGUE_TOPICS, ...groups.flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)])];
 }
+
+/** What each topic carries and who produces it (DESIGN §6): the source of the AsyncAPI document. */
+export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: string[]; key: string; description: string }> = {
+  'webhooks.inbound.v1': {
+    producers: ['webhook-gateway'],
+    types: ['webhook.received'],
+    key: 'verification session id',
+    description: 'Every verified webhook, durable before the provider gets 202. Carries the provider payload (personal data).',
+  },
+  'webhooks.rejected.v1': {
+    producers: ['webhook-gateway'],
+    types: ['webhook.rejected'],
+    key: 'source',
+    description: 'Every refused webhook: reason code, status, remote address and size; never the body.',
+  },
+  'kyc.verifications.v1': {
+    producers: ['kyc-results'],
+    types: ['kyc.verification.<status>'],
+    key: 'verification session id',
+    description: 'One event per status transition (and per identity-data change) of a verification session.',
+  },
+  'aml.screenings.v1': {
+    producers: ['aml-trigger'],
+    types: ['aml.screening.requested', 'aml.screening.completed', 'aml.screening.failed'],
+    key: 'verification session id (subjectRef for ad hoc screenings)',
+    description: 'Screenings against sanctions/PEP watchlists, with list versions and algorithm for audit.',
+  },
+  'compliance.alerts.v1': {
+    producers: ['aml-trigger', 'retention'],
+    types: ['compliance.alert.raised', 'compliance.alert.resolved'],
+    key: 'verification session id or subjectRef',
+    description: 'What a human must look at (possible matches, failed screenings, overdue erasures) and its resolution.',
+  },
+  'retention.commands.v1': {
+    producers: ['retention'],
+    types: ['retention.erasure.requested', 'retention.purge.due'],
+    key: 'subjectRef',
+    description: 'Commands every data-holding service carries out.',
+  },
+  'retention.events.v1': {
+    producers: ['webhook-gateway', 'kyc-results', 'aml-trigger', 'audit-log', 'retention'],
+    types: ['retention.erasure.completed', 'retention.purge.completed', 'retention.erasure.finished', 'retention.policy.changed'],
+    key: 'subjectRef (category for policy changes)',
+    description: 'Confirmations of erasures and purges, finished erasure requests and policy changes.',
+  },
+  'audit.checkpoints.v1': {
+    producers: ['audit-log'],
+    types: ['audit.checkpoint'],
+    key: 'audit-chain',
+    description: 'Signed heads of the audit hash chain (Ed25519), to detect a rewritten table.',
+  },
+};
