@@ -70,7 +70,7 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
     await h.confirmErasure(id, ref, 'kyc-results', {}); // a repeat (counts empty) must not replace the first
     const waiting = await waitFor(async () => {
       const r = await report(id);
-      return r.services.filter((s: { confirmed: boolean }) => s.confirmed).length === 3 && r;
+      return r.services.filter((s: { confirmed: boolean }) => s.confirmed).length === 3 ? r : undefined;
     }, { what: 'three confirmations' });
     expect(waiting).toMatchObject({ status: 'in_progress', waitingFor: ['audit-log'] });
     expect(waiting.services.find((s: { service: string }) => s.service === 'kyc-results').counts).toEqual({ rows: 2 });
@@ -81,7 +81,7 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
     await h.confirmErasure(id, ref, 'audit-log', { entries_redacted: 3 });
     const done = await waitFor(async () => {
       const r = await report(id);
-      return r.status === 'finished' && r;
+      return r.status === 'finished' ? r : undefined;
     }, { what: 'the request finished' });
     expect(done.waitingFor).toEqual([]);
     expect(done.provider.sessions).toEqual(sessions.map((sessionId) => expect.objectContaining({ sessionId, outcome: 'deleted', httpStatus: 204, attempts: 1 })));
@@ -126,7 +126,7 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
     await confirmAll(id, ref);
     const done = await waitFor(async () => {
       const r = await report(id);
-      return r.status === 'finished' && r;
+      return r.status === 'finished' ? r : undefined;
     }, { what: 'finished with every provider outcome' });
     const outcome = (sessionId: string) => done.provider.sessions.find((p: { sessionId: string }) => p.sessionId === sessionId);
     expect(outcome(s.ok)).toMatchObject({ outcome: 'deleted', httpStatus: 204, attempts: 1 });

@@ -16,12 +16,12 @@ export function activeHoldCondition(atParam: string): string {
 
 export async function activeHoldsOf(m: EntityManager, subjectRef: string, at: Date): Promise<ActiveHold[]> {
   return m.query(
-    `SELECT h.id, h.reason, h.until, h.placed_at FROM legal_holds h WHERE h.subject_ref = $1 AND ${activeHoldCondition('$2')} ORDER BY h.placed_at, h.id`,
+    `SELECT h.id, h.reason, h.until, h.placed_at FROM legal_holds h WHERE h.subject_ref = $1 AND ${activeHoldCondition('$2')} ORDER BY h.until DESC NULLS FIRST, h.placed_at, h.id`,
     [subjectRef, at],
   );
 }
 
-/** The oldest hold in force on the subject, if any. */
+/** The hold in force that blocks longest (no end first, then the latest end): the one to name and to lift. */
 export async function activeHoldFor(m: EntityManager, subjectRef: string, at: Date): Promise<ActiveHold | undefined> {
   return (await activeHoldsOf(m, subjectRef, at))[0];
 }

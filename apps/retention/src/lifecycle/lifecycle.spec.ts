@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventSources, EventTypes, newEvent, Topics, type PurgeDueData } from '@compliance/contracts';
 import { sql, waitFor } from '@compliance/testing';
-import { RetentionHarness } from '../testing/retention-harness';
+import { RetentionHarness, type ApiAnswer } from '../testing/retention-harness';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -19,7 +19,7 @@ describe('lifecycle tracking and scheduled purges (real Kafka, real Postgres)', 
     sql<{ unit: string; category: string; n: number }>(h.databaseUrl, 'SELECT unit, category, count(*)::int AS n FROM retention.purges GROUP BY 1, 2 ORDER BY 1, 2');
   const dueOnTopic = () => h.commands(EventTypes.RetentionPurgeDue).map((e) => e.data as PurgeDueData);
   const describeDue = (d: PurgeDueData) => `${d.sessionId ?? `subject:${d.subjectRef}`}/${d.category}`;
-  const subjectData = async (subjectRef: string) => (await h.api('GET', `/subjects/${subjectRef}/retention`, { as: 'analyst' })).body.data as Array<Record<string, any>>;
+  const subjectData = async (subjectRef: string): Promise<ApiAnswer['body'][]> => (await h.api('GET', `/subjects/${subjectRef}/retention`, { as: 'analyst' })).body.data;
 
   beforeAll(async () => {
     h = await RetentionHarness.start('lifecycle');
@@ -70,9 +70,14 @@ describe('lifecycle tracking and scheduled purges (real Kafka, real Postgres)', 
 
     const annaDue = h.reader.on(Topics.RetentionCommands).find((r) => r.event?.type === EventTypes.RetentionPurgeDue && (r.event.data as PurgeDueData).sessionId === s.A);
     expect(annaDue?.key).toBe(subj.A);
-    expect(annaDue?.event?.data).toMatchObject({ subjectRef: subj.A, dueAt: at(30 * DAY_MS - HOUR_MS).toISOString(), clockStartedBefore: at(DAY_MS).toISOString() });
-    const gina = dueOnTopic().find((d) => d.subjectRef === subj.G);
-    expect(gina?.sessionId).toBeUndefined();
+    expect(annaDue?.event?.data).toMatchObject({ dueAt: at(30 * DAY_MS - HOUR_MS).toISOString(), clockStartedBefore: at(DAY_MS).toISOString() });
+    // A session's purge names the session only (owners read a subjectRef as all of the subject's data).
+    expect((annaDue?.event?.data as PurgeDueData).subjectRef).toBeUndefined();
+    const gina = h.reader.on(Topics.RetentionCommands).find((r) => (r.event?.data as PurgeDueData | undefined)?.subjectRef === subj.G);
+    expect(gina?.key).toBe(subj.G);
+    expect((gina?.event?.data as PurgeDueData).sessionId).toBeUndefined();
+    const keyless = dueOnTopic().find((d) => d.sessionId === s.N);
+    expect(h.reader.on(Topics.RetentionCommands).find((r) => (r.event?.data as PurgeDueData | undefined)?.purgeId === keyless?.purgeId)?.key).toBe(s.N);
   });
 
   it('records the owner’s retention.purge.completed and ignores a confirmation from a service that does not own the category', async () => {
@@ -83,11 +88,11 @@ describe('lifecycle tracking and scheduled purges (real Kafka, real Postgres)', 
     }
     const done = await waitFor(async () => (await subjectData(subj.A)).find((d) => d.category === 'verification_data' && d.purge?.completedAt), { what: 'the purge completed' });
     expect(done.purge.confirmedBy).toEqual(['kyc-results']);
-    expect((await subjectData(subj.A)).find((d) => d.category === 'screening_data').purge.completedAt).toBeNull();
+    expect((await subjectData(subj.A)).find((d) => d.category === 'screening_data')?.purge.completedAt).toBeNull();
   });
 
   it('does not purge a held subject, and purges it once the hold is lifted', async () => {
-    expect(dueOnTopic().some((d) => d.subjectRef === subj.D)).toBe(false);
+    expect(dueOnTopic().some((d) => d.sessionId === s.D)).toBe(false);
     expect((await h.api('DELETE', `/legal-holds/${holdId}`)).status).toBe(200);
     await waitFor(() => dueOnTopic().some((d) => d.sessionId === s.D && d.category === 'verification_data'), { what: 'the purge of the released subject' });
   });

@@ -102,8 +102,7 @@ export class CreateRetentionTables1764300000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['provider_deletions', 'erasure_confirmations', 'erasure_requests', 'legal_holds', 'purge_confirmations', 'purges', 'retention_clocks', 'tracked_sessions', 'retention_policies']) {
-      await q.query(`DROP TABLE ${table}`);
-    }
+    const tables = ['provider_deletions', 'erasure_confirmations', 'erasure_requests', 'legal_holds', 'purge_confirmations', 'purges'];
+    for (const table of [...tables, 'retention_clocks', 'tracked_sessions', 'retention_policies']) await q.query(`DROP TABLE ${table}`);
   }
 }

@@ -65,11 +65,11 @@ export class PurgesService {
       [purgeId, row.unit, row.category, row.subject_ref, row.session_id, row.clock_started_at, row.retention_days, dueAt, now],
     );
     if (inserted.length === 0) return false;
+    // A session's purge names only the session: owners read subjectRef as "all of the subject's data".
     const data: PurgeDueData = {
       purgeId,
       category: row.category,
-      subjectRef: row.subject_ref ?? undefined,
-      sessionId: row.session_id ?? undefined,
+      ...(row.session_id ? { sessionId: row.session_id } : { subjectRef: row.subject_ref as string }),
       clockStartedBefore: new Date(now.getTime() - row.retention_days * DAY_MS).toISOString(),
       dueAt: dueAt.toISOString(),
     };

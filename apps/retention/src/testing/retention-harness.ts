@@ -73,10 +73,9 @@ export class RetentionHarness {
     return this.reader.events(Topics.RetentionEvents).filter((e) => e.type === type);
   }
 
+  /** In parallel: each Kafka consumer's disconnect waits out its fetch long-poll (seconds). */
   async close(): Promise<void> {
-    await this.service.close();
-    await this.reader.stop();
-    await this.producer.disconnect();
+    await Promise.all([this.service.close(), this.reader.stop(), this.producer.disconnect()]);
   }
 
   /** A verification status change as kyc-results publishes it. */

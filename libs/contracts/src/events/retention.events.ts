@@ -13,6 +13,11 @@ export class ErasureRequestedData {
   @IsISO8601() requestedAt!: string;
 }
 
+/**
+ * What to purge. The retention service names one scope: `sessionId` = that session's data only;
+ * `subjectRef` = all of that subject's data in the category (sent only when all of it is due);
+ * neither = everything whose clock started before `clockStartedBefore`.
+ */
 export class PurgeDueData {
   @IsString() @IsNotEmpty() purgeId!: string;
   @IsIn(DATA_CATEGORIES) category!: string;
