@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsString, Matches, Max, Min, Validate, ValidateIf, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import { IsIn, IsInt, IsNumber, Matches, Max, Min, Validate, ValidateIf, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import { BaseServiceConfig } from '@compliance/platform';
 import { DEFAULT_THRESHOLDS } from '@compliance/screening';
 
@@ -37,6 +37,16 @@ class ReviewNotAboveMatch implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'existingFolder' })
+class ExistingFolder implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && existsSync(value) && statSync(value).isDirectory();
+  }
+  defaultMessage(): string {
+    return 'AML_LISTS_DIR must be an existing folder holding targets.simple.csv and/or sdn.csv (+ alt.csv)';
+  }
+}
+
 const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, key) => decorators.forEach((d) => d(target, key));
 const threshold = (name: string) =>
   apply([
@@ -45,7 +55,7 @@ const threshold = (name: string) =>
     Min(0.01, { message: `${name} must be between 0.01 and 1` }),
     Max(1, { message: `${name} must be between 0.01 and 1` }),
   ]);
-const positiveInt = (name: string, min: number, max: number) =>
+const intBetween = (name: string, min: number, max: number) =>
   apply([
     Type(() => Number),
     IsInt({ message: `${name} must be an integer` }),
@@ -60,31 +70,30 @@ export class AmlTriggerConfig extends BaseServiceConfig {
   @Max(65535, { message: 'AML_TRIGGER_PORT must be between 1 and 65535' })
   AML_TRIGGER_PORT = 3002;
 
-  @IsString({ message: 'AML_LISTS_DIR must be a folder path' })
+  @ValidateIf((c: AmlTriggerConfig) => c.AML_PROVIDER === 'builtin')
+  @Validate(ExistingFolder)
   AML_LISTS_DIR = sampleListsDir();
 
   @IsIn(AML_PROVIDERS, { message: `AML_PROVIDER must be one of ${AML_PROVIDERS.join(', ')}` })
   AML_PROVIDER: AmlProviderName = 'builtin';
 
   @ValidateIf((c: AmlTriggerConfig) => c.AML_PROVIDER === 'didit')
-  @IsString({ message: 'DIDIT_API_KEY is required when AML_PROVIDER=didit' })
   @Matches(/^\S+$/, { message: 'DIDIT_API_KEY is required when AML_PROVIDER=didit' })
   DIDIT_API_KEY?: string;
 
   @ValidateIf((c: AmlTriggerConfig) => c.AML_PROVIDER === 'didit')
-  @IsString({ message: 'DIDIT_BASE_URL is required when AML_PROVIDER=didit' })
-  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'DIDIT_BASE_URL must be an http(s) URL such as https://verification.didit.me' })
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'DIDIT_BASE_URL is required when AML_PROVIDER=didit: an http(s) URL such as https://verification.didit.me' })
   DIDIT_BASE_URL?: string;
 
   /** Per attempt; Didit answers plain screenings in a few seconds. */
-  @positiveInt('DIDIT_TIMEOUT_MS', 100, 120_000)
+  @intBetween('DIDIT_TIMEOUT_MS', 100, 120_000)
   DIDIT_TIMEOUT_MS = 15_000;
 
-  @positiveInt('DIDIT_MAX_ATTEMPTS', 1, 10)
+  @intBetween('DIDIT_MAX_ATTEMPTS', 1, 10)
   DIDIT_MAX_ATTEMPTS = 4;
 
   /** First retry delay; doubles per attempt (with jitter). */
-  @positiveInt('DIDIT_RETRY_BASE_MS', 10, 60_000)
+  @intBetween('DIDIT_RETRY_BASE_MS', 10, 60_000)
   DIDIT_RETRY_BASE_MS = 500;
 
   @Validate(Base64Key32)
@@ -98,6 +107,6 @@ export class AmlTriggerConfig extends BaseServiceConfig {
   AML_MATCH_THRESHOLD = DEFAULT_THRESHOLDS.match;
 
   /** How often list files are checked for changes; 0 turns polling off (POST /lists/reload still works). */
-  @positiveInt('AML_LIST_POLL_MS', 0, 86_400_000)
+  @intBetween('AML_LIST_POLL_MS', 0, 86_400_000)
   AML_LIST_POLL_MS = 30_000;
 }

@@ -29,24 +29,17 @@ export class AmlHarness {
   }
 
   async start(env: Record<string, string> = {}): Promise<this> {
-    const t0 = Date.now(); const lap = (w: string) => process.env.AML_TIMING && console.log(w, Date.now() - t0);
     await createTestTopics(this.namespace);
-    lap('topics');
     this.databaseUrl = await testDatabaseUrl(this.namespace);
-    lap('db');
     const config = loadConfig(AmlTriggerConfig, 'aml-trigger', { ...baseTestEnv(this.namespace, this.databaseUrl), PII_ENCRYPTION_KEY: PII_KEY, ...env });
     this.reader = await new TopicReader(this.namespace, [Topics.AmlScreenings, Topics.ComplianceAlerts, Topics.RetentionEvents]).start();
     this.producer = new EventProducer(testKafka('aml-test-producer'), new TopicNamespace(this.namespace));
-    lap('reader');
     this.app = await startTestApp(AppModule.register(config));
-    lap('app');
     return this;
   }
 
   async stop(): Promise<void> {
-    const t0 = Date.now();
     await this.app?.close();
-    if (process.env.AML_TIMING) console.log('close', Date.now() - t0);
     await this.reader?.stop();
     await this.producer?.disconnect();
   }
@@ -65,14 +58,9 @@ export class AmlHarness {
   }
 
   /** Waits until at least `count` matching events arrived, and returns them. */
-  waitForEvents(topic: string, type: string, filter: (data: Record<string, unknown>) => boolean, count = 1, timeoutMs = 20_000) {
-    return waitFor(
-      () => {
-        const found = this.events(topic, type, filter);
-        return found.length >= count && found;
-      },
-      { what: `${count} × ${type}`, timeoutMs },
-    );
+  async waitForEvents(topic: string, type: string, filter: (data: Record<string, unknown>) => boolean, count = 1, timeoutMs = 20_000) {
+    await waitFor(() => this.events(topic, type, filter).length >= count, { what: `${count} × ${type}`, timeoutMs });
+    return this.events(topic, type, filter);
   }
 
   http(path: string, init: { method?: string; key?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {

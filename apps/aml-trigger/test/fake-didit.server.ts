@@ -53,7 +53,7 @@ export class FakeDiditServer {
     if (req.headers['x-api-key'] !== 'test-didit-key') return this.send(res, { status: 403, body: { detail: 'bad key' } });
     const script = this.scripts.get(String(body.full_name));
     const reply = script && script.length > 1 ? (script.shift() as FakeReply) : (script?.[0] ?? { body: cleanResult(String(body.full_name)) });
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs).unref());
     if (!res.destroyed) this.send(res, reply);
   }
 

@@ -9,7 +9,8 @@ import { claimUnfinished, refOf, type ScreeningRow } from './screening.repositor
 import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';
 import { sealContext, ScreeningsService } from './screenings.service';
 
-const IDLE_MS = 500;
+/** A remote provider's screenings wait here routinely; with the built-in screener only after a provider switch. */
+const idleMs = (inline: boolean) => (inline ? 5000 : 500);
 
 /**
  * Performs screenings that a remote provider answers: outside any transaction (a provider call with
@@ -61,7 +62,7 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
       } catch (err) {
         this.runtime.log.warn({ err: (err as Error).message }, 'pending screening worker: will retry');
       }
-      if (!worked) await this.sleep(IDLE_MS);
+      if (!worked) await this.sleep(idleMs(this.provider.inline));
     }
   }
 

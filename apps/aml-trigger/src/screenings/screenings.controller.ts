@@ -30,8 +30,8 @@ export class ScreeningsController {
       this.screenings.request(m, { subjectRef, sessionId, trigger: 'adhoc', identity }),
     );
     this.runtime.relay.kick();
-    this.worker.kick();
     const view = await this.queries.byId(screeningId);
+    this.worker.kick();
     res.status(view.status === 'completed' || view.status === 'failed' ? 201 : 202).location(`/screenings/${screeningId}`);
     return view;
   }

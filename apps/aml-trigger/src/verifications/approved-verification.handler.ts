@@ -33,6 +33,8 @@ export class ApprovedVerificationHandler {
     }
     const identity = data.identity?.fullName?.trim() ? toIdentity(data.identity) : undefined;
     if (!identity) {
+      // A data update without identity changed nothing screenable (or follows an erasure).
+      if (data.change === 'data_updated') return;
       const reason = 'the approved verification carries no name to screen';
       await this.screenings.recordUnscreenable(m, { ...base, dedupeKey: `unscreenable:${data.sessionId}:${trigger}` }, reason);
       return;
