@@ -29,8 +29,10 @@ export interface EvaluationSetOptions {
 /** Perturbations a query is built from; the bench reports the mix through `perturbations`. */
 const PERTURBATION_NAMES = Object.keys(PERTURBATIONS);
 
-/** Initials are a way of writing people's names, not company names. */
-const PERSON_ONLY = new Set(['initials']);
+/** Initials and middle names belong to people's names, not company names. */
+const PERSON_ONLY = new Set(['initials', 'dropMiddleName']);
+/** Initials abbreviate the given name, so they only apply to the name in its listed order. */
+const FIRST_ONLY = new Set(['initials']);
 
 function perturbedCase(entry: WatchlistEntry, random: SeededRandom): EvaluationCase {
   let fullName = entry.names[0];
@@ -39,7 +41,7 @@ function perturbedCase(entry: WatchlistEntry, random: SeededRandom): EvaluationC
   const isPerson = /^(person|individual)$/i.test(entry.schema);
   const usable = PERTURBATION_NAMES.filter((name) => isPerson || !PERSON_ONLY.has(name));
   for (let attempt = 0; attempt < 10 && applied.length < wanted; attempt++) {
-    const name = random.pick(usable.filter((n) => !applied.includes(n)));
+    const name = random.pick(usable.filter((n) => !applied.includes(n) && !(applied.length > 0 && FIRST_ONLY.has(n))));
     const changed = PERTURBATIONS[name](fullName, random);
     if (changed === undefined) continue;
     fullName = changed;

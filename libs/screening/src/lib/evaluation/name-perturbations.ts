@@ -84,9 +84,10 @@ export const romanise: Perturbation = (name, random) =>
 
 /**
  * Spellings a Cyrillic-script source would not produce letter by letter (Western "c", "w", "th",
- * "ee"...): such names are written phonetically in Cyrillic, which this simple mapping cannot do.
+ * "ee", a lone "h"...): such names are written phonetically in Cyrillic, which this simple
+ * mapping cannot do.
  */
-const NOT_FROM_CYRILLIC = /c(?!h)|q|w|x|j|th|ee|oo|ea|ou|ph/;
+const NOT_FROM_CYRILLIC = /c(?!h)|q|w|x|j|th|ee|oo|ea|ou|ph|(?<![kzcs])h/;
 
 export const toCyrillic: Perturbation = (name) => {
   let rest = name.toLowerCase();

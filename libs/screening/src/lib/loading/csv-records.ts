@@ -40,14 +40,24 @@ function reasonOf(error: unknown): string {
   return (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
 }
 
+const DOS_END_OF_FILE = String.fromCharCode(0x1a);
+
 /** Strips the UTF-8 byte-order mark and the DOS end-of-file character some OFAC files carry. */
 export function cleanCsvText(text: string): string {
-  return text.replace(/^\uFEFF/, '').replace(/\u001a+\s*$/, '');
+  let clean = text.replace(/^\uFEFF/, '').trimEnd();
+  while (clean.endsWith(DOS_END_OF_FILE)) clean = clean.slice(0, -1).trimEnd();
+  return clean;
 }
 
 export function readCsvRecords(text: string): CsvReadResult {
   const clean = cleanCsvText(text);
-  return readWholeFile(clean) ?? readRecordByRecord(clean);
+  let whole: CsvReadResult | undefined;
+  try {
+    whole = readWholeFile(clean);
+  } catch {
+    // Whatever csv-parse could not skip past, the record-by-record reader isolates.
+  }
+  return whole ?? readRecordByRecord(clean);
 }
 
 function readWholeFile(text: string): CsvReadResult | undefined {
@@ -56,17 +66,18 @@ function readWholeFile(text: string): CsvReadResult | undefined {
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    raw: true,
     info: true,
     on_skip: () => {
       failed = true;
       return undefined;
     },
-  }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
+  }) as unknown as { record: string[]; info: { lines: number } }[];
   if (failed) return undefined;
-  const records = rows.map(({ record, raw, info }) => {
-    const spannedLines = (raw.match(/\n/g) ?? []).length - (raw.endsWith('\n') ? 1 : 0);
-    return { line: info.lines - Math.max(0, spannedLines), fields: record };
+  // csv-parse reports the line a record ends on; newlines inside its quoted fields say how many
+  // lines it spans.
+  const records = rows.map(({ record, info }) => {
+    const innerNewlines = record.reduce((count, field) => count + (field.match(/\n/g)?.length ?? 0), 0);
+    return { line: info.lines - innerNewlines, fields: record };
   });
   return { records, problems: [] };
 }

@@ -52,7 +52,7 @@ export async function loadWatchlists(dir: string, options: LoadOptions = {}): Pr
   };
   const names = await listCsvFiles(dir, problems);
   const ofac = await readOfacGroup(dir, names, problems);
-  if (ofac) accept(OFAC_LIST, ofac.contents, readOfacSdn(ofac.files));
+  if (ofac) accept(OFAC_LIST, ofac.contents, guarded(ofac.files.sdn.file, () => readOfacSdn(ofac.files)));
   for (const name of names.filter((n) => !OFAC_FILES.includes(n.toLowerCase() as (typeof OFAC_FILES)[number]))) {
     const content = await readWatchlistFile(dir, name, problems);
     if (!content) continue;
@@ -61,9 +61,18 @@ export async function loadWatchlists(dir: string, options: LoadOptions = {}): Pr
       continue;
     }
     const list = name.toLowerCase() === OPENSANCTIONS_FILE ? 'opensanctions' : name.replace(/\.csv$/i, '');
-    accept(list, [content], readOpenSanctions(content.text, name, list));
+    accept(list, [content], guarded(name, () => readOpenSanctions(content.text, name, list)));
   }
   return { index: WatchlistIndex.build(entries, versions), versions, problems };
+}
+
+/** A reader bug on one file must not cost the other lists: it becomes that file's problem. */
+function guarded(file: string, read: () => ListReadResult): ListReadResult {
+  try {
+    return read();
+  } catch (error) {
+    return { entries: [], problems: [{ file, reason: `could not be read: ${describe(error)}` }] };
+  }
 }
 
 function contentHash(files: FileContent[]): string {

@@ -1,44 +1,43 @@
 /**
  * Blocking keys put a name in a few inverted-index buckets, so a query is compared only with
  * entries sharing a bucket instead of the whole list. Exact tokens find most matches; phonetic
- * codes, consonant skeletons and affixes find the misspelt and transliterated ones.
+ * codes and consonant skeletons find transliteration variants; character trigrams find
+ * typos anywhere in a token (one typo spoils at most three of them).
  */
 import type { NameToken } from './prepared-name';
 
+export type BlockingKeyKind = 'exact' | 'phonetic' | 'skeleton' | 'trigram';
+
 export interface BlockingKey {
   key: string;
+  kind: BlockingKeyKind;
   /** How much sharing this kind of key says about a match, before rarity is considered. */
   weight: number;
-  /** The token itself, as opposed to a fuzzy key standing for a family of spellings. */
-  exact: boolean;
 }
 
-const EXACT_WEIGHT = 1;
-const PHONETIC_WEIGHT = 0.6;
-const SKELETON_WEIGHT = 0.4;
-const AFFIX_WEIGHT = 0.3;
+const WEIGHTS: Record<BlockingKeyKind, number> = { exact: 1, phonetic: 0.6, skeleton: 0.5, trigram: 0.25 };
 const MIN_SKELETON_LENGTH = 3;
-/**
- * One typo changes a token's exact and phonetic keys, but leaves its first or its last letters
- * intact; on long tokens the two affixes do not overlap, so one of them still finds the entry.
- */
-const AFFIX_LENGTH = 4;
-const MIN_AFFIX_TOKEN_LENGTH = 6;
 
+/** Boundary-marked trigrams: "^iv", "iva", "van", "an$" for "ivan". */
+export function trigrams(text: string): string[] {
+  const padded = `^${text}$`;
+  const grams: string[] = [];
+  for (let i = 0; i + 3 <= padded.length; i++) grams.push(padded.slice(i, i + 3));
+  return grams;
+}
+
+function key(kind: BlockingKeyKind, value: string): BlockingKey {
+  return { key: `${kind[0]}:${value}`, kind, weight: WEIGHTS[kind] };
+}
+
+/** Every key a token has; the index stores all of them, a query uses the informative ones. */
 export function blockingKeys(token: NameToken): BlockingKey[] {
   if (token.initial) return [];
-  const keys: BlockingKey[] = [{ key: `t:${token.text}`, weight: EXACT_WEIGHT, exact: true }];
+  const keys = [key('exact', token.text)];
   const [primary, secondary] = token.phonetic;
-  if (primary !== '') keys.push({ key: `p:${primary}`, weight: PHONETIC_WEIGHT, exact: false });
-  if (secondary !== '' && secondary !== primary) {
-    keys.push({ key: `p:${secondary}`, weight: PHONETIC_WEIGHT, exact: false });
-  }
-  if (token.skeleton.length >= MIN_SKELETON_LENGTH) {
-    keys.push({ key: `s:${token.skeleton}`, weight: SKELETON_WEIGHT, exact: false });
-  }
-  if (token.text.length >= MIN_AFFIX_TOKEN_LENGTH) {
-    keys.push({ key: `a:${token.text.slice(0, AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT, exact: false });
-    keys.push({ key: `z:${token.text.slice(-AFFIX_LENGTH)}`, weight: AFFIX_WEIGHT, exact: false });
-  }
+  if (primary !== '') keys.push(key('phonetic', primary));
+  if (secondary !== '' && secondary !== primary) keys.push(key('phonetic', secondary));
+  if (token.skeleton.length >= MIN_SKELETON_LENGTH) keys.push(key('skeleton', token.skeleton));
+  for (const gram of new Set(trigrams(token.text))) keys.push(key('trigram', gram));
   return keys;
 }

@@ -21,8 +21,11 @@ const MISSING_TOKEN_COST = 0.1;
 const CONFLICTING_TOKEN_COST = 0.35;
 /** An initial agrees with every name starting with its letter, so it counts for half. */
 const INITIAL_WEIGHT = 0.5;
-/** One shared token ("Smith") is not a name match on its own, whatever the other parts are. */
-export const SINGLE_TOKEN_CAP = 0.75;
+/**
+ * One shared token ("Smith") is not a name match on its own, whatever the other parts are: capped
+ * below the review threshold, so only an agreeing date of birth brings it to a human.
+ */
+export const SINGLE_TOKEN_CAP = 0.76;
 /** Joining two tokens ("xiao ping" / "xiaoping") must give a near-identical spelling to count. */
 const MERGE_FLOOR = 0.92;
 const MERGE_MAX_LENGTH_GAP = 2;

@@ -10,7 +10,10 @@ export interface NameToken {
   /** A single letter ("J." in "J. Smith") agrees with any token starting with it, weakly. */
   initial: boolean;
   phonetic: readonly [primary: string, secondary: string];
-  /** Consonants only, doubles collapsed: how abjad scripts (Arabic, Hebrew) come out romanised. */
+  /**
+   * Consonants only, transliteration variants folded (kh/h, w/v...), doubles collapsed: how
+   * abjad scripts (Arabic, Hebrew) come out romanised, and a key shared by spelling variants.
+   */
   skeleton: string;
   /**
    * How much agreeing on this token says: a rare surname far more than a common given name.
@@ -26,13 +29,29 @@ export interface PreparedName {
 
 const VOWELS = /[aeiouy]/g;
 
+/**
+ * Romanisations of one letter that differ between lists: Cyrillic х and Arabic خ/ح come out as
+ * "kh" or "h", ф as "f" or "ph", в as "v" or "w".
+ */
+const FOLDS: readonly [RegExp, string][] = [
+  [/kh/g, 'h'], [/gh/g, 'g'], [/ph/g, 'f'], [/w/g, 'v'], [/q/g, 'k'], [/ck/g, 'k'], [/c(?=[aou]|$)/g, 'k'],
+  [/x/g, 'ks'], [/dj|dzh/g, 'j'], [/tz/g, 'ts'],
+];
+/**
+ * Longer than the classic four characters: truncated codes make long names with a common start
+ * sound alike (Petrovsky / Petrova both "PTRF"), which is too coarse for scoring.
+ */
+const PHONETIC_CODE_LENGTH = 8;
+
 export function consonantSkeleton(text: string): string {
-  return text.replace(VOWELS, '').replace(/(.)\1+/g, '$1');
+  let folded = text;
+  for (const [pattern, replacement] of FOLDS) folded = folded.replace(pattern, replacement);
+  return folded.replace(VOWELS, '').replace(/(.)\1+/g, '$1');
 }
 
 export function prepareToken(text: string): NameToken {
   if (text.length === 1) return { text, initial: true, phonetic: ['', ''], skeleton: '', weight: 1 };
-  const codes = doubleMetaphone(text);
+  const codes = doubleMetaphone(text, PHONETIC_CODE_LENGTH);
   return {
     text,
     initial: false,

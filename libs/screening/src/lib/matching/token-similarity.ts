@@ -8,8 +8,8 @@ import type { NameToken } from './prepared-name';
 
 /** An initial says little: "J." agrees with John, Jan and Jamal alike. */
 export const INITIAL_AGREEMENT = 0.75;
-/** Same Double Metaphone code: Mohammed / Muhammad (JW 0.85) are one name. */
-const PHONETIC_FLOOR = 0.88;
+/** Same Double Metaphone code: Mohammed / Muhammad (JW 0.85) are one name, spelt differently. */
+const PHONETIC_FLOOR = 0.92;
 /** Short codes collide by chance (John / Jane both "JN"), so only longer tokens get the floor. */
 const PHONETIC_MIN_LENGTH = 5;
 /** ...and only spellings that already look related: a shared code alone is too coarse. */
@@ -28,11 +28,15 @@ function soundAlike(a: NameToken, b: NameToken): boolean {
   return a1 === b1 || a1 === b2 || a2 === b1 || (a2 === b2 && a2 !== '');
 }
 
+const HAS_VOWEL = /[aeiouy]/;
+
+/** Only a token with no vowels at all is a bare skeleton; otherwise the spelling is informative. */
+function isBareSkeleton(token: NameToken): boolean {
+  return token.text.length >= SKELETON_MIN_LENGTH && !HAS_VOWEL.test(token.text);
+}
+
 function sameSkeleton(a: NameToken, b: NameToken): boolean {
-  // Only a token with no vowels at all is a bare skeleton; otherwise the spelling is informative.
-  if (a.skeleton === a.text && a.text.length >= SKELETON_MIN_LENGTH) return b.skeleton === a.text;
-  if (b.skeleton === b.text && b.text.length >= SKELETON_MIN_LENGTH) return a.skeleton === b.text;
-  return false;
+  return (isBareSkeleton(a) || isBareSkeleton(b)) && a.skeleton === b.skeleton;
 }
 
 function withoutGluedArticle(text: string): string | undefined {

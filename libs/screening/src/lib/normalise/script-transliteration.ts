@@ -5,7 +5,7 @@
 import anyAscii from 'any-ascii';
 
 const LATIN_WITH_MARKS = /(\p{Script=Latin})\p{M}+/gu;
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 /** Chinese and Korean names: a one-syllable family name, then the given name written as one word. */
 const SYLLABIC_NAME_RUN = /[\p{Script=Han}\p{Script=Hangul}]+/gu;
 const ARABIC_WORD = /[\u0600-\u06ff]+/g;

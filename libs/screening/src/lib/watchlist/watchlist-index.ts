@@ -2,21 +2,24 @@
  * Every loaded entry, its names prepared for matching, and inverted indexes from blocking keys to
  * names and from document numbers to entries. Built once per list version; read-only afterwards.
  */
-import { blockingKeys } from '../matching/blocking-keys';
 import { normaliseDocumentNumber, MIN_DECISIVE_DOCUMENT_LENGTH } from '../matching/attribute-adjustment';
-import { prepareName, type PreparedName } from '../matching/prepared-name';
+import type { NameToken, PreparedName } from '../matching/prepared-name';
 import { normaliseCountry } from '../normalise/country';
+import { nameTokens } from '../normalise/name-normaliser';
 import { parsePartialDate, type PartialDate } from '../normalise/partial-date';
+import { TokenVocabulary } from './token-vocabulary';
 import { topCandidates } from './top-candidates';
 import type { ListVersion, WatchlistEntry } from './watchlist-entry';
 
 /**
- * A fuzzy key (phonetic, skeleton, affix) shared by more than this share of all names, e.g. the
- * ending "-vich", says almost nothing and costs a scan of thousands of names: it is skipped.
+ * A fuzzy key (phonetic, skeleton, trigram) shared by more than this share of all names, e.g. the
+ * trigram "vic", says almost nothing and costs a scan of thousands of names: it is skipped.
  * Exact-token keys are always used, so a query made only of common names still finds them.
  */
 const MAX_FUZZY_POSTING_SHARE = 0.01;
 const MIN_FUZZY_POSTING_LIMIT = 200;
+/** Per query token, only its rarest trigrams are looked up: they are the discriminating ones. */
+const TRIGRAMS_PER_QUERY_TOKEN = 4;
 
 export interface IndexedEntry {
   entry: WatchlistEntry;
@@ -34,8 +37,7 @@ export class WatchlistIndex {
   private readonly names: IndexedName[] = [];
   private readonly postings = new Map<string, number[]>();
   private readonly documents = new Map<string, number[]>();
-  /** Number of names each normalised token occurs in: the basis of token weights. */
-  private readonly tokenFrequency = new Map<string, number>();
+  private readonly vocabulary = new TokenVocabulary();
   /** Scratch space for candidate ranking, reused across queries (screening is synchronous). */
   private scores = new Float64Array(0);
 
@@ -44,19 +46,19 @@ export class WatchlistIndex {
   static build(entries: readonly WatchlistEntry[], versions: readonly ListVersion[] = []): WatchlistIndex {
     const index = new WatchlistIndex(versions);
     for (const entry of entries) index.add(entry);
-    for (const { name } of index.names) index.weigh(name);
+    index.vocabulary.assignWeights();
     index.scores = new Float64Array(index.names.length);
     return index;
   }
 
   /** A query name prepared for matching against this index (token weights from this list). */
   prepareQuery(raw: string): PreparedName {
-    return this.weigh(prepareName(raw));
+    return { raw, tokens: nameTokens(raw).map((text) => this.vocabulary.queryToken(text)) };
   }
 
   /** Inverse document frequency: a token in few names identifies more than one in thousands. */
   tokenWeight(text: string): number {
-    return Math.log(1 + this.names.length / Math.max(1, this.tokenFrequency.get(text) ?? 0));
+    return this.vocabulary.weight(text);
   }
 
   get size(): number {
@@ -88,9 +90,7 @@ export class WatchlistIndex {
     const scores = this.scores;
     const fuzzyLimit = Math.max(MIN_FUZZY_POSTING_LIMIT, this.names.length * MAX_FUZZY_POSTING_SHARE);
     for (const token of query.tokens) {
-      for (const { key, weight, exact } of blockingKeys(token)) {
-        const posting = this.postings.get(key);
-        if (!posting || (!exact && posting.length > fuzzyLimit)) continue;
+      for (const { posting, weight } of this.queryPostings(token, fuzzyLimit)) {
         const keyWeight = weight * Math.log(1 + this.names.length / posting.length);
         for (const nameId of posting) {
           if (scores[nameId] === 0) touched.push(nameId);
@@ -112,11 +112,14 @@ export class WatchlistIndex {
     });
     const seenNames = new Set<string>();
     for (const raw of entry.names) {
-      const name = prepareName(raw);
-      const normalised = name.tokens.map((token) => token.text).join(' ');
-      if (name.tokens.length === 0 || seenNames.has(normalised)) continue;
+      const texts = nameTokens(raw);
+      const normalised = texts.join(' ');
+      if (texts.length === 0 || seenNames.has(normalised)) continue;
       seenNames.add(normalised);
-      this.indexName(entryIndex, name);
+      const nameId = this.names.length;
+      const { tokens, keys } = this.vocabulary.addName(texts);
+      this.names.push({ entryIndex, name: { raw, tokens } });
+      for (const key of keys) append(this.postings, key, nameId);
     }
     for (const identifier of entry.identifiers) {
       const document = normaliseDocumentNumber(identifier);
@@ -124,19 +127,20 @@ export class WatchlistIndex {
     }
   }
 
-  private weigh(name: PreparedName): PreparedName {
-    for (const token of name.tokens) token.weight = this.tokenWeight(token.text);
-    return name;
-  }
-
-  private indexName(entryIndex: number, name: PreparedName): void {
-    const nameId = this.names.length;
-    this.names.push({ entryIndex, name });
-    for (const text of new Set(name.tokens.map((token) => token.text))) {
-      this.tokenFrequency.set(text, (this.tokenFrequency.get(text) ?? 0) + 1);
+  private queryPostings(token: NameToken, fuzzyLimit: number): { posting: number[]; weight: number }[] {
+    const found: { posting: number[]; weight: number; kind: string }[] = [];
+    for (const { key, kind, weight } of this.vocabulary.keysOf(token)) {
+      const posting = this.postings.get(key);
+      if (posting && (kind === 'exact' || posting.length <= fuzzyLimit)) found.push({ posting, weight, kind });
     }
-    const keys = new Set(name.tokens.flatMap((token) => blockingKeys(token).map((k) => k.key)));
-    for (const key of keys) append(this.postings, key, nameId);
+    // Trigrams are for typos, which make tokens the list does not have; a token the list has is
+    // looked up by itself and its phonetic and skeleton keys, which cover its spelling variants.
+    if (found.some((k) => k.kind === 'exact')) return found.filter((k) => k.kind !== 'trigram');
+    const rareTrigrams = found
+      .filter((k) => k.kind === 'trigram')
+      .sort((a, b) => a.posting.length - b.posting.length)
+      .slice(0, TRIGRAMS_PER_QUERY_TOKEN);
+    return [...found.filter((k) => k.kind !== 'trigram'), ...rareTrigrams];
   }
 }
 

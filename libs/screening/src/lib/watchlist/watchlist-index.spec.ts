@@ -1,0 +1,41 @@
+import { generateSyntheticWatchlist } from '../evaluation/synthetic-watchlist';
+import { Screener } from '../screening/screener';
+import { WatchlistIndex } from './watchlist-index';
+
+describe('WatchlistIndex', () => {
+  const entries = generateSyntheticWatchlist({ count: 20_000, seed: 7 });
+  const index = WatchlistIndex.build(entries);
+  const screener = new Screener(index);
+  const people = entries.filter((entry) => entry.schema === 'Person').slice(0, 50);
+
+  it('compares a query with a few dozen blocked candidates, not with every name on the list', () => {
+    for (const entry of people) {
+      const result = screener.screen({ fullName: entry.names[0] });
+      expect(result.namesCompared).toBeLessThanOrEqual(screener.settings.candidateLimit);
+      expect(result.namesCompared).toBeLessThan(index.nameCount / 100);
+    }
+  });
+
+  it('still retrieves the listed entry when the query has a typo in every long token', () => {
+    const typo = (word: string): string => (word.length < 6 ? word : word.slice(0, 3) + word[4] + word[3] + word.slice(5));
+    const found = people.filter((entry) => {
+      const fullName = entry.names[0].split(' ').map(typo).join(' ');
+      return screener.screen({ fullName }).hits.some((hit) => hit.entityId === entry.entityId);
+    });
+    expect(found.length / people.length).toBeGreaterThan(0.9);
+  });
+
+  it('weighs a common given name below a rare surname', () => {
+    const common = entries.filter((entry) => entry.names[0].startsWith('Mohammed ')).length;
+    expect(common).toBeGreaterThan(10);
+    const surname = people[0].names[0].split(' ').slice(-1)[0].toLowerCase();
+    expect(index.tokenWeight('mohammed')).toBeLessThan(index.tokenWeight(surname));
+  });
+
+  it('finds entries by normalised document number', () => {
+    const withDocument = entries.find((entry) => entry.identifiers.length > 0);
+    if (!withDocument) throw new Error('the synthetic list should contain document numbers');
+    const messy = withDocument.identifiers[0].toLowerCase().replace(/(\d{3})/, '$1-');
+    expect(index.entriesWithDocument(messy).map((i) => index.entry(i).entry.entityId)).toEqual([withDocument.entityId]);
+  });
+});
