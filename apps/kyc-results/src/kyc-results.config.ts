@@ -8,8 +8,9 @@ function IsBase64Key32(options?: ValidationOptions) {
     {
       name: 'isBase64Key32',
       validator: {
+        // A missing value is reported once, by the "required" rule.
         validate: (value: unknown) =>
-          typeof value === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(value.trim()) && Buffer.from(value.trim(), 'base64').length === 32,
+          value === undefined || (typeof value === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(value.trim()) && Buffer.from(value.trim(), 'base64').length === 32),
       },
     },
     options,

@@ -1,6 +1,7 @@
+import { ForbiddenException } from '@nestjs/common';
 import { hasRole, type Principal } from '@compliance/platform';
 import type { IdentityAttributes } from '../providers/verification-report';
-import type { IdentityView } from './verifications.dto';
+import type { IdentityView, IdentityVisibility } from './verifications.dto';
 
 const maskName = (name: string) =>
   name
@@ -10,12 +11,21 @@ const maskName = (name: string) =>
     .join(' ');
 
 /**
- * Who sees which personal data: auditor and admin keys see the identity in full (investigations,
- * audits); analyst keys see enough to recognise a case (initials, birth year, last document
- * characters) but never the full name, date of birth, document number or address.
+ * Which personal data a caller may see: auditor and admin keys see the identity in full
+ * (investigations, audits) and may ask for the masked view; analyst keys see enough to recognise a
+ * case (initials, birth year, last document characters), never the full name, date of birth,
+ * document number or address, and asking for more is refused (403).
  */
-export function identityViewFor(principal: Principal, identity: IdentityAttributes): IdentityView {
-  if (hasRole(principal, 'auditor')) return { visibility: 'full', ...identity };
+export function visibilityFor(principal: Principal, requested?: IdentityVisibility): IdentityVisibility {
+  const allowed = hasRole(principal, 'auditor');
+  if (requested === 'full' && !allowed) {
+    throw new ForbiddenException({ statusCode: 403, code: 'FORBIDDEN', message: 'role auditor or above is required to see personal data unmasked' });
+  }
+  return requested ?? (allowed ? 'full' : 'masked');
+}
+
+export function identityView(identity: IdentityAttributes, visibility: IdentityVisibility): IdentityView {
+  if (visibility === 'full') return { visibility, ...identity };
   const view: IdentityView = { visibility: 'masked' };
   if (identity.fullName) view.fullName = maskName(identity.fullName);
   if (identity.dateOfBirth) view.dateOfBirth = identity.dateOfBirth.slice(0, 4);

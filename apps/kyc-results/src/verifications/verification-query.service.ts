@@ -1,12 +1,11 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isTerminalKycStatus } from '@compliance/contracts';
-import type { Principal } from '@compliance/platform';
 import { IdentityVault } from './identity-vault';
-import { identityViewFor } from './identity-view';
+import { identityView } from './identity-view';
 import { StatusHistoryEntry } from './status-history.entity';
 import { decisionSummaryOf, VerificationSession } from './verification-session.entity';
-import type { HistoryEntryView, SubjectVerificationsPage, VerificationSummaryView, VerificationView } from './verifications.dto';
+import type { HistoryEntryView, IdentityVisibility, SubjectVerificationsPage, VerificationSummaryView, VerificationView } from './verifications.dto';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -64,7 +63,7 @@ export class VerificationQueryService {
     private readonly vault: IdentityVault,
   ) {}
 
-  async verification(sessionId: string, principal: Principal): Promise<VerificationView> {
+  async verification(sessionId: string, visibility: IdentityVisibility): Promise<VerificationView> {
     const session = await this.ds.manager.findOne(VerificationSession, { where: { sessionId } });
     if (!session) throw new NotFoundException({ statusCode: 404, code: 'VERIFICATION_NOT_FOUND', message: `no verification session ${sessionId}` });
     const [history, identity] = await Promise.all([
@@ -73,7 +72,7 @@ export class VerificationQueryService {
     ]);
     return {
       ...summaryView(session),
-      identity: identity ? identityViewFor(principal, identity) : null,
+      identity: identity ? identityView(identity, visibility) : null,
       history: history.map(historyView),
     };
   }

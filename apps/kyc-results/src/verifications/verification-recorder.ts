@@ -20,6 +20,9 @@ export interface ReceivedWebhook {
 
 export type RecordOutcome = HistoryOutcome | 'duplicate';
 
+/** Columns the database owns (key, sequence, timestamps maintained by TypeORM). */
+const NOT_UPDATED = ['sessionId', 'seq', 'createdAt', 'updatedAt'];
+
 /** Decision data for a session not seen yet: retried later, by when its status report has usually arrived. */
 export class SessionNotYetKnownError extends Error {
   readonly code = 'KYC_SESSION_NOT_YET_KNOWN';
@@ -76,7 +79,8 @@ export class VerificationRecorder {
       verificationMetrics.duplicates.inc({ provider: report.provider });
       return 'duplicate';
     }
-    if (!existing && !report.status) throw new SessionNotYetKnownError(`decision data for session ${report.sessionId} before any status`);
+    // A data report never creates a session: its time is not a status position, and using it as one would differ by arrival order.
+    if (!existing && report.kind === 'data') throw new SessionNotYetKnownError(`decision data for session ${report.sessionId} before any status`);
     const session = existing ?? newSession(report);
     const summaryBefore = canonicalJson(decisionSummaryOf(session) ?? {});
     const key = report.decision ? decisionKey(report, received.fingerprint) : undefined;
@@ -105,8 +109,8 @@ export class VerificationRecorder {
   }
 
   private async update(m: EntityManager, session: VerificationSession): Promise<void> {
-    const { sessionId, seq: _seq, createdAt: _created, updatedAt: _updated, ...fields } = session;
-    await m.update(VerificationSession, { sessionId }, fields);
+    const fields = Object.fromEntries(Object.entries(session).filter(([column]) => !NOT_UPDATED.includes(column)));
+    await m.update(VerificationSession, { sessionId: session.sessionId }, fields as Partial<VerificationSession>);
   }
 
   /**
@@ -151,7 +155,8 @@ export class VerificationRecorder {
   ): Promise<void> {
     const change = judgement.statusChanged ? 'transition' : changes.summaryChanged || changes.stored ? 'data_updated' : undefined;
     if (!change) return;
-    const carriesIdentity = changes.changed || (judgement.statusChanged && session.status === 'approved');
+    // Every `approved` event carries the identity (screening keys its dedupe on it), as does any identity change.
+    const carriesIdentity = changes.changed || session.status === 'approved';
     const identity: IdentityAttributes | undefined = carriesIdentity && !session.erasedAt ? await this.vault.load(m, session.sessionId) : undefined;
     const occurredAt = judgement.statusChanged ? session.statusAt : report.occurredAt;
     await announce(m, { session, change, occurredAt, identity, causeTraceparent: received.traceparent });

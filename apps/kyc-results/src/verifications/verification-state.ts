@@ -67,7 +67,7 @@ export function judgeReport(current: SessionPosition | undefined, report: Report
   const takeDecision = report.decisionKey !== undefined && (!current?.decisionKey || report.decisionKey > current.decisionKey);
   const decisionKeyAfter = takeDecision ? (report.decisionKey as string) : (current?.decisionKey ?? null);
   if (!current) {
-    if (!report.status) throw new Error('the first report of a session must carry a status');
+    if (!report.status || report.kind === 'data') throw new Error('the first report of a session must be a status report');
     return { outcome: 'transition', statusChanged: true, takeDecision, next: { status: report.status, statusAt: report.occurredAt, decisionKey: decisionKeyAfter } };
   }
   if (report.kind === 'data' || !report.status) {

@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
 import { VerificationQueryService } from './verification-query.service';
-import { SubjectVerificationsPage, SubjectVerificationsQuery, VerificationView } from './verifications.dto';
+import { visibilityFor } from './identity-view';
+import { SubjectVerificationsPage, SubjectVerificationsQuery, VerificationQuery, VerificationView } from './verifications.dto';
 
 @ApiTags('verifications')
 @Controller()
@@ -15,8 +16,9 @@ export class VerificationsController {
   @ApiParam({ name: 'sessionId', description: "the provider's session id" })
   @ApiOkResponse({ type: VerificationView })
   @ApiNotFoundResponse({ description: 'no session with this id' })
-  verification(@Param('sessionId') sessionId: string, @CurrentPrincipal() principal: Principal): Promise<VerificationView> {
-    return this.query.verification(sessionId, principal);
+  @ApiForbiddenResponse({ description: 'identity=full with an analyst key' })
+  verification(@Param('sessionId') sessionId: string, @Query() q: VerificationQuery, @CurrentPrincipal() principal: Principal): Promise<VerificationView> {
+    return this.query.verification(sessionId, visibilityFor(principal, q.identity));
   }
 
   @Get('subjects/:subjectRef/verifications')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { KYC_STATUSES, type KycStatus } from '@compliance/contracts';
 
 export class DecisionSummaryView {
@@ -83,4 +83,17 @@ export class SubjectVerificationsQuery {
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,40}$/, { message: 'cursor is not a cursor this API issued' })
   cursor?: string;
+}
+
+export const IDENTITY_VISIBILITIES = ['full', 'masked'] as const;
+export type IdentityVisibility = (typeof IDENTITY_VISIBILITIES)[number];
+
+export class VerificationQuery {
+  @ApiPropertyOptional({
+    enum: IDENTITY_VISIBILITIES,
+    description: 'default: full for auditor and admin keys, masked for analyst keys; `full` with an analyst key is 403',
+  })
+  @IsOptional()
+  @IsIn(IDENTITY_VISIBILITIES, { message: 'identity must be full or masked' })
+  identity?: IdentityVisibility;
 }

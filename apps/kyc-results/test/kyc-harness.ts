@@ -16,8 +16,8 @@ import {
 import { EventProducer, TopicNamespace } from '@compliance/messaging';
 import { loadConfig } from '@compliance/platform';
 import { baseTestEnv, createTestTopics, startTestApp, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
-import { AppModule } from '../app.module';
-import { KycResultsConfig } from '../kyc-results.config';
+import { AppModule } from '../src/app.module';
+import { KycResultsConfig } from '../src/kyc-results.config';
 
 /** A fixed test key (32 bytes); tests that prove encryption use another key to fail decrypting. */
 export const TEST_PII_KEY = Buffer.alloc(32, 0x5a).toString('base64');
@@ -29,7 +29,8 @@ export const TEST_PII_KEY = Buffer.alloc(32, 0x5a).toString('base64');
  */
 export function gatewayEvent(payload: Record<string, unknown>, opts: { source?: string; id?: string; traceparent?: string } = {}): DomainEvent<WebhookReceivedData> {
   const source = opts.source ?? 'didit';
-  const { event_id: deliveryId, timestamp: _t, ...content } = payload;
+  const deliveryId = payload.event_id;
+  const content = Object.fromEntries(Object.entries(payload).filter(([k]) => k !== 'event_id' && k !== 'timestamp'));
   const fingerprint = createHash('sha256').update(canonicalJson(content)).digest('hex');
   const h = createHash('sha256').update(`${source}:${fingerprint}`).digest('hex');
   const sessionId = typeof payload.session_id === 'string' ? payload.session_id : undefined;
@@ -49,6 +50,8 @@ export interface KycHarness {
   namespace: string;
   reader: TopicReader;
   dataSource: DataSource;
+  /** A provider of the running app (for tests that drive a service directly, concurrently). */
+  get<T>(token: new (...args: any[]) => T): T;
   /** Publishes webhook.received records as the gateway would (keyed by session). */
   deliver(...events: Array<DomainEvent<WebhookReceivedData>>): Promise<void>;
   publish(topic: string, key: string, ...events: DomainEvent[]): Promise<void>;
@@ -56,6 +59,8 @@ export interface KycHarness {
   query<T = Record<string, any>>(text: string, params?: unknown[]): Promise<T[]>;
   /** kyc.verification.* events on the topic for one session. */
   verificationEvents(sessionId: string): DomainEvent<any>[];
+  /** Waits for at least `n` kyc.verification.* events of the session on the topic. */
+  waitForEvents(sessionId: string, n: number): Promise<DomainEvent<any>[]>;
   /** Waits until the session has recorded `n` reports in history. */
   historyCount(sessionId: string, n: number): Promise<void>;
   stop(): Promise<void>;
@@ -75,6 +80,7 @@ export async function startKycResults(label: string): Promise<KycHarness> {
     namespace,
     reader,
     dataSource: app.app.get(DataSource),
+    get: (token) => app.app.get(token),
     deliver: (...events) => producer.send(Topics.WebhooksInbound, events.map((e) => encodeEvent(e, e.data.sessionId ?? e.subject ?? e.id))),
     publish: (topic, key, ...events) => producer.send(topic, events.map((e) => encodeEvent(e, key))),
     async api(path, key) {
@@ -84,6 +90,15 @@ export async function startKycResults(label: string): Promise<KycHarness> {
     },
     query: (text, params) => app.app.get(DataSource).query(text, params),
     verificationEvents: (sessionId) => reader.events(Topics.KycVerifications).filter((e) => e.subject === sessionId),
+    async waitForEvents(sessionId, n) {
+      return waitFor(
+        () => {
+          const events = harness.verificationEvents(sessionId);
+          return events.length >= n ? events : undefined;
+        },
+        { what: `${n} kyc.verification events for ${sessionId}` },
+      );
+    },
     async historyCount(sessionId, n) {
       await waitFor(
         async () => (await harness.query('SELECT count(*)::int AS n FROM verification_status_history WHERE session_id = $1', [sessionId]))[0].n >= n,

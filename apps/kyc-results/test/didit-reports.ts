@@ -3,6 +3,8 @@ import { diditPayload, type DiditFixture } from '@compliance/testing';
 
 type Payload = Record<string, any>;
 
+const without = (payload: Payload, ...keys: string[]): Payload => Object.fromEntries(Object.entries(payload).filter(([k]) => !keys.includes(k)));
+
 /** A Didit fixture re-addressed to one session and subject, at a given provider time (unix s). */
 export function sessionReport(fixture: DiditFixture, session: { sessionId: string; subjectRef: string }, createdAt: number, overrides: Payload = {}): Payload {
   const base = diditPayload(fixture);
@@ -27,8 +29,7 @@ export const redelivered = (payload: Payload): Payload => ({ ...payload, event_i
 
 /** A status report without decision for a session (In Progress, Resubmitted... by status string). */
 export function statusOnly(status: string, session: { sessionId: string; subjectRef: string }, createdAt: number): Payload {
-  const { decision: _d, resubmit_info: _r, ...rest } = sessionReport('v3-in-progress', session, createdAt);
-  return { ...rest, status };
+  return { ...without(sessionReport('v3-in-progress', session, createdAt), 'decision', 'resubmit_info'), status };
 }
 
 const V2_KEYS: Record<string, string> = {
@@ -45,8 +46,7 @@ export function asV2(payload: Payload): Payload {
   for (const [key, value] of Object.entries(payload.decision as Payload)) {
     if (!(key in V2_KEYS)) decision[key] = value;
     else if (Array.isArray(value) && value.length) {
-      const { node_id: _n, ...item } = value[0];
-      decision[V2_KEYS[key]] = item;
+      decision[V2_KEYS[key]] = without(value[0], 'node_id');
     }
   }
   return { ...payload, decision };

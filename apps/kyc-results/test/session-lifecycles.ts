@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { KYC_STATUSES, type KycStatus } from '@compliance/contracts';
-import { STATUS_RANK } from '../verifications/verification-state';
+import { STATUS_RANK } from '../src/verifications/verification-state';
 
 /** One provider report in a generated session life (test data for ordering properties). */
 export interface LifecycleStep {

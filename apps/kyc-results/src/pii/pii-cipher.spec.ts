@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { PiiCipher } from './pii-cipher';
+
+const key = randomBytes(32).toString('base64');
+
+describe('PiiCipher', () => {
+  const cipher = new PiiCipher(key);
+
+  it('decrypts what it encrypted, and never produces the same ciphertext twice', () => {
+    const a = cipher.encrypt('Ana Núñez García', 'ctx');
+    const b = cipher.encrypt('Ana Núñez García', 'ctx');
+    expect(a).not.toBe(b);
+    expect(cipher.decrypt(a, 'ctx')).toBe('Ana Núñez García');
+  });
+
+  it('refuses a ciphertext moved to another row or column', () => {
+    const stored = cipher.encrypt('X1234567', 'identity_attributes/documentNumber/s-1');
+    expect(() => cipher.decrypt(stored, 'identity_attributes/documentNumber/s-2')).toThrow('ciphertext failed authentication');
+  });
+
+  it('refuses a tampered ciphertext', () => {
+    const parts = cipher.encrypt('1990-04-02', 'ctx').split('.');
+    const body = Buffer.from(parts[4], 'base64url');
+    body[0] ^= 1;
+    parts[4] = body.toString('base64url');
+    expect(() => cipher.decrypt(parts.join('.'), 'ctx')).toThrow('ciphertext failed authentication');
+  });
+
+  it('names the key a value was encrypted with and refuses to use another', () => {
+    const stored = cipher.encrypt('ESP', 'ctx');
+    const other = new PiiCipher(randomBytes(32).toString('base64'));
+    expect(stored.split('.')[1]).toBe(cipher.keyId);
+    expect(() => other.decrypt(stored, 'ctx')).toThrow(`encrypted with another key (${cipher.keyId})`);
+  });
+
+  it('gives a keyed digest: stable for one key, different under another', () => {
+    expect(cipher.digest('Ana')).toBe(new PiiCipher(key).digest('Ana'));
+    expect(cipher.digest('Ana')).not.toBe(new PiiCipher(randomBytes(32).toString('base64')).digest('Ana'));
+  });
+
+  it('rejects a key that is not 32 bytes', () => {
+    expect(() => new PiiCipher(randomBytes(16).toString('base64'))).toThrow('32 bytes');
+  });
+});

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { ConsumerGroups, dlqTopicOf } from '@compliance/contracts';
+import { RetryHeaders } from '@compliance/messaging';
+import { diditPayload, waitFor } from '@compliance/testing';
+import { PiiCipher } from '../pii/pii-cipher';
+import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
+import { gatewayEvent, startKycResults, TEST_PII_KEY, type KycHarness } from '../../test/kyc-harness';
+
+const T0 = 1_767_225_600;
+const DLQ = dlqTopicOf(ConsumerGroups.KycResults);
+
+describe('kyc-results: personal data at rest, bad payloads, other webhook types (real Kafka, real Postgres)', () => {
+  let kyc: KycHarness;
+
+  beforeAll(async () => {
+    kyc = await startKycResults('kycsafe');
+  });
+  afterAll(() => kyc?.stop());
+
+  it('keeps personal data unreadable in the identity table without the key', async () => {
+    const session = newSession();
+    await kyc.deliver(gatewayEvent(sessionReport('v3-approved', session, T0)));
+    const [row] = await waitFor(() => kyc.query('SELECT * FROM identity_attributes WHERE session_id = $1', [session.sessionId]).then((r) => (r.length ? r : undefined)));
+    const raw = JSON.stringify(row);
+    for (const plain of ['Ana N', 'Núñez', 'García', '1990-04-02', 'X1234567', 'Calle Mayor']) expect(raw).not.toContain(plain);
+    expect(row.full_name_enc).toMatch(/^v1\.[0-9a-f]{8}\.[\w-]+\.[\w-]+\.[\w-]+$/);
+    // Queryable, non-personal attributes stay in clear.
+    expect(row).toMatchObject({ document_type: 'Passport', issuing_state: 'ESP' });
+    const context = `identity_attributes/fullName/${session.sessionId}`;
+    expect(new PiiCipher(TEST_PII_KEY).decrypt(row.full_name_enc, context)).toBe('Ana Núñez García');
+    expect(() => new PiiCipher(randomBytes(32).toString('base64')).decrypt(row.full_name_enc, context)).toThrow(/another key/);
+    // Nor anywhere else in the schema: sessions and history hold no names or document numbers.
+    const others = JSON.stringify(await kyc.query('SELECT s.*, h.* FROM verification_sessions s JOIN verification_status_history h USING (session_id) WHERE s.session_id = $1', [session.sessionId]));
+    for (const plain of ['Núñez', 'X1234567', '1990-04-02']) expect(others).not.toContain(plain);
+  });
+
+  it('dead-letters a malformed verification payload with the reason and still processes the next event of the session', async () => {
+    const session = newSession();
+    const malformed = sessionReport('v3-approved', session, T0);
+    malformed.decision.id_verifications = { not: 'an array' };
+    const bad = gatewayEvent(malformed);
+    const next = gatewayEvent(statusOnly('In Progress', session, T0 + 5));
+    await kyc.deliver(bad, next);
+    const dead = await waitFor(() => kyc.reader.on(DLQ).find((r) => r.headers.ce_id === bad.id), { what: 'the malformed payload in the DLQ' });
+    expect(dead.headers[RetryHeaders.ErrorCode]).toBe('KYC_PAYLOAD_MALFORMED');
+    expect(dead.headers[RetryHeaders.LastError]).toContain('payload.decision.id_verifications is not an array');
+    expect(dead.headers[RetryHeaders.Attempt]).toBe('1');
+    // The reason names the field, never the person.
+    expect(dead.headers[RetryHeaders.LastError]).not.toContain('Ana');
+    await kyc.historyCount(session.sessionId, 1);
+    const view = await kyc.api(`/verifications/${session.sessionId}`, 'admin-key');
+    expect(view.body).toMatchObject({ status: 'in_progress', transitions: 1 });
+  });
+
+  it.each([
+    ['an unknown status string', { status: 'approved' }, 'payload.status "approved" is not a Didit session status'],
+    ['no session id', { session_id: undefined, decision: undefined }, 'payload.session_id is missing'],
+    ['no event time', { created_at: undefined, timestamp: undefined }, 'payload has no event time'],
+  ])('dead-letters a verification payload with %s, naming the problem', async (_case, change, reason) => {
+    const event = gatewayEvent({ ...sessionReport('v3-approved', newSession(), T0), ...change });
+    await kyc.deliver(event);
+    const dead = await waitFor(() => kyc.reader.on(DLQ).find((r) => r.headers.ce_id === event.id), { what: 'the dead letter' });
+    expect(dead.headers[RetryHeaders.LastError]).toContain(reason);
+  });
+
+  it('acknowledges and counts webhooks outside verification sessions instead of dead-lettering them', async () => {
+    const user = gatewayEvent(diditPayload('user-status-updated', { event_id: 'user-evt-1' }));
+    const tx = gatewayEvent({ webhook_type: 'transaction.status.updated', event_id: 'tx-1', timestamp: T0, created_at: T0, vendor_data: 'c-1' });
+    const marker = newSession();
+    await kyc.deliver(user, tx, gatewayEvent(statusOnly('Not Started', marker, T0)));
+    await kyc.historyCount(marker.sessionId, 1);
+    const metrics = await waitFor(async () => {
+      const text = (await kyc.api('/metrics')).body as string;
+      return /kyc_results_ignored_webhooks_total\{source="didit",webhook_type="transaction.status.updated",reason="non_session"\} 1/.test(text) && text;
+    }, { what: 'the ignored-webhook counters' });
+    expect(metrics).toMatch(/kyc_results_ignored_webhooks_total\{source="didit",webhook_type="user.status.updated",reason="non_session"\} 1/);
+    expect(kyc.reader.on(DLQ).filter((r) => [user.id, tx.id].includes(r.headers.ce_id))).toHaveLength(0);
+  });
+});

@@ -1,0 +1,90 @@
+import { TEST_API_KEYS } from '@compliance/testing';
+import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
+import { gatewayEvent, startKycResults, type KycHarness } from '../../test/kyc-harness';
+
+const T0 = 1_767_225_600;
+
+describe('kyc-results HTTP API: access, personal data per role, pagination (real Kafka, real Postgres)', () => {
+  let kyc: KycHarness;
+  const approved = newSession();
+
+  beforeAll(async () => {
+    kyc = await startKycResults('kychttp');
+    await kyc.deliver(gatewayEvent(sessionReport('v3-approved', approved, T0)));
+    await kyc.historyCount(approved.sessionId, 1);
+  });
+  afterAll(() => kyc?.stop());
+
+  it('answers 401 without an API key or with an unknown one', async () => {
+    expect((await kyc.api(`/verifications/${approved.sessionId}`)).status).toBe(401);
+    expect((await kyc.api(`/verifications/${approved.sessionId}`, 'not-a-key')).status).toBe(401);
+    expect((await kyc.api(`/subjects/${approved.subjectRef}/verifications`)).status).toBe(401);
+  });
+
+  it('answers 404 for an unknown session or subject', async () => {
+    const session = await kyc.api('/verifications/no-such-session', TEST_API_KEYS.analyst);
+    expect(session).toMatchObject({ status: 404, body: { code: 'VERIFICATION_NOT_FOUND' } });
+    const subject = await kyc.api('/subjects/nobody/verifications', TEST_API_KEYS.analyst);
+    expect(subject).toMatchObject({ status: 404, body: { code: 'SUBJECT_NOT_FOUND' } });
+  });
+
+  it('shows an analyst a masked identity: initials, birth year, last document characters, no address', async () => {
+    const { status, body } = await kyc.api(`/verifications/${approved.sessionId}`, TEST_API_KEYS.analyst);
+    expect(status).toBe(200);
+    expect(body.identity).toEqual({
+      visibility: 'masked',
+      fullName: 'A••• N••• G•••',
+      dateOfBirth: '1990',
+      nationality: 'ESP',
+      documentType: 'Passport',
+      documentNumber: '•••567',
+      issuingState: 'ESP',
+    });
+    expect(JSON.stringify(body)).not.toMatch(/Núñez|X1234567|1990-04-02|Calle Mayor/);
+  });
+
+  it('refuses an analyst who asks for the unmasked identity with 403', async () => {
+    const res = await kyc.api(`/verifications/${approved.sessionId}?identity=full`, TEST_API_KEYS.analyst);
+    expect(res).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  });
+
+  it('shows auditors and admins the full identity, and the masked one when they ask for it', async () => {
+    for (const key of [TEST_API_KEYS.auditor, TEST_API_KEYS.admin]) {
+      const { body } = await kyc.api(`/verifications/${approved.sessionId}`, key);
+      expect(body.identity).toMatchObject({
+        visibility: 'full',
+        fullName: 'Ana Núñez García',
+        firstName: 'Ana',
+        dateOfBirth: '1990-04-02',
+        documentNumber: 'X1234567',
+        address: 'Calle Mayor 1, 28013 Madrid',
+      });
+    }
+    const masked = await kyc.api(`/verifications/${approved.sessionId}?identity=masked`, TEST_API_KEYS.auditor);
+    expect(masked.body.identity.visibility).toBe('masked');
+    expect((await kyc.api(`/verifications/${approved.sessionId}?identity=everything`, TEST_API_KEYS.admin)).status).toBe(400);
+  });
+
+  it("pages through a subject's verifications newest first with a cursor", async () => {
+    const subject = `customer-pages-${approved.sessionId.slice(0, 6)}`;
+    const sessions = [newSession(subject), newSession(subject), newSession(subject)];
+    for (const s of sessions) {
+      await kyc.deliver(gatewayEvent(statusOnly('In Progress', s, T0)));
+      await kyc.historyCount(s.sessionId, 1);
+    }
+    const first = await kyc.api(`/subjects/${subject}/verifications?limit=2`, TEST_API_KEYS.analyst);
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((i: { sessionId: string }) => i.sessionId)).toEqual([sessions[2].sessionId, sessions[1].sessionId]);
+    expect(first.body.items[0]).toMatchObject({ subjectRef: subject, status: 'in_progress', terminal: false });
+    const second = await kyc.api(`/subjects/${subject}/verifications?limit=2&cursor=${first.body.nextCursor}`, TEST_API_KEYS.analyst);
+    expect(second.body).toMatchObject({ items: [expect.objectContaining({ sessionId: sessions[0].sessionId })], nextCursor: null });
+    expect((await kyc.api(`/subjects/${subject}/verifications?cursor=bm90LWEtY3Vyc29y`, TEST_API_KEYS.analyst)).status).toBe(400);
+    expect((await kyc.api(`/subjects/${subject}/verifications?limit=0`, TEST_API_KEYS.analyst)).status).toBe(400);
+  });
+
+  it('documents both endpoints in the OpenAPI description', async () => {
+    const { body } = await kyc.api('/docs-json');
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/verifications/{sessionId}', '/subjects/{subjectRef}/verifications']));
+    expect(body.paths['/verifications/{sessionId}'].get.responses).toHaveProperty('403');
+  });
+});
