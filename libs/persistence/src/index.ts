@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './messaging-tables.migration';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './pii-cipher';

@@ -1,11 +1,14 @@
+/** What a successful probe returns: its value without the falsy alternatives. */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
 /** Polls `probe` until it returns a truthy value; fails with the last observation after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(probe: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<Truthy<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: unknown;
   for (;;) {
     try {
       last = await probe();
-      if (last) return last as NonNullable<T>;
+      if (last) return last as Truthy<T>;
     } catch (err) {
       last = err;
     }

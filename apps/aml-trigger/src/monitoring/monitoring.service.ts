@@ -1,6 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ServiceRuntime } from '@compliance/platform';
-import { PiiCipher } from '../pii/pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 import { ScreeningProvider } from '../provider/screening-provider';
 import type { ScreeningIdentity } from '../screenings/screening.types';
 import { ScreeningsService } from '../screenings/screenings.service';
@@ -72,7 +72,7 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
         const listSet = this.provider.listSetKey();
         const subject = await lockStaleSubject(m, subjectRef, listSet);
         if (!subject) return false;
-        const identity = this.cipher.decrypt<ScreeningIdentity>(subject.identity_sealed, subjectSealContext(subjectRef));
+        const identity = this.cipher.openJson<ScreeningIdentity>(subject.identity_sealed, subjectSealContext(subjectRef));
         await this.screenings.request(m, {
           subjectRef,
           sessionId: subject.latest_session_id ?? undefined,

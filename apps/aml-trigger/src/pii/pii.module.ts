@@ -1,10 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { AmlTriggerConfig } from '../aml-trigger.config';
-import { PiiCipher } from './pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 
 @Global()
 @Module({
-  providers: [{ provide: PiiCipher, useFactory: (config: AmlTriggerConfig) => new PiiCipher(config.PII_ENCRYPTION_KEY), inject: [AmlTriggerConfig] }],
+  providers: [{ provide: PiiCipher, useFactory: (config: AmlTriggerConfig) => new PiiCipher(config.PII_ENCRYPTION_KEY, 'aml-trigger'), inject: [AmlTriggerConfig] }],
   exports: [PiiCipher],
 })
 export class PiiModule {}

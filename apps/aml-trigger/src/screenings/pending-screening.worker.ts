@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ServiceRuntime } from '@compliance/platform';
 import { AmlTriggerConfig } from '../aml-trigger.config';
 import { suppressedHitKeys } from '../alerts/alert.repository';
-import { PiiCipher } from '../pii/pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 import { ProviderFailure, ScreeningProvider } from '../provider/screening-provider';
 import { claimUnfinished, refOf, type ScreeningRow } from './screening.repository';
 import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';
@@ -71,7 +71,7 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
     if (!row.input_sealed) return this.finish(row, (m) => this.screenings.fail(m, ref, 'the identity was erased before the screening ran', row.attempts, false));
     let identity: ScreeningIdentity;
     try {
-      identity = this.cipher.decrypt<ScreeningIdentity>(row.input_sealed, sealContext(row.id));
+      identity = this.cipher.openJson<ScreeningIdentity>(row.input_sealed, sealContext(row.id));
     } catch {
       return this.finish(row, (m) => this.screenings.fail(m, ref, 'the stored identity cannot be decrypted (was PII_ENCRYPTION_KEY changed?)', 0));
     }

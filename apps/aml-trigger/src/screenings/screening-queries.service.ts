@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { ServiceRuntime } from '@compliance/platform';
 import { isMonitored } from '../monitoring/monitored-subject.repository';
-import { PiiCipher } from '../pii/pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 import { findScreening, screeningsOfSubject, type ScreeningRow } from './screening.repository';
 import type { ScreeningView } from './screenings.dto';
 import { sealContext } from './screenings.service';
@@ -63,7 +63,7 @@ export class ScreeningQueries {
   private input(row: ScreeningRow): Record<string, string | undefined> | null {
     if (!row.input_sealed) return null;
     try {
-      return this.cipher.decrypt(row.input_sealed, sealContext(row.id));
+      return this.cipher.openJson(row.input_sealed, sealContext(row.id));
     } catch {
       return null;
     }

@@ -6,7 +6,7 @@ import { canonicalJson, Topics, type ScreeningOutcome } from '@compliance/contra
 import { addToOutbox } from '@compliance/persistence';
 import { suppressedHitKeys } from '../alerts/alert.repository';
 import { AlertsService } from '../alerts/alerts.service';
-import { PiiCipher } from '../pii/pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 import { ScreeningProvider } from '../provider/screening-provider';
 import { outcomeOfDiditStatus } from '../provider/didit/didit-verdict';
 import { screeningCompleted, screeningFailed, screeningRequested } from './screening-events';
@@ -57,7 +57,7 @@ export class ScreeningsService {
       requestedAt: new Date().toISOString(),
       traceparent: req.traceparent,
     };
-    const inputSealed = this.cipher.encrypt(req.identity, sealContext(id));
+    const inputSealed = this.cipher.sealJson(req.identity, sealContext(id));
     const listSet = this.provider.listSetKey();
     const { id: screeningId, inserted } = await insertRequested(m, { ...ref, dedupeKey: req.dedupeKey, inputSealed, listSet });
     if (!inserted) return { screeningId, duplicate: true };

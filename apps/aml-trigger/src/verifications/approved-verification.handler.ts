@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { kycEventType, type DomainEvent, type KycVerificationData } from '@compliance/contracts';
 import { markScreened, subjectSealContext, upsertMonitoredSubject } from '../monitoring/monitored-subject.repository';
-import { PiiCipher } from '../pii/pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 import { ScreeningProvider } from '../provider/screening-provider';
 import { identityFingerprint, type ScreeningIdentity } from '../screenings/screening.types';
 import { ScreeningsService } from '../screenings/screenings.service';
@@ -43,7 +43,7 @@ export class ApprovedVerificationHandler {
     const current = await upsertMonitoredSubject(m, {
       subjectRef,
       sessionId: data.sessionId,
-      identitySealed: this.cipher.encrypt(identity, subjectSealContext(subjectRef)),
+      identitySealed: this.cipher.sealJson(identity, subjectSealContext(subjectRef)),
       identityDigest: digest,
       verifiedAt: data.occurredAt,
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson } from '@compliance/contracts';
-import { PiiCipher } from '../pii/pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 import type { IdentityAttributes } from '../providers/verification-report';
 import { IdentityRecord } from './identity-record.entity';
 

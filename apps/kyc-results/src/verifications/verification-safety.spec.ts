@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConsumerGroups, dlqTopicOf } from '@compliance/contracts';
 import { RetryHeaders } from '@compliance/messaging';
 import { diditPayload, waitFor } from '@compliance/testing';
-import { PiiCipher } from '../pii/pii-cipher';
+import { PiiCipher } from '@compliance/persistence';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
 import { gatewayEvent, startKycResults, TEST_PII_KEY, type KycHarness } from '../../test/kyc-harness';
 
@@ -27,8 +27,8 @@ describe('kyc-results: personal data at rest, bad payloads, other webhook types 
     // Queryable, non-personal attributes stay in clear.
     expect(row).toMatchObject({ document_type: 'Passport', issuing_state: 'ESP' });
     const context = `identity_attributes/fullName/${session.sessionId}`;
-    expect(new PiiCipher(TEST_PII_KEY).decrypt(row.full_name_enc, context)).toBe('Ana Núñez García');
-    expect(() => new PiiCipher(randomBytes(32).toString('base64')).decrypt(row.full_name_enc, context)).toThrow(/another key/);
+    expect(new PiiCipher(TEST_PII_KEY, 'kyc-results').decrypt(row.full_name_enc, context)).toBe('Ana Núñez García');
+    expect(() => new PiiCipher(randomBytes(32).toString('base64'), 'kyc-results').decrypt(row.full_name_enc, context)).toThrow(/another key/);
     // Nor anywhere else in the schema: sessions and history hold no names or document numbers.
     const others = JSON.stringify(await kyc.query('SELECT s.*, h.* FROM verification_sessions s JOIN verification_status_history h USING (session_id) WHERE s.session_id = $1', [session.sessionId]));
     for (const plain of ['Núñez', 'X1234567', '1990-04-02']) expect(others).not.toContain(plain);

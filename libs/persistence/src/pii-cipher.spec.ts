@@ -4,7 +4,7 @@ import { PiiCipher } from './pii-cipher';
 const key = randomBytes(32).toString('base64');
 
 describe('PiiCipher', () => {
-  const cipher = new PiiCipher(key);
+  const cipher = new PiiCipher(key, 'test');
 
   it('decrypts what it encrypted, and never produces the same ciphertext twice', () => {
     const a = cipher.encrypt('Ana Núñez García', 'ctx');
@@ -28,17 +28,34 @@ describe('PiiCipher', () => {
 
   it('names the key a value was encrypted with and refuses to use another', () => {
     const stored = cipher.encrypt('ESP', 'ctx');
-    const other = new PiiCipher(randomBytes(32).toString('base64'));
+    const other = new PiiCipher(randomBytes(32).toString('base64'), 'test');
     expect(stored.split('.')[1]).toBe(cipher.keyId);
     expect(() => other.decrypt(stored, 'ctx')).toThrow(`encrypted with another key (${cipher.keyId})`);
   });
 
   it('gives a keyed digest: stable for one key, different under another', () => {
-    expect(cipher.digest('Ana')).toBe(new PiiCipher(key).digest('Ana'));
-    expect(cipher.digest('Ana')).not.toBe(new PiiCipher(randomBytes(32).toString('base64')).digest('Ana'));
+    expect(cipher.digest('Ana')).toBe(new PiiCipher(key, 'test').digest('Ana'));
+    expect(cipher.digest('Ana')).not.toBe(new PiiCipher(randomBytes(32).toString('base64'), 'test').digest('Ana'));
   });
 
   it('rejects a key that is not 32 bytes', () => {
-    expect(() => new PiiCipher(randomBytes(16).toString('base64'))).toThrow('32 bytes');
+    expect(() => new PiiCipher(randomBytes(16).toString('base64'), 'test')).toThrow('32 bytes');
+  });
+});
+
+describe('PiiCipher JSON sealing', () => {
+  const cipher = new PiiCipher(randomBytes(32).toString('base64'), 'test');
+  const identity = { fullName: 'Viktor Kovalenko-Drask', dateOfBirth: '1968-04-12' };
+
+  it('round-trips a record and never shows it in clear', () => {
+    const sealed = cipher.sealJson(identity, 'subject:s-1');
+    expect(sealed).not.toContain('Viktor');
+    expect(cipher.openJson(sealed, 'subject:s-1')).toEqual(identity);
+  });
+
+  it('derives separate keys per purpose from one secret', () => {
+    const key = randomBytes(32).toString('base64');
+    const sealed = new PiiCipher(key, 'kyc-results').sealJson(identity, 'ctx');
+    expect(() => new PiiCipher(key, 'aml-trigger').openJson(sealed, 'ctx')).toThrow();
   });
 });

@@ -19,12 +19,13 @@ export class PiiCipher {
   private readonly digestKey: Buffer;
   readonly keyId: string;
 
-  constructor(base64Key: string) {
+  /** `purpose` (the owning service) derives keys of its own from the one configured secret. */
+  constructor(base64Key: string, purpose: string) {
     const key = Buffer.from(base64Key.trim(), 'base64');
-    if (key.length !== 32) throw new Error('PII encryption key must be 32 bytes');
+    if (key.length !== 32) throw new RangeError('PII_ENCRYPTION_KEY must decode to 32 bytes');
     // Separate keys for encryption and for digests, derived from the one configured secret.
-    this.encryptionKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'kyc-results pii encryption', 32));
-    this.digestKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'kyc-results pii digest', 32));
+    this.encryptionKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `${purpose} pii encryption`, 32));
+    this.digestKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `${purpose} pii digest`, 32));
     this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
   }
 
@@ -56,6 +57,15 @@ export class PiiCipher {
 
   decryptOptional(stored: string | null, context: string): string | undefined {
     return stored === null ? undefined : this.decrypt(stored, context);
+  }
+
+  /** Encrypts a JSON value (an identity record) as one sealed string. */
+  sealJson(value: unknown, context: string): string {
+    return this.encrypt(JSON.stringify(value), context);
+  }
+
+  openJson<T>(stored: string, context: string): T {
+    return JSON.parse(this.decrypt(stored, context)) as T;
   }
 
   /** A keyed digest: detects that personal data changed without storing it, and cannot be brute-forced without the key. */
