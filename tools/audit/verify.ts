@@ -1,7 +1,7 @@
 /**
  * `npm run audit:verify [-- --json]`: verifies the audit chain in DATABASE_URL (schema audit_log)
  * and its signed checkpoints; prints OK with counts or the first broken sequence; exit 0 or 1.
- * Keys: AUDIT_PUBLIC_KEYS (PEM) and/or AUDIT_SIGNING_KEY.
+ * Keys: AUDIT_PUBLIC_KEY (PEM) and/or AUDIT_SIGNING_KEY.
  */
 import 'reflect-metadata';
 import { runVerifyCommand } from '../../apps/audit-log/src/verification/verify.command';

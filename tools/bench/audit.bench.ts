@@ -1,12 +1,14 @@
 /**
  * Audit-log benchmark: appends through the consumer's path (inbox row + chain append, one head
- * lock per transaction of APPEND_BATCH_SIZE events) and full-chain verification, on a scratch
- * database next to DATABASE_URL's. `tsx tools/bench/audit.bench.ts` prints the figures as JSON.
+ * lock per transaction of APPEND_BATCH_SIZE events, three partitions in parallel) and full-chain
+ * verification, on a scratch database next to DATABASE_URL's.
+ * `tsx tools/bench/audit.bench.ts` prints the figures as JSON.
  */
 import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { EventSources, kycEventType, newEvent } from '@compliance/contracts';
+import type { DataSource } from 'typeorm';
+import { EventSources, kycEventType, newEvent, type DomainEvent } from '@compliance/contracts';
 import { createServiceDataSource, ensureDatabase, runMigrationsLocked } from '@compliance/persistence';
 import { loadConfig } from '@compliance/platform';
 import { AuditVerifyConfig } from '../../apps/audit-log/src/audit-log.config';
@@ -47,6 +49,19 @@ function sampleEvent(i: number) {
   });
 }
 
+/** Partitions the runtime consumes concurrently (its default `partitionsConsumedConcurrently`). */
+const PARTITIONS = 3;
+
+/** One consumer transaction: the inbox row per event, as the runtime writes it, and the chain append. */
+async function consumeChunk(ds: DataSource, appender: ChainAppender, events: DomainEvent[]): Promise<void> {
+  await ds.transaction(async (m) => {
+    for (const event of events) {
+      await m.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', ['audit-log', event.id]);
+      appender.append(m, toAuditEntry(event));
+    }
+  });
+}
+
 async function dropDatabase(url: string): Promise<void> {
   const admin = new URL(url);
   const name = admin.pathname.slice(1);
@@ -66,24 +81,24 @@ export async function benchAudit(opts: { entries?: number; onProgress?: (m: stri
   const url = new URL(loadConfig(AuditVerifyConfig, 'audit-bench').DATABASE_URL);
   url.pathname = `/audit_bench_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(url.toString());
-  const ds = createServiceDataSource({ url: url.toString(), schema: AUDIT_SCHEMA, migrations: MIGRATIONS, poolSize: 2 });
+  const ds = createServiceDataSource({ url: url.toString(), schema: AUDIT_SCHEMA, migrations: MIGRATIONS, poolSize: PARTITIONS + 1 });
   try {
     await ds.initialize();
     await runMigrationsLocked(ds, AUDIT_SCHEMA);
     const { privateKey } = generateKeyPairSync('ed25519');
     const signer = new CheckpointSigner(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const appender = new ChainAppender(new CheckpointService(signer, { every: 1000 }));
-    progress(`audit: appending ${total} entries in transactions of ${APPEND_BATCH_SIZE}`);
+    progress(`audit: appending ${total} entries, ${PARTITIONS} partitions in parallel, transactions of ${APPEND_BATCH_SIZE}`);
+    const batches = Array.from({ length: Math.ceil(total / APPEND_BATCH_SIZE) }, (_, b) =>
+      Array.from({ length: Math.min(APPEND_BATCH_SIZE, total - b * APPEND_BATCH_SIZE) }, (_, k) => sampleEvent(b * APPEND_BATCH_SIZE + k)),
+    );
     const appendStart = process.hrtime.bigint();
-    for (let done = 0; done < total; done += APPEND_BATCH_SIZE) {
-      const batch = Array.from({ length: Math.min(APPEND_BATCH_SIZE, total - done) }, (_, k) => sampleEvent(done + k));
-      await ds.transaction(async (m) => {
-        for (const event of batch) {
-          await m.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1', ['audit-log', event.id]);
-          await appender.append(m, toAuditEntry(event));
-        }
-      });
-    }
+    // As the consumer runtime does: partitions in parallel, each applying its chunks one transaction at a time.
+    await Promise.all(
+      Array.from({ length: PARTITIONS }, async (_, p) => {
+        for (let b = p; b < batches.length; b += PARTITIONS) await consumeChunk(ds, appender, batches[b]);
+      }),
+    );
     const appendSeconds = Number(process.hrtime.bigint() - appendStart) / 1e9;
     progress(`audit: verifying the chain`);
     const verifyStart = process.hrtime.bigint();

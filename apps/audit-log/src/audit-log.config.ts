@@ -49,8 +49,8 @@ export class AuditLogConfig extends BaseServiceConfig {
   /** Extra public keys (PEM, concatenated) whose older checkpoints still verify after a key rotation. */
   @IsOptional()
   @Transform(unescapePem)
-  @IsEd25519Pem('public', { message: 'AUDIT_PUBLIC_KEYS must be Ed25519 public keys in PEM ("BEGIN PUBLIC KEY"), concatenated' })
-  AUDIT_PUBLIC_KEYS?: string;
+  @IsEd25519Pem('public', { message: 'AUDIT_PUBLIC_KEY must be one or more Ed25519 public keys in PEM ("BEGIN PUBLIC KEY")' })
+  AUDIT_PUBLIC_KEY?: string;
 
   @Type(() => Number)
   @IsInt({ message: 'AUDIT_CHECKPOINT_EVERY must be an integer number of entries' })
@@ -79,6 +79,6 @@ export class AuditVerifyConfig {
 
   @IsOptional()
   @Transform(unescapePem)
-  @IsEd25519Pem('public', { message: 'AUDIT_PUBLIC_KEYS must be Ed25519 public keys in PEM ("BEGIN PUBLIC KEY"), concatenated' })
-  AUDIT_PUBLIC_KEYS?: string;
+  @IsEd25519Pem('public', { message: 'AUDIT_PUBLIC_KEY must be one or more Ed25519 public keys in PEM ("BEGIN PUBLIC KEY")' })
+  AUDIT_PUBLIC_KEY?: string;
 }

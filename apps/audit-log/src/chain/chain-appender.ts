@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntitySubscriberInterface } from 'typeorm';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import type { ChainedEntry, NewEntry } from './audit-entry';
 import { auditMetrics } from './audit.metrics';
@@ -36,7 +36,6 @@ interface TransactionState {
 @Injectable()
 export class ChainAppender {
   private readonly transactions = new WeakMap<EntityManager, TransactionState>();
-  private readonly hooked = new WeakSet<DataSource>();
 
   constructor(private readonly checkpoints: CheckpointService) {}
 
@@ -87,22 +86,25 @@ export class ChainAppender {
     ]);
   }
 
-  /** TypeORM's commit hook: whatever a transaction queued is chained before its COMMIT, or the commit fails. */
+  /**
+   * TypeORM's commit hook: whatever a transaction queued is chained before its COMMIT, or the
+   * commit fails. Checked on every append, since initialising a DataSource replaces its subscribers.
+   */
   private hookCommits(ds: DataSource): void {
-    if (this.hooked.has(ds)) return;
-    this.hooked.add(ds);
-    ds.subscribers.push({
-      beforeTransactionCommit: async ({ manager }) => {
-        await this.flush(manager);
-      },
-      afterTransactionCommit: ({ manager }) => {
-        this.transactions.delete(manager);
-      },
-      afterTransactionRollback: ({ manager }) => {
-        this.transactions.delete(manager);
-      },
-    });
+    if (!ds.subscribers.includes(this.commitHook)) ds.subscribers.push(this.commitHook);
   }
+
+  private readonly commitHook: EntitySubscriberInterface = {
+    beforeTransactionCommit: async ({ manager }) => {
+      await this.flush(manager);
+    },
+    afterTransactionCommit: ({ manager }) => {
+      this.transactions.delete(manager);
+    },
+    afterTransactionRollback: ({ manager }) => {
+      this.transactions.delete(manager);
+    },
+  };
 }
 
 /** Seals entries in order from the head, advancing it: sequence, recorded time, data hash, hash. */

@@ -28,9 +28,13 @@ export const canonicalData = (data: unknown): string => canonicalJson(data);
 /** data_hash = SHA-256(salt ‖ canonical data), both as UTF-8 text. */
 export const dataHashOf = (salt: string, canonical: string): string => sha256(salt + canonical);
 
-/** canonical(header): canonical JSON with absent references as null. */
+/**
+ * canonical(header): canonical JSON with absent references as null. The keys are written in sorted
+ * order, so plain JSON.stringify prints exactly what canonicalJson would, without its sorting pass
+ * (verification runs this for every entry; the equality is tested).
+ */
 export function canonicalHeader(h: EntryHeader): string {
-  return canonicalJson({
+  return JSON.stringify({
     eventId: h.eventId,
     occurredAt: h.occurredAt,
     recordedAt: h.recordedAt,

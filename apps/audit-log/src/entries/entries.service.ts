@@ -5,7 +5,7 @@ import { ENTRY_COLUMNS, ENTRY_FROM, toView, type EntryRow } from './entry-rows';
 
 export const MAX_PAGE = 1000;
 /** Rows per round trip when streaming: memory stays bounded by one chunk whatever the export size. */
-export const EXPORT_CHUNK = 1000;
+export const EXPORT_CHUNK = 2000;
 
 /** Builds the WHERE clause of a filter; parameters are appended to `params`. */
 export function filterClause(f: EntryFilterDto, params: unknown[]): string {

@@ -2,7 +2,7 @@ import type { AuditEntryView } from './entries.dto';
 
 /** The columns every read of entries selects (data joined, absent once redacted). */
 export const ENTRY_COLUMNS = `e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id, e.occurred_at, e.recorded_at,
-  e.data_hash, e.prev_hash, e.hash, e.redacted_at, d.data`;
+  e.data_hash, e.prev_hash, e.hash, e.redacted_at, d.salt, d.data`;
 export const ENTRY_FROM = 'audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence';
 
 export interface EntryRow {
@@ -18,6 +18,7 @@ export interface EntryRow {
   prev_hash: string;
   hash: string;
   redacted_at: Date | null;
+  salt: string | null;
   data: string | null;
 }
 
@@ -44,15 +45,18 @@ export function toView(row: EntryRow): AuditEntryView {
   return { ...headerOf(row), data: row.data === null ? null : JSON.parse(row.data) };
 }
 
-/** A JSON line without parsing the stored data: it is already canonical JSON. */
+/**
+ * A JSON line without parsing the stored data: it is already canonical JSON. The salt is exported
+ * so that a recipient can recompute data_hash offline (docs/audit-log.md).
+ */
 export function toJsonLine(row: EntryRow): string {
-  const head = JSON.stringify(headerOf(row));
+  const head = JSON.stringify({ ...headerOf(row), salt: row.salt });
   return `${head.slice(0, -1)},"data":${row.data ?? 'null'}}\n`;
 }
 
 export const CSV_COLUMNS = [
   'sequence', 'eventId', 'type', 'source', 'subjectRef', 'sessionId', 'occurredAt', 'recordedAt',
-  'redacted', 'redactedAt', 'dataHash', 'prevHash', 'hash', 'data',
+  'redacted', 'redactedAt', 'dataHash', 'prevHash', 'hash', 'salt', 'data',
 ] as const;
 
 const csvCell = (v: unknown): string => {
@@ -63,6 +67,6 @@ const csvCell = (v: unknown): string => {
 };
 
 export function toCsvLine(row: EntryRow): string {
-  const view = { ...headerOf(row), data: row.data };
+  const view = { ...headerOf(row), salt: row.salt, data: row.data };
   return `${CSV_COLUMNS.map((c) => csvCell(view[c])).join(',')}\r\n`;
 }

@@ -45,7 +45,7 @@ export class ErasureService {
     const sessions = await this.sessionsOf(manager, subjectRef, event.data.sessionIds ?? []);
     const redacted = await this.redact(manager, '(e.subject_ref = $2 OR e.session_id = ANY($3::text[]))', [subjectRef, sessions], event.id);
     await manager.query('DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [[subjectRef, ...sessions]]);
-    await this.recordRedaction(manager, event, subjectRef, { trigger: 'erasure', requestId, entries: redacted });
+    this.recordRedaction(manager, event, subjectRef, { trigger: 'erasure', requestId, entries: redacted });
     const completed = newEvent({
       type: EventTypes.RetentionErasureCompleted,
       source: EventSources.AuditLog,
@@ -66,7 +66,7 @@ export class ErasureService {
     } else {
       redacted = await this.redact(manager, 'e.occurred_at < $2', [clockStartedBefore], event.id);
     }
-    await this.recordRedaction(manager, event, subjectRef ?? null, { trigger: 'purge', purgeId, category, entries: redacted }, sessionId);
+    this.recordRedaction(manager, event, subjectRef ?? null, { trigger: 'purge', purgeId, category, entries: redacted }, sessionId);
     const completed = newEvent({
       type: EventTypes.RetentionPurgeCompleted,
       source: EventSources.AuditLog,

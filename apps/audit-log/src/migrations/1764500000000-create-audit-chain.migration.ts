@@ -52,8 +52,12 @@ export class CreateAuditChain1764500000000 implements MigrationInterface {
   private async appendOnlyTriggers(q: QueryRunner): Promise<void> {
     await q.query(`CREATE FUNCTION audit_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        -- Redaction may only stamp an entry; everything the chain commits to stays as written.
-        IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_entry'
+        RAISE EXCEPTION 'the audit trail is append-only: % on % is not allowed', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+      END $$`);
+    // Redaction may only stamp an entry; everything the chain commits to stays as written.
+    await q.query(`CREATE FUNCTION audit_entry_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'UPDATE'
            AND (NEW.sequence, NEW.event_id, NEW.type, NEW.source, NEW.subject_ref, NEW.session_id, NEW.occurred_at,
                 NEW.recorded_at, NEW.data_hash, NEW.prev_hash, NEW.hash)
            IS NOT DISTINCT FROM
@@ -63,7 +67,7 @@ export class CreateAuditChain1764500000000 implements MigrationInterface {
         END IF;
         RAISE EXCEPTION 'the audit trail is append-only: % on % is not allowed', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await q.query('CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry FOR EACH ROW EXECUTE FUNCTION audit_reject_change()');
+    await q.query('CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry FOR EACH ROW EXECUTE FUNCTION audit_entry_guard()');
     // Data rows may be deleted (erasure, purge), never rewritten.
     await q.query('CREATE TRIGGER audit_entry_data_no_update BEFORE UPDATE ON audit_entry_data FOR EACH ROW EXECUTE FUNCTION audit_reject_change()');
     await q.query('CREATE TRIGGER audit_checkpoint_append_only BEFORE UPDATE OR DELETE ON audit_checkpoint FOR EACH ROW EXECUTE FUNCTION audit_reject_change()');
@@ -74,6 +78,7 @@ export class CreateAuditChain1764500000000 implements MigrationInterface {
     await q.query('DROP TABLE audit_entry_data');
     await q.query('DROP TABLE audit_entry');
     await q.query('DROP TABLE audit_chain_head');
+    await q.query('DROP FUNCTION audit_entry_guard()');
     await q.query('DROP FUNCTION audit_reject_change()');
   }
 }

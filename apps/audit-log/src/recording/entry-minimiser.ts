@@ -13,6 +13,14 @@ export interface Minimised {
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const obj = (v: unknown): Data => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Data) : {});
 
+/** Everything but the references, which the chain row holds already. */
+function withoutRefs(d: Data): Data {
+  const out: Data = { ...d };
+  delete out.subjectRef;
+  delete out.sessionId;
+  return out;
+}
+
 function pick(source: unknown, keys: string[]): Data {
   const from = obj(source);
   const out: Data = {};
@@ -53,10 +61,7 @@ const KEEP: Record<string, (d: Data) => Data> = {
     ...pick(d, ['alertId', 'resolution', 'reviewer', 'resolvedAt']),
     noteGiven: typeof d.note === 'string' && d.note.length > 0,
   }),
-  [AuditEntryTypes.DeadLetter]: (d) => {
-    const { subjectRef: _s, sessionId: _i, ...rest } = d;
-    return rest;
-  },
+  [AuditEntryTypes.DeadLetter]: withoutRefs,
 };
 
 function kycData(d: Data): Data {
@@ -68,19 +73,14 @@ function kycData(d: Data): Data {
   };
 }
 
-/** Retention protocol events hold no personal data: ids, categories, counts, times. */
-function retentionData(d: Data): Data {
-  const { subjectRef: _s, sessionId: _i, ...rest } = d;
-  return rest;
-}
-
 export function minimise(event: DomainEvent): Minimised {
   const d = obj(event.data);
   const refs = refsOf(event.type, d);
   if (isKycEventType(event.type)) return { ...refs, data: kycData(d) };
   const keep = KEEP[event.type];
   if (keep) return { ...refs, data: keep(d) };
-  if (event.type.startsWith('retention.')) return { ...refs, data: retentionData(d) };
+  // Retention protocol events hold no personal data: ids, categories, counts, times.
+  if (event.type.startsWith('retention.')) return { ...refs, data: withoutRefs(d) };
   // A type this version does not know: only that it happened.
   return { ...refs, data: {} };
 }

@@ -3,7 +3,34 @@ import { TrustedKeys } from '../checkpoints/checkpoint-signer';
 
 /** Anything that runs SQL in the audit schema: a TypeORM DataSource, an EntityManager. */
 export interface Queryable {
-  query(sql: string, params?: unknown[]): Promise<any[]>;
+  query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
+}
+
+/** An entry row with its data joined (salt and data null once redacted). */
+interface ChainRow {
+  sequence: string;
+  event_id: string;
+  type: string;
+  source: string;
+  subject_ref: string | null;
+  session_id: string | null;
+  occurred_at: Date;
+  recorded_at: Date;
+  data_hash: string;
+  prev_hash: string;
+  hash: string;
+  redacted_at: Date | null;
+  salt: string | null;
+  data: string | null;
+}
+
+interface CheckpointRow {
+  sequence: string;
+  hash: string;
+  signed_at: Date;
+  key_id: string;
+  signature: string;
+  public_key: string;
 }
 
 export interface VerifyReport {
@@ -34,11 +61,11 @@ export const VERIFY_CHUNK = 5000;
 const earliest = (a?: Problem, b?: Problem) => (!a ? b : !b ? a : b.sequence < a.sequence ? b : a);
 
 /** The first problem of an entry row given the hash before it; undefined when it holds. */
-function problemOf(row: any, expected: number, prevHash: string): Problem | undefined {
+function problemOf(row: ChainRow, expected: number, prevHash: string): Problem | undefined {
   const sequence = Number(row.sequence);
   if (sequence !== expected) return { sequence: expected, reason: `entry ${expected} is missing (the next entry is ${sequence})` };
   if (row.prev_hash !== prevHash) return { sequence, reason: `prev_hash does not match the hash of entry ${sequence - 1}` };
-  if (row.data !== null && dataHashOf(row.salt, row.data) !== row.data_hash) return { sequence, reason: 'data does not match data_hash' };
+  if (row.data !== null && dataHashOf(row.salt ?? '', row.data) !== row.data_hash) return { sequence, reason: 'data does not match data_hash' };
   if (row.data === null && row.redacted_at === null) return { sequence, reason: 'data is missing but the entry is not marked redacted' };
   const header: EntryHeader = {
     sequence,
@@ -55,11 +82,11 @@ function problemOf(row: any, expected: number, prevHash: string): Problem | unde
 }
 
 async function loadCheckpoints(db: Queryable, keys: TrustedKeys): Promise<{ checkpoints: Checkpoint[]; trusted: TrustedKeys }> {
-  const rows = await db.query('SELECT sequence, hash, signed_at, key_id, signature, public_key FROM audit_checkpoint ORDER BY sequence');
+  const rows = await db.query<CheckpointRow[]>('SELECT sequence, hash, signed_at, key_id, signature, public_key FROM audit_checkpoint ORDER BY sequence');
   const trusted = keys.size > 0 ? keys : TrustedKeys.fromPem(...rows.map((r) => r.public_key));
   const checkpoints = rows.map((r) => {
     const sequence = Number(r.sequence);
-    const signedAt = (r.signed_at as Date).toISOString();
+    const signedAt = r.signed_at.toISOString();
     return { sequence, hash: r.hash, signatureProblem: trusted.problemWith({ sequence, hash: r.hash, signedAt, signature: r.signature, keyId: r.key_id }) };
   });
   return { checkpoints, trusted };
@@ -73,7 +100,7 @@ export async function verifyChain(db: Queryable, keys: TrustedKeys): Promise<Ver
   const started = Date.now();
   // Checkpoints before the head: a checkpoint is committed with its head, so none can be ahead of the head read next.
   const { checkpoints } = await loadCheckpoints(db, keys);
-  const [head] = await db.query('SELECT h.sequence, h.hash, (SELECT max(sequence) FROM audit_entry) AS last FROM audit_chain_head h WHERE h.id = 1');
+  const [head] = await db.query<Array<{ sequence: string; hash: string; last: string | null }>>('SELECT h.sequence, h.hash, (SELECT max(sequence) FROM audit_entry) AS last FROM audit_chain_head h WHERE h.id = 1');
   const headSeq = Number(head.sequence);
   let problem: Problem | undefined;
   for (const cp of checkpoints) {
@@ -106,8 +133,10 @@ async function scanChain(db: Queryable, head: { sequence: number; hash: string }
   let redacted = 0;
   const result = (problem?: Problem) => ({ entries: expected - 1, redacted, problem });
   while (expected <= head.sequence && expected < stopAt) {
-    const rows = await db.query(
-      `SELECT e.*, d.salt, d.data FROM audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence
+    const rows = await db.query<ChainRow[]>(
+      `SELECT e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id, e.occurred_at, e.recorded_at,
+              e.data_hash, e.prev_hash, e.hash, e.redacted_at, d.salt, d.data
+       FROM audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence
        WHERE e.sequence >= $1 AND e.sequence <= $2 ORDER BY e.sequence LIMIT $3`,
       [expected, head.sequence, VERIFY_CHUNK],
     );

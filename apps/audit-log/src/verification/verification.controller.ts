@@ -15,7 +15,7 @@ export class VerificationController {
     private readonly ds: DataSource,
     config: AuditLogConfig,
   ) {
-    this.keys = TrustedKeys.fromPem(config.AUDIT_SIGNING_KEY, config.AUDIT_PUBLIC_KEYS);
+    this.keys = TrustedKeys.fromPem(config.AUDIT_SIGNING_KEY, config.AUDIT_PUBLIC_KEY);
   }
 
   /** Recomputes the chain and the checkpoint signatures: 200 with ok, or ok=false and the first broken sequence. */

@@ -28,16 +28,21 @@ export async function runVerifyCommand(
     out(err instanceof ConfigError ? err.message : String(err));
     return 1;
   }
-  const keys = TrustedKeys.fromPem(config.AUDIT_SIGNING_KEY, config.AUDIT_PUBLIC_KEYS);
+  const keys = TrustedKeys.fromPem(config.AUDIT_SIGNING_KEY, config.AUDIT_PUBLIC_KEY);
   const ds = createServiceDataSource({ url: config.DATABASE_URL, schema: AUDIT_SCHEMA, poolSize: 2 });
   try {
     await ds.initialize();
     const report = await verifyChain(ds, keys);
-    if (report.checkpoints.keys !== 'configured') out('warning: no AUDIT_PUBLIC_KEYS or AUDIT_SIGNING_KEY given; checkpoints were checked against the keys stored with them');
-    out(args.includes('--json') ? JSON.stringify(report, null, 2) : describeReport(report));
+    if (args.includes('--json')) {
+      out(JSON.stringify(report, null, 2));
+    } else {
+      if (report.checkpoints.keys !== 'configured') out('warning: no AUDIT_PUBLIC_KEY or AUDIT_SIGNING_KEY given; checkpoints were checked against the keys stored with them');
+      out(describeReport(report));
+    }
     return report.ok ? 0 : 1;
   } catch (err) {
-    out(`cannot verify: ${(err as Error).message}`);
+    const missing = (err as { code?: string }).code === '42P01';
+    out(missing ? `cannot verify: no audit trail in schema ${AUDIT_SCHEMA} of DATABASE_URL (has audit-log run its migrations?)` : `cannot verify: ${(err as Error).message}`);
     return 1;
   } finally {
     if (ds.isInitialized) await ds.destroy();

@@ -1,0 +1,49 @@
+import { EventSources, EventTypes, newEvent } from '@compliance/contracts';
+import { RetryHeaders } from '@compliance/messaging';
+import { verificationStory } from '../../test/suite-events';
+import { decodeDeadLetter } from './dead-letter.decoder';
+import { minimise, toAuditEntry } from './entry-minimiser';
+
+describe('what the trail keeps of each event', () => {
+  const story = verificationStory();
+
+  it('keeps of a webhook only its metadata: subject from vendor_data, session, webhook type and status', () => {
+    expect(minimise(story.webhook)).toEqual({
+      subjectRef: story.subjectRef,
+      sessionId: story.sessionId,
+      data: { source: 'didit', scheme: 'didit', deliveryId: expect.any(String), fingerprint: 'f'.repeat(64), receivedAt: expect.any(String), webhookType: 'status.updated', status: 'Approved' },
+    });
+  });
+
+  it('drops identity data from a verification but records that it was present', () => {
+    const { data } = minimise(story.approved);
+    expect(data).toMatchObject({ status: 'approved', previousStatus: 'in_progress', identityProvided: true, decision: { documentType: 'Passport' } });
+    expect(JSON.stringify(data)).not.toMatch(/Ana|1990|X1234567/);
+  });
+
+  it('keeps outcome, score, hit entity ids and list versions of a screening, not the matched names', () => {
+    const { data } = minimise(story.completed);
+    expect(data).toMatchObject({ outcome: 'review', score: 0.91, hits: [{ list: 'opensanctions', entityId: 'Q-ent-42', score: 0.91 }], algorithm: { name: 'builtin' } });
+    expect(JSON.stringify(data)).not.toContain('Nunez');
+  });
+
+  it('leaves out the free-text summary of an alert', () => {
+    expect(minimise(story.alert).data).toEqual({ alertId: expect.any(String), kind: 'aml_review', severity: 'medium', screeningId: expect.any(String), raisedAt: expect.any(String) });
+  });
+
+  it('takes the event time as the occurrence time, or the recording time when the event has none usable', () => {
+    expect(toAuditEntry(story.requested).occurredAt).toEqual(new Date(story.requested.time));
+    const timeless = { ...newEvent({ type: EventTypes.RetentionPolicyChanged, source: EventSources.Retention, data: {} }), time: 'garbage' };
+    expect(Math.abs((toAuditEntry(timeless).occurredAt as Date).getTime() - Date.now())).toBeLessThan(5000);
+  });
+
+  it('turns the same dead letter into the same entry id, and never keeps its value', () => {
+    const raw = { key: 'k', value: Buffer.from('{"sessionId":"s-1","secret":"VALUE"}'), headers: { ce_type: EventTypes.WebhookReceived, [RetryHeaders.ErrorCode]: 'EVENT_INVALID', [RetryHeaders.OriginalTopic]: 'webhooks.inbound.v1' } };
+    const first = decodeDeadLetter(raw, 'kyc-results.dlq');
+    expect(decodeDeadLetter(raw, 'kyc-results.dlq').id).toBe(first.id);
+    expect(decodeDeadLetter({ ...raw, value: Buffer.from('other') }, 'kyc-results.dlq').id).not.toBe(first.id);
+    expect(first).toMatchObject({ type: 'audit.dead_letter', source: EventSources.KycResults, subject: 's-1', data: { group: 'kyc-results', errorCode: 'EVENT_INVALID', originalTopic: 'webhooks.inbound.v1' } });
+    expect(JSON.stringify(minimise(first))).not.toContain('VALUE');
+    expect(minimise(first).sessionId).toBe('s-1');
+  });
+});

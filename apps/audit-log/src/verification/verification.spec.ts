@@ -1,0 +1,148 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { ServiceApp } from '@compliance/platform';
+import { TEST_API_KEYS } from '@compliance/testing';
+import { AuditWorld, chainDirectly, getJson, newSigningKey } from '../../test/audit-harness';
+import { dataHashOf, entryHashOf, isoMillis } from '../chain/chain-hash';
+import { TrustedKeys } from '../checkpoints/checkpoint-signer';
+import { verifyChain } from './chain-verifier';
+import { runVerifyCommand } from './verify.command';
+
+describe('chain verification (real Postgres)', () => {
+  const world = new AuditWorld('auditverify');
+  let app: ServiceApp;
+  const entry = (i: number) => ({
+    eventId: randomUUID(), type: 'kyc.verification.approved', source: 'urn:compliance:kyc-results',
+    subjectRef: `customer-${i}`, sessionId: `session-${i}`, occurredAt: new Date(), data: { status: 'approved', n: i },
+  });
+
+  const verify = async () => (await getJson(app, '/audit/verify')).body;
+  async function command(env: Record<string, string> = {}) {
+    const lines: string[] = [];
+    const code = await runVerifyCommand([], { DATABASE_URL: world.dbUrl, AUDIT_PUBLIC_KEY: world.key.publicPem, ...env }, (l) => lines.push(l));
+    return { code, output: lines.join('\n') };
+  }
+  /** Tampers, checks what verify says, and puts the original back. */
+  async function whileTampered(tamper: string, restore: string, check: () => Promise<void>) {
+    await world.tamper(tamper);
+    try {
+      await check();
+    } finally {
+      await world.tamper(restore);
+    }
+  }
+
+  beforeAll(async () => {
+    await world.setUp();
+    app = await world.start({ AUDIT_CHECKPOINT_EVERY: '10' });
+    // Three transactions of ten: the head crosses a multiple of AUDIT_CHECKPOINT_EVERY at the end of each.
+    for (let i = 0; i < 30; i += 10) await chainDirectly(app, Array.from({ length: 10 }, (_, k) => entry(i + k + 1)));
+  });
+
+  afterAll(() => world.tearDown());
+
+  it('reports OK with counts for an intact chain, over HTTP and from the command', async () => {
+    expect(await verify()).toMatchObject({ ok: true, entries: 30, redacted: 0, checkpoints: { total: 3, verified: 3, keys: 'configured' }, head: { sequence: 30 } });
+    const { code, output } = await command();
+    expect(code).toBe(0);
+    expect(output).toMatch(/^OK: 30 entries \(0 redacted\), 3\/3 checkpoints verified/);
+  });
+
+  it('exports everything an external party needs to recompute the chain with the documented formula', async () => {
+    const res = await fetch(`${app.url}/audit/export?format=jsonl`, { headers: { authorization: `Bearer ${TEST_API_KEYS.auditor}` } });
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    let prev = '0'.repeat(64);
+    for (const e of lines) {
+      // docs/audit-log.md, written out independently of the service's code.
+      const header = JSON.stringify({ eventId: e.eventId, occurredAt: e.occurredAt, recordedAt: e.recordedAt, sequence: e.sequence, sessionId: e.sessionId, source: e.source, subjectRef: e.subjectRef, type: e.type });
+      const sortedData = JSON.stringify(e.data, Object.keys(e.data).sort());
+      expect(sha(e.salt + sortedData)).toBe(e.dataHash);
+      expect(e.prevHash).toBe(prev);
+      expect(sha(prev + header + e.dataHash)).toBe(e.hash);
+      prev = e.hash;
+    }
+    expect(lines).toHaveLength(30);
+  });
+
+  it('refuses plain UPDATE and DELETE: the tables are append-only', async () => {
+    await expect(world.query("UPDATE audit_log.audit_entry SET type = 'x' WHERE sequence = 1")).rejects.toThrow(/append-only/);
+    await expect(world.query('DELETE FROM audit_log.audit_entry WHERE sequence = 1')).rejects.toThrow(/append-only/);
+    await expect(world.query("UPDATE audit_log.audit_entry_data SET data = '{}' WHERE sequence = 1")).rejects.toThrow(/append-only/);
+  });
+
+  it('names the first broken sequence after one row’s data is changed', async () => {
+    const [{ data }] = await world.query('SELECT data FROM audit_log.audit_entry_data WHERE sequence = 12');
+    await whileTampered(
+      `UPDATE audit_log.audit_entry_data SET data = replace(data, 'approved', 'declined') WHERE sequence = 12`,
+      `UPDATE audit_log.audit_entry_data SET data = '${data}' WHERE sequence = 12`,
+      async () => {
+        expect((await verify()).broken).toEqual({ sequence: 12, reason: 'data does not match data_hash' });
+        const { code, output } = await command();
+        expect(code).toBe(1);
+        expect(output).toMatch(/^BROKEN at sequence 12: data does not match data_hash \(11 entries intact/);
+      },
+    );
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('names the first broken sequence after one row’s hash is changed', async () => {
+    const [{ hash }] = await world.query('SELECT hash FROM audit_log.audit_entry WHERE sequence = 7');
+    await whileTampered(
+      `UPDATE audit_log.audit_entry SET hash = '${'ab'.repeat(32)}' WHERE sequence = 7`,
+      `UPDATE audit_log.audit_entry SET hash = '${hash}' WHERE sequence = 7`,
+      async () => expect((await verify()).broken).toEqual({ sequence: 7, reason: 'hash does not match the entry' }),
+    );
+  });
+
+  it('names the first broken sequence after a row is deleted, and after data vanishes without a redaction', async () => {
+    await world.tamper('CREATE TABLE audit_log.saved AS SELECT * FROM audit_log.audit_entry WHERE sequence = 15');
+    await whileTampered(
+      'DELETE FROM audit_log.audit_entry WHERE sequence = 15',
+      'INSERT INTO audit_log.audit_entry SELECT * FROM audit_log.saved',
+      async () => expect((await verify()).broken).toEqual({ sequence: 15, reason: 'entry 15 is missing (the next entry is 16)' }),
+    );
+    await whileTampered(
+      'CREATE TABLE audit_log.saved_data AS SELECT * FROM audit_log.audit_entry_data WHERE sequence = 20; DELETE FROM audit_log.audit_entry_data WHERE sequence = 20',
+      'INSERT INTO audit_log.audit_entry_data SELECT * FROM audit_log.saved_data',
+      async () => expect((await verify()).broken).toEqual({ sequence: 20, reason: 'data is missing but the entry is not marked redacted' }),
+    );
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('catches a consistent rewrite of the tail against the signed checkpoint', async () => {
+    await world.tamper('CREATE TABLE audit_log.saved_tail AS SELECT * FROM audit_log.audit_entry WHERE sequence > 25');
+    const rows = await world.query('SELECT e.*, d.salt, d.data FROM audit_log.audit_entry e JOIN audit_log.audit_entry_data d USING (sequence) WHERE sequence > 25 ORDER BY sequence');
+    let prev = rows[0].prev_hash;
+    const rewrite = rows.map((r) => {
+      const dataHash = dataHashOf(r.salt, r.data);
+      const header = { sequence: Number(r.sequence), eventId: r.event_id, type: 'kyc.verification.declined', source: r.source, subjectRef: r.subject_ref, sessionId: r.session_id, occurredAt: isoMillis(r.occurred_at), recordedAt: isoMillis(r.recorded_at) };
+      prev = entryHashOf(prev, header, dataHash);
+      return `UPDATE audit_log.audit_entry SET type = '${header.type}', prev_hash = (SELECT hash FROM audit_log.audit_entry WHERE sequence = ${header.sequence - 1}), hash = '${prev}' WHERE sequence = ${header.sequence};`;
+    });
+    await whileTampered(
+      `${rewrite.join(' ')} UPDATE audit_log.audit_chain_head SET hash = '${prev}'`,
+      'DELETE FROM audit_log.audit_entry WHERE sequence > 25; INSERT INTO audit_log.audit_entry SELECT * FROM audit_log.saved_tail; UPDATE audit_log.audit_chain_head SET hash = (SELECT hash FROM audit_log.audit_entry WHERE sequence = 30)',
+      async () => expect((await verify()).broken).toEqual({ sequence: 30, reason: 'entry 30 differs from the signed checkpoint' }),
+    );
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('rejects checkpoints signed by an untrusted key or with a forged signature', async () => {
+    const ds = app.app.get(DataSource);
+    const other = newSigningKey();
+    const report = await verifyChain(ds, TrustedKeys.fromPem(other.publicPem));
+    expect(report.ok).toBe(false);
+    expect(report.broken?.sequence).toBe(10);
+    expect(report.broken?.reason).toMatch(/signed by key [0-9a-f]{16}, which is not trusted/);
+    const [{ signature }] = await world.query('SELECT signature FROM audit_log.audit_checkpoint WHERE sequence = 20');
+    const forged = Buffer.from(signature, 'base64');
+    forged[0] ^= 0xff;
+    await whileTampered(
+      `UPDATE audit_log.audit_checkpoint SET signature = '${forged.toString('base64')}' WHERE sequence = 20`,
+      `UPDATE audit_log.audit_checkpoint SET signature = '${signature}' WHERE sequence = 20`,
+      async () => expect((await verify()).broken).toEqual({ sequence: 20, reason: 'checkpoint 20 has an invalid signature' }),
+    );
+    expect((await command({ AUDIT_PUBLIC_KEY: other.publicPem })).code).toBe(1);
+  });
+});
