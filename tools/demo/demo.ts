@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   say(`\n${bold('4. Screening and alerts (aml-trigger)')}`);
   for (const s of scenarios.slice(0, 2)) {
     const r = await get(`${url('aml-trigger')}/subjects/${s.subjectRef}/screenings`);
-    const items = (r.items ?? r) as any[];
+    const items = (r.screenings ?? []) as any[];
     for (const x of Array.isArray(items) ? items : []) {
       say(`  ${s.label.padEnd(36)} ${x.provider ?? ''} outcome=${x.outcome} score=${x.score} hits=${(x.hits ?? []).map((h: any) => `${h.entityId}:${h.matchedName}`).join(', ') || 'none'}`);
     }
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
 
   say(`\n${bold('5. Audit timeline of the listed person (audit-log)')}`);
   const timeline = await get(`${url('audit-log')}/sessions/${scenarios[0].sessionId}/timeline`);
-  for (const entry of (timeline.entries ?? timeline.items ?? []) as any[]) say(`  #${entry.sequence} ${entry.type} ${dim(entry.hash?.slice(0, 16) ?? '')}`);
+  for (const entry of (timeline.steps ?? []) as any[]) say(`  #${entry.sequence} ${entry.type} ${dim(entry.hash?.slice(0, 16) ?? '')}`);
   const verify = await get(`${url('audit-log')}/audit/verify`);
   say(`  chain verification: ${verify.ok ? 'OK' : 'BROKEN'} (${verify.entries} entries, ${verify.checkpoints ?? 0} checkpoints)`);
 
