@@ -3,10 +3,10 @@ import { PlatformModule } from '@compliance/platform';
 import { IngestModule } from './ingest/ingest.module';
 import { MIGRATIONS } from './migrations';
 import { RetentionModule } from './retention/retention.module';
+import { SCHEMA, SERVICE_NAME } from './service-name';
 import { WebhookGatewayConfig } from './webhook-gateway.config';
 
-export const SERVICE_NAME = 'webhook-gateway';
-export const SCHEMA = 'webhook_gateway';
+export { SCHEMA, SERVICE_NAME };
 
 @Module({})
 export class AppModule {

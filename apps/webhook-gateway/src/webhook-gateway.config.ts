@@ -54,11 +54,15 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
   @Validate(StandardSecretList)
   STANDARD_WEBHOOK_SECRET?: string;
 
-  /** Bodies are counted while they stream in; past this many bytes the request is cut off with 413. */
+  /**
+   * Bodies are counted while they stream in; past this many bytes the request is cut off with 413.
+   * At most 900 KiB: a webhook must fit in one Kafka record under the broker's default 1 MiB limit,
+   * or a spooled one could never be relayed.
+   */
   @Type(() => Number)
   @IsInt({ message: 'WEBHOOK_MAX_BODY_BYTES must be an integer' })
-  @Min(1024, { message: 'WEBHOOK_MAX_BODY_BYTES must be between 1024 and 10485760' })
-  @Max(10 * 1024 * 1024, { message: 'WEBHOOK_MAX_BODY_BYTES must be between 1024 and 10485760' })
+  @Min(1024, { message: 'WEBHOOK_MAX_BODY_BYTES must be between 1024 and 921600' })
+  @Max(900 * 1024, { message: 'WEBHOOK_MAX_BODY_BYTES must be between 1024 and 921600' })
   WEBHOOK_MAX_BODY_BYTES = 262144;
 
   /** How long a webhook waits for Kafka before it is spooled; well under Didit's 5 s delivery timeout. */

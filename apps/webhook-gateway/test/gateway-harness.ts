@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
-import { Topics } from '@compliance/contracts';
+import * as net from 'node:net';
+import { decodeEvent, Topics } from '@compliance/contracts';
+import { createKafka, parseBrokers, TopicNamespace } from '@compliance/messaging';
 import { loadConfig, type ServiceApp } from '@compliance/platform';
-import { baseTestEnv, createTestTopics, diditHeaders, startTestApp, testDatabaseUrl, testNamespace, TopicReader } from '@compliance/testing';
+import { baseTestEnv, createTestTopics, diditHeaders, startTestApp, testDatabaseUrl, testNamespace, TopicReader, type CollectedRecord } from '@compliance/testing';
 import { AppModule, SERVICE_NAME } from '../src/app.module';
 import { WebhookGatewayConfig } from '../src/webhook-gateway.config';
 
@@ -57,6 +59,9 @@ export interface RawRequest {
   method?: string;
 }
 
+// Connections are reused unless a request needs its own source address.
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
 /** A plain HTTP client: sends exactly the headers given (fetch would normalise them). */
 export function send(baseUrl: string, req: RawRequest): Promise<HttpAnswer> {
   const url = new URL(req.path, baseUrl);
@@ -66,7 +71,7 @@ export function send(baseUrl: string, req: RawRequest): Promise<HttpAnswer> {
     : req.headers;
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: req.method ?? 'POST', headers, localAddress: req.localAddress, agent: false },
+      { host: url.hostname, port: url.port, path: url.pathname, method: req.method ?? 'POST', headers, localAddress: req.localAddress, agent: req.localAddress ? false : keepAlive },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -110,4 +115,58 @@ export function freshLoopbackAddress(): string {
   return `127.${10 + (process.pid % 200)}.${Math.floor(n / 250) + 1}.${(n % 250) + 1}`;
 }
 
+/** For waitFor: the list once it has something in it. */
+export const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length ? list : undefined);
+
 export const randomId = (): string => randomBytes(8).toString('hex');
+
+/**
+ * Writes bytes straight to a socket (a Content-Length that lies, a hand-made chunked body) and reads
+ * the first response. Write errors are expected when the gateway cuts a request off.
+ */
+export function sendRaw(baseUrl: string, head: string, body: Buffer[], localAddress?: string, pauseMs = 0): Promise<HttpAnswer> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress });
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(parseResponse(Buffer.concat(chunks).toString('utf8'))));
+    socket.write(head.replace('{host}', url.host));
+    socket.write(body[0] ?? Buffer.alloc(0));
+    // The rest follows a moment later, as a slow client would send it.
+    setTimeout(() => body.slice(1).forEach((chunk) => socket.write(chunk)), pauseMs).unref();
+    // Whatever the gateway does with the rest, the first answer is all this client reads.
+    setTimeout(() => socket.end(), 3000).unref();
+  });
+}
+
+function parseResponse(text: string): HttpAnswer {
+  const [head, ...rest] = text.split('\r\n\r\n');
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+  const headers: http.IncomingHttpHeaders = {};
+  for (const line of head.split('\r\n').slice(1)) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const length = Number(headers['content-length'] ?? 0);
+  return { status, headers, body: safeJson(rest.join('\r\n\r\n').slice(0, length)) };
+}
+
+/** Reads topics of a given cluster (not the shared one) from the beginning, decoded as TopicReader does. */
+export async function readTopicsOn(brokers: string, namespace: string, topics: string[]): Promise<{ records: CollectedRecord[]; stop(): Promise<void> }> {
+  const ns = new TopicNamespace(namespace);
+  const consumer = createKafka({ brokers: parseBrokers(brokers), clientId: 'gw-test-reader' }).consumer({ groupId: `reader-${randomId()}` });
+  const records: CollectedRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: topics.map((t) => ns.physical(t)), fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
+      const event = decodeEvent({ key: message.key, value: message.value, headers: message.headers });
+      records.push({ topic: ns.logical(topic), partition, offset: message.offset, key: message.key?.toString(), headers, value: message.value?.toString() ?? null, event });
+    },
+  });
+  return { records, stop: () => consumer.disconnect() };
+}

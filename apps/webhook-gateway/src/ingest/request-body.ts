@@ -11,9 +11,14 @@ export function checkMediaType(contentType: string | undefined): void {
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw new WebhookRejection('UNSUPPORTED_MEDIA_TYPE');
 }
 
-/** Bytes seen so far, for the rejection report. */
+/** Bytes seen so far (before reading: the declared Content-Length), for the rejection report. */
 export interface BodyMeter {
   size: number;
+}
+
+export function declaredLength(req: IncomingMessage): number {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  return Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
 }
 
 /**
@@ -22,11 +27,12 @@ export interface BodyMeter {
  * before reading anything.
  */
 export function readRawBody(req: IncomingMessage, limit: number, meter: BodyMeter): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
+  const declared = declaredLength(req);
+  if (declared > limit) {
     meter.size = declared;
     return Promise.reject(new WebhookRejection('BODY_TOO_LARGE'));
   }
+  meter.size = 0;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const finish = (err?: WebhookRejection) => {
@@ -45,6 +51,17 @@ export function readRawBody(req: IncomingMessage, limit: number, meter: BodyMete
     const onAbort = () => finish(new WebhookRejection('BODY_INCOMPLETE'));
     req.on('data', onData).on('end', onEnd).on('aborted', onAbort).on('error', onAbort);
   });
+}
+
+/**
+ * After an early refusal Node would read and discard the rest of the body to keep the connection;
+ * that is fine for a body known to be small, but an unbounded or oversized one must not be read:
+ * the connection is closed instead.
+ */
+export function mustCloseAfterRefusal(req: IncomingMessage, limit: number): boolean {
+  if (req.complete) return false;
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  return !(Number.isFinite(declared) && declared <= limit);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

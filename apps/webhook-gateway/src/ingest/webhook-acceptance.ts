@@ -19,9 +19,11 @@ export interface Accepted {
 
 type SpoolReason = 'session_backlog' | 'kafka_unavailable' | 'produce_timeout' | 'produce_failed';
 
-/** A produce still in flight after the budget may land up to the client's retry horizon later. */
+/** How long a produce still in flight after the budget may take to settle (kafkajs connection and send retries). */
 const HOLD_MS = 120_000;
 const RETRY_AFTER_SEC = 30;
+/** A late answer that stored the webhook beats a quick 503 (the provider's retry is deduped). */
+const LATE_CLAIM_WAIT_MS = 10_000;
 
 /**
  * Makes a verified webhook durable before it is answered: Kafka (acks=all) within the budget, else
@@ -100,19 +102,34 @@ export class WebhookAcceptance {
       .finally(() => this.relay.kick());
   }
 
-  /** Postgres is unavailable: Kafka alone (no dedupe here, downstream inboxes dedupe by the event id). */
+  /**
+   * Postgres did not answer the claim in time. Kafka alone is tried first (no dedupe here; downstream
+   * inboxes dedupe by the deterministic event id). If Kafka cannot take it either, a slow Postgres is
+   * still a durable place: the late claim is awaited and the webhook spooled. Only a Postgres that
+   * fails (or stays silent past LATE_CLAIM_WAIT_MS) leads to 503.
+   */
   private async deliverWithoutLedger(webhook: InboundWebhook, lateClaim: Promise<Claim | undefined>): Promise<Accepted> {
-    const outcome = this.circuit.isOpen() ? 'failed' : await this.timed(this.publisher.publish(Topics.WebhooksInbound, webhook.record));
-    void lateClaim.then((claim) => {
-      if (claim?.kind !== 'new') return;
-      return outcome === 'sent' ? this.ledger.settleProduced(webhook.eventId) : this.ledger.release(webhook.eventId);
-    }).catch(() => undefined);
-    if (outcome !== 'sent') {
+    let inFlight: PublishTicket | undefined;
+    if (!this.circuit.isOpen()) {
+      const ticket = this.publisher.publish(Topics.WebhooksInbound, webhook.record);
+      const outcome = await this.timed(ticket);
+      if (outcome === 'sent') {
+        void lateClaim.then((claim) => {
+          if (claim?.kind === 'new') this.ledger.settleProduced(webhook.eventId);
+        });
+        metrics.accepted.inc({ source: webhook.source, via: 'kafka' });
+        return { status: 202, id: webhook.eventId };
+      }
       this.circuit.open();
-      throw new WebhookRejection('UNAVAILABLE', undefined, RETRY_AFTER_SEC);
+      inFlight = outcome === 'timeout' && !ticket.withdraw() ? ticket : undefined;
     }
-    metrics.accepted.inc({ source: webhook.source, via: 'kafka' });
-    return { status: 202, id: webhook.eventId };
+    const claim = await Promise.race([lateClaim, new Promise<undefined>((r) => setTimeout(() => r(undefined), LATE_CLAIM_WAIT_MS).unref())]);
+    if (claim?.kind === 'new') return this.toSpool(webhook, 'kafka_unavailable', inFlight);
+    if (claim?.kind === 'duplicate') return this.answerDuplicate(webhook, claim);
+    void lateClaim.then(async (late) => {
+      if (late?.kind === 'new') await this.ledger.release(webhook.eventId).catch(() => undefined);
+    });
+    throw new WebhookRejection('UNAVAILABLE', undefined, RETRY_AFTER_SEC);
   }
 
   /** Answers with the first delivery's id once that one is durable; takes over a claim whose owner died. */

@@ -1,16 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { ServiceRuntime } from '@compliance/platform';
 import { WebhookGatewayConfig } from '../webhook-gateway.config';
 import { SourceRegistry } from '../signatures/source-registry';
 import type { SignedRequest } from '../signatures/signature-scheme';
 import { gatewayMetrics as metrics } from './gateway-metrics';
 import { toInboundWebhook } from './inbound-webhook';
 import { RejectionReporter, type Rejected, type RequestAttempt } from './rejection-reporter';
-import { checkMediaType, parseJsonObject, readRawBody } from './request-body';
+import { checkMediaType, declaredLength, mustCloseAfterRefusal, parseJsonObject, readRawBody } from './request-body';
 import { WebhookAcceptance, type Accepted } from './webhook-acceptance';
 import { WebhookRejection } from './webhook-rejection';
 
-export type IngestOutcome = ({ kind: 'accepted' } & Accepted) | ({ kind: 'rejected' } & Rejected);
+export type IngestOutcome = ({ kind: 'accepted' } & Accepted) | ({ kind: 'rejected'; closeConnection: boolean } & Rejected);
 
 /**
  * One webhook request, cheapest checks first: known source, JSON media type, body within the limit
@@ -26,18 +27,19 @@ export class WebhookIngestService {
     private readonly sources: SourceRegistry,
     private readonly acceptance: WebhookAcceptance,
     private readonly rejections: RejectionReporter,
+    private readonly runtime: ServiceRuntime,
   ) {
     this.maxBodyBytes = config.WEBHOOK_MAX_BODY_BYTES;
   }
 
   async receive(req: IncomingMessage, source: string): Promise<IngestOutcome> {
-    const attempt: RequestAttempt = { source, remoteAddress: remoteAddressOf(req), size: 0, receivedAt: new Date() };
+    const attempt: RequestAttempt = { source, remoteAddress: remoteAddressOf(req), size: declaredLength(req), receivedAt: new Date() };
     metrics.received.inc({ source: this.sources.schemeOf(source) ? source : 'unknown' });
     try {
       return { kind: 'accepted', ...(await this.ingest(req, attempt)) };
     } catch (err) {
       if (!(err instanceof WebhookRejection)) throw err;
-      return { kind: 'rejected', ...this.rejections.report(err, attempt) };
+      return { kind: 'rejected', closeConnection: mustCloseAfterRefusal(req, this.maxBodyBytes), ...this.rejections.report(err, attempt) };
     }
   }
 
@@ -61,7 +63,14 @@ export class WebhookIngestService {
       receivedAt: attempt.receivedAt,
       traceparent: req.headersDistinct.traceparent?.[0],
     });
-    return this.acceptance.accept(webhook);
+    try {
+      return await this.acceptance.accept(webhook);
+    } catch (err) {
+      if (err instanceof WebhookRejection) throw err;
+      // A fault of ours after verification: an honest 503 the provider retries, never a bare 500.
+      this.runtime.log.error({ err: (err as Error).message, eventId: webhook.eventId }, 'verified webhook not accepted');
+      throw new WebhookRejection('UNAVAILABLE', undefined, 30);
+    }
   }
 }
 

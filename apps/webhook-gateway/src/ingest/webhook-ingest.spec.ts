@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventSources, EventTypes, Topics } from '@compliance/contracts';
 import { TopicNamespace } from '@compliance/messaging';
 import { diditPayload, diditSession, sql, standardHeaders, testKafka, waitFor, type CollectedRecord, type TopicReader } from '@compliance/testing';
-import { postDidit, readGatewayTopics, send, startGateway, STANDARD_SECRET, type Gateway } from '../../test/gateway-harness';
+import { nonEmpty, postDidit, readGatewayTopics, send, startGateway, STANDARD_SECRET, type Gateway } from '../../test/gateway-harness';
 
 describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Postgres)', () => {
   let gw: Gateway;
@@ -33,7 +33,7 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
     await admin.disconnect();
     expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(1);
 
-    const [record] = await waitFor(() => recordsOf(res.body.id).length && recordsOf(res.body.id), { what: 'webhook.received' });
+    const [record] = await waitFor(() => nonEmpty(recordsOf(res.body.id)), { what: 'webhook.received' });
     expect(record.key).toBe(payload.session_id);
     expect(record.headers).toMatchObject({
       ce_type: EventTypes.WebhookReceived,
@@ -58,7 +58,7 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
     const headers = standardHeaders(body, STANDARD_SECRET);
     const res = await send(gw.url, { path: '/webhooks/standard', headers, body });
     expect(res.status).toBe(202);
-    const [record] = await waitFor(() => recordsOf(res.body.id).length && recordsOf(res.body.id), { what: 'the standard webhook' });
+    const [record] = await waitFor(() => nonEmpty(recordsOf(res.body.id)), { what: 'the standard webhook' });
     expect(record.key).toBe(payload.data.session_id);
     expect(record.event?.data).toMatchObject({ source: 'standard', scheme: 'standard', deliveryId: headers['webhook-id'], sessionId: payload.data.session_id });
   });
@@ -67,7 +67,7 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
     const payload = diditPayload('user-status-updated', { event_id: randomUUID(), vendor_data: `customer-${randomUUID()}` });
     const res = await postDidit(gw.url, JSON.stringify(payload));
     expect(res.status).toBe(202);
-    const [record] = await waitFor(() => recordsOf(res.body.id).length && recordsOf(res.body.id), { what: 'the user event' });
+    const [record] = await waitFor(() => nonEmpty(recordsOf(res.body.id)), { what: 'the user event' });
     expect(record.key).toBe(payload.vendor_data);
     expect(record.headers.ce_subject).toBe(payload.vendor_data);
   });
@@ -138,7 +138,7 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
   it('reports the spool in /health/ready and the ingest metrics in /metrics', async () => {
     const ready = await fetch(`${gw.url}/health/ready`);
     expect(ready.status).toBe(200);
-    const details = (await ready.json()).details;
+    const details = ((await ready.json()) as { details: Record<string, unknown> }).details;
     expect(details.spool).toEqual({ status: 'up', depth: 0, oldestSpooledAt: null, kafkaFailingSince: null });
     expect(details.kafka).toMatchObject({ status: 'up', reachable: true });
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();

@@ -17,7 +17,7 @@ import {
 import type { Request, Response } from 'express';
 import { WebhookIngestService } from './webhook-ingest.service';
 
-/** A request refused before its body was read must not be drained: the connection is closed instead. */
+/** A refused request whose unread body may be large is not drained: its connection is closed instead. */
 const CLOSE_GRACE_MS = 1000;
 
 @ApiTags('webhooks')
@@ -51,7 +51,7 @@ export class WebhookController {
     }
     const { rejection, requestId } = outcome;
     if (rejection.retryAfterSec) res.setHeader('Retry-After', String(rejection.retryAfterSec));
-    if (!req.complete) {
+    if (outcome.closeConnection) {
       res.setHeader('Connection', 'close');
       res.once('finish', () => setTimeout(() => req.socket.destroy(), CLOSE_GRACE_MS).unref());
     }

@@ -13,8 +13,8 @@ import {
   type PurgeDueData,
 } from '@compliance/contracts';
 import { addToOutbox } from '@compliance/persistence';
+import { SERVICE_NAME } from '../service-name';
 
-export const GATEWAY_SERVICE = 'webhook-gateway';
 
 type Counts = Record<string, number>;
 
@@ -43,13 +43,13 @@ export class RawWebhookRetention {
       ...(await this.deleteRows(m, subjectRef, sessions)),
       outbox: await deleted(m, 'DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [[subjectRef, ...sessions]]),
     };
-    const data: ErasureCompletedData = { requestId, service: GATEWAY_SERVICE, subjectRef, counts, completedAt: new Date().toISOString() };
+    const data: ErasureCompletedData = { requestId, service: SERVICE_NAME, subjectRef, counts, completedAt: new Date().toISOString() };
     await this.answer(m, EventTypes.RetentionErasureCompleted, subjectRef, data, event);
   }
 
   private async purge(m: EntityManager, event: DomainEvent<PurgeDueData>): Promise<void> {
     const { purgeId, category, subjectRef, sessionId, clockStartedBefore } = event.data;
-    if (!PURGE_OWNERS[category as keyof typeof PURGE_OWNERS]?.includes(GATEWAY_SERVICE)) return;
+    if (!PURGE_OWNERS[category as keyof typeof PURGE_OWNERS]?.includes(SERVICE_NAME)) return;
     let counts: Counts;
     if (sessionId) counts = await this.deleteRows(m, null, [sessionId]);
     else if (subjectRef) counts = await this.deleteRows(m, subjectRef, await this.sessionsOf(m, subjectRef, []));
@@ -61,7 +61,7 @@ export class RawWebhookRetention {
     }
     const data: PurgeCompletedData = {
       purgeId,
-      service: GATEWAY_SERVICE,
+      service: SERVICE_NAME,
       category,
       ...(subjectRef ? { subjectRef } : {}),
       ...(sessionId ? { sessionId } : {}),

@@ -13,8 +13,18 @@ import {
   type SignedRequest,
 } from './signature-scheme';
 
-/** Didit events about a person rather than a verification session carry no session_id. */
-const SUBJECT_LEVEL_TYPE = /^user\./;
+/** Entity, activity and transaction webhooks are not about a verification session: no session_id, maybe no status. */
+const ENTITY_TYPE = /^(user|business|activity|transaction)\./;
+
+/**
+ * Fields a Didit webhook must carry. Session webhooks need the session and (except data.updated,
+ * which reports data changes only) the status; anything unrecognised is held to the session rule.
+ */
+function requiredFields(webhookType: string | undefined): string[] {
+  if (!webhookType) return ['webhook_type'];
+  if (ENTITY_TYPE.test(webhookType)) return [];
+  return webhookType === 'data.updated' ? ['session_id'] : ['session_id', 'status'];
+}
 
 /**
  * Didit: `X-Timestamp` (unix seconds) must be fresh; `X-Signature` is the hex HMAC-SHA256 of the exact
@@ -42,16 +52,12 @@ export class DiditSignatureScheme implements SignatureScheme {
 
   describe(request: SignedRequest): DeliveryFacts {
     const p = request.payload;
-    const webhookType = stringField(p.webhook_type);
-    const sessionId = stringField(p.session_id);
+    const webhookType = stringField(p.webhook_type) ?? stringField(p.event);
+    const decision = p.decision && typeof p.decision === 'object' ? (p.decision as Record<string, unknown>) : {};
+    const sessionId = stringField(p.session_id) ?? stringField(decision.session_id);
     const subjectRef = stringField(p.vendor_data);
-    const missing = [
-      !webhookType && 'webhook_type',
-      !stringField(p.status) && 'status',
-      !sessionId && !(webhookType && SUBJECT_LEVEL_TYPE.test(webhookType)) && 'session_id',
-      !sessionId && !subjectRef && 'vendor_data',
-    ].filter((f): f is string => !!f);
-    if (missing.length) throw new WebhookRejection('PAYLOAD_FIELDS_MISSING', [...new Set(missing)].join(', '));
+    const missing = requiredFields(webhookType).filter((field) => (field === 'session_id' ? !sessionId : !stringField(p[field])));
+    if (missing.length) throw new WebhookRejection('PAYLOAD_FIELDS_MISSING', missing.join(', '));
     return {
       deliveryId: stringField(p.event_id),
       sessionId,

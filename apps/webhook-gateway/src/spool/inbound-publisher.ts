@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { EventProducer } from '@compliance/messaging';
 import type { EncodedRecord } from '@compliance/contracts';
 
@@ -31,10 +31,10 @@ const MAX_BATCH_BYTES = 900 * 1024;
  * Order of calls = order on each partition.
  */
 @Injectable()
-export class InboundPublisher {
+export class InboundPublisher implements OnModuleDestroy {
   private readonly queue: Queued[] = [];
   private pumping = false;
-  private drained?: () => void;
+  private readonly waitingForIdle: Array<() => void> = [];
 
   constructor(private readonly producer: EventProducer) {}
 
@@ -59,10 +59,15 @@ export class InboundPublisher {
     };
   }
 
-  /** Resolves once nothing is queued or in flight (shutdown). */
+  /** Shutdown: what is queued goes out before the runtime disconnects the producer. */
+  onModuleDestroy(): Promise<void> {
+    return this.idle();
+  }
+
+  /** Resolves once nothing is queued or in flight. */
   idle(): Promise<void> {
     if (!this.pumping) return Promise.resolve();
-    return new Promise((resolve) => (this.drained = resolve));
+    return new Promise((resolve) => this.waitingForIdle.push(resolve));
   }
 
   private kick(): void {
@@ -79,7 +84,7 @@ export class InboundPublisher {
     } finally {
       this.pumping = false;
       if (this.queue.length) this.kick();
-      else this.drained?.();
+      else this.waitingForIdle.splice(0).forEach((resolve) => resolve());
     }
   }
 

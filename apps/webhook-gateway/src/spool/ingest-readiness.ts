@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
 import { ReadinessRegistry } from '@compliance/observability';
 import { ServiceRuntime } from '@compliance/platform';
@@ -21,7 +21,7 @@ interface Probe {
  * never a failure.
  */
 @Injectable()
-export class IngestReadiness implements OnApplicationBootstrap {
+export class IngestReadiness implements OnApplicationBootstrap, OnModuleDestroy {
   private admin?: Admin;
   private last?: { at: number; probe: Promise<Probe> };
 
