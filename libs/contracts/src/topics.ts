@@ -51,7 +51,7 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: st
   'webhooks.rejected.v1': {
     producers: ['webhook-gateway'],
     types: ['webhook.rejected'],
-    key: 'source',
+    key: 'remote address',
     description: 'Every refused webhook: reason code, status, remote address and size; never the body.',
   },
   'kyc.verifications.v1': {
