@@ -6,6 +6,10 @@ import { SERVICE_NAME } from '../service-name';
 
 type Counts = Record<string, number>;
 
+/** SQL: the hits array without the names that matched (list, entity id, scores stay for the regulator). */
+const STRIP_HIT_NAMES = (column: string) =>
+  `(SELECT coalesce(jsonb_agg(h - 'matchedName' - 'entityName'), '[]'::jsonb) FROM jsonb_array_elements(${column}) h)`;
+
 /** TypeORM answers UPDATE/DELETE with [rows, affectedCount]. */
 async function affected(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
   const result = await m.query(sql, params);
@@ -34,8 +38,22 @@ export class RetentionService {
          WHERE (subject_ref = $1 OR session_id = ANY($2::text[])) AND erased_at IS NULL`,
         [data.subjectRef, sessions],
       ),
+      // A hit's matched name is the listed name the subject's own name resembled: it identifies the subject too.
+      screening_hit_names: await affected(
+        m,
+        `UPDATE screenings SET hits = ${STRIP_HIT_NAMES('hits')}
+         WHERE (subject_ref = $1 OR session_id = ANY($2::text[])) AND jsonb_array_length(hits) > 0`,
+        [data.subjectRef, sessions],
+      ),
       subject_hits: await affected(m, 'DELETE FROM subject_hits WHERE subject_ref = $1', [data.subjectRef]),
       alert_notes: await affected(m, 'UPDATE alerts SET note = NULL WHERE subject_ref = $1 AND note IS NOT NULL', [data.subjectRef]),
+      alert_hit_names: await affected(
+        m,
+        `UPDATE alerts SET summary = regexp_replace(summary, '"[^"]*"', '"[erased]"', 'g'),
+                           details = CASE WHEN details ? 'hits' THEN jsonb_set(details, '{hits}', ${STRIP_HIT_NAMES("details->'hits'")}) ELSE details END
+         WHERE subject_ref = $1 OR session_id = ANY($2::text[])`,
+        [data.subjectRef, sessions],
+      ),
       outbox: await this.deleteSentOutbox(m, [data.subjectRef, ...sessions]),
     };
     const completed = { requestId: data.requestId, service: SERVICE_NAME, subjectRef: data.subjectRef, counts, completedAt: new Date().toISOString() };

@@ -169,6 +169,13 @@ describe('aml-trigger: screening approved verifications (real Kafka, real Postgr
     expect(view.body.erasedAt).toBeTruthy();
     expect(await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.monitored_subjects WHERE subject_ref = $1', [subjectRef])).toHaveLength(0);
     expect(await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.outbox WHERE sent_at IS NOT NULL AND key = $1', [sessionId])).toHaveLength(0);
+    // The listed name the subject matched identifies the subject too: gone from hits, alert details and summary.
+    const lastName = LISTED_PERSON.fullName.split(' ').pop() as string;
+    const screeningRows = await sql(h.databaseUrl, 'SELECT hits::text AS t FROM aml_trigger.screenings WHERE session_id = $1', [sessionId]);
+    const alertRows = await sql(h.databaseUrl, "SELECT summary || details::text AS t FROM aml_trigger.alerts WHERE session_id = $1", [sessionId]);
+    expect(screeningRows.length + alertRows.length).toBeGreaterThan(1);
+    for (const row of [...screeningRows, ...alertRows]) expect(String(row.t)).not.toContain(lastName);
+    expect(String(screeningRows[0].t)).toContain('entityId');
   });
 
   it('purges screening data when it owns the category and ignores other categories', async () => {
