@@ -19,7 +19,8 @@ import { reconcile, printTable } from './reconcile';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 500);
 const SEED = Number(process.env.CHAOS_SEED ?? 20261126);
-const RATE = Number(process.env.CHAOS_RATE ?? 60);
+const RATE = Number(process.env.CHAOS_RATE ?? 20);
+const WEBHOOKS = Number(process.env.CHAOS_WEBHOOKS ?? 2000);
 const KAFKA_PORT = Number(process.env.CHAOS_KAFKA_PORT ?? 19392);
 const ADMIN_KEY = `chaos-admin-${randomBytes(6).toString('hex')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     },
   });
   const listed = (await import('./listed-people')).LISTED_PEOPLE;
-  const plan = buildPlan({ sessions: SESSIONS, seed: SEED, listed, namespace });
+  const plan = buildPlan({ sessions: SESSIONS, webhooks: WEBHOOKS, seed: SEED, listed, namespace });
   const alerts = await expectedAlerts(plan);
   log(`plan: ${SESSIONS} sessions, ${plan.reduce((n, s) => n + s.sends.length, 0)} webhooks, seed ${SEED}, namespace ${namespace}`);
   let reader: TopicReader | undefined;
@@ -129,9 +130,9 @@ async function main(): Promise<void> {
     stack.ensureBuilt();
     await stack.startInfrastructure();
     await stack.startAll();
-    process.env.KAFKA_BROKERS = stack.env.KAFKA_BROKERS;
     log(`stack up (Kafka ${stack.env.KAFKA_BROKERS})`);
     await send(stack, plan, brokerRestartable);
+    process.env.KAFKA_BROKERS = stack.env.KAFKA_BROKERS;
     reader = await new TopicReader(namespace, [Topics.KycVerifications, Topics.AmlScreenings, Topics.ComplianceAlerts, Topics.WebhooksInbound, ...CONSUMER_GROUPS.map(dlqTopicOf)]).start();
     const rows = await reconcile({ stack, plan, expectedAlertSessions: alerts, reader, apiKey: ADMIN_KEY, log });
     printTable(rows);

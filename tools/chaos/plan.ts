@@ -88,7 +88,13 @@ function transitionsInSendOrder(sends: PlannedWebhook[]): { count: number; final
   return { count, final };
 }
 
-export function buildPlan(opts: { sessions: number; seed: number; listed: PlannedSession['person'][]; namespace: string }): PlannedSession[] {
+/**
+ * `webhooks` deliveries in all: a sixth of them are second deliveries (20 % of the distinct
+ * webhooks sent twice), the rest distinct status reports spread over the sessions (3 or 4 each).
+ */
+export function buildPlan(opts: { sessions: number; webhooks: number; seed: number; listed: PlannedSession['person'][]; namespace: string }): PlannedSession[] {
+  const distinct = Math.round(opts.webhooks / 1.2);
+  const fourStepSessions = Math.max(0, Math.min(opts.sessions, distinct - 3 * opts.sessions));
   const r = rng(opts.seed);
   const t0 = Math.floor(Date.now() / 1000) - 3600;
   const sessions: PlannedSession[] = [];
@@ -100,7 +106,7 @@ export function buildPlan(opts: { sessions: number; seed: number; listed: Planne
       ? opts.listed[(i / 10) % opts.listed.length]
       : { firstName: inventedName(r, 1), lastName: inventedName(r, 1), dateOfBirth: `19${60 + Math.floor(r() * 40)}-0${1 + Math.floor(r() * 9)}-1${Math.floor(r() * 9)}`, nationality: 'FRA', documentNumber: `CH${100000 + i}` };
     const approved = listed || r() < 0.6;
-    const path = i < opts.sessions / 5 ? ['Not Started', 'In Progress', 'In Review', approved ? 'Approved' : 'Declined'] : ['Not Started', 'In Progress', approved ? 'Approved' : 'Declined'];
+    const path = i < fourStepSessions ? ['Not Started', 'In Progress', 'In Review', approved ? 'Approved' : 'Declined'] : ['Not Started', 'In Progress', approved ? 'Approved' : 'Declined'];
     const ordered: PlannedWebhook[] = path.map((status, k) => {
       const createdAt = t0 + i + k * 60;
       return { sessionId, status, createdAt, payload: payloadFor(sessionId, subjectRef, status, createdAt, person) };
@@ -113,7 +119,7 @@ export function buildPlan(opts: { sessions: number; seed: number; listed: Planne
     }
     sessions.push({ sessionId, subjectRef, person, sends, finalStatus: '', expectedTransitions: 0 });
   }
-  addDuplicates(sessions, r);
+  addDuplicates(sessions, r, opts.webhooks - distinct);
   for (const s of sessions) {
     const { count, final } = transitionsInSendOrder(s.sends);
     s.expectedTransitions = count;
@@ -122,10 +128,14 @@ export function buildPlan(opts: { sessions: number; seed: number; listed: Planne
   return sessions;
 }
 
-/** 20 % of the webhooks are sent twice: half as a replay (same event_id), half re-sent under a new event_id. */
-function addDuplicates(sessions: PlannedSession[], r: () => number): void {
+/** `count` webhooks are sent twice: half as a replay (same event_id), half re-sent under a new event_id. */
+function addDuplicates(sessions: PlannedSession[], r: () => number, count: number): void {
   const all = sessions.flatMap((s) => s.sends.map((w) => ({ s, w })));
-  const picks = all.filter(() => r() < 0.2);
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  const picks = all.slice(0, count);
   picks.forEach(({ s, w }, n) => {
     const kind = n % 2 === 0 ? 'same-event-id' : 'new-event-id';
     const payload = kind === 'same-event-id' ? w.payload : { ...w.payload, event_id: randomUUID(), timestamp: (w.payload.timestamp as number) + 5 };

@@ -70,7 +70,8 @@ export class ConsumerRunner {
     private readonly opts: ConsumerOptions,
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
-    const common = { sessionTimeout: 30_000, heartbeatInterval: 3000, retry: { retries: 10, restartOnFailure: async () => true } };
+    // A crashed member is noticed within 10 s, so its partitions move on quickly; handlers heartbeat per chunk.
+    const common = { sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 10, restartOnFailure: async () => true } };
     this.main = kafka.consumer({ groupId: ns.physical(opts.group), ...common });
     this.retry = kafka.consumer({ groupId: ns.physical(`${opts.group}-retry`), ...common });
     this.router = new DeadLetterRouter(producer, opts.group, this.policy);
