@@ -5,3 +5,4 @@ export * from './messaging-tables.migration';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './pii-cipher';
+export * from './retention-confirmations';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EventSources, EventTypes, newEvent, Topics, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { EventSources, EventTypes, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
+import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/persistence';
 import { SERVICE_NAME } from '../service-name';
 
 type Counts = Record<string, number>;
@@ -10,11 +10,8 @@ type Counts = Record<string, number>;
 const STRIP_HIT_NAMES = (column: string) =>
   `(SELECT coalesce(jsonb_agg(h - 'matchedName' - 'entityName'), '[]'::jsonb) FROM jsonb_array_elements(${column}) h)`;
 
-/** TypeORM answers UPDATE/DELETE with [rows, affectedCount]. */
-async function affected(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  const result = await m.query(sql, params);
-  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
-}
+const affected = affectedRows;
+const PARTY = { service: SERVICE_NAME, source: EventSources.AmlTrigger };
 
 /**
  * aml-trigger's part of the erasure protocol and the owner of `screening_data` purges. Erasure
@@ -54,25 +51,15 @@ export class RetentionService {
          WHERE subject_ref = $1 OR session_id = ANY($2::text[])`,
         [data.subjectRef, sessions],
       ),
-      outbox: await this.deleteSentOutbox(m, [data.subjectRef, ...sessions]),
+      outbox: await deleteSentOutbox(m, [data.subjectRef, ...sessions]),
     };
-    const completed = { requestId: data.requestId, service: SERVICE_NAME, subjectRef: data.subjectRef, counts, completedAt: new Date().toISOString() };
-    await this.answer(m, EventTypes.RetentionErasureCompleted, data.subjectRef, completed, cause);
+    await confirmErasure(m, PARTY, cause as DomainEvent<ErasureRequestedData>, counts);
   }
 
   private async purge(m: EntityManager, data: PurgeDueData, cause: DomainEvent): Promise<void> {
     if (data.category !== 'screening_data') return;
     const counts = data.subjectRef || data.sessionId ? await this.purgeOne(m, data) : await this.purgeBefore(m, data.clockStartedBefore);
-    const completed = {
-      purgeId: data.purgeId,
-      service: SERVICE_NAME,
-      category: data.category,
-      ...(data.subjectRef ? { subjectRef: data.subjectRef } : {}),
-      ...(data.sessionId ? { sessionId: data.sessionId } : {}),
-      counts,
-      completedAt: new Date().toISOString(),
-    };
-    await this.answer(m, EventTypes.RetentionPurgeCompleted, data.subjectRef ?? data.sessionId ?? data.purgeId, completed, cause);
+    await confirmPurge(m, PARTY, cause as DomainEvent<PurgeDueData>, counts);
   }
 
   /** One subject's or one session's screening data; open alerts stay until a human closes them. */
@@ -84,7 +71,7 @@ export class RetentionService {
       monitored_subjects: await affected(m, 'DELETE FROM monitored_subjects WHERE subject_ref = $1 OR latest_session_id = ANY($2::text[])', [subject, sessions]),
       subject_hits: await affected(m, 'DELETE FROM subject_hits WHERE subject_ref = $1', [subject]),
       alerts: await affected(m, `DELETE FROM alerts WHERE (subject_ref = $1 OR session_id = ANY($2::text[])) AND status <> 'open'`, [subject, sessions]),
-      outbox: await this.deleteSentOutbox(m, [...(subject ? [subject] : []), ...sessions]),
+      outbox: await deleteSentOutbox(m, [...(subject ? [subject] : []), ...sessions]),
     };
   }
 
@@ -113,12 +100,5 @@ export class RetentionService {
     return [...new Set([...named, ...rows.map((r) => r.session_id)])];
   }
 
-  private deleteSentOutbox(m: EntityManager, keys: string[]): Promise<number> {
-    return affected(m, 'DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [keys]);
-  }
 
-  private async answer(m: EntityManager, type: string, key: string, data: object, cause: DomainEvent): Promise<void> {
-    const event = newEvent({ type, source: EventSources.AmlTrigger, subject: key, data, causeTraceparent: cause.traceparent });
-    await addToOutbox(m, Topics.RetentionEvents, key, event);
-  }
 }

@@ -3,19 +3,18 @@ import type { EntityManager } from 'typeorm';
 import {
   EventSources,
   EventTypes,
-  newEvent,
   PURGE_OWNERS,
-  Topics,
   type DomainEvent,
   type ErasureRequestedData,
   type PurgeDueData,
 } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { confirmErasure, confirmPurge } from '@compliance/persistence';
 import { AuditEntryTypes } from '../chain/audit-entry';
 import { auditMetrics } from '../chain/audit.metrics';
 import { ChainAppender } from '../chain/chain-appender';
 
 export const SERVICE = 'audit-log';
+const PARTY = { service: SERVICE, source: EventSources.AuditLog };
 
 /** The retention protocol's own entries carry no personal data and are the proof erasure happened: they stay. */
 const KEPT = `e.type NOT LIKE 'retention.%' AND e.type <> '${AuditEntryTypes.DataRedacted}'`;
@@ -46,14 +45,7 @@ export class ErasureService {
     const redacted = await this.redact(manager, '(e.subject_ref = $2 OR e.session_id = ANY($3::text[]))', [subjectRef, sessions], event.id);
     await manager.query('DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [[subjectRef, ...sessions]]);
     this.recordRedaction(manager, event, subjectRef, { trigger: 'erasure', requestId, entries: redacted });
-    const completed = newEvent({
-      type: EventTypes.RetentionErasureCompleted,
-      source: EventSources.AuditLog,
-      subject: subjectRef,
-      causeTraceparent: event.traceparent,
-      data: { requestId, service: SERVICE, subjectRef, counts: { audit_entry_data: redacted }, completedAt: new Date().toISOString() },
-    });
-    await addToOutbox(manager, Topics.RetentionEvents, subjectRef, completed);
+    await confirmErasure(manager, PARTY, event, { audit_entry_data: redacted });
     auditMetrics.redacted.inc({ trigger: 'erasure' }, redacted);
   }
 
@@ -67,14 +59,7 @@ export class ErasureService {
       redacted = await this.redact(manager, 'e.occurred_at < $2', [clockStartedBefore], event.id);
     }
     this.recordRedaction(manager, event, subjectRef ?? null, { trigger: 'purge', purgeId, category, entries: redacted }, sessionId);
-    const completed = newEvent({
-      type: EventTypes.RetentionPurgeCompleted,
-      source: EventSources.AuditLog,
-      subject: sessionId ?? subjectRef ?? purgeId,
-      causeTraceparent: event.traceparent,
-      data: { purgeId, service: SERVICE, category, subjectRef, sessionId, counts: { audit_entry_data: redacted }, completedAt: new Date().toISOString() },
-    });
-    await addToOutbox(manager, Topics.RetentionEvents, subjectRef ?? sessionId ?? purgeId, completed);
+    await confirmPurge(manager, PARTY, event, { audit_entry_data: redacted });
     auditMetrics.redacted.inc({ trigger: 'purge' }, redacted);
   }
 

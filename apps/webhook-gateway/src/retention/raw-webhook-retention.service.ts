@@ -3,26 +3,18 @@ import type { EntityManager } from 'typeorm';
 import {
   EventSources,
   EventTypes,
-  newEvent,
-  PURGE_OWNERS,
-  Topics,
   type DomainEvent,
-  type ErasureCompletedData,
   type ErasureRequestedData,
-  type PurgeCompletedData,
   type PurgeDueData,
 } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox, ownsPurge } from '@compliance/persistence';
 import { SERVICE_NAME } from '../service-name';
 
 
 type Counts = Record<string, number>;
 
-/** Rows deleted, counted in SQL (TypeORM's DELETE result shape is not relied on). */
-async function deleted(m: EntityManager, deleteSql: string, params: unknown[]): Promise<number> {
-  const [row] = await m.query(`WITH gone AS (${deleteSql} RETURNING 1) SELECT count(*)::int AS n FROM gone`, params);
-  return row.n;
-}
+const deleted = affectedRows;
+const PARTY = { service: SERVICE_NAME, source: EventSources.WebhookGateway };
 
 /**
  * The gateway's part of erasure and the owner of `raw_webhooks` purges. Personal data here is the
@@ -37,19 +29,18 @@ export class RawWebhookRetention {
   }
 
   private async erase(m: EntityManager, event: DomainEvent<ErasureRequestedData>): Promise<void> {
-    const { requestId, subjectRef, sessionIds = [] } = event.data;
+    const { subjectRef, sessionIds = [] } = event.data;
     const sessions = await this.sessionsOf(m, subjectRef, sessionIds);
     const counts: Counts = {
       ...(await this.deleteRows(m, subjectRef, sessions)),
-      outbox: await deleted(m, 'DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [[subjectRef, ...sessions]]),
+      outbox: await deleteSentOutbox(m, [subjectRef, ...sessions]),
     };
-    const data: ErasureCompletedData = { requestId, service: SERVICE_NAME, subjectRef, counts, completedAt: new Date().toISOString() };
-    await this.answer(m, EventTypes.RetentionErasureCompleted, subjectRef, data, event);
+    await confirmErasure(m, PARTY, event, counts);
   }
 
   private async purge(m: EntityManager, event: DomainEvent<PurgeDueData>): Promise<void> {
-    const { purgeId, category, subjectRef, sessionId, clockStartedBefore } = event.data;
-    if (!PURGE_OWNERS[category as keyof typeof PURGE_OWNERS]?.includes(SERVICE_NAME)) return;
+    const { category, subjectRef, sessionId, clockStartedBefore } = event.data;
+    if (!ownsPurge(SERVICE_NAME, category)) return;
     let counts: Counts;
     if (sessionId) counts = await this.deleteRows(m, null, [sessionId]);
     else if (subjectRef) counts = await this.deleteRows(m, subjectRef, await this.sessionsOf(m, subjectRef, []));
@@ -59,16 +50,7 @@ export class RawWebhookRetention {
         deliveries: await deleted(m, 'DELETE FROM deliveries WHERE received_at < $1', [clockStartedBefore]),
       };
     }
-    const data: PurgeCompletedData = {
-      purgeId,
-      service: SERVICE_NAME,
-      category,
-      ...(subjectRef ? { subjectRef } : {}),
-      ...(sessionId ? { sessionId } : {}),
-      counts,
-      completedAt: new Date().toISOString(),
-    };
-    await this.answer(m, EventTypes.RetentionPurgeCompleted, subjectRef ?? sessionId ?? purgeId, data, event);
+    await confirmPurge(m, PARTY, event, counts);
   }
 
   private async deleteRows(m: EntityManager, subjectRef: string | null, sessions: string[]): Promise<Counts> {
@@ -90,8 +72,4 @@ export class RawWebhookRetention {
     return row.sessions;
   }
 
-  private async answer(m: EntityManager, type: string, key: string, data: object, cause: DomainEvent): Promise<void> {
-    const event = newEvent({ type, source: EventSources.WebhookGateway, subject: key, data, causeTraceparent: cause.traceparent });
-    await addToOutbox(m, Topics.RetentionEvents, key, event);
-  }
 }
