@@ -1,18 +1,16 @@
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
+import { metricOnce } from '@compliance/observability';
 
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
 
 export const retentionMetrics = {
-  purgesDue: once('retention_purges_due_total', () => new Counter({ name: 'retention_purges_due_total', help: 'retention.purge.due commands emitted', labelNames: ['category'] })),
-  erasureRequests: once(
+  purgesDue: metricOnce('retention_purges_due_total', () => new Counter({ name: 'retention_purges_due_total', help: 'retention.purge.due commands emitted', labelNames: ['category'] })),
+  erasureRequests: metricOnce(
     'retention_erasure_requests_total',
     () => new Counter({ name: 'retention_erasure_requests_total', help: 'Erasure requests received, by outcome (dispatched, blocked, repeated)', labelNames: ['outcome'] }),
   ),
-  erasuresFinished: once('retention_erasures_finished_total', () => new Counter({ name: 'retention_erasures_finished_total', help: 'Erasure requests every expected service confirmed' })),
-  erasuresOverdue: once('retention_erasures_overdue_total', () => new Counter({ name: 'retention_erasures_overdue_total', help: 'erasure_overdue alerts raised' })),
-  providerDeletions: once(
+  erasuresFinished: metricOnce('retention_erasures_finished_total', () => new Counter({ name: 'retention_erasures_finished_total', help: 'Erasure requests every expected service confirmed' })),
+  erasuresOverdue: metricOnce('retention_erasures_overdue_total', () => new Counter({ name: 'retention_erasures_overdue_total', help: 'erasure_overdue alerts raised' })),
+  providerDeletions: metricOnce(
     'retention_provider_deletions_total',
     () => new Counter({ name: 'retention_provider_deletions_total', help: 'Provider session deletions, by outcome (deleted, not_found, failed)', labelNames: ['outcome'] }),
   ),

@@ -1,23 +1,21 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricOnce } from '@compliance/observability';
 
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
 
 export const messagingMetrics = {
-  processed: once(
+  processed: metricOnce(
     'messaging_events_processed_total',
     () => new Counter({ name: 'messaging_events_processed_total', help: 'Events handled, by outcome (applied, duplicate)', labelNames: ['group', 'topic', 'outcome'] }),
   ),
-  retried: once(
+  retried: metricOnce(
     'messaging_events_retried_total',
     () => new Counter({ name: 'messaging_events_retried_total', help: 'Events sent to the retry topic after a handler failure', labelNames: ['group', 'topic'] }),
   ),
-  deadLettered: once(
+  deadLettered: metricOnce(
     'messaging_events_dead_lettered_total',
     () => new Counter({ name: 'messaging_events_dead_lettered_total', help: 'Events sent to the dead-letter topic, by reason', labelNames: ['group', 'topic', 'reason'] }),
   ),
-  handlerSeconds: once(
+  handlerSeconds: metricOnce(
     'messaging_handler_duration_seconds',
     () =>
       new Histogram({
@@ -27,11 +25,11 @@ export const messagingMetrics = {
         buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       }),
   ),
-  lag: once(
+  lag: metricOnce(
     'messaging_consumer_lag',
     () => new Gauge({ name: 'messaging_consumer_lag', help: 'Records behind the high watermark, per partition', labelNames: ['group', 'topic', 'partition'] }),
   ),
-  published: once(
+  published: metricOnce(
     'messaging_outbox_published_total',
     () => new Counter({ name: 'messaging_outbox_published_total', help: 'Outbox rows published to Kafka', labelNames: ['service'] }),
   ),

@@ -1,27 +1,25 @@
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
+import { metricOnce } from '@compliance/observability';
 
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
 
 /**
  * kyc-results' own metrics. Counted inside the consumer's transaction: a chunk that is rolled back
  * and replayed event by event may count its events twice (rare; these are rates, not records).
  */
 export const verificationMetrics = {
-  transitions: once(
+  transitions: metricOnce(
     'kyc_results_transitions_total',
     () => new Counter({ name: 'kyc_results_transitions_total', help: 'Verification events emitted, by status and change (transition, data_updated)', labelNames: ['status', 'change'] }),
   ),
-  stale: once(
+  stale: metricOnce(
     'kyc_results_stale_reports_total',
     () => new Counter({ name: 'kyc_results_stale_reports_total', help: 'Reports older than the session state (kept in history, marked stale)', labelNames: ['provider'] }),
   ),
-  duplicates: once(
+  duplicates: metricOnce(
     'kyc_results_duplicate_reports_total',
     () => new Counter({ name: 'kyc_results_duplicate_reports_total', help: 'Reports whose content was already recorded under another delivery', labelNames: ['provider'] }),
   ),
-  ignoredWebhooks: once(
+  ignoredWebhooks: metricOnce(
     'kyc_results_ignored_webhooks_total',
     () =>
       new Counter({

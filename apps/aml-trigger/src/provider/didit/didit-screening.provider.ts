@@ -1,18 +1,16 @@
-import { Counter, Gauge, register } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { ScreeningVerdict } from '../../screenings/screening.types';
 import { CircuitBreaker, type BreakerState } from '../circuit-breaker';
 import { ScreeningProvider, type ProviderScreenRequest } from '../screening-provider';
 import { DiditAmlClient } from './didit-aml.client';
 import { verdictFromDidit } from './didit-verdict';
+import { metricOnce } from '@compliance/observability';
 
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
-const calls = once(
+const calls = metricOnce(
   'aml_provider_calls_total',
   () => new Counter({ name: 'aml_provider_calls_total', help: 'Provider call attempts by outcome', labelNames: ['provider', 'outcome'] }),
 );
-const breakerGauge = once(
+const breakerGauge = metricOnce(
   'aml_provider_circuit_open',
   () => new Gauge({ name: 'aml_provider_circuit_open', help: '1 while the provider circuit breaker is open or half-open', labelNames: ['provider'] }),
 );
