@@ -47,7 +47,7 @@ function describe(e: DomainEvent): string {
 
 async function main(): Promise<void> {
   say(bold('Compliance flow demo'));
-  const reader = await new TopicReader(env.KAFKA_TOPIC_PREFIX ?? '', [...CATALOGUE_TOPICS]).start();
+  const reader = await new TopicReader(env.KAFKA_TOPIC_PREFIX ?? '', [...CATALOGUE_TOPICS], env.KAFKA_BROKERS ?? '127.0.0.1:9092').start();
   const scenarios = [
     scenario('approved, on the sample watchlist', 'v3-approved', person('Viktor', 'Kovalenko-Drask', '1968-04-12', 'UKR', 'ZX4471902')),
     scenario('approved, clean', 'v3-approved', person('Maren', 'Olsvik-Tamberg', '1991-07-19', 'NOR', 'N8820014')),
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       const sid = (e?.data as { sessionId?: string })?.sessionId ?? (r.key as string);
       if (!e || shown.has(e.id) || !(ours.has(sid) || (r.topic === Topics.WebhooksRejected && Date.now() - Date.parse(e.time) < 60_000))) continue;
       shown.add(e.id);
-      say(`  ${dim(e.time.slice(11, 23))} ${r.topic.padEnd(22)} ${e.type.padEnd(28)} ${sid?.slice(0, 8) ?? ''}… ${describe(e)}`);
+      say(`  ${dim(new Date().toISOString().slice(11, 23))} ${r.topic.padEnd(22)} ${e.type.padEnd(28)} ${sid?.slice(0, 8) ?? ''}… ${describe(e)}`);
     }
     await sleep(200);
   }
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const timeline = await get(`${url('audit-log')}/sessions/${scenarios[0].sessionId}/timeline`);
   for (const entry of (timeline.steps ?? []) as any[]) say(`  #${entry.sequence} ${entry.type} ${dim(entry.hash?.slice(0, 16) ?? '')}`);
   const verify = await get(`${url('audit-log')}/audit/verify`);
-  say(`  chain verification: ${verify.ok ? 'OK' : 'BROKEN'} (${verify.entries} entries, ${verify.checkpoints ?? 0} checkpoints)`);
+  say(`  chain verification: ${verify.ok ? 'OK' : 'BROKEN'} (${verify.entries} entries, ${verify.checkpoints?.verified ?? 0} signed checkpoints verified)`);
 
   const alerts = [...shown].length && reader.events(Topics.ComplianceAlerts).filter((e) => ours.has((e.data as { sessionId?: string }).sessionId as string));
   say(`\n${bold('Summary')}`);

@@ -15,6 +15,7 @@ export interface ServiceApp {
 export async function createServiceApp(module: DynamicModule, title: string, opts: { bodyParser?: boolean } = {}): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: opts.bodyParser ?? true });
   app.useLogger(app.get(Logger));
+  app.getHttpAdapter().getInstance().disable?.('x-powered-by');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('1').addBearerAuth().build());

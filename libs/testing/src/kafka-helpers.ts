@@ -14,8 +14,8 @@ export function testNamespace(label = 't'): string {
   return `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}-${randomBytes(4).toString('hex')}.`;
 }
 
-export function testKafka(clientId = 'test'): Kafka {
-  return createKafka({ brokers: parseBrokers(testBrokers()), clientId });
+export function testKafka(clientId = 'test', brokers = testBrokers()): Kafka {
+  return createKafka({ brokers: parseBrokers(brokers), clientId });
 }
 
 /** Creates the catalogue (and the given groups' retry/DLQ topics) inside a namespace. */
@@ -44,11 +44,13 @@ export class TopicReader {
   constructor(
     private readonly namespace: string,
     private readonly topics: string[],
+    /** Defaults to the test run's broker. */
+    private readonly brokers?: string,
   ) {}
 
   async start(): Promise<this> {
     const ns = new TopicNamespace(this.namespace);
-    this.consumer = testKafka('test-reader').consumer({ groupId: `reader-${randomBytes(6).toString('hex')}` });
+    this.consumer = testKafka('topic-reader', this.brokers).consumer({ groupId: `reader-${randomBytes(6).toString('hex')}` });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics.map((t) => ns.physical(t)), fromBeginning: true });
     await this.consumer.run({
