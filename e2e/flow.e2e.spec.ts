@@ -59,6 +59,8 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
         API_KEYS: `${ADMIN}:admin:e2e`,
         LOG_LEVEL: 'warn',
         RETENTION_SWEEP_INTERVAL_MS: '1000',
+        // Long enough for a healthy erasure (about 2 s), short enough to see a late one alerted.
+        RETENTION_ERASURE_DEADLINE_MS: '8000',
         AUDIT_CHECKPOINT_INTERVAL_MS: '1000',
         ...Object.fromEntries(SERVICES.map((s, i) => [s.portVar, String(3500 + Math.floor(Math.random() * 400) * 5 + i)])),
       },
@@ -131,6 +133,58 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     expect(await findPersonalData(databaseUrl, PII)).toEqual([]);
     const after = await api(`${stack.url('kyc-results')}/verifications/${sessionId}`);
     expect(JSON.stringify(after.body ?? {})).not.toContain('Kovalenko');
+    expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
+  });
+
+  /** Posts an approved session for a fresh subject and waits until every service has seen it. */
+  async function approvedSubject(): Promise<{ subjectRef: string; sessionId: string }> {
+    const payload = diditSession('v3-approved', { vendor_data: `e2e-${randomBytes(4).toString('hex')}` });
+    const body = JSON.stringify(payload);
+    const res = await fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, stack.env.DIDIT_WEBHOOK_SECRET.split(',')[0]), body });
+    expect(res.status).toBe(202);
+    const sessionId = payload.session_id as string;
+    await waitFor(() => reader.events(Topics.AmlScreenings).find((e) => e.type === EventTypes.AmlScreeningCompleted && (e.data as { sessionId?: string }).sessionId === sessionId), { what: 'screened' });
+    await waitFor(async () => (await api(`${stack.url('audit-log')}/sessions/${sessionId}/timeline`)).status === 200, { what: 'audited' });
+    return { subjectRef: payload.vendor_data as string, sessionId };
+  }
+
+  it('keeps an erasure waiting while a data-holding service is down, alerts past the deadline, and finishes when it is back', async () => {
+    const { subjectRef } = await approvedSubject();
+    await stack.kill('kyc-results', 'SIGKILL');
+    try {
+      const requested = await api(`${stack.url('retention')}/erasure-requests`, { method: 'POST', body: JSON.stringify({ subjectRef, reason: 'GDPR art. 17 request' }) });
+      expect(requested.status).toBe(202);
+      const overdue = await waitFor(
+        () => reader.events(Topics.ComplianceAlerts).find((e) => (e.data as { kind: string; erasureRequestId?: string }).kind === 'erasure_overdue' && (e.data as { erasureRequestId?: string }).erasureRequestId === requested.body.id),
+        { what: 'an erasure_overdue alert', timeoutMs: 45_000 },
+      );
+      expect(overdue.data).toMatchObject({ subjectRef });
+      const waiting = await api(`${stack.url('retention')}/erasure-requests/${requested.body.id}`);
+      expect(waiting.body.status).toBe('in_progress');
+      expect(JSON.stringify(waiting.body.waitingFor)).toContain('kyc-results');
+      await stack.startService('kyc-results');
+      await waitFor(async () => (await api(`${stack.url('retention')}/erasure-requests/${requested.body.id}`)).body?.status === 'finished', { what: 'erasure finished after the restart', timeoutMs: 60_000 });
+    } finally {
+      await stack.startService('kyc-results').catch(() => undefined);
+    }
+  });
+
+  it('blocks an erasure under a legal hold and carries it out once the hold is lifted', async () => {
+    const { subjectRef, sessionId } = await approvedSubject();
+    const hold = await api(`${stack.url('retention')}/legal-holds`, { method: 'POST', body: JSON.stringify({ subjectRef, reason: 'litigation hold' }) });
+    expect(hold.status).toBe(201);
+    const requested = await api(`${stack.url('retention')}/erasure-requests`, { method: 'POST', body: JSON.stringify({ subjectRef, reason: 'GDPR art. 17 request' }) });
+    expect(requested.status).toBe(202);
+    const blocked = await waitFor(async () => {
+      const r = await api(`${stack.url('retention')}/erasure-requests/${requested.body.id}`);
+      return r.body?.status === 'blocked_by_legal_hold' && r.body;
+    }, { what: 'blocked_by_legal_hold' });
+    expect(JSON.stringify(blocked)).toContain(hold.body.id);
+    // Nothing was erased meanwhile: the verification still shows the subject.
+    expect((await api(`${stack.url('kyc-results')}/verifications/${sessionId}`)).body.subjectRef).toBe(subjectRef);
+    expect((await api(`${stack.url('retention')}/legal-holds/${hold.body.id}`, { method: 'DELETE' })).status).toBe(200);
+    await waitFor(async () => (await api(`${stack.url('retention')}/erasure-requests/${requested.body.id}`)).body?.status === 'finished', { what: 'erasure finished after the hold was lifted', timeoutMs: 60_000 });
+    await waitFor(async () => (await api(`${stack.url('kyc-results')}/verifications/${sessionId}`)).body.subjectRef === null, { what: 'subject erased in kyc-results' });
     expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
   });
 });

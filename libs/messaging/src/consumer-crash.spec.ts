@@ -14,7 +14,8 @@ const GROUP = 'crash-test';
 function startWorker(namespace: string, databaseUrl: string): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, 'testing/consumer-worker.ts'), testBrokers(), namespace, databaseUrl, GROUP, Topics.RetentionEvents],
+    // tsx as a loader, not its CLI: one process, so SIGKILL hits the consumer itself and not a wrapper.
+    ['--import', 'tsx', join(__dirname, 'testing/consumer-worker.ts'), testBrokers(), namespace, databaseUrl, GROUP, Topics.RetentionEvents],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' } },
   );
   return new Promise((resolve, reject) => {
@@ -56,7 +57,11 @@ describe('a consumer killed with SIGKILL mid-batch', () => {
     const first = await startWorker(namespace, databaseUrl);
     await waitFor(async () => (await applied()) >= 60, { what: 'the first worker applying events' });
     first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
     const killedAt = await applied();
+    // Dead means dead: nothing more is applied until the restart.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await applied()).toBe(killedAt);
     expect(killedAt).toBeLessThan(total);
 
     const second = await startWorker(namespace, databaseUrl);
