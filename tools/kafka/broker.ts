@@ -110,6 +110,9 @@ const seconds = (sinceMs: number) => `${((Date.now() - sinceMs) / 1000).toFixed(
 // ---------------------------------------------------------------------------------------------
 
 /** The pom is the single source of truth for the version, so the marker can detect an upgrade. */
+/** Debian's mvn colours its output even in batch mode; error messages drop the escape codes. */
+const ANSI_COLOURS = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 export function kafkaVersion(): string {
   const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(fs.readFileSync(POM, 'utf8'));
   if (!match) throw new Error(`no <kafka.version> property in ${POM}`);
@@ -158,7 +161,7 @@ function fetchJars(version: string): string {
       { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
     );
     if (mvn.status !== 0) {
-      const output = `${mvn.stdout ?? ''}${mvn.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').trim();
+      const output = `${mvn.stdout ?? ''}${mvn.stderr ?? ''}`.replace(ANSI_COLOURS, '').trim();
       throw new Error(`mvn dependency:copy-dependencies failed (exit ${mvn.status}):\n${output.split('\n').slice(-30).join('\n')}`);
     }
     fs.writeFileSync(

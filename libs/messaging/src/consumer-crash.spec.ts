@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics } from '@compliance/contracts';
 import { createServiceDataSource, CreateMessagingTables1764100000000, runMigrationsLocked } from '@compliance/persistence';
-import { createTestTopics, testBrokers, testDatabaseUrl, testKafka, testNamespace, waitFor } from '@compliance/testing';
+import { createTestTopics, CreateTestEffects1764100000001, testBrokers, testDatabaseUrl, testKafka, testNamespace, waitFor } from '@compliance/testing';
 import { TopicNamespace } from './kafka';
 import { EventProducer } from './producer';
-import { CreateTestEffects1764100000001 } from './testing/effects.migration';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const GROUP = 'crash-test';

@@ -1,12 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type DomainEvent } from '@compliance/contracts';
 import { createServiceDataSource, CreateMessagingTables1764100000000, runMigrationsLocked } from '@compliance/persistence';
-import { createTestTopics, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
 import { ConsumerRunner, EventHandler } from './consumer-runner';
 import { TopicNamespace } from './kafka';
 import { EventProducer } from './producer';
 import { RetryHeaders } from './retry-headers';
-import { CreateTestEffects1764100000001 } from './testing/effects.migration';
 
 const GROUP = 'runtime-test';
 const TOPIC = Topics.RetentionEvents;

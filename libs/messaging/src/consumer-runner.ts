@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { decodeEvent, dlqTopicOf, retryTopicOf, validateEvent, type DomainEvent, type RawRecord } from '@compliance/contracts';
+import { decodeEvent, retryTopicOf, validateEvent, type DomainEvent, type RawRecord } from '@compliance/contracts';
 import type { EventProducer } from './producer';
 import type { TopicNamespace } from './kafka';
 import { isInfrastructureError } from './errors';

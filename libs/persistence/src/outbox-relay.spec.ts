@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type EncodedRecord } from '@compliance/contracts';
 import { ConsumerRunner, EventProducer, TopicNamespace } from '@compliance/messaging';
-import { createTestTopics, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
-import { CreateTestEffects1764100000001 } from '../../messaging/src/testing/effects.migration';
+import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
 import { createServiceDataSource } from './data-source';
 import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
 import { runMigrationsLocked } from './migrations';

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
 import { DEFAULT_DATABASE_URL } from '@compliance/persistence';
 
 const API_KEY_LIST = /^[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?(,[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?)*$/;

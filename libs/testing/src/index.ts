@@ -4,3 +4,4 @@ export * from './database-helpers';
 export * from './wait';
 export * from './webhooks';
 export * from './apps';
+export * from './effects.migration';

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
-// Relative: Jest's global setup runs outside the module mapper.
+// Relative imports: Jest's global setup runs outside the module mapper, and the broker launcher is a
+// tool (tools/kafka), not a library.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { DEFAULT_DATABASE_URL } from '../../persistence/src/database';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ensureBroker } from '../../../tools/kafka/broker';
 
 /**
