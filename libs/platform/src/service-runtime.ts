@@ -39,6 +39,8 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
   private readonly consumers: ConsumerRunner[] = [];
   private readonly pendingConsumers: ConsumerOptions[] = [];
   private started = false;
+  private stopping = false;
+  private consumerRetry?: NodeJS.Timeout;
 
   constructor(
     readonly definition: ServiceDefinition,
@@ -98,6 +100,8 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.consumerRetry);
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
     await this.relay.stop();
     await this.producer.disconnect().catch(() => undefined);
@@ -107,11 +111,22 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
+  /**
+   * Starts a consumer; when Kafka cannot be reached the service still starts (the gateway must take
+   * webhooks into its spool during an outage) and the consumer is retried in the background.
+   */
   private async startConsumer(opts: ConsumerOptions): Promise<void> {
     const runner = new ConsumerRunner(this.kafka, this.namespace, this.producer, opts);
     this.consumers.push(runner);
-    await runner.start();
-    this.log.info({ group: opts.group, topics: opts.topics }, 'consumer started');
+    try {
+      await runner.start();
+      this.log.info({ group: opts.group, topics: opts.topics }, 'consumer started');
+    } catch (err) {
+      this.consumers.splice(this.consumers.indexOf(runner), 1);
+      await runner.stop();
+      this.log.warn({ group: opts.group, err: (err as Error).message }, 'consumer could not start; retrying in 5 s');
+      if (!this.stopping) this.consumerRetry = setTimeout(() => void this.startConsumer(opts), 5000);
+    }
   }
 
   private admin?: ReturnType<Kafka['admin']>;
