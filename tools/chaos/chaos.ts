@@ -11,7 +11,7 @@ import { loadWatchlists, Screener } from '../../libs/screening/src';
 import { testDatabaseUrlFor } from './support';
 import { diditHeaders } from '../../libs/testing/src/webhooks';
 import { TopicReader } from '../../libs/testing/src/kafka-helpers';
-import { restartBroker } from '../kafka/broker';
+import { restartBroker, stopBroker } from '../kafka/broker';
 import { REPO_ROOT } from '../stack/dev-secrets';
 import { SERVICES, Stack, type ServiceName } from '../stack/stack';
 import { buildPlan, type PlannedSession, type PlannedWebhook } from './plan';
@@ -144,6 +144,8 @@ async function main(): Promise<void> {
   } finally {
     await reader?.stop().catch(() => undefined);
     await stack.stop();
+    // The broker restarted mid-run is another process than the one the stack started: stop it by its pid file.
+    if (brokerRestartable) await stopBroker({ port: KAFKA_PORT }).catch(() => undefined);
   }
 }
 
