@@ -50,11 +50,11 @@ Ratio gateway/bare throughput: **${fmt(g.ratio, 3)}**${g.error ? ` (error: ${g.e
 
 Fixed rate ${fmt(p.fixedRate?.rate)}/s: sent ${fmt(p.fixedRate?.sent)}, completed ${fmt(p.fixedRate?.completed)}; p50 ${fmt(p.fixedRate?.p50Ms)} ms, p95 ${fmt(p.fixedRate?.p95Ms)} ms, p99 ${fmt(p.fixedRate?.p99Ms)} ms.
 
-| rate/s | sent | backlog mid-window | backlog end of window | drain after window ms | p50 ms | lag steady |
+| rate/s | sent | backlog growth /s | backlog end of window | drain after window ms | p50 ms | lag steady |
 |---|---|---|---|---|---|---|
-${(p.steps ?? []).map((x: any) => `| ${x.rate} | ${x.sent} | ${x.backlogMid} | ${x.backlogEnd} | ${fmt(x.drainMs, 0)} | ${fmt(x.p50Ms, 0)} | ${x.sustained ? 'yes' : 'no'} |`).join('\n')}
+${(p.steps ?? []).map((x: any) => `| ${x.rate} | ${x.sent} | ${fmt(x.backlogGrowthPerSec, 2)} | ${x.backlogEnd} | ${fmt(x.drainMs, 0)} | ${fmt(x.p50Ms, 0)} | ${x.sustained ? 'yes' : 'no'} |`).join('\n')}
 
-Highest sustained rate (backlog, i.e. lag from POST to screening, not growing over a 10 s window): **${fmt(p.highestSustainedRate)}/s**${p.error ? ` (error: ${p.error})` : ''}
+Highest sustained rate (backlog of POSTed-but-unscreened webhooks not growing over a 10 s window: slope < rate/10): **${fmt(p.highestSustainedRate)}/s**${p.error ? ` (error: ${p.error})` : ''}
 
 ## 3. Screener (${fmt(s.entries)} entries)
 

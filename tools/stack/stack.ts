@@ -73,7 +73,14 @@ export class Stack {
     if (!existsSync(join(REPO_ROOT, 'dist/apps/webhook-gateway/src/main.js'))) throw new Error('services are not built: run npm run build');
   }
 
+  isRunning(name: ServiceName): boolean {
+    const child = this.children.get(name);
+    return !!child && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** Starts a service process and waits until it is ready; a service already running is left as it is. */
   async startService(name: ServiceName): Promise<void> {
+    if (this.isRunning(name)) return;
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', name, 'src/main.js')], {

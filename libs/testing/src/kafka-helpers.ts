@@ -30,6 +30,8 @@ export interface CollectedRecord {
   key?: string;
   headers: Record<string, string>;
   value: string | null;
+  /** The record's Kafka timestamp (producer create time), ms since the epoch. */
+  timestamp?: number;
   event?: DomainEvent;
 }
 
@@ -83,5 +85,5 @@ function toCollected(topic: string, partition: number, message: KafkaMessage): C
   } catch {
     event = undefined;
   }
-  return { topic, partition, offset: message.offset, key: message.key?.toString(), headers, value: message.value?.toString() ?? null, event };
+  return { topic, partition, offset: message.offset, key: message.key?.toString(), headers, value: message.value?.toString() ?? null, timestamp: Number(message.timestamp), event };
 }
