@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { EventTypes, Topics } from '../../libs/contracts/src';
 import { diditHeaders, diditSession } from '../../libs/testing/src/webhooks';
 import { TopicReader } from '../../libs/testing/src/kafka-helpers';
+import { deleteNamespaceTopics } from '../../libs/testing/src/topic-cleanup';
 import { testDatabaseUrlFor } from '../chaos/support';
 import { SERVICES, Stack } from '../stack/stack';
 
@@ -120,6 +121,7 @@ export async function benchPipeline(opts: { rate?: number; seconds?: number; onP
     clearInterval(poll);
     await reader.stop();
     await stack.stop();
+    await deleteNamespaceTopics(stack.env.KAFKA_BROKERS, namespace).catch(() => undefined);
   }
 }
 

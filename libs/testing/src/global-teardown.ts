@@ -1,8 +1,12 @@
+import { deleteTestTopics } from './topic-cleanup';
+
 /**
- * A broker this run started is left running for the next run on this machine (start-up costs
- * seconds); `npm run kafka -- stop` stops it. Containers, if any, are stopped.
+ * Deletes the run's test topics. A broker this run started is left running for the next run on this
+ * machine (start-up costs seconds); `npm run kafka -- stop` stops it. Containers, if any, are stopped.
  */
 export default async function globalTeardown(): Promise<void> {
-  const infra = (globalThis as { __infra?: { stop(): Promise<void>; containers?: boolean } }).__infra;
-  if (infra && (infra.containers || process.env.TEST_STOP_INFRA === '1')) await infra.stop();
+  const infra = (globalThis as { __infra?: { stop(): Promise<void>; containers?: boolean; brokers: string } }).__infra;
+  if (!infra) return;
+  await deleteTestTopics(infra.brokers).catch((err) => process.stderr.write(`test topic cleanup failed: ${err.message}\n`));
+  if (infra.containers || process.env.TEST_STOP_INFRA === '1') await infra.stop();
 }

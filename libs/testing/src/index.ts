@@ -5,3 +5,4 @@ export * from './wait';
 export * from './webhooks';
 export * from './apps';
 export * from './effects.migration';
+export * from './topic-cleanup';
