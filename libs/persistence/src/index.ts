@@ -6,3 +6,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './pii-cipher';
 export * from './retention-confirmations';
+export * from './wakeup';

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { toBatches, type RecordPublisher } from './outbox';
+import { Wakeup } from './wakeup';
 
 export interface OutboxRelayOptions {
   /** Distinguishes relays of different services sharing a database. */
@@ -21,7 +22,7 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly wakeup = new Wakeup();
   private pending = false;
   private lastCleanup = 0;
 
@@ -40,14 +41,14 @@ export class OutboxRelay {
   /** Ask for a drain now (after a commit that wrote to the outbox). */
   kick(): void {
     this.pending = true;
-    this.wake?.();
+    this.wakeup.wake();
   }
 
   /** Stops after publishing everything that is already in the outbox. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wake?.();
+    this.wakeup.wake();
     await this.loop;
     await this.drainAll().catch((err) => this.opts.onError?.(err));
   }
@@ -72,10 +73,10 @@ export class OutboxRelay {
         await this.cleanup();
       } catch (err) {
         this.opts.onError?.(err as Error);
-        await this.sleep(1000);
+        await this.wakeup.sleep(1000);
         continue;
       }
-      if (!this.pending) await this.sleep(this.opts.idleMs ?? 200);
+      if (!this.pending) await this.wakeup.sleep(this.opts.idleMs ?? 200);
     }
   }
 
@@ -102,14 +103,4 @@ export class OutboxRelay {
     await this.ds.query(`DELETE FROM outbox WHERE sent_at < now() - ($1::int * interval '1 millisecond')`, [keepMs]);
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
 }

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { ServiceRuntime } from '@compliance/platform';
 import { AmlTriggerConfig } from '../aml-trigger.config';
 import { suppressedHitKeys } from '../alerts/alert.repository';
-import { PiiCipher } from '@compliance/persistence';
+import { PiiCipher, Wakeup } from '@compliance/persistence';
 import { ProviderFailure, ScreeningProvider } from '../provider/screening-provider';
 import { claimUnfinished, refOf, type ScreeningRow } from './screening.repository';
 import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';
@@ -21,7 +21,7 @@ const idleMs = (inline: boolean) => (inline ? 5000 : 500);
 export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly wakeup = new Wakeup();
   private readonly leaseMs: number;
 
   constructor(
@@ -42,12 +42,12 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.wakeup.wake();
     await this.loop;
   }
 
   kick(): void {
-    this.wake?.();
+    this.wakeup.wake();
   }
 
   private async run(): Promise<void> {
@@ -62,7 +62,7 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
       } catch (err) {
         this.runtime.log.warn({ err: (err as Error).message }, 'pending screening worker: will retry');
       }
-      if (!worked) await this.sleep(idleMs(this.provider.inline));
+      if (!worked) await this.wakeup.sleep(idleMs(this.provider.inline));
     }
   }
 
@@ -97,14 +97,4 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
     this.runtime.relay.kick();
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
 }

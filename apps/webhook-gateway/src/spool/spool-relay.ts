@@ -5,6 +5,7 @@ import { ServiceRuntime } from '@compliance/platform';
 import { gatewayMetrics } from '../ingest/gateway-metrics';
 import { KafkaCircuit } from './kafka-circuit';
 import { SpoolStore } from './spool.store';
+import { Wakeup } from '@compliance/persistence';
 
 const BATCH_ROWS = 200;
 const BATCH_BYTES = 900 * 1024;
@@ -21,7 +22,7 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private running = false;
   private loop?: Promise<void>;
   private kicked = false;
-  private wake?: () => void;
+  private readonly wakeup = new Wakeup();
 
   constructor(
     private readonly store: SpoolStore,
@@ -37,14 +38,14 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.wakeup.wake();
     await this.loop;
   }
 
   /** Something was spooled or a hold was released: drain now rather than at the next poll. */
   kick(): void {
     this.kicked = true;
-    this.wake?.();
+    this.wakeup.wake();
   }
 
   private async run(): Promise<void> {
@@ -59,10 +60,10 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
         failures++;
         this.circuit.open();
         this.runtime.log.warn({ err: (err as Error).message, failures }, 'spool relay: Kafka did not take the spooled webhooks, will retry');
-        await this.sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
+        await this.wakeup.sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
         continue;
       }
-      if (!this.kicked) await this.sleep(IDLE_MS);
+      if (!this.kicked) await this.wakeup.sleep(IDLE_MS);
     }
   }
 
@@ -77,14 +78,4 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return published;
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
 }
