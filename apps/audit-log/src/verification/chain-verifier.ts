@@ -1,5 +1,6 @@
 import { dataHashOf, entryHashOf, GENESIS_HASH, isoMillis, type EntryHeader } from '../chain/chain-hash';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
+import { ENTRY_COLUMNS, ENTRY_FROM, type EntryRow } from '../entries/entry-rows';
 
 /** Anything that runs SQL in the audit schema: a TypeORM DataSource, an EntityManager. */
 export interface Queryable {
@@ -7,22 +8,7 @@ export interface Queryable {
 }
 
 /** An entry row with its data joined (salt and data null once redacted). */
-interface ChainRow {
-  sequence: string;
-  event_id: string;
-  type: string;
-  source: string;
-  subject_ref: string | null;
-  session_id: string | null;
-  occurred_at: Date;
-  recorded_at: Date;
-  data_hash: string;
-  prev_hash: string;
-  hash: string;
-  redacted_at: Date | null;
-  salt: string | null;
-  data: string | null;
-}
+type ChainRow = EntryRow;
 
 interface CheckpointRow {
   sequence: string;
@@ -134,9 +120,7 @@ async function scanChain(db: Queryable, head: { sequence: number; hash: string }
   const result = (problem?: Problem) => ({ entries: expected - 1, redacted, problem });
   while (expected <= head.sequence && expected < stopAt) {
     const rows = await db.query<ChainRow[]>(
-      `SELECT e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id, e.occurred_at, e.recorded_at,
-              e.data_hash, e.prev_hash, e.hash, e.redacted_at, d.salt, d.data
-       FROM audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence
+      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM}
        WHERE e.sequence >= $1 AND e.sequence <= $2 ORDER BY e.sequence LIMIT $3`,
       [expected, head.sequence, VERIFY_CHUNK],
     );
