@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../../libs/testing/src/seeded-random';
 import { diditPayload } from '../../libs/testing/src/webhooks';
 
 /** One webhook of the chaos run, in the order it will be sent for its session. */
@@ -17,18 +18,6 @@ export interface PlannedSession {
   sends: PlannedWebhook[];
   finalStatus: string;
   expectedTransitions: number;
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed with its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SYLLABLES = ['ka', 'lo', 'mir', 'den', 'sa', 'vu', 'rel', 'to', 'pha', 'gin', 'bo', 'tre', 'lun', 'qe', 'zor'];
@@ -95,7 +84,7 @@ function transitionsInSendOrder(sends: PlannedWebhook[]): { count: number; final
 export function buildPlan(opts: { sessions: number; webhooks: number; seed: number; listed: PlannedSession['person'][]; namespace: string }): PlannedSession[] {
   const distinct = Math.round(opts.webhooks / 1.2);
   const fourStepSessions = Math.max(0, Math.min(opts.sessions, distinct - 3 * opts.sessions));
-  const r = rng(opts.seed);
+  const r = seededRandom(opts.seed);
   const t0 = Math.floor(Date.now() / 1000) - 3600;
   const sessions: PlannedSession[] = [];
   for (let i = 0; i < opts.sessions; i++) {

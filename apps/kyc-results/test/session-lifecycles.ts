@@ -48,17 +48,6 @@ export function lifecyclesArb(sessions: number, stepsPerSession: { min: number; 
   );
 }
 
-/** A small deterministic PRNG (mulberry32) so a failing arrival order can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sessions interleaved at random, each session's own order kept (what Kafka keys guarantee). */
 export function interleave<T>(lives: T[][], random: () => number): T[] {
@@ -92,3 +81,6 @@ export function withRedeliveries<T>(stream: T[], share: number, random: () => nu
   }
   return out;
 }
+
+/** Re-exported so the specs keep one import for their arrival-order helpers. */
+export { seededRandom } from '@compliance/testing';

@@ -6,3 +6,4 @@ export * from './webhooks';
 export * from './apps';
 export * from './effects.migration';
 export * from './topic-cleanup';
+export * from './seeded-random';

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { EntryHeader } from '../chain/chain-hash';
 
 /** Filters shared by the entry list and the export. */
 export class EntryFilterDto {
@@ -37,15 +38,7 @@ export class ExportQueryDto extends EntryFilterDto {
 }
 
 /** One entry as the API shows it; `data` is null once redacted. */
-export interface AuditEntryView {
-  sequence: number;
-  eventId: string;
-  type: string;
-  source: string;
-  subjectRef: string | null;
-  sessionId: string | null;
-  occurredAt: string;
-  recordedAt: string;
+export interface AuditEntryView extends EntryHeader {
   data: Record<string, unknown> | null;
   redacted: boolean;
   redactedAt: string | null;
