@@ -7,3 +7,4 @@ export * from './apps';
 export * from './effects.migration';
 export * from './topic-cleanup';
 export * from './seeded-random';
+export * from './lossy-kafka-proxy';
