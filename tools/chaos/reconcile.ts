@@ -69,6 +69,9 @@ export async function reconcile(ctx: {
     await sleep(3000);
     states = await sessionStates(stack, plan, apiKey);
   }
+  // A webhook spooled while Kafka was away may still be on its way: let the topic catch up first.
+  const received = () => distinct(reader.events(Topics.WebhooksInbound).map((e) => e.id));
+  await settle(async () => received(), uniqueWebhooks, 60_000);
   const kycEvents = () => reader.on(Topics.KycVerifications).filter((r) => r.event && (r.event.data as { change?: string }).change === 'transition');
   const completed = () =>
     reader.events(Topics.AmlScreenings).filter((e) => e.type === EventTypes.AmlScreeningCompleted && (e.data as { provider?: string }).provider !== 'didit');
@@ -96,7 +99,7 @@ export async function reconcile(ctx: {
     row('sessions in their expected final state', plan.length, plan.length - wrong()),
     row('status transitions recorded (kyc-results)', expectedTransitions, transitionsInDb),
     row('kyc.verification.* transition events (distinct)', expectedTransitions, distinct(kycEvents().map((r) => r.event?.id))),
-    row('webhook.received events (distinct)', uniqueWebhooks, distinct(reader.events(Topics.WebhooksInbound).map((e) => e.id))),
+    row('webhook.received events (distinct)', uniqueWebhooks, received()),
     row('screenings completed (distinct sessions)', approved.length, distinct(screenedSessions)),
     row('sessions screened more than once', 0, [...perSession.values()].filter((s) => s.size > 1).length),
     row('alerts raised (distinct)', ctx.expectedAlertSessions.size, distinct(raised().map((e) => (e.data as { alertId: string }).alertId))),
