@@ -35,6 +35,12 @@ export const CONSUMER_GROUPS: readonly ConsumerGroupName[] = Object.values(Consu
 export const retryTopicOf = (group: string): string => `${group}.retry`;
 export const dlqTopicOf = (group: string): string => `${group}.dlq`;
 
+/**
+ * Topics whose Kafka retention follows the raw_webhooks policy: the personal-data topics, and every
+ * group's retry and dead-letter topics, which hold copies of the records their group consumed.
+ */
+export const RETENTION_MANAGED_TOPICS: readonly string[] = [...PERSONAL_DATA_TOPICS, ...CONSUMER_GROUPS.flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)])];
+
 /** Every topic the suite needs: the catalogue plus each group's retry and dead-letter topics. */
 export function allTopics(groups: readonly string[] = CONSUMER_GROUPS): string[] {
   return [...CATALOGUE_TOPICS, ...groups.flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)])];

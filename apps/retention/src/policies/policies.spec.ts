@@ -1,5 +1,5 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
-import { EventTypes, PERSONAL_DATA_TOPICS, Topics } from '@compliance/contracts';
+import { EventTypes, RETENTION_MANAGED_TOPICS, Topics } from '@compliance/contracts';
 import { testKafka, waitFor } from '@compliance/testing';
 import { RetentionHarness } from '../testing/retention-harness';
 
@@ -78,7 +78,7 @@ describe('retention policies (real Kafka, real Postgres)', () => {
 
   it('keeps the Kafka copies of personal data for the raw_webhooks policy: at start, after a change, and -1 when indefinite', async () => {
     const byPolicy = (days: number) => String(days * DAY_MS);
-    for (const topic of PERSONAL_DATA_TOPICS) {
+    for (const topic of RETENTION_MANAGED_TOPICS) {
       await waitFor(async () => (await topicConfig(topic))['retention.ms'] === byPolicy(30), { what: `${topic} retention at start` });
     }
     // An unrelated override must survive: the admin API used replaces a topic's whole override set.
@@ -88,11 +88,12 @@ describe('retention policies (real Kafka, real Postgres)', () => {
 
     const changed = await h.api('PUT', '/policies/raw_webhooks', { body: { retentionDays: 45 } });
     expect(changed.body.kafkaRetentionMs).toBe(byPolicy(45));
-    for (const topic of PERSONAL_DATA_TOPICS) expect((await topicConfig(topic))['retention.ms']).toBe(byPolicy(45));
+    for (const topic of RETENTION_MANAGED_TOPICS) expect((await topicConfig(topic))['retention.ms']).toBe(byPolicy(45));
     expect((await topicConfig(Topics.KycVerifications))['max.message.bytes']).toBe('300000');
     expect((await topicConfig(Topics.ComplianceAlerts))['retention.ms']).not.toBe(byPolicy(45));
+    expect(RETENTION_MANAGED_TOPICS).toEqual(expect.arrayContaining([Topics.WebhooksInbound, 'kyc-results.dlq', 'audit-log.retry']));
 
     await h.api('PUT', '/policies/raw_webhooks', { body: { retentionDays: null } });
-    for (const topic of PERSONAL_DATA_TOPICS) expect((await topicConfig(topic))['retention.ms']).toBe('-1');
+    for (const topic of RETENTION_MANAGED_TOPICS) expect((await topicConfig(topic))['retention.ms']).toBe('-1');
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigResourceTypes, ConfigSource, type IResourceConfig } from 'kafkajs';
-import { PERSONAL_DATA_TOPICS } from '@compliance/contracts';
+import { RETENTION_MANAGED_TOPICS } from '@compliance/contracts';
 import { ServiceRuntime } from '@compliance/platform';
 import { DAY_MS } from '../clock/clock';
 import { PoliciesService } from './policies.service';
@@ -9,8 +9,8 @@ import { PoliciesService } from './policies.service';
 export const retentionMsOf = (days: number | null): string => (days === null ? '-1' : String(days * DAY_MS));
 
 /**
- * Keeps the Kafka copies of personal data (PERSONAL_DATA_TOPICS) no longer than the raw_webhooks
- * policy allows, through the admin API. Applied at start (first sweep), on a policy change, and
+ * Keeps the Kafka copies of personal data (RETENTION_MANAGED_TOPICS: the personal-data topics and the
+ * retry and dead-letter topics) no longer than the raw_webhooks policy allows, through the admin API. Applied at start (first sweep), on a policy change, and
  * again by the sweep whenever the last attempt failed or another replica changed the policy.
  */
 @Injectable()
@@ -28,7 +28,7 @@ export class TopicRetentionService {
     if (ms !== this.appliedMs) {
       await this.apply(ms);
       this.appliedMs = ms;
-      this.runtime.log.info({ retentionMs: ms, topics: PERSONAL_DATA_TOPICS }, 'topic retention applied');
+      this.runtime.log.info({ retentionMs: ms, topics: RETENTION_MANAGED_TOPICS }, 'topic retention applied');
     }
     return ms;
   }
@@ -41,7 +41,7 @@ export class TopicRetentionService {
     const admin = this.runtime.kafka.admin();
     await admin.connect();
     try {
-      const names = PERSONAL_DATA_TOPICS.map((t) => this.runtime.namespace.physical(t));
+      const names = RETENTION_MANAGED_TOPICS.map((t) => this.runtime.namespace.physical(t));
       const described = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
       const resources: IResourceConfig[] = described.resources.map((r) => ({
         type: ConfigResourceTypes.TOPIC,
