@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { allTopics, decodeEvent, type DomainEvent } from '@compliance/contracts';
 import { createKafka, ensureTopics, parseBrokers, TopicNamespace } from '@compliance/messaging';
+import { testRunId } from './topic-cleanup';
 
 export function testBrokers(): string {
   const brokers = process.env.KAFKA_BROKERS;
@@ -9,9 +10,12 @@ export function testBrokers(): string {
   return brokers;
 }
 
-/** A unique topic/group namespace per test file, so files running in parallel never see each other. */
+/**
+ * A unique topic/group namespace per test file, so files running in parallel never see each other;
+ * it carries the run's id, so the run's clean-up deletes its topics and no other run's.
+ */
 export function testNamespace(label = 't'): string {
-  return `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}-${randomBytes(4).toString('hex')}.`;
+  return `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}-${testRunId()}${randomBytes(4).toString('hex')}.`;
 }
 
 export function testKafka(clientId = 'test', brokers = testBrokers()): Kafka {

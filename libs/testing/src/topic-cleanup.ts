@@ -1,14 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 
-/** Topics of test namespaces (`testNamespace()`: `<label>-<8 hex>.`), never a deployment's own. */
-export const TEST_TOPIC = /^[A-Za-z0-9]{0,12}-[0-9a-f]{8}\./;
+/** Names one test run, so that its clean-up leaves alone the topics of runs going on at the same time. */
+export function testRunId(): string {
+  process.env.TEST_RUN_ID ??= randomBytes(3).toString('hex');
+  return process.env.TEST_RUN_ID;
+}
+
+/** Topics of one run's test namespaces (`testNamespace()`: `<label>-<run id><8 hex>.`), never a deployment's own. */
+export const testTopicsOfRun = (runId: string): RegExp => new RegExp(`^[A-Za-z0-9]{0,12}-${runId}[0-9a-f]{8}\\.`);
 
 /**
- * Deletes the topics test files created, so a long-lived broker does not collect thousands of
- * partitions run after run (it slows every client of that broker). Returns how many went.
+ * Deletes the topics the run's test files created, so a long-lived broker does not collect thousands
+ * of partitions run after run (it slows every client of that broker). Returns how many went.
  */
-export function deleteTestTopics(brokers: string): Promise<number> {
-  return deleteTopicsMatching(brokers, (t) => TEST_TOPIC.test(t));
+export function deleteTestTopics(brokers: string, runId: string): Promise<number> {
+  const ofRun = testTopicsOfRun(runId);
+  return deleteTopicsMatching(brokers, (t) => ofRun.test(t));
 }
 
 /** Deletes one namespace's topics (a benchmark's, when it is done). */
