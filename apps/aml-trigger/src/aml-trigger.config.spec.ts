@@ -24,7 +24,7 @@ describe('AmlTriggerConfig', () => {
   });
 
   it('refuses to start without a usable PII_ENCRYPTION_KEY and says how to make one', () => {
-    expect(problems({ KAFKA_BROKERS: '127.0.0.1:9092' })).toEqual([expect.stringMatching(/PII_ENCRYPTION_KEY must be the base64 encoding of exactly 32/)]);
+    expect(problems({ KAFKA_BROKERS: '127.0.0.1:9092' })).toEqual([expect.stringMatching(/PII_ENCRYPTION_KEY is required: base64 of 32 random bytes \(e\.g\. `openssl rand -base64 32`/)]);
     expect(problems({ ...base, PII_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, Matches, Max, Min, Validate, ValidateIf, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
-import { BaseServiceConfig } from '@compliance/platform';
+import { BaseServiceConfig, IsPiiKeys } from '@compliance/platform';
 import { DEFAULT_THRESHOLDS } from '@compliance/screening';
 
 export const AML_PROVIDERS = ['builtin', 'didit'] as const;
@@ -14,16 +14,6 @@ export function sampleListsDir(from = __dirname): string {
     const candidate = path.join(dir, 'data', 'watchlists', 'sample');
     if (existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) return path.resolve('data', 'watchlists', 'sample');
-  }
-}
-
-@ValidatorConstraint({ name: 'aesKey' })
-class Base64Key32 implements ValidatorConstraintInterface {
-  validate(value: unknown): boolean {
-    return typeof value === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
-  }
-  defaultMessage(): string {
-    return 'PII_ENCRYPTION_KEY must be the base64 encoding of exactly 32 random bytes (e.g. `openssl rand -base64 32`)';
   }
 }
 
@@ -96,7 +86,7 @@ export class AmlTriggerConfig extends BaseServiceConfig {
   @intBetween('DIDIT_RETRY_BASE_MS', 10, 60_000)
   DIDIT_RETRY_BASE_MS = 500;
 
-  @Validate(Base64Key32)
+  @IsPiiKeys()
   PII_ENCRYPTION_KEY!: string;
 
   @threshold('AML_REVIEW_THRESHOLD')

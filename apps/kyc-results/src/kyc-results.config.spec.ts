@@ -29,8 +29,14 @@ describe('KycResultsConfig', () => {
     ['not base64', 'this is not a key!'],
   ])('refuses a PII_ENCRYPTION_KEY of %s without echoing it', (_case, value) => {
     const found = problems({ ...base, PII_ENCRYPTION_KEY: value });
-    expect(found).toEqual(['PII_ENCRYPTION_KEY must be the base64 encoding of exactly 32 bytes']);
+    expect(found).toEqual([expect.stringContaining('PII_ENCRYPTION_KEY must be base64 keys of exactly 32 bytes')]);
     expect(found.join()).not.toContain(value);
+  });
+
+  it('accepts a rotation list (new key first) and names the bad key of a list by position', () => {
+    const [next, old] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    expect(problems({ ...base, PII_ENCRYPTION_KEY: `${next},${old}` })).toEqual([]);
+    expect(problems({ ...base, PII_ENCRYPTION_KEY: `${next},nope` })).toEqual([expect.stringContaining('(key 2 of 2)')]);
   });
 
   it('refuses a port out of range', () => {

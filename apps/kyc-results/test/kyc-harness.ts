@@ -66,11 +66,12 @@ export interface KycHarness {
   stop(): Promise<void>;
 }
 
-export async function startKycResults(label: string): Promise<KycHarness> {
-  const namespace = testNamespace(label);
-  await createTestTopics(namespace);
-  const dbUrl = await testDatabaseUrl(label);
-  const config = loadConfig(KycResultsConfig, 'kyc-results', { ...baseTestEnv(namespace, dbUrl), PII_ENCRYPTION_KEY: TEST_PII_KEY });
+/** `after`: start on the topics and database of an earlier (stopped) harness, as a restart would. */
+export async function startKycResults(label: string, opts: { piiKey?: string; after?: KycHarness } = {}): Promise<KycHarness> {
+  const namespace = opts.after?.namespace ?? testNamespace(label);
+  if (!opts.after) await createTestTopics(namespace);
+  const dbUrl = opts.after?.dbUrl ?? (await testDatabaseUrl(label));
+  const config = loadConfig(KycResultsConfig, 'kyc-results', { ...baseTestEnv(namespace, dbUrl), PII_ENCRYPTION_KEY: opts.piiKey ?? TEST_PII_KEY });
   const app = await startTestApp(AppModule.register(config));
   const producer = new EventProducer(testKafka('gateway-stand-in'), new TopicNamespace(namespace));
   const reader = await new TopicReader(namespace, [Topics.KycVerifications, Topics.RetentionEvents, dlqTopicOf(ConsumerGroups.KycResults)]).start();

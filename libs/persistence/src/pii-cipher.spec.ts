@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PiiCipher } from './pii-cipher';
+import { parsePiiKeys, PiiCipher } from './pii-cipher';
 
 const key = randomBytes(32).toString('base64');
 
@@ -30,7 +30,7 @@ describe('PiiCipher', () => {
     const stored = cipher.encrypt('ESP', 'ctx');
     const other = new PiiCipher(randomBytes(32).toString('base64'), 'test');
     expect(stored.split('.')[1]).toBe(cipher.keyId);
-    expect(() => other.decrypt(stored, 'ctx')).toThrow(`encrypted with another key (${cipher.keyId})`);
+    expect(() => other.decrypt(stored, 'ctx')).toThrow(`encrypted with a key that is not configured (${cipher.keyId})`);
   });
 
   it('gives a keyed digest: stable for one key, different under another', () => {
@@ -38,8 +38,40 @@ describe('PiiCipher', () => {
     expect(cipher.digest('Ana')).not.toBe(new PiiCipher(randomBytes(32).toString('base64'), 'test').digest('Ana'));
   });
 
-  it('rejects a key that is not 32 bytes', () => {
+  it('rejects a key that is not 32 bytes, naming its position in a list but never its value', () => {
     expect(() => new PiiCipher(randomBytes(16).toString('base64'), 'test')).toThrow('32 bytes');
+    const short = randomBytes(16).toString('base64');
+    expect(() => parsePiiKeys(`${key}, ${short}`)).toThrow('(key 2 of 2)');
+    expect(() => parsePiiKeys(`${key}, ${short}`)).not.toThrow(short);
+    expect(() => parsePiiKeys(`${key},`)).toThrow('(key 2 of 2)');
+    expect(parsePiiKeys(` ${key} `)).toHaveLength(1);
+  });
+});
+
+describe('PiiCipher key rotation', () => {
+  const oldKey = randomBytes(32).toString('base64');
+  const newKey = randomBytes(32).toString('base64');
+  const before = new PiiCipher(oldKey, 'test');
+  const during = new PiiCipher(`${newKey},${oldKey}`, 'test');
+
+  it('encrypts under the first key and still decrypts what an older listed key encrypted', () => {
+    const old = before.encrypt('Ana', 'ctx');
+    const fresh = during.encrypt('Ana', 'ctx');
+    expect(during.decrypt(old, 'ctx')).toBe('Ana');
+    expect(fresh.split('.')[1]).toBe(new PiiCipher(newKey, 'test').keyId);
+    expect(during.isUnderOlderKey(old)).toBe(true);
+    expect(during.isUnderOlderKey(fresh)).toBe(false);
+    expect(() => before.decrypt(fresh, 'ctx')).toThrow('not configured');
+  });
+
+  it('forgets a key once it is no longer listed', () => {
+    const old = before.encrypt('Ana', 'ctx');
+    expect(() => new PiiCipher(newKey, 'test').decrypt(old, 'ctx')).toThrow(`not configured (${before.keyId})`);
+  });
+
+  it('digests under the current key', () => {
+    expect(during.digest('Ana')).toBe(new PiiCipher(newKey, 'test').digest('Ana'));
+    expect(during.digest('Ana')).not.toBe(before.digest('Ana'));
   });
 });
 

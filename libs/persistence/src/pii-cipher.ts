@@ -9,29 +9,57 @@ export class PiiDecryptError extends Error {
 }
 
 /**
+ * Reads `PII_ENCRYPTION_KEY`: one or more base64 keys of 32 bytes, comma-separated, the first being
+ * the one that encrypts (the others only decrypt, during a rotation). Throws a RangeError that names
+ * the position of a bad key, never its value.
+ */
+export function parsePiiKeys(value: string): Buffer[] {
+  const parts = value.split(',').map((k) => k.trim());
+  return parts.map((part, i) => {
+    const key = /^[A-Za-z0-9+/]+={0,2}$/.test(part) ? Buffer.from(part, 'base64') : Buffer.alloc(0);
+    if (key.length !== 32) {
+      const which = parts.length > 1 ? ` (key ${i + 1} of ${parts.length})` : '';
+      throw new RangeError(`PII_ENCRYPTION_KEY must be base64 keys of exactly 32 bytes, comma-separated${which}`);
+    }
+    return key;
+  });
+}
+
+interface DerivedKey {
+  encryption: Buffer;
+  digest: Buffer;
+}
+
+/**
  * AES-256-GCM for personal data at rest. A value is stored as `v1.<keyId>.<iv>.<tag>.<ciphertext>`
- * (base64url parts); the key id names the key without revealing it, so a rotation can tell old
- * rows apart. The context (table, column, row id) is bound as additional data: a ciphertext copied
- * into another row or column no longer decrypts.
+ * (base64url parts); the key id names the key without revealing it. Rotation: the first configured
+ * key encrypts, every configured key decrypts what carries its id, so data written under an old key
+ * stays readable while it is listed. The context (table, column, row id) is bound as additional
+ * data: a ciphertext copied into another row or column no longer decrypts.
  */
 export class PiiCipher {
-  private readonly encryptionKey: Buffer;
-  private readonly digestKey: Buffer;
+  private readonly current: DerivedKey;
+  private readonly byId = new Map<string, DerivedKey>();
+  /** The id of the key that encrypts. */
   readonly keyId: string;
 
-  /** `purpose` (the owning service) derives keys of its own from the one configured secret. */
-  constructor(base64Key: string, purpose: string) {
-    const key = Buffer.from(base64Key.trim(), 'base64');
-    if (key.length !== 32) throw new RangeError('PII_ENCRYPTION_KEY must decode to 32 bytes');
-    // Separate keys for encryption and for digests, derived from the one configured secret.
-    this.encryptionKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `${purpose} pii encryption`, 32));
-    this.digestKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `${purpose} pii digest`, 32));
-    this.keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  /** `purpose` (the owning service) derives keys of its own from the configured secrets. */
+  constructor(keys: string, purpose: string) {
+    const [first, ...older] = parsePiiKeys(keys);
+    this.keyId = keyIdOf(first);
+    this.current = derive(first, purpose);
+    this.byId.set(this.keyId, this.current);
+    for (const key of older) if (!this.byId.has(keyIdOf(key))) this.byId.set(keyIdOf(key), derive(key, purpose));
+  }
+
+  /** Whether a stored value was encrypted under an older key (and should be written again). */
+  isUnderOlderKey(stored: string): boolean {
+    return stored.split('.')[1] !== this.keyId;
   }
 
   encrypt(plaintext: string, context: string): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.current.encryption, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [VERSION, this.keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
@@ -40,9 +68,10 @@ export class PiiCipher {
   decrypt(stored: string, context: string): string {
     const [version, keyId, iv, tag, body] = stored.split('.');
     if (version !== VERSION || body === undefined) throw new PiiDecryptError('not an encrypted value');
-    if (keyId !== this.keyId) throw new PiiDecryptError(`encrypted with another key (${keyId})`);
+    const key = this.byId.get(keyId);
+    if (!key) throw new PiiDecryptError(`encrypted with a key that is not configured (${keyId})`);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+      const decipher = createDecipheriv('aes-256-gcm', key.encryption, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
@@ -68,8 +97,23 @@ export class PiiCipher {
     return JSON.parse(this.decrypt(stored, context)) as T;
   }
 
-  /** A keyed digest: detects that personal data changed without storing it, and cannot be brute-forced without the key. */
+  /**
+   * A keyed digest: detects that personal data changed without storing it, and cannot be brute-forced
+   * without the key. Keyed by the current key, so a rotation changes every digest.
+   */
   digest(value: string): string {
-    return createHmac('sha256', this.digestKey).update(value, 'utf8').digest('hex');
+    return createHmac('sha256', this.current.digest).update(value, 'utf8').digest('hex');
   }
+}
+
+function keyIdOf(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 8);
+}
+
+// Separate keys for encryption and for digests, derived per purpose from one configured secret.
+function derive(key: Buffer, purpose: string): DerivedKey {
+  return {
+    encryption: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `${purpose} pii encryption`, 32)),
+    digest: Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `${purpose} pii digest`, 32)),
+  };
 }

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, validateSync, type ValidationError } from 'class-validator';
-import { DEFAULT_DATABASE_URL } from '@compliance/persistence';
+import { IsIn, IsOptional, IsString, Matches, ValidateBy, validateSync, type ValidationError } from 'class-validator';
+import { DEFAULT_DATABASE_URL, parsePiiKeys } from '@compliance/persistence';
 
 const API_KEY_LIST = /^[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?(,[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?)*$/;
 
@@ -24,6 +24,29 @@ export class BaseServiceConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+}
+
+const PII_KEY_HINT = 'e.g. `openssl rand -base64 32`; during a rotation, the new key first, then the old ones, comma-separated';
+
+function piiKeysProblem(value: unknown): string | undefined {
+  if (value === undefined || value === '') return `PII_ENCRYPTION_KEY is required: base64 of 32 random bytes (${PII_KEY_HINT})`;
+  try {
+    parsePiiKeys(String(value));
+    return undefined;
+  } catch (err) {
+    return `${(err as Error).message} (${PII_KEY_HINT})`;
+  }
+}
+
+/** `PII_ENCRYPTION_KEY`: base64 keys of 32 bytes, comma-separated, the first encrypts. The message never echoes a key. */
+export function IsPiiKeys(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPiiKeys',
+    validator: {
+      validate: (value: unknown) => piiKeysProblem(value) === undefined,
+      defaultMessage: (args) => piiKeysProblem(args?.value) ?? '',
+    },
+  });
 }
 
 export class ConfigError extends Error {

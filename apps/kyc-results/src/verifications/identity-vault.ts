@@ -22,9 +22,15 @@ export class IdentityVault {
     return this.cipher.digest(canonicalJson(identity));
   }
 
-  async storedDigest(m: EntityManager, sessionId: string): Promise<string | undefined> {
-    const row = await m.findOne(IdentityRecord, { where: { sessionId }, select: { sessionId: true, identityDigest: true } });
-    return row?.identityDigest;
+  /**
+   * How `identity` compares with the stored attributes. The digest tells without decrypting; a record
+   * written under an older key (its digest keyed by that key) is compared in clear instead.
+   */
+  async compare(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<'absent' | 'same' | 'changed' | 'same-under-older-key'> {
+    const row = await m.findOne(IdentityRecord, { where: { sessionId } });
+    if (!row) return 'absent';
+    if (row.keyId === this.cipher.keyId) return row.identityDigest === this.digestOf(identity) ? 'same' : 'changed';
+    return canonicalJson(this.open(row)) === canonicalJson(withoutEmpty(identity)) ? 'same-under-older-key' : 'changed';
   }
 
   async store(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<void> {
@@ -54,4 +60,9 @@ export class IdentityVault {
     }
     return identity;
   }
+}
+
+/** The attributes as they read back from storage: empty values are not stored. */
+function withoutEmpty(identity: IdentityAttributes): IdentityAttributes {
+  return Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== undefined && v !== null && v !== '')) as IdentityAttributes;
 }

@@ -120,10 +120,12 @@ export class VerificationRecorder {
   private async keepIdentity(m: EntityManager, session: VerificationSession, report: VerificationReport, judgement: Judgement, isNew: boolean) {
     const identity = report.decision?.identity;
     if (!judgement.takeDecision || !identity || session.erasedAt) return { stored: false, changed: false };
-    const before = isNew ? undefined : await this.vault.storedDigest(m, session.sessionId);
-    if (before === this.vault.digestOf(identity)) return { stored: false, changed: false };
+    const found = isNew ? 'absent' : await this.vault.compare(m, session.sessionId, identity);
+    if (found === 'same') return { stored: false, changed: false };
     await this.vault.store(m, session.sessionId, identity);
-    return { stored: true, changed: before !== undefined || session.status === 'approved' };
+    // Same attributes under an older key: written again under the current one, nothing to announce.
+    if (found === 'same-under-older-key') return { stored: false, changed: false };
+    return { stored: true, changed: found === 'changed' || session.status === 'approved' };
   }
 
   private historyEntry(session: VerificationSession, report: VerificationReport, received: ReceivedWebhook, judgement: Judgement) {

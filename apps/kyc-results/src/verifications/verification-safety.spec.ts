@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConsumerGroups, dlqTopicOf } from '@compliance/contracts';
 import { RetryHeaders } from '@compliance/messaging';
-import { diditPayload, waitFor } from '@compliance/testing';
+import { diditPayload, TEST_API_KEYS, waitFor } from '@compliance/testing';
 import { PiiCipher } from '@compliance/persistence';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
 import { gatewayEvent, startKycResults, TEST_PII_KEY, type KycHarness } from '../../test/kyc-harness';
@@ -28,10 +28,41 @@ describe('kyc-results: personal data at rest, bad payloads, other webhook types 
     expect(row).toMatchObject({ document_type: 'Passport', issuing_state: 'ESP' });
     const context = `identity_attributes/fullName/${session.sessionId}`;
     expect(new PiiCipher(TEST_PII_KEY, 'kyc-results').decrypt(row.full_name_enc, context)).toBe('Ana Núñez García');
-    expect(() => new PiiCipher(randomBytes(32).toString('base64'), 'kyc-results').decrypt(row.full_name_enc, context)).toThrow(/another key/);
+    expect(() => new PiiCipher(randomBytes(32).toString('base64'), 'kyc-results').decrypt(row.full_name_enc, context)).toThrow(/not configured/);
     // Nor anywhere else in the schema: sessions and history hold no names or document numbers.
     const others = JSON.stringify(await kyc.query('SELECT s.*, h.* FROM verification_sessions s JOIN verification_status_history h USING (session_id) WHERE s.session_id = $1', [session.sessionId]));
     for (const plain of ['Núñez', 'X1234567', '1990-04-02']) expect(others).not.toContain(plain);
+  });
+
+  it('reads identities written under the previous key after a key rotation, re-encrypts them unchanged, and still sees a real change', async () => {
+    const session = newSession();
+    const approved = sessionReport('v3-approved', session, T0);
+    await kyc.deliver(gatewayEvent(approved));
+    await kyc.waitForEvents(session.sessionId, 1);
+    const oldKeyId = new PiiCipher(TEST_PII_KEY, 'kyc-results').keyId;
+    const newKey = randomBytes(32).toString('base64');
+    const newKeyId = new PiiCipher(newKey, 'kyc-results').keyId;
+    await kyc.stop();
+    kyc = await startKycResults('kycsafe', { piiKey: `${newKey},${TEST_PII_KEY}`, after: kyc });
+
+    const { body } = await kyc.api(`/verifications/${session.sessionId}`, TEST_API_KEYS.auditor);
+    expect(body.identity).toMatchObject({ visibility: 'full', fullName: 'Ana Núñez García', documentNumber: 'X1234567' });
+    const keyOf = async () => (await kyc.query('SELECT key_id FROM identity_attributes WHERE session_id = $1', [session.sessionId]))[0].key_id;
+    expect(await keyOf()).toBe(oldKeyId);
+
+    // The same decision again (a later report): written again under the new key, nothing announced.
+    await kyc.deliver(gatewayEvent(sessionReport('v3-approved', session, T0 + 60)));
+    await kyc.historyCount(session.sessionId, 2);
+    expect(await keyOf()).toBe(newKeyId);
+
+    // A different identity is still a change.
+    const changed = sessionReport('v3-approved', session, T0 + 120);
+    const decision = changed.decision as { id_verifications: Array<Record<string, unknown>> };
+    changed.decision = { ...decision, id_verifications: [{ ...decision.id_verifications[0], first_name: 'Anabel', full_name: 'Anabel Núñez García' }] };
+    await kyc.deliver(gatewayEvent(changed));
+    await waitFor(() => kyc.verificationEvents(session.sessionId).some((e) => e.data.identity?.fullName === 'Anabel Núñez García'), { what: 'the changed identity announced' });
+    // One partition per session, in order: an announcement of the re-encryption would come before it.
+    expect(kyc.verificationEvents(session.sessionId).map((e) => e.data.change)).toEqual(['transition', 'data_updated']);
   });
 
   it('dead-letters a malformed verification payload with the reason and still processes the next event of the session', async () => {
