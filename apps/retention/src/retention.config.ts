@@ -25,6 +25,13 @@ export class RetentionConfig extends BaseServiceConfig {
   @Max(30 * DAY_MS, { message: 'RETENTION_ERASURE_DEADLINE_MS must be between 1000 and 2592000000 (30 days)' })
   RETENTION_ERASURE_DEADLINE_MS = DAY_MS;
 
+  /** Time the owners have to confirm a purge before it is sent again and a `purge_overdue` alert is raised. */
+  @Type(() => Number)
+  @IsInt({ message: 'RETENTION_PURGE_DEADLINE_MS must be an integer number of milliseconds' })
+  @Min(1000, { message: 'RETENTION_PURGE_DEADLINE_MS must be between 1000 and 2592000000 (30 days)' })
+  @Max(30 * DAY_MS, { message: 'RETENTION_PURGE_DEADLINE_MS must be between 1000 and 2592000000 (30 days)' })
+  RETENTION_PURGE_DEADLINE_MS = DAY_MS;
+
   /** A string, not a boolean: implicit conversion would read "false" as true. */
   @IsIn(['true', 'false'], { message: 'RETENTION_PROVIDER_DELETE must be true or false' })
   RETENTION_PROVIDER_DELETE = 'false';

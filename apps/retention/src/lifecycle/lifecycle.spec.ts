@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventSources, EventTypes, newEvent, Topics, type PurgeDueData } from '@compliance/contracts';
+import { EventSources, EventTypes, newEvent, Topics, type ComplianceAlertRaisedData, type PurgeDueData } from '@compliance/contracts';
 import { sql, waitFor } from '@compliance/testing';
 import { RetentionHarness, type ApiAnswer } from '../testing/retention-harness';
 
@@ -18,6 +18,8 @@ describe('lifecycle tracking and scheduled purges (real Kafka, real Postgres)', 
   const purgesInDb = () =>
     sql<{ unit: string; category: string; n: number }>(h.databaseUrl, 'SELECT unit, category, count(*)::int AS n FROM retention.purges GROUP BY 1, 2 ORDER BY 1, 2');
   const dueOnTopic = () => h.commands(EventTypes.RetentionPurgeDue).map((e) => e.data as PurgeDueData);
+  const purgeAlerts = (purgeId: string) =>
+    h.reader.events(Topics.ComplianceAlerts).filter((e) => ((e.data as ComplianceAlertRaisedData).details as { purgeId?: string } | undefined)?.purgeId === purgeId);
   const describeDue = (d: PurgeDueData) => `${d.sessionId ?? `subject:${d.subjectRef}`}/${d.category}`;
   const subjectData = async (subjectRef: string): Promise<ApiAnswer['body'][]> => (await h.api('GET', `/subjects/${subjectRef}/retention`, { as: 'analyst' })).body.data;
 
@@ -89,6 +91,40 @@ describe('lifecycle tracking and scheduled purges (real Kafka, real Postgres)', 
     const done = await waitFor(async () => (await subjectData(subj.A)).find((d) => d.category === 'verification_data' && d.purge?.completedAt), { what: 'the purge completed' });
     expect(done.purge.confirmedBy).toEqual(['kyc-results']);
     expect((await subjectData(subj.A)).find((d) => d.category === 'screening_data')?.purge.completedAt).toBeNull();
+  });
+
+  it('sends a purge an owner has not confirmed once more after its deadline, with one purge_overdue alert naming the owner', async () => {
+    const screening = dueOnTopic().find((d) => d.sessionId === s.A && d.category === 'screening_data') as PurgeDueData;
+    const verification = dueOnTopic().find((d) => d.sessionId === s.A && d.category === 'verification_data') as PurgeDueData;
+    const gina = dueOnTopic().find((d) => d.subjectRef === subj.G) as PurgeDueData;
+    expect((await h.api('POST', '/legal-holds', { body: { subjectRef: subj.G, reason: 'case 2026-31, inquiry' } })).status).toBe(201);
+    await h.sweeps(2);
+    expect(purgeAlerts(screening.purgeId)).toEqual([]);
+
+    h.clock.advance(DAY_MS + 1000);
+    const alert = await waitFor(() => purgeAlerts(screening.purgeId)[0], { what: 'the purge_overdue alert' });
+    expect(alert.data).toMatchObject({
+      kind: 'purge_overdue',
+      severity: 'medium',
+      subjectRef: subj.A,
+      sessionId: s.A,
+      details: expect.objectContaining({ category: 'screening_data', waitingFor: ['aml-trigger'], resent: true }),
+    });
+    const sent = await waitFor(() => {
+      const copies = dueOnTopic().filter((d) => d.purgeId === screening.purgeId);
+      return copies.length === 2 ? copies : undefined;
+    }, { what: 'the purge sent again' });
+    expect(sent[1]).toEqual(sent[0]);
+    await h.sweeps(2);
+    expect(purgeAlerts(screening.purgeId)).toHaveLength(1);
+    expect(dueOnTopic().filter((d) => d.purgeId === screening.purgeId)).toHaveLength(2);
+    // Held since: alerted, not sent again.
+    const held = await waitFor(() => purgeAlerts(gina.purgeId)[0], { what: 'the alert for the held subject' });
+    expect(held.data).toMatchObject({ subjectRef: subj.G, details: expect.objectContaining({ waitingFor: ['aml-trigger'], resent: false }) });
+    expect(dueOnTopic().filter((d) => d.purgeId === gina.purgeId)).toHaveLength(1);
+    // Confirmed in time: neither sent again nor alerted.
+    expect(purgeAlerts(verification.purgeId)).toEqual([]);
+    expect(dueOnTopic().filter((d) => d.purgeId === verification.purgeId)).toHaveLength(1);
   });
 
   it('does not purge a held subject, and purges it once the hold is lifted', async () => {

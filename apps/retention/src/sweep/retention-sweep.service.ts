@@ -10,7 +10,7 @@ import { RetentionConfig } from '../retention.config';
 
 /**
  * The scheduled work, every RETENTION_SWEEP_INTERVAL_MS (the first run at start): topic retention,
- * erasures whose legal hold ended, purges due, overdue erasures, pending provider deletions.
+ * erasures whose legal hold ended, purges due, overdue purges and erasures, pending provider deletions.
  * Sweeps never overlap in a process; each step is safe to run on several replicas at once.
  */
 @Injectable()
@@ -47,6 +47,7 @@ export class RetentionSweep implements OnApplicationBootstrap, BeforeApplication
     await this.step('topic retention', () => this.topics.ensureApplied());
     await this.step('legal hold ends', () => this.erasure.releaseBlocked(now));
     await this.step('purges due', () => this.purges.emitDue(now));
+    await this.step('purge deadlines', () => this.purges.handleOverdue(now));
     await this.step('erasure deadlines', () => this.progress.raiseOverdue(now));
     this.provider.kick();
     this.runtime.relay.kick();

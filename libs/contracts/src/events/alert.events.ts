@@ -1,6 +1,6 @@
 import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
 
-export const ALERT_KINDS = ['aml_match', 'aml_review', 'aml_screening_failed', 'erasure_overdue', 'dead_letter'] as const;
+export const ALERT_KINDS = ['aml_match', 'aml_review', 'aml_screening_failed', 'erasure_overdue', 'purge_overdue', 'dead_letter'] as const;
 export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
 
 /** `compliance.alert.raised`: what a human must look at, with what they need to decide. */
