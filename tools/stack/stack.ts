@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allTopics } from '../../libs/contracts/src/topics';
 import { createKafka, ensureTopics, parseBrokers, TopicNamespace } from '../../libs/messaging/src';
@@ -118,16 +118,25 @@ export class Stack {
 
   private async waitReady(name: ServiceName, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let last = 'not listening';
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see ${join(this.logDir, `${name}.log`)}`);
+      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}${this.logTail(name)}`);
       try {
         const res = await fetch(`${this.url(name)}/health/ready`);
         if (res.ok) return;
+        last = `HTTP ${res.status} ${(await res.text()).slice(0, 500)}`;
       } catch {
         // not listening yet
       }
       await sleep(300);
     }
-    throw new Error(`${name} did not become ready within ${timeoutMs} ms`);
+    throw new Error(`${name} did not become ready within ${timeoutMs} ms (last answer: ${last})${this.logTail(name)}`);
+  }
+
+  /** The end of a service's log, for an error that must say why without anyone opening the file. */
+  private logTail(name: ServiceName, lines = 20): string {
+    const file = join(this.logDir, `${name}.log`);
+    const tail = existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
+    return `; see ${file}${tail ? `, which ends:\n${tail}` : ''}`;
   }
 }
