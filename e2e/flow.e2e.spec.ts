@@ -114,7 +114,8 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     const timeline = await waitFor(async () => {
       const r = await api(`${stack.url('audit-log')}/sessions/${sessionId}/timeline`);
       const types: string[] = JSON.stringify(r.body).match(/"type":"[a-z._]+"/g) ?? [];
-      return ['webhook.received', 'kyc.verification.approved', 'aml.screening.completed', 'compliance.alert.raised'].every((t) => types.includes(`"type":"${t}"`)) && r.body;
+      // kyc.identity.accessed: the admin reads above were shown the identity unmasked.
+      return ['webhook.received', 'kyc.verification.approved', 'kyc.identity.accessed', 'aml.screening.completed', 'compliance.alert.raised'].every((t) => types.includes(`"type":"${t}"`)) && r.body;
     }, { what: 'the complete timeline', timeoutMs: 60_000 });
     expect(JSON.stringify(timeline)).toContain((alert.data as { alertId: string }).alertId);
     expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);

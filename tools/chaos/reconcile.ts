@@ -24,7 +24,7 @@ async function sessionStates(stack: Stack, plan: PlannedSession[], apiKey: strin
   for (let i = 0; i < plan.length; i += 25) {
     await Promise.all(
       plan.slice(i, i + 25).map(async (s) => {
-        const v = await getJson(`${stack.url('kyc-results')}/verifications/${s.sessionId}`, apiKey);
+        const v = await getJson(`${stack.url('kyc-results')}/verifications/${s.sessionId}?identity=masked`, apiKey);
         states.set(s.sessionId, { status: v?.status, transitions: v?.transitions });
       }),
     );

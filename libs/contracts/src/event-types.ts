@@ -14,6 +14,8 @@ export const EventTypes = {
   RetentionErasureFinished: 'retention.erasure.finished',
   RetentionPolicyChanged: 'retention.policy.changed',
   AuditCheckpoint: 'audit.checkpoint',
+  /** Someone was shown a verification's identity unmasked (kyc.verifications.v1): who, when, which fields. */
+  KycIdentityAccessed: 'kyc.identity.accessed',
 } as const;
 
 /** The canonical verification statuses; `kyc.verification.<status>` is the event type of each. */

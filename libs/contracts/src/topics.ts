@@ -62,9 +62,10 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: st
   },
   'kyc.verifications.v1': {
     producers: ['kyc-results'],
-    types: ['kyc.verification.<status>'],
+    types: ['kyc.verification.<status>', 'kyc.identity.accessed'],
     key: 'verification session id',
-    description: 'One event per status transition (and per identity-data change) of a verification session.',
+    description:
+      'One event per status transition (and per identity-data change) of a verification session; and one per time someone was shown its identity unmasked (who, which fields, never the values).',
   },
   'aml.screenings.v1': {
     producers: ['aml-trigger'],

@@ -5,7 +5,7 @@ import type { DomainEvent } from './envelope';
 import { AmlScreeningCompletedData, AmlScreeningFailedData, AmlScreeningRequestedData } from './events/aml.events';
 import { ComplianceAlertRaisedData, ComplianceAlertResolvedData } from './events/alert.events';
 import { AuditCheckpointData } from './events/audit.events';
-import { KycVerificationData } from './events/kyc.events';
+import { KycIdentityAccessedData, KycVerificationData } from './events/kyc.events';
 import {
   ErasureCompletedData,
   ErasureFinishedData,
@@ -33,6 +33,7 @@ const DATA_CLASSES: Record<string, DataClass> = {
   [EventTypes.RetentionErasureFinished]: ErasureFinishedData,
   [EventTypes.RetentionPolicyChanged]: PolicyChangedData,
   [EventTypes.AuditCheckpoint]: AuditCheckpointData,
+  [EventTypes.KycIdentityAccessed]: KycIdentityAccessedData,
 };
 
 export function dataClassOf(type: string): DataClass | undefined {

@@ -31,6 +31,32 @@ describe('what the trail keeps of each event', () => {
     expect(minimise(story.alert).data).toEqual({ alertId: expect.any(String), kind: 'aml_review', severity: 'medium', screeningId: expect.any(String), raisedAt: expect.any(String) });
   });
 
+  it('keeps the references of an overdue purge alert, not its summary', () => {
+    const details = { purgeId: 'p-1', category: 'screening_data', waitingFor: ['aml-trigger'], emittedAt: '2026-01-01T00:00:00.000Z', resent: true };
+    const alert = newEvent({
+      type: EventTypes.ComplianceAlertRaised,
+      source: EventSources.Retention,
+      data: { alertId: 'a-1', kind: 'purge_overdue', severity: 'medium', subjectRef: 's-1', summary: 'purge p-1 of screening_data not confirmed', details, raisedAt: '2026-01-02T00:00:00.000Z' },
+    });
+    expect(minimise(alert)).toEqual({
+      subjectRef: 's-1',
+      data: { alertId: 'a-1', kind: 'purge_overdue', severity: 'medium', raisedAt: '2026-01-02T00:00:00.000Z', purgeId: 'p-1', category: 'screening_data', waitingFor: ['aml-trigger'] },
+    });
+  });
+
+  it('keeps who was shown an identity unmasked, and which fields', () => {
+    const read = newEvent({
+      type: EventTypes.KycIdentityAccessed,
+      source: EventSources.KycResults,
+      data: { sessionId: story.sessionId, subjectRef: story.subjectRef, accessedBy: 'aud', role: 'auditor', fields: ['dateOfBirth', 'fullName'], accessedAt: '2026-01-02T00:00:00.000Z' },
+    });
+    expect(minimise(read)).toEqual({
+      subjectRef: story.subjectRef,
+      sessionId: story.sessionId,
+      data: { accessedBy: 'aud', role: 'auditor', fields: ['dateOfBirth', 'fullName'], accessedAt: '2026-01-02T00:00:00.000Z' },
+    });
+  });
+
   it('takes the event time as the occurrence time, or the recording time when the event has none usable', () => {
     expect(toAuditEntry(story.requested).occurredAt).toEqual(new Date(story.requested.time));
     const timeless = { ...newEvent({ type: EventTypes.RetentionPolicyChanged, source: EventSources.Retention, data: {} }), time: 'garbage' };

@@ -56,11 +56,17 @@ const KEEP: Record<string, (d: Data) => Data> = {
     hits: Array.isArray(d.hits) ? d.hits.map((h) => pick(h, ['list', 'entityId', 'score'])) : [],
   }),
   [EventTypes.AmlScreeningFailed]: (d) => pick(d, ['screeningId', 'provider', 'trigger', 'reason', 'attempts', 'failedAt']),
-  [EventTypes.ComplianceAlertRaised]: (d) => pick(d, ['alertId', 'kind', 'severity', 'screeningId', 'erasureRequestId', 'raisedAt']),
+  [EventTypes.ComplianceAlertRaised]: (d) => ({
+    ...pick(d, ['alertId', 'kind', 'severity', 'screeningId', 'erasureRequestId', 'raisedAt']),
+    // A retention alert's references (an overdue purge: which one, who is missing); no free text.
+    ...pick(d.details, ['purgeId', 'category', 'waitingFor']),
+  }),
   [EventTypes.ComplianceAlertResolved]: (d) => ({
     ...pick(d, ['alertId', 'resolution', 'reviewer', 'resolvedAt']),
     noteGiven: typeof d.note === 'string' && d.note.length > 0,
   }),
+  // Who saw an identity unmasked and which fields; never the values (the event carries none).
+  [EventTypes.KycIdentityAccessed]: (d) => pick(d, ['accessedBy', 'role', 'fields', 'accessedAt']),
   [AuditEntryTypes.DeadLetter]: withoutRefs,
 };
 

@@ -1,12 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import {
   EventSources,
+  EventTypes,
   isTerminalKycStatus,
   kycEventType,
   newEvent,
   Topics,
   validateEvent,
   type KycChange,
+  type KycIdentityAccessedData,
   type KycVerificationData,
   type ScreeningIdentity,
 } from '@compliance/contracts';
@@ -70,4 +72,23 @@ export async function announce(m: EntityManager, announcement: Announcement): Pr
   validateEvent(event);
   await addToOutbox(m, Topics.KycVerifications, data.sessionId, event);
   verificationMetrics.transitions.inc({ status: data.status, change: data.change });
+}
+
+/** Writes `kyc.identity.accessed` to the outbox: who was shown which fields of the session's identity, unmasked. */
+export async function recordIdentityAccess(
+  m: EntityManager,
+  access: { session: VerificationSession; accessedBy: string; role: string; fields: string[]; at: Date },
+): Promise<void> {
+  const data: KycIdentityAccessedData = {
+    sessionId: access.session.sessionId,
+    subjectRef: access.session.subjectRef ?? undefined,
+    accessedBy: access.accessedBy,
+    role: access.role,
+    fields: access.fields,
+    accessedAt: access.at.toISOString(),
+  };
+  const event = newEvent({ type: EventTypes.KycIdentityAccessed, source: EventSources.KycResults, subject: data.sessionId, time: access.at, data });
+  validateEvent(event);
+  await addToOutbox(m, Topics.KycVerifications, data.sessionId, event);
+  verificationMetrics.identityReads.inc({ role: access.role });
 }

@@ -1,7 +1,9 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isTerminalKycStatus } from '@compliance/contracts';
+import { ServiceRuntime, type Principal } from '@compliance/platform';
 import { IdentityVault } from './identity-vault';
+import { recordIdentityAccess } from './verification-events';
 import { identityView } from './identity-view';
 import { StatusHistoryEntry } from './status-history.entity';
 import { decisionSummaryOf, VerificationSession } from './verification-session.entity';
@@ -61,15 +63,22 @@ export class VerificationQueryService {
   constructor(
     private readonly ds: DataSource,
     private readonly vault: IdentityVault,
+    private readonly runtime: ServiceRuntime,
   ) {}
 
-  async verification(sessionId: string, visibility: IdentityVisibility): Promise<VerificationView> {
+  /** An unmasked identity is shown only once the access is recorded (kyc.identity.accessed, via the outbox). */
+  async verification(sessionId: string, visibility: IdentityVisibility, reader: Principal): Promise<VerificationView> {
     const session = await this.ds.manager.findOne(VerificationSession, { where: { sessionId } });
     if (!session) throw new NotFoundException({ statusCode: 404, code: 'VERIFICATION_NOT_FOUND', message: `no verification session ${sessionId}` });
     const [history, identity] = await Promise.all([
       this.ds.manager.find(StatusHistoryEntry, { where: { sessionId }, order: { id: 'ASC' } }),
       this.vault.load(this.ds.manager, sessionId),
     ]);
+    if (identity && visibility === 'full') {
+      const fields = Object.keys(identity).sort();
+      await recordIdentityAccess(this.ds.manager, { session, accessedBy: reader.name, role: reader.role, fields, at: new Date() });
+      this.runtime.relay.kick();
+    }
     return {
       ...summaryView(session),
       identity: identity ? identityView(identity, visibility) : null,

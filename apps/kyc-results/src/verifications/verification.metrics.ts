@@ -11,6 +11,10 @@ export const verificationMetrics = {
     'kyc_results_transitions_total',
     () => new Counter({ name: 'kyc_results_transitions_total', help: 'Verification events emitted, by status and change (transition, data_updated)', labelNames: ['status', 'change'] }),
   ),
+  identityReads: metricOnce(
+    'kyc_results_identity_reads_total',
+    () => new Counter({ name: 'kyc_results_identity_reads_total', help: 'Identities shown unmasked (each recorded as kyc.identity.accessed), by role', labelNames: ['role'] }),
+  ),
   stale: metricOnce(
     'kyc_results_stale_reports_total',
     () => new Counter({ name: 'kyc_results_stale_reports_total', help: 'Reports older than the session state (kept in history, marked stale)', labelNames: ['provider'] }),

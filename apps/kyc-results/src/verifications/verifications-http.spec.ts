@@ -1,4 +1,5 @@
-import { TEST_API_KEYS } from '@compliance/testing';
+import { EventTypes, Topics } from '@compliance/contracts';
+import { TEST_API_KEYS, waitFor } from '@compliance/testing';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
 import { gatewayEvent, startKycResults, type KycHarness } from '../../test/kyc-harness';
 
@@ -63,6 +64,24 @@ describe('kyc-results HTTP API: access, personal data per role, pagination (real
     const masked = await kyc.api(`/verifications/${approved.sessionId}?identity=masked`, TEST_API_KEYS.auditor);
     expect(masked.body.identity.visibility).toBe('masked');
     expect((await kyc.api(`/verifications/${approved.sessionId}?identity=everything`, TEST_API_KEYS.admin)).status).toBe(400);
+  });
+
+  it('records every unmasked read as kyc.identity.accessed (who, role, which fields, never the values), and no masked one', async () => {
+    const accessed = () => kyc.reader.events(Topics.KycVerifications).filter((e) => e.type === EventTypes.KycIdentityAccessed && e.subject === approved.sessionId);
+    // The tests above: an analyst's masked read, a refused full read, and one full read each by an auditor and an admin.
+    const events = await waitFor(() => (accessed().length >= 2 ? accessed() : undefined), { what: 'two identity reads recorded' });
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({ sessionId: approved.sessionId, subjectRef: approved.subjectRef, accessedBy: 'aud', role: 'auditor' }),
+      expect.objectContaining({ accessedBy: 'adm', role: 'admin' }),
+    ]);
+    expect((events[0].data as { fields: string[] }).fields).toEqual(expect.arrayContaining(['fullName', 'dateOfBirth', 'documentNumber', 'address']));
+    for (const plain of ['Ana', 'Núñez', '1990-04-02', 'X1234567', 'Calle Mayor']) expect(JSON.stringify(events)).not.toContain(plain);
+
+    await kyc.api(`/verifications/${approved.sessionId}?identity=masked`, TEST_API_KEYS.admin);
+    await kyc.api(`/verifications/${approved.sessionId}`, TEST_API_KEYS.auditor);
+    await waitFor(() => accessed().length === 3, { what: 'the third full read recorded' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(accessed()).toHaveLength(3);
   });
 
   it("pages through a subject's verifications newest first with a cursor", async () => {

@@ -12,13 +12,13 @@ export class VerificationsController {
 
   @Get('verifications/:sessionId')
   @RequireRole('analyst')
-  @ApiOperation({ summary: 'A verification session: current state, decision summary, identity (per role) and every report received' })
+  @ApiOperation({ summary: 'A verification session: current state, decision summary, identity (per role) and every report received; an unmasked identity is recorded as kyc.identity.accessed' })
   @ApiParam({ name: 'sessionId', description: "the provider's session id" })
   @ApiOkResponse({ type: VerificationView })
   @ApiNotFoundResponse({ description: 'no session with this id' })
   @ApiForbiddenResponse({ description: 'identity=full with an analyst key' })
   verification(@Param('sessionId') sessionId: string, @Query() q: VerificationQuery, @CurrentPrincipal() principal: Principal): Promise<VerificationView> {
-    return this.query.verification(sessionId, visibilityFor(principal, q.identity));
+    return this.query.verification(sessionId, visibilityFor(principal, q.identity), principal);
   }
 
   @Get('subjects/:subjectRef/verifications')

@@ -31,6 +31,20 @@ export class ScreeningIdentity {
   @IsOptional() @IsString() documentNumber?: string;
 }
 
+/**
+ * `kyc.identity.accessed` on kyc.verifications.v1, keyed by session: a caller was shown the identity
+ * unmasked. Names the caller and the fields shown, never their values.
+ */
+export class KycIdentityAccessedData {
+  @IsString() @IsNotEmpty() sessionId!: string;
+  @IsOptional() @IsString() subjectRef?: string;
+  /** The API key's name. */
+  @IsString() @IsNotEmpty() accessedBy!: string;
+  @IsString() @IsNotEmpty() role!: string;
+  @IsArray() @IsString({ each: true }) fields!: string[];
+  @IsISO8601() accessedAt!: string;
+}
+
 /** `kyc.verification.<status>` on kyc.verifications.v1, keyed by session. */
 export class KycVerificationData {
   @IsString() @IsNotEmpty() sessionId!: string;
