@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type DomainEvent } from '@compliance/contracts';
-import { createServiceDataSource, CreateMessagingTables1764100000000, runMigrationsLocked } from '@compliance/persistence';
+import { addToOutbox, createServiceDataSource, CreateMessagingTables1764100000000, runMigrationsLocked } from '@compliance/persistence';
 import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
 import { ConsumerRunner, EventHandler } from './consumer-runner';
 import { TopicNamespace } from './kafka';
@@ -40,7 +40,7 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
   }
 
   beforeAll(async () => {
-    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
+    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'kick-test'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
     ds = createServiceDataSource({
       url: await testDatabaseUrl('runner'),
       schema: 'runner',
@@ -74,6 +74,34 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
     });
     expect(JSON.parse(record.value as string)).toEqual(event.data);
     expect(record.key).toBe('subject-1');
+  });
+
+  it('tells after each commit whether the chunk wrote to the outbox, so the relay is kicked only then', async () => {
+    const commits: boolean[] = [];
+    const runner = new ConsumerRunner(kafka, ns, producer, {
+      group: 'kick-test',
+      topics: [TOPIC],
+      dataSource: ds,
+      chunkSize: 1,
+      handler: async (e, { manager }) => {
+        if ((e.data as { retentionDays: number }).retentionDays === 2030) await addToOutbox(manager, TOPIC, 'kick', policyEvent('kick-out', 0));
+      },
+      onCommitted: ({ wroteOutbox }) => commits.push(wroteOutbox),
+    });
+    runners.push(runner);
+    await runner.start();
+    // Earlier tests' events come first; wait for the group to be idle, then send one event at a time.
+    await waitFor(async () => {
+      const n = commits.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      return commits.length === n;
+    }, { what: 'the group to catch up' });
+    for (const [n, expected] of [[1000, false], [2000, true], [1001, false]] as const) {
+      const before = commits.length;
+      await producer.send(TOPIC, [encodeEvent(policyEvent('kick', n), 'kick')]);
+      await waitFor(() => commits.length > before, { what: `the commit of event ${n}` });
+      expect(commits.slice(before)).toEqual([expected]);
+    }
   });
 
   it('applies an event delivered twice exactly once (inbox)', async () => {

@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, retryTopicOf, validateEvent, type DomainEvent, type RawRecord } from '@compliance/contracts';
+import { wroteToOutbox } from '@compliance/persistence';
 import type { EventProducer } from './producer';
 import type { TopicNamespace } from './kafka';
 import { isInfrastructureError } from './errors';
@@ -39,8 +40,8 @@ export interface ConsumerOptions {
   partitionsConsumedConcurrently?: number;
   /** Overrides decoding (for example to take dead letters of other services as facts). */
   decode?: (raw: RawRecord, topic: string) => DomainEvent;
-  /** Called after each committed transaction (kick the outbox relay). */
-  onCommitted?: () => void;
+  /** Called after each committed chunk; `wroteOutbox` when its transaction added events to the outbox (kick the relay). */
+  onCommitted?: (chunk: { wroteOutbox: boolean }) => void;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -113,11 +114,11 @@ export class ConsumerRunner {
       if (!p.isRunning() || p.isStale()) return;
       const chunk = batch.messages.slice(i, i + chunkSize);
       if (isRetryTopic) await this.waitUntilDue(chunk[0], p);
-      await this.processChunk(topic, batch.partition, chunk);
+      const wroteOutbox = await this.processChunk(topic, batch.partition, chunk);
       const last = chunk[chunk.length - 1].offset;
       p.resolveOffset(last);
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      this.opts.onCommitted?.();
+      this.opts.onCommitted?.({ wroteOutbox });
       await p.heartbeat();
     }
     metrics.lag.set({ group: this.opts.group, topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
@@ -154,23 +155,28 @@ export class ConsumerRunner {
     }
   }
 
-  private async processChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+  /** Applies a chunk in one transaction; returns whether what committed added to the outbox. */
+  private async processChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
     const prepared = messages.map((m) => this.prepare(topic, partition, m));
     for (const bad of prepared.filter((p) => p.error)) await this.router.deadLetter(bad, 'invalid');
     const valid = prepared.filter((p) => p.event);
-    if (valid.length === 0) return;
+    if (valid.length === 0) return false;
     const started = process.hrtime.bigint();
+    let wroteOutbox = false;
     try {
       await this.opts.dataSource.transaction(async (m) => {
         for (const p of valid) await this.apply(p, m);
+        wroteOutbox = wroteToOutbox(m);
       });
     } catch (err) {
       if (isInfrastructureError(err)) throw err;
       // One event spoiled the chunk: replay each alone so only the failing one is retried.
-      for (const p of valid) await this.applyAlone(p);
+      wroteOutbox = false;
+      for (const p of valid) wroteOutbox = (await this.applyAlone(p)) || wroteOutbox;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.handlerSeconds.observe({ group: this.opts.group, topic: valid[0].record.topic }, seconds / valid.length);
+    return wroteOutbox;
   }
 
   private async apply(p: Prepared, manager: EntityManager): Promise<void> {
@@ -188,13 +194,17 @@ export class ConsumerRunner {
     metrics.processed.inc({ ...labels, outcome: 'applied' });
   }
 
-  private async applyAlone(p: Prepared): Promise<void> {
+  private async applyAlone(p: Prepared): Promise<boolean> {
     try {
-      await this.opts.dataSource.transaction((m) => this.apply(p, m));
+      return await this.opts.dataSource.transaction(async (m) => {
+        await this.apply(p, m);
+        return wroteToOutbox(m);
+      });
     } catch (err) {
       if (isInfrastructureError(err)) throw err;
       this.opts.log?.('warn', 'event handler failed', { group: this.opts.group, topic: p.record.topic, eventId: p.event?.id, error: (err as Error).message });
       await this.router.retryOrDeadLetter(p, err as Error);
+      return false;
     }
   }
 }

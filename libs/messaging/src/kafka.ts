@@ -1,3 +1,4 @@
+import './kafkajs-request-queue';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 
 export interface KafkaSettings {

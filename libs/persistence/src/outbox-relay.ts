@@ -6,7 +6,10 @@ export interface OutboxRelayOptions {
   /** Distinguishes relays of different services sharing a database. */
   name: string;
   batchSize?: number;
-  /** Poll interval when idle; commits in this process also kick the relay at once. */
+  /**
+   * Poll interval when idle (default 1 s). Every commit that writes to the outbox kicks the relay at
+   * once; the poll only picks up rows a crashed process or another replica left behind.
+   */
   idleMs?: number;
   /** Sent rows are kept this long (they may hold personal data), then deleted. */
   keepSentMs?: number;
@@ -76,7 +79,7 @@ export class OutboxRelay {
         await this.wakeup.sleep(1000);
         continue;
       }
-      if (!this.pending) await this.wakeup.sleep(this.opts.idleMs ?? 200);
+      if (!this.pending) await this.wakeup.sleep(this.opts.idleMs ?? 1000);
     }
   }
 

@@ -6,11 +6,20 @@ export interface RecordPublisher {
   publish(batches: Array<{ topic: string; records: EncodedRecord[] }>): Promise<void>;
 }
 
+/** Transactions (by their query runner) that wrote to the outbox: after their commit the relay has work. */
+const outboxWriters = new WeakSet<object>();
+
+/** Whether `manager`'s transaction added to the outbox (so its commit should kick the relay). */
+export function wroteToOutbox(manager: EntityManager): boolean {
+  return outboxWriters.has(manager.queryRunner ?? manager);
+}
+
 /**
  * Adds an event to the outbox inside the caller's transaction: it is published if and only if
  * the transaction commits.
  */
 export async function addToOutbox(manager: EntityManager, topic: string, key: string, event: DomainEvent): Promise<void> {
+  outboxWriters.add(manager.queryRunner ?? manager);
   const record = encodeEvent(event, key);
   await manager.query('INSERT INTO outbox (event_id, topic, key, value, headers) VALUES ($1, $2, $3, $4, $5)', [
     event.id,

@@ -73,7 +73,7 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
   consume(opts: Omit<ConsumerOptions, 'dataSource'>): void {
     const full: ConsumerOptions = {
       dataSource: this.dataSource,
-      onCommitted: () => this.relay.kick(),
+      onCommitted: ({ wroteOutbox }) => wroteOutbox && this.relay.kick(),
       log: (level, message, extra) => this.log[level](extra ?? {}, message),
       ...opts,
     };

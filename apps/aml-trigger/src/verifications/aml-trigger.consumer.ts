@@ -25,7 +25,8 @@ export class AmlTriggerConsumer implements OnModuleInit {
       handler: (event, { manager, record }) =>
         record.topic === Topics.RetentionCommands ? this.retention.handle(event, manager) : this.verifications.handle(event, manager),
       // Committed screenings have events to publish and, with a remote provider, calls to make.
-      onCommitted: () => {
+      onCommitted: ({ wroteOutbox }) => {
+        if (!wroteOutbox) return;
         this.runtime.relay.kick();
         this.worker.kick();
       },
