@@ -55,12 +55,25 @@ async function drive(stack: Stack, rate: number, seconds: number, onTick?: (post
   return posted;
 }
 
-function latencies(reader: TopicReader, posted: Map<string, number>, arrivals: Map<string, number>): number[] {
-  for (const e of reader.events(Topics.AmlScreenings)) {
-    const sid = (e.data as { sessionId?: string }).sessionId;
-    if (e.type === EventTypes.AmlScreeningCompleted && sid && !arrivals.has(sid)) arrivals.set(sid, Date.now());
+/**
+ * Completion time of each session: the Kafka timestamp of its `aml.screening.completed` record (set
+ * when aml-trigger handed it to Kafka, same clock as the POST), read from the records collected so far.
+ */
+class Completions {
+  readonly at = new Map<string, number>();
+  private scanned = 0;
+
+  constructor(private readonly reader: TopicReader) {}
+
+  latencies(posted: Map<string, number>): number[] {
+    const records = this.reader.on(Topics.AmlScreenings);
+    for (; this.scanned < records.length; this.scanned++) {
+      const { event, timestamp } = records[this.scanned];
+      const sid = (event?.data as { sessionId?: string } | undefined)?.sessionId;
+      if (event?.type === EventTypes.AmlScreeningCompleted && sid && timestamp !== undefined && !this.at.has(sid)) this.at.set(sid, timestamp);
+    }
+    return [...posted].filter(([sid]) => this.at.has(sid)).map(([sid, t]) => (this.at.get(sid) as number) - t);
   }
-  return [...posted].filter(([sid]) => arrivals.has(sid)).map(([sid, t]) => (arrivals.get(sid) as number) - t);
 }
 
 export async function benchPipeline(opts: { rate?: number; seconds?: number; onProgress?: (m: string) => void } = {}): Promise<PipelineFigures> {
@@ -81,33 +94,31 @@ export async function benchPipeline(opts: { rate?: number; seconds?: number; onP
   process.env.KAFKA_BROKERS = stack.env.KAFKA_BROKERS;
   await stack.startAll();
   const reader = await new TopicReader(namespace, [Topics.AmlScreenings]).start();
-  const arrivals = new Map<string, number>();
-  // Arrival times are taken by polling the reader every 5 ms: the resolution of the figures.
-  const poll = setInterval(() => latencies(reader, new Map(), arrivals), 5);
+  const completions = new Completions(reader);
   try {
     const rate = opts.rate ?? 10;
     const seconds = opts.seconds ?? 15;
     progress(`pipeline: ${rate}/s for ${seconds} s`);
     const posted = await drive(stack, rate, seconds);
     const deadline = Date.now() + 30_000;
-    while (latencies(reader, posted, arrivals).length < posted.size && Date.now() < deadline) await sleep(50);
-    const lat = latencies(reader, posted, arrivals);
+    while (completions.latencies(posted).length < posted.size && Date.now() < deadline) await sleep(50);
+    const lat = completions.latencies(posted);
     const fixedRate = { rate, sent: posted.size, completed: lat.length, p50Ms: percentile(lat, 50), p95Ms: percentile(lat, 95), p99Ms: percentile(lat, 99) };
 
     const steps: PipelineFigures['steps'] = [];
-    for (const stepRate of [10, 20, 30, 40, 60, 80]) {
+    for (const stepRate of [10, 20, 30, 40, 50, 60, 80]) {
       progress(`pipeline: step ${stepRate}/s`);
       const samples: Array<[number, number]> = [];
       const p = await drive(stack, stepRate, 10, (sofar) => {
-        samples.push([Date.now() / 1000, sofar.size - latencies(reader, sofar, arrivals).length]);
+        samples.push([Date.now() / 1000, sofar.size - completions.latencies(sofar).length]);
       });
       const windowEnd = Date.now();
-      const inWindow = latencies(reader, p, arrivals).length;
+      const inWindow = completions.latencies(p).length;
       const backlogEnd = p.size - inWindow;
       const drainDeadline = Date.now() + 20_000;
-      while (latencies(reader, p, arrivals).length < p.size && Date.now() < drainDeadline) await sleep(50);
-      const lat2 = latencies(reader, p, arrivals);
-      const drainMs = Math.max(0, Math.max(...[...p.keys()].map((sid) => arrivals.get(sid) ?? Infinity)) - windowEnd);
+      while (completions.latencies(p).length < p.size && Date.now() < drainDeadline) await sleep(50);
+      const lat2 = completions.latencies(p);
+      const drainMs = Math.max(0, Math.max(...[...p.keys()].map((sid) => completions.at.get(sid) ?? Infinity)) - windowEnd);
       // Sustained = the lag does not grow: the backlog (posted, not yet screened), sampled 4 times a
       // second over the window, has a least-squares slope under a tenth of the rate, and everything completes.
       const backlogGrowthPerSec = slope(samples);
@@ -118,7 +129,6 @@ export async function benchPipeline(opts: { rate?: number; seconds?: number; onP
     const highestSustainedRate = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.rate));
     return { fixedRate, steps, highestSustainedRate };
   } finally {
-    clearInterval(poll);
     await reader.stop();
     await stack.stop();
     await deleteNamespaceTopics(stack.env.KAFKA_BROKERS, namespace).catch(() => undefined);
