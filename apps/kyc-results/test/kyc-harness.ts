@@ -6,6 +6,7 @@ import {
   dlqTopicOf,
   encodeEvent,
   EventSources,
+  isKycEventType,
   EventTypes,
   newEvent,
   newTraceparent,
@@ -90,7 +91,7 @@ export async function startKycResults(label: string, opts: { piiKey?: string; af
       return { status: res.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
     },
     query: (text, params) => app.app.get(DataSource).query(text, params),
-    verificationEvents: (sessionId) => reader.events(Topics.KycVerifications).filter((e) => e.subject === sessionId),
+    verificationEvents: (sessionId) => reader.events(Topics.KycVerifications).filter((e) => isKycEventType(e.type) && e.subject === sessionId),
     async waitForEvents(sessionId, n) {
       return waitFor(
         () => {
