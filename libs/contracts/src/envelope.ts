@@ -54,6 +54,8 @@ export function newEvent<T>(init: {
 }
 
 export function encodeEvent(event: DomainEvent, key: string): EncodedRecord {
+  // The library validates the attributes and names the ce_* headers; the data is serialised once,
+  // below, so it is left out of the CloudEvent (binary mode carries it as the plain record value).
   const ce = new CloudEvent<unknown>({
     specversion: '1.0',
     id: event.id,
@@ -62,7 +64,6 @@ export function encodeEvent(event: DomainEvent, key: string): EncodedRecord {
     subject: event.subject,
     time: event.time,
     datacontenttype: 'application/json',
-    data: event.data,
   });
   const message = Kafka.binary(ce) as KafkaMessage<unknown>;
   const headers: Record<string, string> = {};
