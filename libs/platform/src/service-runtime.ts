@@ -15,6 +15,9 @@ import { createServiceDataSource, ensureDatabase, OutboxRelay, runMigrationsLock
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import type { BaseServiceConfig } from './config';
 
+/** How long start-up waits for the consumers to join their groups before serving anyway. */
+const CONSUMER_JOIN_WAIT_MS = 20_000;
+
 export interface ServiceDefinition {
   /** The service name: Kafka client id, outbox relay name, log name. */
   service: string;
@@ -94,9 +97,18 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
     this.relay.start();
   }
 
+  /**
+   * Starts the consumers and waits for them to join their groups (a few seconds) before the HTTP
+   * side comes up, but not longer than CONSUMER_JOIN_WAIT_MS: a slow group coordinator must not keep
+   * the service (the gateway's ingest above all) from serving. They go on joining in the background.
+   */
   async onApplicationBootstrap(): Promise<void> {
     this.started = true;
-    await Promise.all(this.pendingConsumers.splice(0).map((c) => this.startConsumer(c)));
+    const joining = Promise.all(this.pendingConsumers.splice(0).map((c) => this.startConsumer(c)));
+    let timer: NodeJS.Timeout | undefined;
+    const joined = await Promise.race([joining.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), CONSUMER_JOIN_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (!joined) this.log.warn({ waitedMs: CONSUMER_JOIN_WAIT_MS }, 'consumers are still joining their groups; serving meanwhile');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
