@@ -31,11 +31,21 @@ export class AmlHarness {
   async start(env: Record<string, string> = {}): Promise<this> {
     await createTestTopics(this.namespace);
     this.databaseUrl = await testDatabaseUrl(this.namespace);
-    const config = loadConfig(AmlTriggerConfig, 'aml-trigger', { ...baseTestEnv(this.namespace, this.databaseUrl), PII_ENCRYPTION_KEY: PII_KEY, ...env });
     this.reader = await new TopicReader(this.namespace, [Topics.AmlScreenings, Topics.ComplianceAlerts, Topics.RetentionEvents]).start();
     this.producer = new EventProducer(testKafka('aml-test-producer'), new TopicNamespace(this.namespace));
-    this.app = await startTestApp(AppModule.register(config));
+    this.app = await this.startApp(env);
     return this;
+  }
+
+  /** Stops the service and starts it again on the same topics and database, as a redeploy would. */
+  async restart(env: Record<string, string> = {}): Promise<void> {
+    await this.app.close();
+    this.app = await this.startApp(env);
+  }
+
+  private startApp(env: Record<string, string>): Promise<ServiceApp> {
+    const config = loadConfig(AmlTriggerConfig, 'aml-trigger', { ...baseTestEnv(this.namespace, this.databaseUrl), PII_ENCRYPTION_KEY: PII_KEY, ...env });
+    return startTestApp(AppModule.register(config));
   }
 
   async stop(): Promise<void> {

@@ -7,3 +7,4 @@ export * from './outbox-relay';
 export * from './pii-cipher';
 export * from './retention-confirmations';
 export * from './wakeup';
+export * from './pii-rekey';

@@ -3,3 +3,4 @@ export * from './api-keys';
 export * from './service-runtime';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './pii-rekey-on-start';

@@ -2,9 +2,12 @@ import { appendFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EventTypes, Topics } from '@compliance/contracts';
-import { TEST_API_KEYS } from '@compliance/testing';
+import { randomBytes } from 'node:crypto';
+import { PiiCipher } from '@compliance/persistence';
+import { sql, TEST_API_KEYS } from '@compliance/testing';
+import { PiiRekeyService } from '../pii/pii-rekey.service';
 import { sampleListsDir } from '../aml-trigger.config';
-import { AmlHarness, approvedEvent, LISTED_PERSON, UNLISTED_PERSON } from '../../test/aml-test-harness';
+import { AmlHarness, approvedEvent, LISTED_PERSON, PII_KEY, UNLISTED_PERSON } from '../../test/aml-test-harness';
 
 const COMPLETED = EventTypes.AmlScreeningCompleted;
 const RAISED = EventTypes.ComplianceAlertRaised;
@@ -77,5 +80,21 @@ describe('aml-trigger ongoing monitoring: list changes re-screen monitored subje
     const lists = await h.http('/lists', { key: TEST_API_KEYS.auditor });
     expect(lists.body.lists.map((v: any) => v.list).sort()).toEqual(['ofac-sdn', 'opensanctions']);
     expect(lists.body.problems).toEqual([expect.objectContaining({ file: 'broken.csv' })]);
+  });
+
+  it('after a key rotation, moves the sealed identities to the new key at start and keeps monitoring them', async () => {
+    const newKey = randomBytes(32).toString('base64');
+    const newKeyId = new PiiCipher(newKey, 'aml-trigger').keyId;
+    const keyIds = async () => (await sql<{ k: string }>(h.databaseUrl, "SELECT DISTINCT split_part(identity_sealed, '.', 2) AS k FROM aml_trigger.monitored_subjects")).map((r) => r.k);
+    expect(await keyIds()).toEqual([new PiiCipher(PII_KEY, 'aml-trigger').keyId]);
+    await h.restart({ AML_LISTS_DIR: dir, AML_LIST_POLL_MS: '150', PII_ENCRYPTION_KEY: `${newKey},${PII_KEY}` });
+
+    const outcomes = await h.app.app.get(PiiRekeyService).done();
+    expect(outcomes.find((o) => o.table === 'monitored_subjects')).toMatchObject({ rekeyed: 2, unreadable: 0 });
+    expect(await keyIds()).toEqual([newKeyId]);
+    // Still readable under the new key: a list change re-screens both subjects once more.
+    const before = h.events(Topics.AmlScreenings, COMPLETED, ofSubject(subjectB, 'list_change')).length;
+    await appendFile(path.join(dir, 'targets.simple.csv'), row('fict-9003', 'Ottilie Brandvold Quist', '1951-09-09', 'no'));
+    await h.waitForEvents(Topics.AmlScreenings, COMPLETED, ofSubject(subjectB, 'list_change'), before + 1);
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { canonicalJson } from '@compliance/contracts';
-import { PiiCipher } from '@compliance/persistence';
+import { PiiCipher, type SealedTable } from '@compliance/persistence';
 import type { IdentityAttributes } from '../providers/verification-report';
 import { IdentityRecord } from './identity-record.entity';
 
@@ -10,6 +10,8 @@ type EncryptedColumn = `${PersonalField}Enc`;
 
 const PERSONAL_FIELDS: readonly PersonalField[] = ['firstName', 'lastName', 'fullName', 'dateOfBirth', 'nationality', 'documentNumber', 'address'];
 const column = (field: PersonalField): EncryptedColumn => `${field}Enc`;
+/** The database column of a personal field: firstName → first_name_enc. */
+const sqlColumn = (field: PersonalField): string => `${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_enc`;
 /** Binds a ciphertext to its row and column: copied elsewhere, it no longer decrypts. */
 const contextOf = (sessionId: string, field: PersonalField) => `identity_attributes/${field}/${sessionId}`;
 
@@ -43,6 +45,24 @@ export class IdentityVault {
     };
     for (const field of PERSONAL_FIELDS) record[column(field)] = this.cipher.encryptOptional(identity[field], contextOf(sessionId, field));
     await m.upsert(IdentityRecord, record, ['sessionId']);
+  }
+
+  /** The identity table for a re-encryption after a key rotation: digest and key id follow the new key. */
+  sealedTable(): SealedTable {
+    const fieldOf = new Map(PERSONAL_FIELDS.map((f) => [sqlColumn(f), f]));
+    return {
+      table: 'identity_attributes',
+      key: 'session_id',
+      columns: [...fieldOf.keys()],
+      context: (row, col) => contextOf(row.session_id as string, fieldOf.get(col) as PersonalField),
+      alsoSet: (row, clear) => {
+        const identity: IdentityAttributes = {};
+        if (row.document_type) identity.documentType = row.document_type;
+        if (row.issuing_state) identity.issuingState = row.issuing_state;
+        for (const [col, field] of fieldOf) if (clear[col] !== null) identity[field] = clear[col] as string;
+        return { identity_digest: this.digestOf(identity), key_id: this.cipher.keyId };
+      },
+    };
   }
 
   async load(m: EntityManager, sessionId: string): Promise<IdentityAttributes | undefined> {

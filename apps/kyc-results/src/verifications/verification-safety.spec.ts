@@ -4,6 +4,8 @@ import { RetryHeaders } from '@compliance/messaging';
 import { diditPayload, TEST_API_KEYS, waitFor } from '@compliance/testing';
 import { PiiCipher } from '@compliance/persistence';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
+import { PiiRekeyService } from '../pii/pii-rekey.service';
+import { IdentityVault } from './identity-vault';
 import { gatewayEvent, startKycResults, TEST_PII_KEY, type KycHarness } from '../../test/kyc-harness';
 
 const T0 = 1_767_225_600;
@@ -34,23 +36,35 @@ describe('kyc-results: personal data at rest, bad payloads, other webhook types 
     for (const plain of ['Núñez', 'X1234567', '1990-04-02']) expect(others).not.toContain(plain);
   });
 
-  it('reads identities written under the previous key after a key rotation, re-encrypts them unchanged, and still sees a real change', async () => {
+  it('after a key rotation, moves stored identities to the new key in the background, reads them, and announces only a real change', async () => {
     const session = newSession();
-    const approved = sessionReport('v3-approved', session, T0);
-    await kyc.deliver(gatewayEvent(approved));
+    await kyc.deliver(gatewayEvent(sessionReport('v3-approved', session, T0)));
     await kyc.waitForEvents(session.sessionId, 1);
-    const oldKeyId = new PiiCipher(TEST_PII_KEY, 'kyc-results').keyId;
+    const oldCipher = new PiiCipher(TEST_PII_KEY, 'kyc-results');
     const newKey = randomBytes(32).toString('base64');
     const newKeyId = new PiiCipher(newKey, 'kyc-results').keyId;
+    const keyOf = async () => (await kyc.query('SELECT key_id FROM identity_attributes WHERE session_id = $1', [session.sessionId]))[0].key_id;
+    expect(await keyOf()).toBe(oldCipher.keyId);
     await kyc.stop();
     kyc = await startKycResults('kycsafe', { piiKey: `${newKey},${TEST_PII_KEY}`, after: kyc });
 
+    // The start's pass re-encrypted it (digest and key id included).
+    const [pass] = await kyc.get(PiiRekeyService).done();
+    expect(pass).toMatchObject({ table: 'identity_attributes', unreadable: 0 });
+    expect(pass.rekeyed).toBeGreaterThanOrEqual(1);
+    expect(await keyOf()).toBe(newKeyId);
     const { body } = await kyc.api(`/verifications/${session.sessionId}`, TEST_API_KEYS.auditor);
     expect(body.identity).toMatchObject({ visibility: 'full', fullName: 'Ana Núñez García', documentNumber: 'X1234567' });
-    const keyOf = async () => (await kyc.query('SELECT key_id FROM identity_attributes WHERE session_id = $1', [session.sessionId]))[0].key_id;
-    expect(await keyOf()).toBe(oldKeyId);
+    const vault = kyc.get(IdentityVault);
+    expect((await kyc.query('SELECT identity_digest FROM identity_attributes WHERE session_id = $1', [session.sessionId]))[0].identity_digest).toBe(
+      vault.digestOf((await vault.load(kyc.dataSource.manager, session.sessionId))!),
+    );
 
-    // The same decision again (a later report): written again under the new key, nothing announced.
+    // A row the pass has not reached yet (still under the old key): the same identity reported again
+    // is written under the new key, and nothing is announced.
+    const identity = (await vault.load(kyc.dataSource.manager, session.sessionId))!;
+    await new IdentityVault(oldCipher).store(kyc.dataSource.manager, session.sessionId, identity);
+    expect(await keyOf()).toBe(oldCipher.keyId);
     await kyc.deliver(gatewayEvent(sessionReport('v3-approved', session, T0 + 60)));
     await kyc.historyCount(session.sessionId, 2);
     expect(await keyOf()).toBe(newKeyId);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PiiRekeyService } from '../pii/pii-rekey.service';
 import { IdentityVault } from './identity-vault';
 import { VerificationQueryService } from './verification-query.service';
 import { VerificationRecorder } from './verification-recorder';
@@ -7,7 +8,7 @@ import { WebhookIntake } from './webhook-intake';
 
 @Module({
   controllers: [VerificationsController],
-  providers: [IdentityVault, VerificationRecorder, VerificationQueryService, WebhookIntake],
+  providers: [IdentityVault, VerificationRecorder, VerificationQueryService, WebhookIntake, PiiRekeyService],
   exports: [WebhookIntake, IdentityVault],
 })
 export class VerificationsModule {}
