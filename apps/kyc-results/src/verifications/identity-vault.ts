@@ -29,9 +29,10 @@ export class IdentityVault {
    * written under an older key (its digest keyed by that key) is compared in clear instead.
    */
   async compare(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<'absent' | 'same' | 'changed' | 'same-under-older-key'> {
-    const row = await m.findOne(IdentityRecord, { where: { sessionId } });
-    if (!row) return 'absent';
-    if (row.keyId === this.cipher.keyId) return row.identityDigest === this.digestOf(identity) ? 'same' : 'changed';
+    const stored = await m.findOne(IdentityRecord, { where: { sessionId }, select: { sessionId: true, identityDigest: true, keyId: true } });
+    if (!stored) return 'absent';
+    if (stored.keyId === this.cipher.keyId) return stored.identityDigest === this.digestOf(identity) ? 'same' : 'changed';
+    const row = (await m.findOne(IdentityRecord, { where: { sessionId } })) as IdentityRecord;
     return canonicalJson(this.open(row)) === canonicalJson(withoutEmpty(identity)) ? 'same-under-older-key' : 'changed';
   }
 
