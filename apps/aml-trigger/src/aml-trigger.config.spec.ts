@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from '@compliance/platform';
+import { configProblems, loadConfig } from '@compliance/platform';
 import { DEFAULT_THRESHOLDS } from '@compliance/screening';
 import { AmlTriggerConfig } from './aml-trigger.config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const base = { KAFKA_BROKERS: '127.0.0.1:9092', PII_ENCRYPTION_KEY: KEY };
-const problems = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(AmlTriggerConfig, 'aml-trigger', env);
-    return [];
-  } catch (err) {
-    return (err as ConfigError).problems;
-  }
-};
+const problems = (env: Record<string, string>): string[] => configProblems(AmlTriggerConfig, env);
 
 describe('AmlTriggerConfig', () => {
   it('starts with the documented defaults: port 3002, built-in screener over the sample list, the engine’s tuned thresholds', () => {

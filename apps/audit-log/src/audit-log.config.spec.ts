@@ -1,17 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadConfig } from '@compliance/platform';
+import { configProblems, loadConfig } from '@compliance/platform';
 import { AuditLogConfig } from './audit-log.config';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092' };
 const ed25519 = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(AuditLogConfig, 'audit-log', { ...base, ...env });
-    return [];
-  } catch (err) {
-    return (err as ConfigError).problems;
-  }
-};
+const problems = (env: Record<string, string>) => configProblems(AuditLogConfig, { ...base, ...env });
 
 describe('AuditLogConfig', () => {
   it('accepts an Ed25519 PEM key, also with escaped newlines as env files carry it, and applies the checkpoint defaults', () => {

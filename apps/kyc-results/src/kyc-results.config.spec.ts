@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '@compliance/platform';
+import { configProblems, loadConfig } from '@compliance/platform';
 import { KycResultsConfig } from './kyc-results.config';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092' };
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(KycResultsConfig, 'kyc-results', env);
-    return [];
-  } catch (err) {
-    return (err as ConfigError).problems;
-  }
-};
+const problems = (env: Record<string, string>) => configProblems(KycResultsConfig, env);
 
 describe('KycResultsConfig', () => {
   it('accepts a base64 32-byte PII_ENCRYPTION_KEY with the default port 3001', () => {

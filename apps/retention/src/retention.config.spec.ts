@@ -1,17 +1,9 @@
-import { ConfigError, loadConfig } from '@compliance/platform';
+import { configProblems, loadConfig } from '@compliance/platform';
 import { RetentionConfig } from './retention.config';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092' };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(RetentionConfig, 'retention', { ...base, ...env });
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
+const problems = (env: Record<string, string>): string[] => configProblems(RetentionConfig, { ...base, ...env });
 
 describe('RetentionConfig', () => {
   it('starts with defaults: a sweep a minute, a one-day erasure deadline, provider deletion off', () => {

@@ -1,18 +1,10 @@
-import { ConfigError, loadConfig } from '@compliance/platform';
+import { configProblems, loadConfig } from '@compliance/platform';
 import { WebhookGatewayConfig } from './webhook-gateway.config';
 
 const WHSEC = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 const base = { KAFKA_BROKERS: '127.0.0.1:9092', DIDIT_WEBHOOK_SECRET: 'a-didit-secret-of-some-length', STANDARD_WEBHOOK_SECRET: WHSEC };
 
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(WebhookGatewayConfig, 'webhook-gateway', env as NodeJS.ProcessEnv);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
+const problems = (env: Record<string, string | undefined>): string[] => configProblems(WebhookGatewayConfig, env);
 
 describe('WebhookGatewayConfig', () => {
   it('starts with the documented defaults: both sources, 256 KiB, 2 s budget, 20 failures a minute', () => {

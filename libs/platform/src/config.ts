@@ -68,12 +68,22 @@ function problemsOf(errors: ValidationError[]): string[] {
  * secrets); each problem names its variable.
  */
 export function loadConfig<T extends object>(cls: new () => T, service: string, env: NodeJS.ProcessEnv = process.env): T {
+  const { config, problems } = validated(cls, env);
+  if (problems.length) throw new ConfigError(service, problems);
+  return config;
+}
+
+/** What is wrong with the environment for a config class, one message per problem; empty when it is usable. */
+export function configProblems<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv = process.env): string[] {
+  return validated(cls, env).problems;
+}
+
+function validated<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv): { config: T; problems: string[] } {
   const defaults = new cls() as Record<string, unknown>;
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(defaults)) raw[key] = defaults[key];
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') raw[key] = value;
   const config = plainToInstance(cls, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(config as object, { forbidUnknownValues: false, skipMissingProperties: false });
-  if (errors.length) throw new ConfigError(service, [...new Set(problemsOf(errors))]);
-  return config;
+  return { config, problems: [...new Set(problemsOf(errors))] };
 }
