@@ -31,6 +31,7 @@ const IDENT = /^[a-z_][a-z0-9_]*$/;
 export async function rekeySealedTable(ds: DataSource, cipher: PiiCipher, spec: SealedTable, opts: { batch?: number; shouldStop?: () => boolean } = {}): Promise<RekeyOutcome> {
   for (const name of [spec.table, spec.key, ...spec.columns]) if (!IDENT.test(name)) throw new Error(`not a plain identifier: ${name}`);
   const batch = opts.batch ?? 200;
+  // PiiCipher.isUnderOlderKey in SQL: the key id is the second dot-separated part of a stored value.
   const underOlderKey = spec.columns.map((c) => `(${c} IS NOT NULL AND split_part(${c}, '.', 2) <> $2)`).join(' OR ');
   const outcome: RekeyOutcome = { table: spec.table, rekeyed: 0, unreadable: 0 };
   let after = '';
@@ -60,8 +61,9 @@ async function rekeyRow(m: EntityManager, cipher: PiiCipher, spec: SealedTable, 
     outcome.unreadable++;
     return;
   }
-  const set: Record<string, string | null> = {};
-  for (const c of spec.columns) set[c] = clear[c] === null ? null : cipher.encrypt(clear[c] as string, spec.context(row, c));
+  // Only what is under an older key is written again; alsoSet sees every value in clear.
+  const set: Record<string, string> = {};
+  for (const c of spec.columns) if (row[c] !== null && cipher.isUnderOlderKey(row[c] as string)) set[c] = cipher.encrypt(clear[c] as string, spec.context(row, c));
   Object.assign(set, spec.alsoSet?.(row, clear));
   const names = Object.keys(set);
   for (const name of names) if (!IDENT.test(name)) throw new Error(`not a plain identifier: ${name}`);
