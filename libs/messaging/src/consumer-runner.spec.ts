@@ -40,7 +40,7 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
   }
 
   beforeAll(async () => {
-    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'kick-test'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
+    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'kick-test', 'fetch-test', 'batch-poison'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
     ds = createServiceDataSource({
       url: await testDatabaseUrl('runner'),
       schema: 'runner',
@@ -49,7 +49,7 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
     await ds.initialize();
     await runMigrationsLocked(ds, 'runner');
     producer = new EventProducer(kafka, ns);
-    reader = await new TopicReader(namespace, [TOPIC, dlqTopicOf('failing-test'), retryTopicOf('failing-test'), dlqTopicOf(GROUP)]).start();
+    reader = await new TopicReader(namespace, [TOPIC, dlqTopicOf('failing-test'), retryTopicOf('failing-test'), dlqTopicOf(GROUP), dlqTopicOf('batch-poison')]).start();
   });
 
   afterAll(async () => {
@@ -102,6 +102,73 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
       await waitFor(() => commits.length > before, { what: `the commit of event ${n}` });
       expect(commits.slice(before)).toEqual([expected]);
     }
+  });
+
+  it('applies the events a fetch brings from several partitions in one transaction, keeping each key in order', async () => {
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'];
+    const events = Array.from({ length: 60 }, (_, i) => ({ key: keys[i % keys.length], event: policyEvent(`fetch-${i}`, 100 + i) }));
+    const ids = new Set(events.map((e) => e.event.id));
+    await producer.send(TOPIC, events.map(({ key, event }) => encodeEvent(event, key)));
+    const batches: Array<{ txid: string; ids: string[] }> = [];
+    const runner = new ConsumerRunner(kafka, ns, producer, {
+      group: 'fetch-test',
+      topics: [TOPIC],
+      dataSource: ds,
+      batchHandlers: {
+        [EventTypes.RetentionPolicyChanged]: async (items, { manager }) => {
+          const ours = items.filter((i) => ids.has(i.event.id));
+          if (ours.length === 0) return;
+          const [{ txid }] = await manager.query('SELECT txid_current()::text AS txid');
+          batches.push({ txid, ids: ours.map((i) => i.event.id) });
+          for (const { event, record } of ours) {
+            await manager.query('INSERT INTO effects (event_id, key, value) VALUES ($1, $2, $3)', [event.id, 'fetch-test', record.key]);
+          }
+        },
+      },
+    });
+    runners.push(runner);
+    await runner.start();
+    const rows = await waitFor(async () => {
+      const r = (await ds.query(`SELECT event_id, value AS key FROM effects WHERE key = 'fetch-test' ORDER BY seq`)) as Array<{ event_id: string; key: string }>;
+      return r.length === events.length && r;
+    }, { what: 'every event applied' });
+    // The 60 events sit on all 3 partitions; one fetch brings them, one transaction applies them.
+    expect(new Set(batches.map((b) => b.txid)).size).toBeLessThan(3);
+    expect(batches[0].ids.length).toBeGreaterThan(20);
+    for (const key of keys) {
+      expect(rows.filter((r) => r.key === key).map((r) => r.event_id)).toEqual(events.filter((e) => e.key === key).map((e) => e.event.id));
+    }
+  });
+
+  it('replays a fetch whose batch handler failed one event at a time, so only the poison event is retried', async () => {
+    const poison = policyEvent('bp-1', 300);
+    const good = [policyEvent('bp-1', 301), policyEvent('bp-2', 302), policyEvent('bp-3', 303)];
+    const ids = new Set([poison, ...good].map((e) => e.id));
+    const sizes: number[] = [];
+    await producer.send(TOPIC, [poison, ...good].map((e) => encodeEvent(e, e.subject as string)));
+    const runner = new ConsumerRunner(kafka, ns, producer, {
+      group: 'batch-poison',
+      topics: [TOPIC],
+      dataSource: ds,
+      retry: { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 200 },
+      batchHandlers: {
+        [EventTypes.RetentionPolicyChanged]: async (items, { manager }) => {
+          const ours = items.filter((i) => ids.has(i.event.id));
+          if (ours.length) sizes.push(ours.length);
+          for (const { event } of ours) {
+            if (event.id === poison.id) throw new Error('poison');
+            await manager.query('INSERT INTO effects (event_id, key, value) VALUES ($1, $2, $3)', [event.id, 'batch-poison', 'x']);
+          }
+        },
+      },
+    });
+    runners.push(runner);
+    await runner.start();
+    await waitFor(() => reader.on(dlqTopicOf('batch-poison')).find((r) => r.headers.ce_id === poison.id), { what: 'the poison event in the DLQ', timeoutMs: 30_000 });
+    const applied = (await ds.query(`SELECT event_id FROM effects WHERE key = 'batch-poison'`)) as Array<{ event_id: string }>;
+    expect(applied.map((r) => r.event_id).sort()).toEqual(good.map((e) => e.id).sort());
+    expect(sizes[0]).toBe(4); // first as one batch, then one item per transaction
+    expect(sizes.slice(1).every((n) => n === 1)).toBe(true);
   });
 
   it('applies an event delivered twice exactly once (inbox)', async () => {

@@ -8,39 +8,24 @@ import { isInfrastructureError } from './errors';
 import { messagingMetrics as metrics } from './metrics';
 import { DEFAULT_RETRY_POLICY, retryState, stringHeaders, type RetryPolicy } from './retry-headers';
 import { DeadLetterRouter, type Prepared } from './dead-letter-router';
+import { claimInbox, dispatch, type ConsumedRecord, type EventBatchItem, type Handlers } from './event-dispatch';
+import { FetchGatherer } from './fetch-gatherer';
 
-export interface ConsumedRecord {
-  /** Logical topic the event was first published to (the retry topic is transparent). */
-  topic: string;
-  partition: number;
-  offset: string;
-  key?: string;
-  headers: Record<string, string>;
-  value: string | null;
-  /** Handler attempts so far (0 on first delivery). */
-  attempt: number;
-}
+export type { BatchEventHandler, ConsumedRecord, EventBatchItem, EventHandler, HandlerContext } from './event-dispatch';
 
-export interface HandlerContext {
-  /** The transaction the inbox row is written in; the handler's effects belong in it. */
-  manager: EntityManager;
-  record: ConsumedRecord;
-}
-
-export type EventHandler = (event: DomainEvent, ctx: HandlerContext) => Promise<void>;
-
-export interface ConsumerOptions {
+export interface ConsumerOptions extends Handlers {
   group: string;
   topics: string[];
-  handler: EventHandler;
   dataSource: DataSource;
   retry?: Partial<RetryPolicy>;
-  /** Events applied per transaction; a failing chunk is replayed one event per transaction. */
+  /**
+   * Most events one transaction applies per partition (default 500). A fetch is applied in one
+   * transaction across all its partitions; a failing transaction is replayed one event per transaction.
+   */
   chunkSize?: number;
-  partitionsConsumedConcurrently?: number;
   /** Overrides decoding (for example to take dead letters of other services as facts). */
   decode?: (raw: RawRecord, topic: string) => DomainEvent;
-  /** Called after each committed chunk; `wroteOutbox` when its transaction added events to the outbox (kick the relay). */
+  /** Called after each commit; `wroteOutbox` when its transaction added events to the outbox (kick the relay). */
   onCommitted?: (chunk: { wroteOutbox: boolean }) => void;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
 }
@@ -53,16 +38,27 @@ function defaultDecode(raw: RawRecord): DomainEvent {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Enough workers that every partition of a fetch is handed over in the same tick (see FetchGatherer).
+const FETCH_WORKERS = 256;
+
+interface PartitionSlice {
+  payload: EachBatchPayload;
+  topic: string;
+  messages: KafkaMessage[];
+}
+
 /**
- * The consumer runtime every service uses: inbox dedupe in the handler's transaction, offsets
- * committed only after the effect, failures to `<group>.retry` with backoff and then to
- * `<group>.dlq`, undecodable or invalid records straight to the DLQ.
+ * The consumer runtime every service uses: a fetch is applied in one transaction across its
+ * partitions (batched inbox dedupe, the handlers' effects, outbox rows), offsets are committed once
+ * after it, failures go to `<group>.retry` with backoff and then to `<group>.dlq`, undecodable or
+ * invalid records straight to the DLQ.
  */
 export class ConsumerRunner {
   private readonly policy: RetryPolicy;
   private readonly main: Consumer;
   private readonly retry: Consumer;
   private readonly router: DeadLetterRouter;
+  private readonly gatherer = new FetchGatherer((payloads) => this.applyFetch(payloads));
 
   constructor(
     kafka: Kafka,
@@ -71,7 +67,7 @@ export class ConsumerRunner {
     private readonly opts: ConsumerOptions,
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
-    // A crashed member is noticed within 10 s, so its partitions move on quickly; handlers heartbeat per chunk.
+    // A crashed member is noticed within 10 s, so its partitions move on quickly; handlers heartbeat per commit.
     const common = { sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 10, restartOnFailure: async () => true } };
     this.main = kafka.consumer({ groupId: ns.physical(opts.group), ...common });
     this.retry = kafka.consumer({ groupId: ns.physical(`${opts.group}-retry`), ...common });
@@ -86,18 +82,17 @@ export class ConsumerRunner {
     await Promise.all([this.main.connect(), this.retry.connect()]);
     await this.main.subscribe({ topics: this.opts.topics.map((t) => this.ns.physical(t)), fromBeginning: true });
     await this.retry.subscribe({ topics: [this.ns.physical(retryTopicOf(this.opts.group))], fromBeginning: true });
-    const concurrency = this.opts.partitionsConsumedConcurrently ?? 3;
     await this.main.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: concurrency,
-      eachBatch: (p) => this.onBatch(this.main, p, this.opts.chunkSize ?? 50),
+      partitionsConsumedConcurrently: FETCH_WORKERS,
+      eachBatch: (p) => this.gatherer.submit(p),
     });
     await this.retry.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: concurrency,
-      eachBatch: (p) => this.onBatch(this.retry, p, 1),
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (p) => this.onRetryBatch(p),
     });
   }
 
@@ -106,31 +101,45 @@ export class ConsumerRunner {
     await Promise.allSettled([this.main.disconnect(), this.retry.disconnect()]);
   }
 
-  private async onBatch(consumer: Consumer, p: EachBatchPayload, chunkSize: number): Promise<void> {
-    const { batch } = p;
-    const topic = this.ns.logical(batch.topic);
-    const isRetryTopic = topic === retryTopicOf(this.opts.group);
-    for (let i = 0; i < batch.messages.length; i += chunkSize) {
-      if (!p.isRunning() || p.isStale()) return;
-      const chunk = batch.messages.slice(i, i + chunkSize);
-      if (isRetryTopic) await this.waitUntilDue(chunk[0], p);
-      const wroteOutbox = await this.processChunk(topic, batch.partition, chunk);
-      const last = chunk[chunk.length - 1].offset;
-      p.resolveOffset(last);
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      this.opts.onCommitted?.({ wroteOutbox });
-      await p.heartbeat();
+  /** The batches of one fetch, applied chunk by chunk: chunk k holds slice k of every partition. */
+  private async applyFetch(payloads: EachBatchPayload[]): Promise<void> {
+    const size = this.opts.chunkSize ?? 500;
+    const longest = Math.max(...payloads.map((p) => p.batch.messages.length));
+    for (let i = 0; i < longest; i += size) {
+      const live = payloads.filter((p) => p.isRunning() && !p.isStale() && i < p.batch.messages.length);
+      if (live.length === 0) break;
+      const slices = live.map((payload) => ({ payload, topic: this.ns.logical(payload.batch.topic), messages: payload.batch.messages.slice(i, i + size) }));
+      await this.applyAndCommit(this.main, slices);
     }
-    metrics.lag.set({ group: this.opts.group, topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    for (const { batch } of payloads) {
+      metrics.lag.set({ group: this.opts.group, topic: this.ns.logical(batch.topic), partition: String(batch.partition) }, Number(batch.offsetLag()));
+    }
   }
 
-  /** A retried record waits for its due time; heartbeats keep the group membership meanwhile. */
-  private async waitUntilDue(message: KafkaMessage, p: EachBatchPayload): Promise<void> {
-    const { dueAt } = retryState(stringHeaders(message.headers), '');
-    while (p.isRunning() && !p.isStale() && Date.now() < dueAt) {
-      await sleep(Math.min(1000, dueAt - Date.now()));
-      await p.heartbeat();
+  /** Retried records one at a time, each when it is due; heartbeats keep the membership meanwhile. */
+  private async onRetryBatch(p: EachBatchPayload): Promise<void> {
+    const topic = this.ns.logical(p.batch.topic);
+    for (const message of p.batch.messages) {
+      if (!p.isRunning() || p.isStale()) return;
+      const { dueAt } = retryState(stringHeaders(message.headers), '');
+      while (p.isRunning() && !p.isStale() && Date.now() < dueAt) {
+        await sleep(Math.min(1000, dueAt - Date.now()));
+        await p.heartbeat();
+      }
+      await this.applyAndCommit(this.retry, [{ payload: p, topic, messages: [message] }]);
     }
+  }
+
+  private async applyAndCommit(consumer: Consumer, slices: PartitionSlice[]): Promise<void> {
+    const wroteOutbox = await this.process(slices.map((s) => s.messages.map((m) => this.prepare(s.topic, s.payload.batch.partition, m))));
+    const offsets = slices.map(({ payload, messages }) => {
+      const last = messages[messages.length - 1].offset;
+      payload.resolveOffset(last);
+      return { topic: payload.batch.topic, partition: payload.batch.partition, offset: (BigInt(last) + 1n).toString() };
+    });
+    await consumer.commitOffsets(offsets);
+    this.opts.onCommitted?.({ wroteOutbox });
+    await slices[0].payload.heartbeat();
   }
 
   private prepare(topic: string, partition: number, message: KafkaMessage): Prepared {
@@ -155,49 +164,48 @@ export class ConsumerRunner {
     }
   }
 
-  /** Applies a chunk in one transaction; returns whether what committed added to the outbox. */
-  private async processChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
-    const prepared = messages.map((m) => this.prepare(topic, partition, m));
-    for (const bad of prepared.filter((p) => p.error)) await this.router.deadLetter(bad, 'invalid');
-    const valid = prepared.filter((p) => p.event);
-    if (valid.length === 0) return false;
+  /** Applies the prepared records of several partitions in one transaction; returns whether it added to the outbox. */
+  private async process(perPartition: Prepared[][]): Promise<boolean> {
+    for (const bad of perPartition.flat().filter((p) => p.error)) await this.router.deadLetter(bad, 'invalid');
+    const valid = perPartition.map((list) => list.filter((p) => p.event));
+    const count = valid.reduce((n, list) => n + list.length, 0);
+    if (count === 0) return false;
     const started = process.hrtime.bigint();
     let wroteOutbox = false;
     try {
       await this.opts.dataSource.transaction(async (m) => {
-        for (const p of valid) await this.apply(p, m);
+        await this.apply(valid, m);
         wroteOutbox = wroteToOutbox(m);
       });
     } catch (err) {
       if (isInfrastructureError(err)) throw err;
-      // One event spoiled the chunk: replay each alone so only the failing one is retried.
+      // One event spoiled the transaction: replay each alone so only the failing one is retried.
       wroteOutbox = false;
-      for (const p of valid) wroteOutbox = (await this.applyAlone(p)) || wroteOutbox;
+      for (const p of valid.flat()) wroteOutbox = (await this.applyAlone(p)) || wroteOutbox;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.handlerSeconds.observe({ group: this.opts.group, topic: valid[0].record.topic }, seconds / valid.length);
+    metrics.handlerSeconds.observe({ group: this.opts.group, topic: valid.find((l) => l.length)?.[0].record.topic ?? '' }, seconds / count);
     return wroteOutbox;
   }
 
-  private async apply(p: Prepared, manager: EntityManager): Promise<void> {
-    const event = p.event as DomainEvent;
-    const inserted = await manager.query(
-      'INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1',
-      [this.opts.group, event.id],
+  /** Inbox rows for all, then the handlers for the events seen for the first time. */
+  private async apply(perPartition: Prepared[][], manager: EntityManager): Promise<void> {
+    const fresh = await claimInbox(manager, this.opts.group, perPartition.flatMap((list) => list.map((p) => (p.event as DomainEvent).id)));
+    const items = perPartition.map((list) =>
+      list.flatMap((p) => {
+        const event = p.event as DomainEvent;
+        const first = fresh.delete(event.id);
+        metrics.processed.inc({ group: this.opts.group, topic: p.record.topic, outcome: first ? 'applied' : 'duplicate' });
+        return first ? [{ event, record: p.record } as EventBatchItem] : [];
+      }),
     );
-    const labels = { group: this.opts.group, topic: p.record.topic };
-    if (inserted.length === 0) {
-      metrics.processed.inc({ ...labels, outcome: 'duplicate' });
-      return;
-    }
-    await this.opts.handler(event, { manager, record: p.record });
-    metrics.processed.inc({ ...labels, outcome: 'applied' });
+    await dispatch(this.opts, items, manager);
   }
 
   private async applyAlone(p: Prepared): Promise<boolean> {
     try {
       return await this.opts.dataSource.transaction(async (m) => {
-        await this.apply(p, m);
+        await this.apply([[p]], m);
         return wroteToOutbox(m);
       });
     } catch (err) {

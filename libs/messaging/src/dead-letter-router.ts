@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { dlqTopicOf, retryTopicOf, type DomainEvent } from '@compliance/contracts';
-import type { ConsumedRecord } from './consumer-runner';
+import type { ConsumedRecord } from './event-dispatch';
 import type { EventProducer } from './producer';
 import { PermanentEventError } from './errors';
 import { messagingMetrics as metrics } from './metrics';

@@ -1,0 +1,73 @@
+import type { EntityManager } from 'typeorm';
+import type { DomainEvent } from '@compliance/contracts';
+
+export interface ConsumedRecord {
+  /** Logical topic the event was first published to (the retry topic is transparent). */
+  topic: string;
+  partition: number;
+  offset: string;
+  key?: string;
+  headers: Record<string, string>;
+  value: string | null;
+  /** Handler attempts so far (0 on first delivery). */
+  attempt: number;
+}
+
+export interface HandlerContext {
+  /** The transaction the inbox row is written in; the handler's effects belong in it. */
+  manager: EntityManager;
+  record: ConsumedRecord;
+}
+
+export type EventHandler = (event: DomainEvent, ctx: HandlerContext) => Promise<void>;
+
+export interface EventBatchItem<T = unknown> {
+  event: DomainEvent<T>;
+  record: ConsumedRecord;
+}
+
+/**
+ * Applies every fresh event of one type from one fetch, in the caller's transaction. The items keep
+ * each partition's order (so each key's); several items may share a key and are applied in list order.
+ */
+export type BatchEventHandler = (items: EventBatchItem[], ctx: { manager: EntityManager }) => Promise<void>;
+
+export interface Handlers {
+  handler?: EventHandler;
+  batchHandlers?: Record<string, BatchEventHandler>;
+}
+
+/**
+ * Applies fresh events: runs of one batch-handled type go to that handler in one call, everything
+ * else to the per-event handler in order. Each partition's events are taken in order, and a run is
+ * the longest prefix of one kind from every partition, so no key's events are reordered.
+ */
+export async function dispatch(handlers: Handlers, perPartition: EventBatchItem[][], manager: EntityManager): Promise<void> {
+  const kindOf = (item: EventBatchItem) => (handlers.batchHandlers?.[item.event.type] ? item.event.type : '');
+  const cursors = perPartition.filter((list) => list.length > 0).map((list) => ({ list, next: 0 }));
+  for (;;) {
+    const open = cursors.filter((c) => c.next < c.list.length);
+    if (open.length === 0) return;
+    const kind = kindOf(open[0].list[open[0].next]);
+    const run: EventBatchItem[] = [];
+    for (const c of open) {
+      while (c.next < c.list.length && kindOf(c.list[c.next]) === kind) run.push(c.list[c.next++]);
+    }
+    const batch = kind ? handlers.batchHandlers?.[kind] : undefined;
+    if (batch) await batch(run, { manager });
+    else if (handlers.handler) for (const item of run) await handlers.handler(item.event, { manager, record: item.record });
+  }
+}
+
+/**
+ * Writes the inbox rows of a set of events in one statement; returns the ids seen for the first
+ * time (an id repeated in `ids` counts once).
+ */
+export async function claimInbox(manager: EntityManager, consumer: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows: Array<{ event_id: string }> = await manager.query(
+    'INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
+    [consumer, ids],
+  );
+  return new Set(rows.map((r) => r.event_id));
+}
