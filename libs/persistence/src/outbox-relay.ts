@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { toBatches, type RecordPublisher } from './outbox';
 import { Wakeup } from './wakeup';
 
@@ -18,9 +18,11 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Publishes outbox rows in id order and marks them sent. One relay per service holds the
- * transaction-scoped advisory lock at a time, so order per key survives several replicas; a relay
- * killed mid-batch leaves its rows unsent and they are published again (consumers dedupe by event id).
+ * Publishes outbox rows in id order and marks them sent. One relay per service publishes at a time:
+ * it holds a session advisory lock on a connection of its own (released with the connection if the
+ * process dies), so order per key survives several replicas without a transaction held open across
+ * the Kafka send. A drain is two statements around the send. A relay killed mid-batch leaves its rows
+ * unsent and they are published again (consumers dedupe by event id).
  */
 export class OutboxRelay {
   private running = false;
@@ -28,6 +30,8 @@ export class OutboxRelay {
   private readonly wakeup = new Wakeup();
   private pending = false;
   private lastCleanup = 0;
+  /** The connection holding the publisher lock while this relay is the one publishing. */
+  private leader?: QueryRunner;
 
   constructor(
     private readonly ds: DataSource,
@@ -54,6 +58,7 @@ export class OutboxRelay {
     this.wakeup.wake();
     await this.loop;
     await this.drainAll().catch((err) => this.opts.onError?.(err));
+    await this.resign();
   }
 
   async drainAll(): Promise<number> {
@@ -72,7 +77,8 @@ export class OutboxRelay {
       this.pending = false;
       try {
         const n = await this.drainOnce();
-        if (n > 0) continue;
+        // A short drain emptied the outbox as of its read: only a kick since then means more work.
+        if (n === this.batchSize || (n > 0 && this.pending)) continue;
         await this.cleanup();
       } catch (err) {
         this.opts.onError?.(err as Error);
@@ -83,20 +89,57 @@ export class OutboxRelay {
     }
   }
 
-  private drainOnce(): Promise<number> {
-    return this.ds.transaction(async (m) => {
-      const [{ locked }] = await m.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`outbox:${this.opts.name}`]);
-      if (!locked) return 0;
-      const rows = await m.query(
-        'SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1',
-        [this.opts.batchSize ?? 500],
-      );
+  private get batchSize(): number {
+    return this.opts.batchSize ?? 500;
+  }
+
+  private async drainOnce(): Promise<number> {
+    const leader = await this.lead();
+    if (!leader) return 0;
+    try {
+      const rows = await leader.query('SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1', [this.batchSize]);
       if (rows.length === 0) return 0;
       await this.publisher.publish(toBatches(rows));
-      await m.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r: { id: string }) => r.id)]);
+      await leader.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r: { id: string }) => r.id)]);
       this.opts.onPublished?.(rows.length);
       return rows.length;
-    });
+    } catch (err) {
+      await this.resign();
+      throw err;
+    }
+  }
+
+  /** This relay's lock connection, taking the lock if no other relay of the service holds it. */
+  private async lead(): Promise<QueryRunner | undefined> {
+    if (this.leader) return this.leader;
+    const runner = this.ds.createQueryRunner();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockName]);
+      if (locked) return (this.leader = runner);
+    } catch (err) {
+      await runner.release();
+      throw err;
+    }
+    await runner.release();
+    return undefined;
+  }
+
+  private async resign(): Promise<void> {
+    const runner = this.leader;
+    this.leader = undefined;
+    if (!runner) return;
+    try {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockName]);
+      await runner.release();
+    } catch (err) {
+      // A connection that may still hold the lock must not go back to the pool: close it.
+      const closing = runner as unknown as { releasePostgresConnection(e: Error): Promise<void> };
+      await closing.releasePostgresConnection(err as Error);
+    }
+  }
+
+  private get lockName(): string {
+    return `outbox:${this.opts.name}`;
   }
 
   private async cleanup(): Promise<void> {
