@@ -5,7 +5,7 @@ import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, test
 import { createServiceDataSource } from './data-source';
 import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
 import { runMigrationsLocked } from './migrations';
-import { addToOutbox, type RecordPublisher } from './outbox';
+import { addManyToOutbox, addToOutbox, type RecordPublisher } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 
 const TOPIC = Topics.RetentionEvents;
@@ -71,6 +71,20 @@ describe('transactional outbox and relay (real Kafka, real Postgres)', () => {
     await relay.stop();
     expect(reader.events(TOPIC).some((e) => e.id === rolledBack.id)).toBe(false);
     expect(await relay.unsentCount()).toBe(0);
+  });
+
+  it('publishes the events of a multi-row insert in list order', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => policyEvent(500 + i));
+    await ds.transaction((m) => addManyToOutbox(m, events.map((event) => ({ topic: TOPIC, key: 'many', event }))));
+    const relay = new OutboxRelay(ds, producer, { name: 'many-test' });
+    expect(await relay.drainAll()).toBe(30);
+    const ids = new Set(events.map((e) => e.id));
+    const seen = await waitFor(() => {
+      const ours = reader.records.filter((r) => r.event && ids.has(r.event.id));
+      return ours.length === 30 && ours;
+    }, { what: 'the 30 events on the topic' });
+    expect(seen.map((r) => r.event?.id)).toEqual(events.map((e) => e.id));
+    expect(seen.every((r) => r.key === 'many' && r.headers.ce_type === EventTypes.RetentionPolicyChanged)).toBe(true);
   });
 
   it('a relay killed mid-batch and restarted publishes every row, in order per key, and consumers dedupe the repeats', async () => {

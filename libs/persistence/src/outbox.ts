@@ -18,16 +18,27 @@ export function wroteToOutbox(manager: EntityManager): boolean {
  * Adds an event to the outbox inside the caller's transaction: it is published if and only if
  * the transaction commits.
  */
-export async function addToOutbox(manager: EntityManager, topic: string, key: string, event: DomainEvent): Promise<void> {
+export function addToOutbox(manager: EntityManager, topic: string, key: string, event: DomainEvent): Promise<void> {
+  return addManyToOutbox(manager, [{ topic, key, event }]);
+}
+
+/** Adds several events in one statement; they are published in list order (per key order follows). */
+export async function addManyToOutbox(manager: EntityManager, entries: Array<{ topic: string; key: string; event: DomainEvent }>): Promise<void> {
+  if (entries.length === 0) return;
   outboxWriters.add(manager.queryRunner ?? manager);
-  const record = encodeEvent(event, key);
-  await manager.query('INSERT INTO outbox (event_id, topic, key, value, headers) VALUES ($1, $2, $3, $4, $5)', [
-    event.id,
-    topic,
-    key,
-    record.value,
-    JSON.stringify(record.headers),
-  ]);
+  const records = entries.map(({ key, event }) => encodeEvent(event, key));
+  // WITH ORDINALITY keeps the list order in the id sequence.
+  await manager.query(
+    `INSERT INTO outbox (event_id, topic, key, value, headers)
+     SELECT e, t, k, v, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(e, t, k, v, h, n) ORDER BY n`,
+    [
+      entries.map((e) => e.event.id),
+      entries.map((e) => e.topic),
+      entries.map((e) => e.key),
+      records.map((r) => r.value),
+      records.map((r) => JSON.stringify(r.headers)),
+    ],
+  );
 }
 
 interface OutboxRow {
