@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CloudEvent, Kafka, type KafkaMessage } from 'cloudevents';
+import { isRfc3339, isUriReference } from './ce-attributes';
 import { childTraceparent, isTraceparent } from './trace';
 
 /** A suite event: a CloudEvent 1.0 whose data is JSON. */
@@ -31,6 +31,11 @@ export class EventDecodeError extends Error {
   readonly code = 'EVENT_UNDECODABLE';
 }
 
+/** An event that cannot be a CloudEvent (a bug in its producer): it is never written. */
+export class EventEncodeError extends Error {
+  readonly code = 'EVENT_UNENCODABLE';
+}
+
 export function newEvent<T>(init: {
   type: string;
   source: string;
@@ -53,64 +58,99 @@ export function newEvent<T>(init: {
   };
 }
 
+const JSON_CONTENT_TYPE = 'application/json';
+/** `application/json`, or any `+json` media type, with or without parameters. */
+const JSON_MEDIA_TYPE = /^application\/(?:[^;\s]+\+)?json\s*(?:;|$)/i;
+/** Structured and batched content modes (`application/cloudevents+json`, `application/cloudevents-batch+json`). */
+const STRUCTURED_MODE = /^application\/cloudevents/i;
+
+/**
+ * A Kafka record in CloudEvents binary content mode: the attributes as `ce_*` headers, the data as
+ * the JSON value. The headers, and their order, are those the CloudEvents SDK wrote (including its
+ * `ce_datacontenttype` next to `content-type`), so records stay byte-for-byte what consumers know.
+ */
 export function encodeEvent(event: DomainEvent, key: string): EncodedRecord {
-  // The library validates the attributes and names the ce_* headers; the data is serialised once,
-  // below, so it is left out of the CloudEvent (binary mode carries it as the plain record value).
-  const ce = new CloudEvent<unknown>({
-    specversion: '1.0',
-    id: event.id,
-    type: event.type,
-    source: event.source,
-    subject: event.subject,
-    time: event.time,
-    datacontenttype: 'application/json',
-  });
-  const message = Kafka.binary(ce) as KafkaMessage<unknown>;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (value !== undefined && value !== null) headers[name] = String(value);
-  }
+  const problem = attributeProblem(event);
+  if (problem) throw new EventEncodeError(`event ${event.type} cannot be a CloudEvent: ${problem}`);
+  const value = JSON.stringify(event.data);
+  if (typeof value !== 'string') throw new EventEncodeError(`event ${event.type} cannot be a CloudEvent: its data is not JSON`);
+  const headers: Record<string, string> = {
+    'content-type': JSON_CONTENT_TYPE,
+    ce_id: event.id,
+    ce_time: event.time,
+    ce_type: event.type,
+    ce_source: event.source,
+    ce_specversion: '1.0',
+    ce_datacontenttype: JSON_CONTENT_TYPE,
+  };
+  if (event.subject !== undefined && event.subject !== null) headers.ce_subject = event.subject;
   if (event.traceparent) headers.traceparent = event.traceparent;
-  return { key, value: JSON.stringify(event.data), headers };
+  return { key, value, headers };
 }
+
+/** What the CloudEvents 1.0 spec forbids in the attributes, as the SDK checked it before writing. */
+function attributeProblem(event: DomainEvent): string | undefined {
+  if (!nonEmpty(event.id)) return 'id must be a non-empty string';
+  if (!nonEmpty(event.type)) return 'type must be a non-empty string';
+  if (!nonEmpty(event.source) || !isUriReference(event.source)) return 'source must be a URI-reference';
+  if (event.subject !== undefined && event.subject !== null && !nonEmpty(event.subject)) return 'subject must be a non-empty string';
+  if (typeof event.time !== 'string' || !isRfc3339(event.time)) return 'time must be an RFC 3339 timestamp';
+  return undefined;
+}
+
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 export function headerText(headers: RawRecord['headers'], name: string): string | undefined {
   const raw = headers?.[name];
   const first = Array.isArray(raw) ? raw[0] : raw;
-  return first === undefined ? undefined : first.toString();
+  return first === undefined || first === null ? undefined : first.toString();
 }
 
-/** Decodes a binary-mode CloudEvents record; throws EventDecodeError with the reason when it is not one. */
+/**
+ * Decodes a binary-mode CloudEvents record; throws EventDecodeError with the reason when it is not
+ * one. Everything the CloudEvents SDK refused is refused (no `ce_id`, an unreadable `ce_time`, a
+ * specversion other than 1.0, a value that is not JSON), and so is what the spec requires that the
+ * SDK let through: `ce_specversion`, `ce_source` and `ce_type` present, data declared as JSON, binary
+ * mode. As the SDK did, `ce_time` is normalised to `toISOString()` form and defaults to now; an empty
+ * `ce_subject` counts as absent.
+ */
 export function decodeEvent(record: RawRecord): DomainEvent {
-  const headers: Record<string, string> = {};
-  for (const name of Object.keys(record.headers ?? {})) {
-    const v = headerText(record.headers, name);
-    if (v !== undefined) headers[name] = v;
-  }
   if (record.value === null || record.value === undefined) throw new EventDecodeError('record has no value');
-  const text = record.value.toString();
+  const h = record.headers;
+  const contentType = headerText(h, 'content-type');
+  if (contentType !== undefined && STRUCTURED_MODE.test(contentType)) throw new EventDecodeError(`not a binary-mode CloudEvent: content-type ${contentType}`);
+  if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType)) throw new EventDecodeError(`record value is declared ${contentType}, not JSON`);
+  const id = headerText(h, 'ce_id');
+  const specversion = headerText(h, 'ce_specversion');
+  const type = headerText(h, 'ce_type');
+  const source = headerText(h, 'ce_source');
+  if (!id) throw new EventDecodeError('not a CloudEvent: no ce_id header');
+  if (!specversion) throw new EventDecodeError('not a CloudEvent: no ce_specversion header');
+  if (specversion !== '1.0') throw new EventDecodeError(`unsupported specversion ${specversion}`);
+  if (!type) throw new EventDecodeError('not a CloudEvent: no ce_type header');
+  if (!source) throw new EventDecodeError('not a CloudEvent: no ce_source header');
+  const time = timeOf(headerText(h, 'ce_time'));
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(record.value.toString());
   } catch {
     throw new EventDecodeError('record value is not JSON');
   }
-  let ce: CloudEvent<unknown>;
-  try {
-    const message: KafkaMessage<string> = { headers, key: record.key?.toString() ?? '', value: text, body: text };
-    ce = Kafka.toEvent(message) as CloudEvent<unknown>;
-  } catch (err) {
-    throw new EventDecodeError(`not a CloudEvent: ${(err as Error).message}`);
-  }
-  if (ce.specversion !== '1.0') throw new EventDecodeError(`unsupported specversion ${ce.specversion}`);
-  const traceparent = headers.traceparent;
+  const traceparent = headerText(h, 'traceparent');
   return {
-    id: ce.id,
-    type: ce.type,
-    source: ce.source,
-    subject: ce.subject,
-    time: ce.time ?? new Date().toISOString(),
+    id,
+    type,
+    source,
+    subject: headerText(h, 'ce_subject') || undefined,
+    time,
     data,
     traceparent: isTraceparent(traceparent) ? traceparent : undefined,
   };
+}
+
+function timeOf(header: string | undefined): string {
+  if (!header) return new Date().toISOString();
+  const ms = Date.parse(header);
+  if (Number.isNaN(ms)) throw new EventDecodeError(`not a CloudEvent: ce_time ${JSON.stringify(header.slice(0, 40))} is not a timestamp`);
+  return new Date(ms).toISOString();
 }
