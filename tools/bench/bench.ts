@@ -1,84 +1,85 @@
 /**
  * `npm run bench`: every benchmark in one run, side by side on this machine, with a progress
- * display; writes bench/report.md and bench/report.json (figures, ratios, core count).
+ * display; writes bench/report.json and bench/report.md.
+ *
+ *   npm run bench [-- --only pipeline|gateway|screener|audit] [--rates 100,500] [--seconds 20] [--out DIR]
+ *
+ * With --only, the other parts of an existing report.json in the output folder are kept (each part
+ * carries the time it ran).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { benchAudit } from './audit.bench';
 import { benchGateway } from './gateway.bench';
-import { benchPipeline } from './pipeline.bench';
+import { benchPipeline, parseRates } from './pipeline.bench';
+import { markdown, type BenchReport } from './report';
 import { benchScreener } from './screener.bench';
 
-const OUT = join(__dirname, '..', '..', 'bench');
+const PARTS = ['gateway', 'pipeline', 'screener', 'audit'] as const;
+type PartName = (typeof PARTS)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    rates: { type: 'string' },
+    seconds: { type: 'string' },
+    out: { type: 'string', default: join(__dirname, '..', '..', 'bench') },
+  },
+});
 const progress = (m: string) => process.stderr.write(`  … ${m}\n`);
 
-async function stage<T>(n: number, title: string, run: () => Promise<T>): Promise<T | { error: string }> {
-  process.stderr.write(`[${n}/4] ${title}\n`);
+const runners: Record<PartName, { title: string; run: () => Promise<object> }> = {
+  gateway: { title: 'gateway vs bare HMAC server (64 and 256 connections)', run: () => benchGateway({ onProgress: progress }) },
+  pipeline: {
+    title: 'pipeline, open loop in rate steps',
+    run: () => benchPipeline({ rates: parseRates(values.rates), seconds: values.seconds ? Number(values.seconds) : undefined, onProgress: progress }),
+  },
+  screener: { title: 'screener', run: () => benchScreener({ onProgress: progress }) },
+  audit: {
+    title: 'audit appends and verification',
+    // The report's names, whichever the audit bench reports.
+    run: async () => {
+      const a = (await benchAudit({ onProgress: progress })) as unknown as Record<string, unknown>;
+      return { ...a, verifyPerSec: a.verifyPerSec ?? a.verifyPerSecond, appendsPerSec: a.appendsPerSec ?? a.appendsPerSecond };
+    },
+  },
+};
+
+async function stage(n: number, total: number, name: PartName): Promise<object> {
+  const { title, run } = runners[name];
+  process.stderr.write(`[${n}/${total}] ${title}\n`);
   const started = Date.now();
+  const at = new Date().toISOString();
   try {
     const result = await run();
-    process.stderr.write(`[${n}/4] ${title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    return result;
+    process.stderr.write(`[${n}/${total}] ${title}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return { at, ...result };
   } catch (err) {
-    process.stderr.write(`[${n}/4] ${title}: FAILED ${(err as Error).message}\n`);
-    return { error: (err as Error).message };
+    process.stderr.write(`[${n}/${total}] ${title}: FAILED ${(err as Error).message}\n`);
+    return { at, error: (err as Error).message };
   }
 }
 
-const fmt = (v: unknown, digits = 1) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : String(v ?? '—'));
-
-function markdown(report: Record<string, any>): string {
-  const g = report.gateway ?? {};
-  const p = report.pipeline ?? {};
-  const s = report.screener ?? {};
-  const a = report.audit ?? {};
-  return `# Benchmark report
-
-Run ${report.at} on ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}. One run, side by side; the machine is shared, so compare ratios before absolutes.
-
-## 1. Gateway ingest (signed Didit webhooks, acks=all) vs a bare HMAC-verifying server
-
-| server | req/s | p50 ms | p99 ms |
-|---|---|---|---|
-| webhook-gateway | ${fmt(g.gateway?.rps)} | ${fmt(g.gateway?.p50Ms)} | ${fmt(g.gateway?.p99Ms)} |
-| bare node:http + HMAC | ${fmt(g.bare?.rps)} | ${fmt(g.bare?.p50Ms)} | ${fmt(g.bare?.p99Ms)} |
-
-Ratio gateway/bare throughput: **${fmt(g.ratio, 3)}**${g.error ? ` (error: ${g.error})` : ''}
-
-## 2. Pipeline: POST → aml.screening.completed
-
-Fixed rate ${fmt(p.fixedRate?.rate)}/s: sent ${fmt(p.fixedRate?.sent)}, completed ${fmt(p.fixedRate?.completed)}; p50 ${fmt(p.fixedRate?.p50Ms)} ms, p95 ${fmt(p.fixedRate?.p95Ms)} ms, p99 ${fmt(p.fixedRate?.p99Ms)} ms.
-
-| rate/s | sent | backlog growth /s | backlog end of window | drain after window ms | p50 ms | lag steady |
-|---|---|---|---|---|---|---|
-${(p.steps ?? []).map((x: any) => `| ${x.rate} | ${x.sent} | ${fmt(x.backlogGrowthPerSec, 2)} | ${x.backlogEnd} | ${fmt(x.drainMs, 0)} | ${fmt(x.p50Ms, 0)} | ${x.sustained ? 'yes' : 'no'} |`).join('\n')}
-
-Highest sustained rate (backlog of POSTed-but-unscreened webhooks not growing over a 10 s window: slope < rate/10): **${fmt(p.highestSustainedRate)}/s**${p.error ? ` (error: ${p.error})` : ''}
-
-## 3. Screener (${fmt(s.entries)} entries)
-
-Names/s ${fmt(s.namesPerSecond)}; p50 ${fmt(s.p50Ms, 3)} ms, p99 ${fmt(s.p99Ms, 3)} ms per name; index build ${fmt(s.indexBuildMs, 0)} ms; recall ${fmt(s.recall, 3)}, precision ${fmt(s.precision, 3)} at the default thresholds.${s.error ? ` (error: ${s.error})` : ''}
-
-## 4. Audit log
-
-Appends/s (batched, batch ${fmt(a.batchSize)}): ${fmt(a.appendsPerSecond)}; chain verification: ${fmt(a.verifyPerSecond)} entries/s over ${fmt(a.entries)} entries.${a.error ? ` (error: ${a.error})` : ''}
-`;
-}
-
 async function main(): Promise<void> {
+  const only = values.only?.split(',') as PartName[] | undefined;
+  const unknown = only?.filter((p) => !PARTS.includes(p));
+  if (unknown?.length) throw new Error(`--only takes ${PARTS.join('|')} (got ${unknown.join(', ')})`);
+  const parts = only ?? [...PARTS];
+  const out = resolve(values.out);
+  const file = join(out, 'report.json');
+  const previous: Partial<BenchReport> = only && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const report: Record<string, unknown> = {
-    at: new Date().toISOString(),
+    ...previous,
     machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   };
-  report.gateway = await stage(1, 'gateway vs bare HMAC server', () => benchGateway({ onProgress: progress }));
-  report.pipeline = await stage(2, 'pipeline latency and sustained rate', () => benchPipeline({ onProgress: progress }));
-  report.screener = await stage(3, 'screener on 50,000 entries', () => benchScreener({ onProgress: progress }));
-  report.audit = await stage(4, 'audit appends and verification', () => benchAudit({ onProgress: progress }));
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(OUT, 'report.md'), markdown(report));
-  process.stdout.write(markdown(report));
+  for (const [i, name] of parts.entries()) report[name] = await stage(i + 1, parts.length, name);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const md = markdown(report as unknown as BenchReport);
+  writeFileSync(join(out, 'report.md'), md);
+  process.stdout.write(md);
   process.exit(0);
 }
 

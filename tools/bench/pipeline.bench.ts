@@ -1,140 +1,137 @@
 /**
- * Pipeline benchmark: time from a signed webhook POST to `aml.screening.completed` at a fixed
- * rate (p50/p95/p99), then rising rates to find the highest one the pipeline sustains.
+ * Pipeline benchmark: the whole suite as processes (tools/stack), loaded by the open-loop client
+ * (load.ts) in a process of its own, in steps of fixed rates. Per step: sent / accepted / completed,
+ * POST → `aml.screening.completed` percentiles, backlog slope, how well the client kept its
+ * schedule, and CPU per process (each service, the broker JVM, Postgres) in all and per webhook.
+ *
+ *   npx tsx tools/bench/pipeline.bench.ts [--rates 50,100,250] [--seconds 20]   → JSON on stdout
  */
 import { randomBytes } from 'node:crypto';
-import { EventTypes, Topics } from '../../libs/contracts/src';
-import { diditHeaders, diditSession } from '../../libs/testing/src/webhooks';
-import { TopicReader } from '../../libs/testing/src/kafka-helpers';
+import { parseArgs } from 'node:util';
 import { deleteNamespaceTopics } from '../../libs/testing/src/topic-cleanup';
 import { testDatabaseUrlFor } from '../chaos/support';
+import { REPO_ROOT } from '../stack/dev-secrets';
 import { SERVICES, Stack } from '../stack/stack';
+import { brokerPid, CpuMeter, type CpuSnapshot } from './cpu';
+import { LoadClientProcess } from './load-client';
+import type { StepResult } from './load/step';
+import { dropDatabase } from './scratch-db';
+
+export const DEFAULT_RATES = [50, 100, 250, 500, 750, 1000, 1500, 2000];
+
+export interface PipelineStep extends StepResult {
+  /** CPU seconds per process from the first send to the end of the drain. */
+  cpuSeconds: Record<string, number>;
+  /** The same per accepted webhook, in ms. */
+  cpuMsPerWebhook: Record<string, number>;
+  /** Completions kept up (see SUSTAINED_RULE). */
+  sustained: boolean;
+}
 
 export interface PipelineFigures {
-  fixedRate: { rate: number; sent: number; completed: number; p50Ms: number; p95Ms: number; p99Ms: number };
-  steps: Array<{ rate: number; sent: number; completedInWindow: number; backlogGrowthPerSec: number; backlogEnd: number; drainMs: number; p50Ms: number; sustained: boolean }>;
-  highestSustainedRate: number;
+  at: string;
+  /** Highest step rate whose completions kept up; 0 when none did. */
+  sustainedPerSec: number;
+  sustainedRule: string;
+  steps: PipelineStep[];
+  /** Why the run ended before its last rate, if it did. */
+  stoppedEarly?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
-
-/** Least-squares slope of y over x. */
-function slope(points: Array<[number, number]>): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mx = points.reduce((a, [x]) => a + x, 0) / n;
-  const my = points.reduce((a, [, y]) => a + y, 0) / n;
-  const num = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
-  const den = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
-  return den === 0 ? 0 : num / den;
+export interface PipelineOptions {
+  rates?: number[];
+  seconds?: number;
+  onProgress?: (m: string) => void;
 }
 
-/** Posts `rate` approved webhooks per second for `seconds`; returns session id → post time. */
-async function drive(stack: Stack, rate: number, seconds: number, onTick?: (posted: Map<string, number>) => void): Promise<Map<string, number>> {
-  const posted = new Map<string, number>();
-  const secret = stack.env.DIDIT_WEBHOOK_SECRET.split(',')[0];
-  const total = Math.round(rate * seconds);
-  const start = Date.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
-    if (due > Date.now()) await sleep(due - Date.now());
-    if (i % Math.max(1, Math.round(rate / 4)) === 0) onTick?.(posted);
-    const payload = diditSession('v3-approved', { vendor_data: `bench-${randomBytes(4).toString('hex')}` });
-    const body = JSON.stringify(payload);
-    posted.set(payload.session_id as string, Date.now());
-    inflight.push(
-      fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, secret), body }).then((r) => void r.arrayBuffer()),
-    );
-  }
-  await Promise.allSettled(inflight);
-  return posted;
+export const SUSTAINED_RULE =
+  'every webhook accepted and completed within the drain, backlog slope ≤ 5 % of the rate, the client sent at ≥ 95 % of the rate, and the step was not stopped early';
+
+function sustained(s: StepResult): boolean {
+  return !s.aborted && s.sent > 0 && s.accepted === s.sent && s.completed === s.accepted && s.backlogSlopePerSec <= 0.05 * s.rate && s.client.achievedRate >= 0.95 * s.rate;
 }
 
-/**
- * Completion time of each session: the Kafka timestamp of its `aml.screening.completed` record (set
- * when aml-trigger handed it to Kafka, same clock as the POST), read from the records collected so far.
- */
-class Completions {
-  readonly at = new Map<string, number>();
-  private scanned = 0;
-
-  constructor(private readonly reader: TopicReader) {}
-
-  latencies(posted: Map<string, number>): number[] {
-    const records = this.reader.on(Topics.AmlScreenings);
-    for (; this.scanned < records.length; this.scanned++) {
-      const { event, timestamp } = records[this.scanned];
-      const sid = (event?.data as { sessionId?: string } | undefined)?.sessionId;
-      if (event?.type === EventTypes.AmlScreeningCompleted && sid && timestamp !== undefined && !this.at.has(sid)) this.at.set(sid, timestamp);
-    }
-    return [...posted].filter(([sid]) => this.at.has(sid)).map(([sid, t]) => (this.at.get(sid) as number) - t);
-  }
+/** A step that failed beyond doubt: higher rates can only do worse. */
+function clearlyFailed(s: StepResult): boolean {
+  return s.aborted || s.completed < 0.9 * s.accepted || s.backlogSlopePerSec > 0.25 * s.rate || s.accepted < 0.9 * s.sent;
 }
 
-export async function benchPipeline(opts: { rate?: number; seconds?: number; onProgress?: (m: string) => void } = {}): Promise<PipelineFigures> {
+export async function benchPipeline(opts: PipelineOptions = {}): Promise<PipelineFigures> {
   const progress = opts.onProgress ?? (() => undefined);
+  const rates = opts.rates ?? DEFAULT_RATES;
+  const seconds = opts.seconds ?? 20;
   const namespace = `bench-${randomBytes(3).toString('hex')}.`;
+  const databaseUrl = await testDatabaseUrlFor(namespace.slice(0, -1).replace(/-/g, '_'));
   const stack = new Stack({
     quiet: true,
     partitions: 6,
-    env: {
-      KAFKA_TOPIC_PREFIX: namespace,
-      DATABASE_URL: await testDatabaseUrlFor(namespace.slice(0, -1).replace(/-/g, '_')),
-      LOG_LEVEL: 'warn',
-      ...Object.fromEntries(SERVICES.map((s, i) => [s.portVar, String(3300 + i)])),
-    },
+    env: { KAFKA_TOPIC_PREFIX: namespace, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', ...Object.fromEntries(SERVICES.map((s, i) => [s.portVar, String(3300 + i)])) },
   });
-  stack.ensureBuilt();
-  await stack.startInfrastructure();
-  process.env.KAFKA_BROKERS = stack.env.KAFKA_BROKERS;
-  await stack.startAll();
-  const reader = await new TopicReader(namespace, [Topics.AmlScreenings]).start();
-  const completions = new Completions(reader);
+  let client: LoadClientProcess | undefined;
   try {
-    const rate = opts.rate ?? 10;
-    const seconds = opts.seconds ?? 15;
-    progress(`pipeline: ${rate}/s for ${seconds} s`);
-    const posted = await drive(stack, rate, seconds);
-    const deadline = Date.now() + 30_000;
-    while (completions.latencies(posted).length < posted.size && Date.now() < deadline) await sleep(50);
-    const lat = completions.latencies(posted);
-    const fixedRate = { rate, sent: posted.size, completed: lat.length, p50Ms: percentile(lat, 50), p95Ms: percentile(lat, 95), p99Ms: percentile(lat, 99) };
-
-    const steps: PipelineFigures['steps'] = [];
-    for (const stepRate of [10, 20, 30, 40, 50, 60, 80]) {
-      progress(`pipeline: step ${stepRate}/s`);
-      const samples: Array<[number, number]> = [];
-      const p = await drive(stack, stepRate, 10, (sofar) => {
-        samples.push([Date.now() / 1000, sofar.size - completions.latencies(sofar).length]);
-      });
-      const windowEnd = Date.now();
-      const inWindow = completions.latencies(p).length;
-      const backlogEnd = p.size - inWindow;
-      const drainDeadline = Date.now() + 20_000;
-      while (completions.latencies(p).length < p.size && Date.now() < drainDeadline) await sleep(50);
-      const lat2 = completions.latencies(p);
-      const drainMs = Math.max(0, Math.max(...[...p.keys()].map((sid) => completions.at.get(sid) ?? Infinity)) - windowEnd);
-      // Sustained = the lag does not grow: the backlog (posted, not yet screened), sampled 4 times a
-      // second over the window, has a least-squares slope under a tenth of the rate, and everything completes.
-      const backlogGrowthPerSec = slope(samples);
-      const sustained = lat2.length === p.size && backlogGrowthPerSec <= stepRate / 10;
-      steps.push({ rate: stepRate, sent: p.size, completedInWindow: inWindow, backlogGrowthPerSec, backlogEnd, drainMs, p50Ms: percentile(lat2, 50), sustained });
-      if (!sustained) break;
+    stack.ensureBuilt();
+    progress(`pipeline: starting the stack (namespace ${namespace})`);
+    await stack.startInfrastructure();
+    await stack.startAll();
+    client = new LoadClientProcess({ url: stack.url('webhook-gateway'), secret: stack.env.DIDIT_WEBHOOK_SECRET, brokers: stack.env.KAFKA_BROKERS, topicPrefix: namespace });
+    await client.start();
+    const meter = new CpuMeter(
+      SERVICES.map((s) => ({ name: s.name, metricsUrl: `${stack.url(s.name)}/metrics` })),
+      process.env.KAFKA_BROKERS ? undefined : brokerPid(REPO_ROOT, 9092),
+    );
+    // Warm-up, not reported: JIT, connection pools, and consumers still joining their groups (a
+    // service serves before every group has joined) would otherwise land in the first step.
+    const warm = await client.step(Math.min(20, rates[0]), 5, async () => undefined);
+    progress(`pipeline: warm-up ${warm.rate}/s → completed ${warm.completed}/${warm.sent}, p50 ${warm.p50Ms ?? '—'} ms`);
+    const steps: PipelineStep[] = [];
+    let stoppedEarly: string | undefined;
+    let misses = 0;
+    for (const rate of rates) {
+      progress(`pipeline: ${rate}/s for ${seconds} s (signing ${Math.round(rate * seconds)} webhooks first)`);
+      let before: CpuSnapshot = {};
+      const result = await client.step(rate, seconds, async () => void (before = await meter.snapshot()));
+      const cpuSeconds = CpuMeter.between(before, await meter.snapshot());
+      cpuSeconds['load-client'] = result.client.cpuMs / 1000;
+      const cpuMsPerWebhook = Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, result.accepted ? Math.round((v * 1e6) / result.accepted) / 1000 : 0]));
+      const step: PipelineStep = { ...result, cpuSeconds, cpuMsPerWebhook, sustained: sustained(result) };
+      steps.push(step);
+      progress(
+        `pipeline: ${rate}/s → sent ${step.sent}, accepted ${step.accepted}, completed ${step.completed}, p50 ${step.p50Ms ?? '—'} / p99 ${step.p99Ms ?? '—'} ms, ` +
+          `backlog slope ${step.backlogSlopePerSec}/s, client ${step.client.achievedRate}/s${step.aborted ? ', stopped early' : ''} → ${step.sustained ? 'kept up' : 'did not keep up'}`,
+      );
+      misses = step.sustained ? 0 : misses + 1;
+      if (clearlyFailed(step) || misses >= 2) {
+        if (rate !== rates[rates.length - 1]) stoppedEarly = `${rate}/s ${clearlyFailed(step) ? 'clearly failed' : 'was the second step in a row that did not keep up'}`;
+        break;
+      }
     }
-    const highestSustainedRate = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.rate));
-    return { fixedRate, steps, highestSustainedRate };
+    const sustainedPerSec = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.rate));
+    return { at: new Date().toISOString(), sustainedPerSec, sustainedRule: SUSTAINED_RULE, steps, ...(stoppedEarly ? { stoppedEarly } : {}) };
   } finally {
-    await reader.stop();
+    await client?.stop().catch(() => undefined);
     await stack.stop();
-    await deleteNamespaceTopics(stack.env.KAFKA_BROKERS, namespace).catch(() => undefined);
+    await deleteNamespaceTopics(stack.env.KAFKA_BROKERS ?? '127.0.0.1:9092', namespace).catch(() => undefined);
+    await dropDatabase(databaseUrl).catch(() => undefined);
   }
 }
 
+export function parseRates(text: string | undefined): number[] | undefined {
+  if (!text) return undefined;
+  const rates = text.split(',').map(Number);
+  if (rates.some((r) => !(r > 0))) throw new Error(`--rates takes positive numbers, comma-separated (got ${text})`);
+  return rates;
+}
+
 if (require.main === module) {
-  benchPipeline({ onProgress: (m) => process.stderr.write(`${m}\n`) }).then((f) => process.stdout.write(`${JSON.stringify(f, null, 2)}\n`));
+  const { values } = parseArgs({ options: { rates: { type: 'string' }, seconds: { type: 'string' } } });
+  benchPipeline({ rates: parseRates(values.rates), seconds: values.seconds ? Number(values.seconds) : undefined, onProgress: (m) => process.stderr.write(`  … ${m}\n`) }).then(
+    (f) => {
+      process.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
+      process.exit(0);
+    },
+    (err) => {
+      process.stderr.write(`pipeline bench failed: ${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
 }
