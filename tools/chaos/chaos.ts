@@ -3,9 +3,16 @@
  * a new event_id), partly out of order; meanwhile each service is SIGKILLed once and restarted and
  * the broker is restarted once. Then every effect is reconciled against the model: no loss, no
  * double effect, empty DLQs, a verifying audit chain. Exits 1 on any mismatch.
+ *
+ *   npm run chaos [-- --rate 200]   (webhooks per second, default 20; or CHAOS_RATE)
+ *
+ * Send i is due at start + i/rate; each session's webhooks go out one after another in plan order
+ * (a provider retrying until it gets a 2xx), so enough sessions are in flight at once for the
+ * schedule to hold while the gateway answers slowly or restarts.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { dlqTopicOf, CONSUMER_GROUPS, Topics } from '../../libs/contracts/src';
 import { loadWatchlists, Screener } from '../../libs/screening/src';
 import { testDatabaseUrlFor } from './support';
@@ -19,7 +26,10 @@ import { reconcile, printTable } from './reconcile';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 500);
 const SEED = Number(process.env.CHAOS_SEED ?? 20261126);
-const RATE = Number(process.env.CHAOS_RATE ?? 20);
+const RATE = Number(parseArgs({ options: { rate: { type: 'string' } } }).values.rate ?? process.env.CHAOS_RATE ?? 20);
+if (!(RATE > 0)) throw new Error('--rate takes a positive number of webhooks per second');
+/** Sessions in flight at once: 16 at the default rate, more at higher rates (a send may wait on a restarting gateway). */
+const SENDERS = Math.max(16, Math.ceil(RATE / 2));
 const WEBHOOKS = Number(process.env.CHAOS_WEBHOOKS ?? 2000);
 const KAFKA_PORT = Number(process.env.CHAOS_KAFKA_PORT ?? 19392);
 const ADMIN_KEY = `chaos-admin-${randomBytes(6).toString('hex')}`;
@@ -69,10 +79,13 @@ async function send(stack: Stack, plan: PlannedSession[], brokerRestartable: boo
   const pending = faults(brokerRestartable);
   let faultChain = Promise.resolve();
   const started = Date.now();
-  const workers = Array.from({ length: 16 }, async (_, wi) => {
-    for (let si = wi; si < queue.length; si += 16) {
+  const senders = Math.min(SENDERS, queue.length);
+  let nextSlot = 0;
+  const workers = Array.from({ length: senders }, async (_, wi) => {
+    for (let si = wi; si < queue.length; si += senders) {
       for (const w of queue[si]) {
-        const due = started + (stats.sent / RATE) * 1000;
+        // Each send takes the next slot of the schedule; a sender held up by retries takes a later one.
+        const due = started + (nextSlot++ * 1000) / RATE;
         if (due > Date.now()) await sleep(due - Date.now());
         stats.sent++;
         while (pending.length && stats.sent / total >= pending[0].at) {
@@ -88,8 +101,9 @@ async function send(stack: Stack, plan: PlannedSession[], brokerRestartable: boo
     }
   });
   await Promise.all(workers);
+  const seconds = (Date.now() - started) / 1000;
   await faultChain;
-  log(`sent ${total} webhooks (${stats.attempts} attempts, retried answers ${JSON.stringify(stats.non2xx)}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`sent ${total} webhooks (${stats.attempts} attempts, retried answers ${JSON.stringify(stats.non2xx)}) in ${seconds.toFixed(1)} s: ${(total / seconds).toFixed(1)}/s for ${RATE}/s planned`);
   return { total, ...stats };
 }
 
@@ -124,7 +138,7 @@ async function main(): Promise<void> {
   const listed = (await import('./listed-people')).LISTED_PEOPLE;
   const plan = buildPlan({ sessions: SESSIONS, webhooks: WEBHOOKS, seed: SEED, listed, namespace });
   const alerts = await expectedAlerts(plan);
-  log(`plan: ${SESSIONS} sessions, ${plan.reduce((n, s) => n + s.sends.length, 0)} webhooks, seed ${SEED}, namespace ${namespace}`);
+  log(`plan: ${SESSIONS} sessions, ${plan.reduce((n, s) => n + s.sends.length, 0)} webhooks at ${RATE}/s, seed ${SEED}, namespace ${namespace}`);
   let reader: TopicReader | undefined;
   try {
     stack.ensureBuilt();
