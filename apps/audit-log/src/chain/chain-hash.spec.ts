@@ -27,7 +27,10 @@ describe('chain hash definition', () => {
   });
 
   it('prints the header exactly as canonicalJson does', () => {
-    for (const h of [header, { ...header, sessionId: 's-1', subjectRef: null, eventId: 'ünï "quoted" \\ \n' }]) {
+    const awkward = ['ünï "quoted" \\ \n', 'tab\tand\u0001\u001f', '\u007f\u2028\u2029', 'pair \ud83d\ude00', 'lone \ud800 and \udfff', '</script>', ''];
+    const headers: EntryHeader[] = [header, ...awkward.map((s, i) => ({ ...header, sequence: 2 ** 40 + i, sessionId: 's-1', subjectRef: null, eventId: s, type: s, source: s }))];
+    headers.push({ ...header, sessionId: awkward[0], subjectRef: awkward[3] });
+    for (const h of headers) {
       expect(canonicalHeader(h)).toBe(canonicalJson({ ...h, sessionId: h.sessionId ?? null, subjectRef: h.subjectRef ?? null }));
     }
   });

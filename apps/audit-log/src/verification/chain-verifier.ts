@@ -1,14 +1,34 @@
-import { dataHashOf, entryHashOf, GENESIS_HASH, isoMillis, type EntryHeader } from '../chain/chain-hash';
+import { canonicalHeader, GENESIS_HASH, sha256 } from '../chain/chain-hash';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
-import { ENTRY_COLUMNS, ENTRY_FROM, type EntryRow } from '../entries/entry-rows';
 
 /** Anything that runs SQL in the audit schema: a TypeORM DataSource, an EntityManager. */
 export interface Queryable {
   query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
 }
 
-/** An entry row with its data joined (salt and data null once redacted). */
-type ChainRow = EntryRow;
+/**
+ * An entry row as verification reads it: only what the hashes cover, times already printed as the
+ * chain prints them (`*_ms` instead, for a time outside years 1–9999), data joined (salt and data
+ * null once redacted).
+ */
+interface ChainRow {
+  sequence: string;
+  event_id: string;
+  type: string;
+  source: string;
+  subject_ref: string | null;
+  session_id: string | null;
+  occurred_at: string | null;
+  occurred_ms: number | null;
+  recorded_at: string | null;
+  recorded_ms: number | null;
+  data_hash: string;
+  prev_hash: string;
+  hash: string;
+  redacted: boolean;
+  salt: string | null;
+  data: string | null;
+}
 
 interface CheckpointRow {
   sequence: string;
@@ -42,7 +62,39 @@ interface Checkpoint {
   signatureProblem?: string;
 }
 
-export const VERIFY_CHUNK = 5000;
+/** Entries per page read (keyset pages on the sequence; the next page is read while this one is hashed). */
+export const VERIFY_PAGE = 10_000;
+
+/**
+ * A time exactly as `Date.prototype.toISOString` prints what pg reads (UTC, milliseconds truncated),
+ * printed by Postgres so that no Date is built per entry. Outside years 1–9999 the text would not
+ * match JavaScript's (signed six-digit years), so there the milliseconds since the epoch come instead.
+ */
+const isoOf = (column: string, alias: string) => {
+  const inRange = `${column} >= '0001-01-01 00:00:00+00' AND ${column} < '10000-01-01 00:00:00+00'`;
+  return `CASE WHEN ${inRange} THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END AS ${alias},
+  CASE WHEN NOT (${inRange}) THEN floor(extract(epoch FROM ${column}) * 1000)::float8 END AS ${alias.replace(/_at$/, '_ms')}`;
+};
+
+/**
+ * One page: a bounded range of sequences on both primary keys, so its plan and cost do not depend on
+ * the size of the chain or on statistics (a freshly loaded table has none). Without ORDER BY, no sort
+ * spills to disk: rows come in heap order, which is sequence order unless rows were moved, and
+ * `inSequenceOrder` puts them right.
+ */
+const PAGE_SQL = `SELECT e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id,
+  ${isoOf('e.occurred_at', 'occurred_at')}, ${isoOf('e.recorded_at', 'recorded_at')},
+  e.data_hash, e.prev_hash, e.hash, e.redacted_at IS NOT NULL AS redacted, d.salt, d.data
+  FROM audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence AND d.sequence >= $1 AND d.sequence < $2
+  WHERE e.sequence >= $1 AND e.sequence < $2`;
+
+/** The page sorted by sequence (a linear check; a sort only for the rare page that is out of order). */
+function inSequenceOrder(rows: ChainRow[]): ChainRow[] {
+  for (let i = 1; i < rows.length; i++) {
+    if (Number(rows[i].sequence) < Number(rows[i - 1].sequence)) return rows.sort((a, b) => Number(a.sequence) - Number(b.sequence));
+  }
+  return rows;
+}
 
 const earliest = (a?: Problem, b?: Problem) => (!a ? b : !b ? a : b.sequence < a.sequence ? b : a);
 
@@ -51,20 +103,30 @@ function problemOf(row: ChainRow, expected: number, prevHash: string): Problem |
   const sequence = Number(row.sequence);
   if (sequence !== expected) return { sequence: expected, reason: `entry ${expected} is missing (the next entry is ${sequence})` };
   if (row.prev_hash !== prevHash) return { sequence, reason: `prev_hash does not match the hash of entry ${sequence - 1}` };
-  if (row.data !== null && dataHashOf(row.salt ?? '', row.data) !== row.data_hash) return { sequence, reason: 'data does not match data_hash' };
-  if (row.data === null && row.redacted_at === null) return { sequence, reason: 'data is missing but the entry is not marked redacted' };
-  const header: EntryHeader = {
+  if (row.data !== null && sha256((row.salt ?? '') + row.data) !== row.data_hash) return { sequence, reason: 'data does not match data_hash' };
+  if (row.data === null && !row.redacted) return { sequence, reason: 'data is missing but the entry is not marked redacted' };
+  const occurredAt = row.occurred_at ?? timeText(row.occurred_ms);
+  const recordedAt = row.recorded_at ?? timeText(row.recorded_ms);
+  // A time no JavaScript date can hold (infinity) was never chained: the entry was changed.
+  if (occurredAt === undefined || recordedAt === undefined) return { sequence, reason: 'hash does not match the entry' };
+  const header = canonicalHeader({
     sequence,
     eventId: row.event_id,
     type: row.type,
     source: row.source,
     subjectRef: row.subject_ref,
     sessionId: row.session_id,
-    occurredAt: isoMillis(row.occurred_at),
-    recordedAt: isoMillis(row.recorded_at),
-  };
-  if (entryHashOf(row.prev_hash, header, row.data_hash) !== row.hash) return { sequence, reason: 'hash does not match the entry' };
+    occurredAt,
+    recordedAt,
+  });
+  if (sha256(row.prev_hash + header + row.data_hash) !== row.hash) return { sequence, reason: 'hash does not match the entry' };
   return undefined;
+}
+
+/** The chain's text of a time given in milliseconds since the epoch; undefined when no Date can hold it. */
+function timeText(ms: number | null): string | undefined {
+  const date = new Date(ms ?? NaN);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 async function loadCheckpoints(db: Queryable, keys: TrustedKeys): Promise<{ checkpoints: Checkpoint[]; trusted: TrustedKeys }> {
@@ -79,10 +141,10 @@ async function loadCheckpoints(db: Queryable, keys: TrustedKeys): Promise<{ chec
 }
 
 /**
- * Recomputes the whole chain in sequence order (one chunk in memory at a time), checks every
+ * Recomputes the whole chain in sequence order (two pages in memory at a time), checks every
  * checkpoint's signature and that the chain passes through each signed head.
  */
-export async function verifyChain(db: Queryable, keys: TrustedKeys): Promise<VerifyReport> {
+export async function verifyChain(db: Queryable, keys: TrustedKeys, opts: { pageSize?: number } = {}): Promise<VerifyReport> {
   const started = Date.now();
   // Checkpoints before the head: a checkpoint is committed with its head, so none can be ahead of the head read next.
   const { checkpoints } = await loadCheckpoints(db, keys);
@@ -95,7 +157,7 @@ export async function verifyChain(db: Queryable, keys: TrustedKeys): Promise<Ver
   }
   if (head.last !== null && Number(head.last) > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: 'entries exist beyond the chain head' });
   const signed = new Map(checkpoints.map((cp) => [cp.sequence, cp.hash]));
-  const scan = await scanChain(db, { sequence: headSeq, hash: head.hash }, signed, problem?.sequence ?? Infinity);
+  const scan = await scanChain(db, { sequence: headSeq, hash: head.hash }, signed, problem?.sequence ?? Infinity, opts.pageSize ?? VERIFY_PAGE);
   problem = earliest(problem, scan.problem);
   return {
     ok: !problem,
@@ -112,31 +174,49 @@ export async function verifyChain(db: Queryable, keys: TrustedKeys): Promise<Ver
   };
 }
 
-/** Walks entries 1..head; stops at the first problem or before `stopAt` (an earlier problem is known). */
-async function scanChain(db: Queryable, head: { sequence: number; hash: string }, signed: Map<number, string>, stopAt: number) {
+/**
+ * Walks entries 1..head in keyset pages on the sequence, reading the next page while this one is
+ * hashed; stops at the first problem or before `stopAt` (an earlier problem is known).
+ */
+async function scanChain(db: Queryable, head: { sequence: number; hash: string }, signed: Map<number, string>, stopAt: number, pageSize: number) {
   let expected = 1;
   let prevHash = GENESIS_HASH;
   let redacted = 0;
   const result = (problem?: Problem) => ({ entries: expected - 1, redacted, problem });
-  while (expected <= head.sequence && expected < stopAt) {
-    const rows = await db.query<ChainRow[]>(
-      `SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM}
-       WHERE e.sequence >= $1 AND e.sequence <= $2 ORDER BY e.sequence LIMIT $3`,
-      [expected, head.sequence, VERIFY_CHUNK],
-    );
-    if (rows.length === 0) break;
+  const end = Math.min(head.sequence + 1, stopAt);
+  const read = (from: number) => {
+    const rows = db.query<ChainRow[]>(PAGE_SQL, [from, Math.min(from + pageSize, end)]);
+    rows.catch(() => undefined); // a page read ahead may be dropped when the walk stops early
+    return { from, rows };
+  };
+  let page = expected < end ? read(expected) : undefined;
+  while (page) {
+    const rows = inSequenceOrder(await page.rows);
+    const to = Math.min(page.from + pageSize, end);
+    page = to < end ? read(to) : undefined;
     for (const row of rows) {
-      if (expected >= stopAt) return result();
       const problem = problemOf(row, expected, prevHash);
       if (problem) return result(problem);
-      if (signed.has(expected) && signed.get(expected) !== row.hash) return result({ sequence: expected, reason: `entry ${expected} differs from the signed checkpoint` });
+      const signedHash = signed.get(expected);
+      if (signedHash !== undefined && signedHash !== row.hash) return result({ sequence: expected, reason: `entry ${expected} differs from the signed checkpoint` });
       if (row.data === null) redacted++;
       prevHash = row.hash;
       expected++;
     }
+    if (expected < to) return result(await missing(db, expected, head.sequence));
   }
   if (expected >= stopAt) return result();
-  if (expected <= head.sequence) return result({ sequence: expected, reason: `entry ${expected} is missing (the chain head is ${head.sequence})` });
   if (prevHash !== head.hash) return result({ sequence: head.sequence, reason: 'the chain head does not match the last entry' });
   return result();
+}
+
+/** Entries from `expected` to the end of a page are absent: name the next one present, if any. */
+async function missing(db: Queryable, expected: number, headSequence: number): Promise<Problem> {
+  const [{ next }] = await db.query<Array<{ next: string | null }>>('SELECT min(sequence) AS next FROM audit_entry WHERE sequence >= $1 AND sequence <= $2', [
+    expected,
+    headSequence,
+  ]);
+  return next === null
+    ? { sequence: expected, reason: `entry ${expected} is missing (the chain head is ${headSequence})` }
+    : { sequence: expected, reason: `entry ${expected} is missing (the next entry is ${Number(next)})` };
 }

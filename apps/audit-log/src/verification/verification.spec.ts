@@ -128,6 +128,40 @@ describe('chain verification (real Postgres)', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('names the entry whose time was moved, also outside the years 1–9999', async () => {
+    const [{ occurred }] = await world.query("SELECT occurred_at::text AS occurred FROM audit_log.audit_entry WHERE sequence = 3");
+    for (const moved of ['2026-01-01 00:00:00.0005+00', '0001-06-01 00:00:00+00 BC', '12026-01-01 00:00:00+00', 'infinity']) {
+      await whileTampered(
+        `UPDATE audit_log.audit_entry SET occurred_at = '${moved}' WHERE sequence = 3`,
+        `UPDATE audit_log.audit_entry SET occurred_at = '${occurred}' WHERE sequence = 3`,
+        async () => expect((await verify()).broken).toEqual({ sequence: 3, reason: 'hash does not match the entry' }),
+      );
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('gives the same answers when entries are missing at a page boundary or for a whole page', async () => {
+    const ds = app.app.get(DataSource);
+    const keys = TrustedKeys.fromPem(world.key.publicPem);
+    // Pages of 5: [1,6) [6,11) [11,16) [16,21) …; small pages make every boundary case reachable with 30 entries.
+    const broken = async () => (await verifyChain(ds, keys, { pageSize: 5 })).broken;
+    expect((await verifyChain(ds, keys, { pageSize: 5 })).ok).toBe(true);
+    expect((await verifyChain(ds, keys, { pageSize: 7 })).entries).toBe(30);
+    await world.tamper('CREATE TABLE audit_log.saved_pages AS SELECT * FROM audit_log.audit_entry WHERE sequence >= 15');
+    const restore = 'INSERT INTO audit_log.audit_entry SELECT * FROM audit_log.saved_pages s WHERE NOT EXISTS (SELECT 1 FROM audit_log.audit_entry e WHERE e.sequence = s.sequence)';
+    await whileTampered('DELETE FROM audit_log.audit_entry WHERE sequence = 15', restore, async () =>
+      expect(await broken()).toEqual({ sequence: 15, reason: 'entry 15 is missing (the next entry is 16)' }),
+    );
+    await whileTampered('DELETE FROM audit_log.audit_entry WHERE sequence BETWEEN 16 AND 22', restore, async () =>
+      expect(await broken()).toEqual({ sequence: 16, reason: 'entry 16 is missing (the next entry is 23)' }),
+    );
+    await whileTampered('DELETE FROM audit_log.audit_entry WHERE sequence >= 29', restore, async () =>
+      expect(await broken()).toEqual({ sequence: 29, reason: 'entry 29 is missing (the chain head is 30)' }),
+    );
+    // Re-inserted rows sit at the end of the heap: pages must still be walked in sequence order.
+    expect(await verifyChain(ds, keys, { pageSize: 5 })).toMatchObject({ ok: true, entries: 30 });
+  });
+
   it('rejects checkpoints signed by an untrusted key or with a forged signature', async () => {
     const ds = app.app.get(DataSource);
     const other = newSigningKey();
