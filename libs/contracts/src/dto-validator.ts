@@ -40,7 +40,7 @@ interface ClassPlan {
 }
 
 const storage = getMetadataStorage();
-const plans = new Map<Function, ClassPlan>();
+const plans = new Map<DtoClass, ClassPlan>();
 
 /** Compiles the validator of a DTO class (and of the classes nested in it). */
 export function compileDataValidator(cls: DtoClass): DataValidator {
@@ -52,7 +52,7 @@ export function compileDataValidator(cls: DtoClass): DataValidator {
   };
 }
 
-function planOf(cls: Function): ClassPlan {
+function planOf(cls: DtoClass): ClassPlan {
   const known = plans.get(cls);
   if (known) return known;
   const plan: ClassPlan = { className: cls.name, properties: [] };
@@ -63,14 +63,14 @@ function planOf(cls: Function): ClassPlan {
   return plan;
 }
 
-function propertyPlan(cls: Function, name: string, metadatas: Metadata[]): PropertyPlan {
+function propertyPlan(cls: DtoClass, name: string, metadatas: Metadata[]): PropertyPlan {
   if (name in Object.prototype) throw new Error(`${cls.name}.${name}: a property named like an Object.prototype member cannot be validated`);
   const plan: PropertyPlan = { name, conditions: [], rules: [] };
   const defined = metadatas.filter((m) => m.type === ValidationTypes.IS_DEFINED);
   const others = metadatas.filter((m) => m.type !== ValidationTypes.IS_DEFINED && m.type !== ValidationTypes.WHITELIST);
   for (const m of others) {
     if (m.type === ValidationTypes.CONDITIONAL_VALIDATION) plan.conditions.push(m.constraints[0] as Condition);
-    else if (m.type === ValidationTypes.NESTED_VALIDATION && !plan.nested) plan.nested = planOf(nestedClassOf(cls as DtoClass, name));
+    else if (m.type === ValidationTypes.NESTED_VALIDATION && !plan.nested) plan.nested = planOf(nestedClassOf(cls, name));
     else if (m.type !== ValidationTypes.CUSTOM_VALIDATION) throw new Error(`${cls.name}.${name}: unsupported validation ${m.type}`);
   }
   // validateSync checks @IsDefined first, then the other constraints in the order they were registered.
@@ -96,9 +96,9 @@ function rulesOf(m: Metadata): Rule[] {
 }
 
 /** The class an object under `cls.<name>` becomes when class-transformer turns data into `cls` (Object without @Type). */
-function nestedClassOf(cls: DtoClass, name: string): Function {
+function nestedClassOf(cls: DtoClass, name: string): DtoClass {
   const sample = plainToInstance(cls, { [name]: {} }) as Record<string, unknown>;
-  return (sample[name] as object).constructor;
+  return (sample[name] as object).constructor as DtoClass;
 }
 
 function validateObject(plan: ClassPlan, object: Record<string, unknown>, prefix: string, out: string[]): void {
@@ -107,11 +107,10 @@ function validateObject(plan: ClassPlan, object: Record<string, unknown>, prefix
     if (!p.conditions.every((condition) => condition(object, value))) continue;
     const path = prefix ? `${prefix}.${p.name}` : p.name;
     let own: string[] | undefined;
-    let args: ValidationArguments | undefined;
     for (const rule of p.rules) {
       if (rule.validateIf && !rule.validateIf(object, value)) continue;
-      args = { targetName: plan.className, property: p.name, object, value, constraints: rule.constraints };
-      const valid = rule.each && Array.isArray(value) ? value.every((v) => rule.test(v, args!)) : rule.test(value, args);
+      const args: ValidationArguments = { targetName: plan.className, property: p.name, object, value, constraints: rule.constraints };
+      const valid = rule.each && Array.isArray(value) ? value.every((v) => rule.test(v, args)) : rule.test(value, args);
       if (!valid && !(own ??= []).includes(rule.constraint)) own.push(rule.constraint);
     }
     if (!p.nested || value === undefined) {

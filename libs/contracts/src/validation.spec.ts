@@ -37,10 +37,11 @@ function pathsIn(value: unknown, prefix: Path = []): Path[] {
 
 /** The data with `value` at `path` (removed when undefined); unchanged when the path no longer leads anywhere. */
 function withValue(data: Record<string, unknown>, path: Path, value: unknown): Record<string, unknown> {
-  let parent: any = data;
+  let parent: Record<string | number, unknown> = data;
   for (const step of path.slice(0, -1)) {
-    parent = parent?.[step];
-    if (parent === null || typeof parent !== 'object') return data;
+    const next = parent[step];
+    if (next === null || typeof next !== 'object') return data;
+    parent = next as Record<string | number, unknown>;
   }
   const last = path[path.length - 1];
   // A copy: a later change may reach into it, and fast-check's values must stay as generated.
@@ -49,9 +50,11 @@ function withValue(data: Record<string, unknown>, path: Path, value: unknown): R
   return data;
 }
 
-const propertiesOf = (type: string): string[] => [
-  ...new Set(getMetadataStorage().getTargetValidationMetadatas(dataClassOf(type)!, '', false, false).map((m) => m.propertyName)),
-];
+const propertiesOf = (type: string): string[] => {
+  const cls = dataClassOf(type);
+  if (!cls) throw new Error(`no DTO for ${type}`);
+  return [...new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', false, false).map((m) => m.propertyName))];
+};
 
 const leaves = (value: unknown): unknown[] =>
   Array.isArray(value) ? value.flatMap(leaves) : value && typeof value === 'object' ? [value, ...Object.values(value).flatMap(leaves)] : [value];
