@@ -1,6 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ServiceRuntime } from '@compliance/platform';
+import { claimBatch, findFirstClaims, type FirstClaim, type Inserted } from './delivery-claims';
+import { GroupCommit } from './group-commit';
 import type { InboundWebhook } from './inbound-webhook';
 
 export type DeliveryState = 'pending' | 'produced' | 'spooled';
@@ -18,20 +20,32 @@ export type Claim =
   /** Postgres did not answer in time; `late` is the claim once it does (or undefined on error). */
   | { kind: 'unavailable'; late: Promise<Claim | undefined> };
 
+/** Rows per statement: a few hundred keeps one statement well under a millisecond of planning. */
+const MAX_BATCH = 500;
+const MAX_SETTLE_BATCH = 1000;
+
 /**
  * The deliveries table: a verified webhook is claimed by inserting its row; the unique constraints on
  * (source, delivery id) and (source, content fingerprint) make concurrent duplicates resolve to one
  * winner. A claim stays `pending` until its webhook is in Kafka or in the spool.
+ *
+ * Claims, duplicate look-ups and settlements are group-committed: concurrent requests share one
+ * statement each (see GroupCommit), which is what lets the claim keep up with the HTTP side.
  */
 @Injectable()
 export class DeliveryLedger implements OnModuleDestroy {
-  private settling: string[] = [];
-  private flushing?: Promise<void>;
+  private readonly inserts: GroupCommit<InboundWebhook, Inserted>;
+  private readonly lookups: GroupCommit<{ webhook: InboundWebhook; staleAfterMs: number }, FirstClaim | undefined>;
+  private readonly settlements: GroupCommit<string, void>;
 
   constructor(
     private readonly ds: DataSource,
     private readonly runtime: ServiceRuntime,
-  ) {}
+  ) {
+    this.inserts = new GroupCommit((webhooks) => claimBatch(ds, webhooks), MAX_BATCH);
+    this.lookups = new GroupCommit((requests) => findFirstClaims(ds, requests), MAX_BATCH);
+    this.settlements = new GroupCommit((ids) => this.markProduced(ids), MAX_SETTLE_BATCH);
+  }
 
   async claim(webhook: InboundWebhook, timeoutMs: number, staleAfterMs: number): Promise<Claim> {
     const attempt = this.tryClaim(webhook, staleAfterMs);
@@ -51,11 +65,7 @@ export class DeliveryLedger implements OnModuleDestroy {
 
   /** Marks the claim settled after Kafka took the webhook; batched, the answer does not wait for it. */
   settleProduced(...eventIds: string[]): void {
-    this.settling.push(...eventIds);
-    this.flushing ??= this.flushSettled().finally(() => {
-      this.flushing = undefined;
-      if (this.settling.length) this.settleProduced(...this.settling.splice(0));
-    });
+    for (const id of eventIds) void this.settlements.submit(id);
   }
 
   /** Gives the claim up (the webhook was answered 503), so the provider's retry is not a duplicate. */
@@ -88,42 +98,29 @@ export class DeliveryLedger implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    await Promise.all([this.inserts.idle(), this.lookups.idle(), this.settlements.idle()]);
   }
 
   private async tryClaim(w: InboundWebhook, staleAfterMs: number, round = 0): Promise<Claim> {
-    const [claimed] = await this.ds.query(
-      `WITH claimed AS (
-         INSERT INTO deliveries (event_id, source, delivery_id, fingerprint, session_key, subject_ref)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1)
-       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, EXISTS (SELECT 1 FROM spool WHERE session_key = $5) AS backlog`,
-      [w.eventId, w.source, w.deliveryId, w.fingerprint, w.key, w.subjectRef ?? null],
-    );
-    if (claimed.claimed) return { kind: 'new', backlog: claimed.backlog };
-    const [first] = await this.ds.query(
-      `SELECT event_id, state, (source = $2 AND delivery_id = $3) AS same_delivery,
-              claimed_at < now() - $4::int * interval '1 millisecond' AS stale
-         FROM deliveries WHERE event_id = $1 OR (source = $2 AND delivery_id = $3)
-        ORDER BY same_delivery DESC LIMIT 1`,
-      [w.eventId, w.source, w.deliveryId, staleAfterMs],
-    );
+    const inserted = await this.inserts.submit(w);
+    if (inserted.kind === 'failed') throw inserted.err;
+    if (inserted.kind === 'claimed') return { kind: 'new', backlog: inserted.backlog };
+    const first = await this.lookups.submit({ webhook: w, staleAfterMs });
     // Released between the two statements: the first attempt was answered 503, this one may claim.
     if (!first) {
       if (round >= 3) throw new Error('delivery claim kept vanishing');
       return this.tryClaim(w, staleAfterMs, round + 1);
     }
-    return { kind: 'duplicate', match: first.same_delivery ? 'delivery' : 'content', eventId: first.event_id, state: first.state, stale: first.stale };
+    return { kind: 'duplicate', ...first };
   }
 
-  private async flushSettled(): Promise<void> {
-    while (this.settling.length) {
-      const ids = this.settling.splice(0, 1000);
-      try {
-        await this.ds.query(`UPDATE deliveries SET state = 'produced' WHERE event_id = ANY($1::uuid[]) AND state = 'pending'`, [ids]);
-      } catch (err) {
-        // Left pending: a later duplicate waits for the claim to go stale and publishes again (same event id).
-        this.runtime.log.warn({ err: (err as Error).message, count: ids.length }, 'deliveries: could not mark webhooks produced');
-      }
+  private async markProduced(ids: string[]): Promise<void[]> {
+    try {
+      await this.ds.query(`UPDATE deliveries SET state = 'produced' WHERE event_id = ANY($1::uuid[]) AND state = 'pending'`, [ids]);
+    } catch (err) {
+      // Left pending: a later duplicate waits for the claim to go stale and publishes again (same event id).
+      this.runtime.log.warn({ err: (err as Error).message, count: ids.length }, 'deliveries: could not mark webhooks produced');
     }
+    return ids.map(() => undefined);
   }
 }
