@@ -17,26 +17,45 @@ export interface AlertRow {
   note: string | null;
 }
 
-export async function insertAlert(q: Queryable, a: Omit<AlertRow, 'status' | 'reviewed_by' | 'reviewed_at' | 'note'>): Promise<void> {
+export type NewAlert = Omit<AlertRow, 'status' | 'reviewed_by' | 'reviewed_at' | 'note'>;
+
+export async function insertAlerts(q: Queryable, alerts: NewAlert[]): Promise<void> {
+  if (alerts.length === 0) return;
   await q.query(
     `INSERT INTO alerts (id, kind, severity, subject_ref, session_id, screening_id, hit_keys, summary, details, raised_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [a.id, a.kind, a.severity, a.subject_ref, a.session_id, a.screening_id, a.hit_keys, a.summary, JSON.stringify(a.details), a.raised_at],
+     SELECT id, kind, severity, subject_ref, session_id, screening_id, hit_keys, summary, details, raised_at
+     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, kind text, severity text, subject_ref text, session_id text, screening_id uuid,
+       hit_keys text[], summary text, details jsonb, raised_at timestamptz)`,
+    [JSON.stringify(alerts)],
   );
 }
 
-/**
- * Claims hits for an alert: only hits never alerted nor suppressed for this subject come back. The
- * primary key makes the claim atomic, so two screenings racing for one subject alert a hit once.
- */
-export async function claimNewHits(q: Queryable, subjectRef: string, alertId: string, hitKeys: string[]): Promise<Set<string>> {
-  const rows: Array<{ hit_key: string }> = await q.query(
-    `INSERT INTO subject_hits (subject_ref, hit_key, state, alert_id) SELECT $1, k, 'alerted', $2 FROM unnest($3::text[]) AS k
-     ON CONFLICT (subject_ref, hit_key) DO NOTHING RETURNING hit_key`,
-    [subjectRef, alertId, hitKeys],
-  );
-  return new Set(rows.map((r) => r.hit_key));
+export interface HitClaim {
+  subjectRef: string;
+  hitKey: string;
+  alertId: string;
 }
+
+/**
+ * Claims hits for alerts: only hits never alerted nor suppressed for their subject come back, by
+ * the alert that claimed them. The primary key makes the claim atomic, so two screenings racing for
+ * one subject alert a hit once. Claims go in key order, so concurrent transactions lock alike.
+ */
+export async function claimNewHits(q: Queryable, claims: HitClaim[]): Promise<Map<string, Set<string>>> {
+  const byAlert = new Map<string, Set<string>>();
+  if (claims.length === 0) return byAlert;
+  const sorted = [...claims].sort((a, b) => compare(a.subjectRef, b.subjectRef) || compare(a.hitKey, b.hitKey));
+  const rows: Array<{ hit_key: string; alert_id: string }> = await q.query(
+    `INSERT INTO subject_hits (subject_ref, hit_key, state, alert_id)
+     SELECT s, k, 'alerted', a FROM unnest($1::text[], $2::text[], $3::uuid[]) WITH ORDINALITY AS x(s, k, a, n) ORDER BY n
+     ON CONFLICT (subject_ref, hit_key) DO NOTHING RETURNING hit_key, alert_id`,
+    [sorted.map((c) => c.subjectRef), sorted.map((c) => c.hitKey), sorted.map((c) => c.alertId)],
+  );
+  for (const r of rows) byAlert.set(r.alert_id, (byAlert.get(r.alert_id) ?? new Set()).add(r.hit_key));
+  return byAlert;
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function suppressHits(q: Queryable, subjectRef: string, alertId: string, hitKeys: string[]): Promise<void> {
   await q.query(
@@ -46,9 +65,16 @@ export async function suppressHits(q: Queryable, subjectRef: string, alertId: st
   );
 }
 
-export async function suppressedHitKeys(q: Queryable, subjectRef: string): Promise<Set<string>> {
-  const rows: Array<{ hit_key: string }> = await q.query(`SELECT hit_key FROM subject_hits WHERE subject_ref = $1 AND state = 'suppressed'`, [subjectRef]);
-  return new Set(rows.map((r) => r.hit_key));
+/** The `list/entityId` keys analysts cleared as false positives, per subject (a subject without any is absent). */
+export async function suppressedHitKeys(q: Queryable, subjectRefs: string[]): Promise<Map<string, Set<string>>> {
+  const bySubject = new Map<string, Set<string>>();
+  if (subjectRefs.length === 0) return bySubject;
+  const rows: Array<{ subject_ref: string; hit_key: string }> = await q.query(
+    `SELECT subject_ref, hit_key FROM subject_hits WHERE subject_ref = ANY($1::text[]) AND state = 'suppressed'`,
+    [[...new Set(subjectRefs)]],
+  );
+  for (const r of rows) bySubject.set(r.subject_ref, (bySubject.get(r.subject_ref) ?? new Set()).add(r.hit_key));
+  return bySubject;
 }
 
 export async function findAlert(q: Queryable, id: string, lock = false): Promise<AlertRow | undefined> {

@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { addManyToOutbox, addToOutbox } from '@compliance/persistence';
 import { ServiceRuntime } from '@compliance/platform';
 import type { ScreeningRef } from '../screenings/screening.repository';
-import { eventKeyOf, hitKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
-import { failureSummary, hitDetails, hitSummary, kindOf, severityOf } from './alert-content';
-import { claimNewHits, findAlert, insertAlert, recordReview, suppressHits, type AlertRow } from './alert.repository';
+import { eventKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
+import { claimNewHits, findAlert, insertAlerts, recordReview, suppressHits, type AlertRow } from './alert.repository';
+import { failureAlert, hitAlert, hitAlertCandidate, needsHitAlert, planHitClaims, type HitAlertCandidate, type PreparedAlert } from './prepared-alert';
 import type { AlertView } from './alerts.dto';
 
 const alertsRaised =
@@ -20,37 +19,34 @@ const alertsRaised =
 export class AlertsService {
   constructor(private readonly runtime: ServiceRuntime) {}
 
+  /**
+   * Claims, for finished screenings in order, the hits their subjects have never been alerted to
+   * nor cleared (one statement for all): the keys each candidate's alert claimed, by alert id.
+   */
+  claimHits(m: EntityManager, candidates: HitAlertCandidate[]): Promise<Map<string, Set<string>>> {
+    return claimNewHits(m, planHitClaims(candidates));
+  }
+
+  /** Writes prepared alerts in one statement; their events are the caller's to add to the outbox. */
+  async store(m: EntityManager, alerts: PreparedAlert[]): Promise<void> {
+    await insertAlerts(m, alerts.map((a) => a.row));
+    for (const a of alerts) alertsRaised.inc({ kind: a.row.kind });
+  }
+
   /** Raises one alert for the hits this subject has never been alerted to nor cleared; none if there are none. */
   async raiseForNewHits(m: EntityManager, s: ScreeningRef, verdict: ScreeningVerdict): Promise<string | undefined> {
-    if (verdict.outcome === 'clear' || verdict.hits.length === 0) return undefined;
-    const alertId = randomUUID();
-    const fresh = await claimNewHits(m, s.subjectRef, alertId, [...new Set(verdict.hits.map(hitKeyOf))]);
-    const newHits = verdict.hits.filter((h) => fresh.has(hitKeyOf(h)));
-    if (newHits.length === 0) return undefined;
-    const kind = kindOf(newHits, verdict);
-    await this.raise(m, s, {
-      id: alertId,
-      kind,
-      severity: severityOf(kind),
-      hitKeys: [...fresh],
-      summary: hitSummary(kind, s, newHits),
-      details: hitDetails(alertId, s, verdict, newHits),
-    });
-    return alertId;
+    if (!needsHitAlert(verdict)) return undefined;
+    const candidate = hitAlertCandidate(s, verdict);
+    const alert = hitAlert(candidate, (await this.claimHits(m, [candidate])).get(candidate.alertId));
+    if (alert) await this.raise(m, alert);
+    return alert?.row.id;
   }
 
   /** A screening that could not be done is never dropped silently: a human is told. */
   async raiseScreeningFailed(m: EntityManager, s: ScreeningRef, reason: string, attempts: number): Promise<string> {
-    const id = randomUUID();
-    await this.raise(m, s, {
-      id,
-      kind: 'aml_screening_failed',
-      severity: 'high',
-      hitKeys: [],
-      summary: failureSummary(s, reason),
-      details: { reason, attempts, provider: s.provider, trigger: s.trigger, screening: `GET /screenings/${s.id}` },
-    });
-    return id;
+    const alert = failureAlert(s, reason, attempts);
+    await this.raise(m, alert);
+    return alert.row.id;
   }
 
   async find(id: string): Promise<AlertView> {
@@ -80,35 +76,9 @@ export class AlertsService {
     return view;
   }
 
-  private async raise(m: EntityManager, s: ScreeningRef, a: { id: string; kind: string; severity: string; hitKeys: string[]; summary: string; details: Record<string, unknown> }): Promise<void> {
-    const raisedAt = new Date().toISOString();
-    await insertAlert(m, {
-      id: a.id,
-      kind: a.kind,
-      severity: a.severity,
-      subject_ref: s.subjectRef,
-      session_id: s.sessionId ?? null,
-      screening_id: s.id,
-      hit_keys: a.hitKeys,
-      summary: a.summary,
-      details: a.details,
-      raised_at: new Date(raisedAt),
-    });
-    const data = {
-      alertId: a.id,
-      kind: a.kind,
-      severity: a.severity,
-      subjectRef: s.subjectRef,
-      ...(s.sessionId ? { sessionId: s.sessionId } : {}),
-      screeningId: s.id,
-      summary: a.summary,
-      details: a.details,
-      raisedAt,
-    };
-    const key = eventKeyOf(s);
-    const event = newEvent({ type: EventTypes.ComplianceAlertRaised, source: EventSources.AmlTrigger, subject: key, data, time: raisedAt, causeTraceparent: s.traceparent ?? undefined });
-    await addToOutbox(m, Topics.ComplianceAlerts, key, event);
-    alertsRaised.inc({ kind: a.kind });
+  private async raise(m: EntityManager, alert: PreparedAlert): Promise<void> {
+    await this.store(m, [alert]);
+    await addManyToOutbox(m, [alert.outbox]);
   }
 }
 

@@ -75,7 +75,7 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
     } catch {
       return this.finish(row, (m) => this.screenings.fail(m, ref, 'the stored identity cannot be decrypted (was PII_ENCRYPTION_KEY changed?)', 0));
     }
-    const suppressed = await suppressedHitKeys(this.runtime.dataSource, row.subject_ref);
+    const suppressed = (await suppressedHitKeys(this.runtime.dataSource, [row.subject_ref])).get(row.subject_ref) ?? new Set<string>();
     let verdict: ScreeningVerdict;
     try {
       verdict = await this.provider.screen({ identity, suppressedHitKeys: suppressed, idempotencyKey: row.id });

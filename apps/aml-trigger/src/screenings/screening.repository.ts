@@ -50,20 +50,78 @@ export const refOf = (row: ScreeningRow): ScreeningRef => ({
   traceparent: row.traceparent,
 });
 
-/** Inserts the request unless one with the same idempotency key exists; returns the id that holds it. */
-export async function insertRequested(
-  q: Queryable,
-  ref: ScreeningRef & { dedupeKey?: string; inputSealed?: string; listSet?: string },
-): Promise<{ id: string; inserted: boolean }> {
-  const rows = await q.query(
-    `INSERT INTO screenings (id, subject_ref, session_id, provider, trigger, status, dedupe_key, input_sealed, list_set, traceparent, requested_at)
-     VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    [ref.id, ref.subjectRef, ref.sessionId ?? null, ref.provider, ref.trigger, ref.dedupeKey ?? null, ref.inputSealed ?? null, ref.listSet ?? null, ref.traceparent ?? null, ref.requestedAt],
-  );
-  if (rows.length) return { id: ref.id, inserted: true };
-  const [existing] = await q.query('SELECT id FROM screenings WHERE dedupe_key = $1', [ref.dedupeKey]);
-  return { id: existing.id, inserted: false };
+// The columns a new screening is written with, and their types for jsonb_to_recordset.
+const NEW_SCREENING_COLUMNS: Array<[string, string]> = [
+  ['id', 'uuid'], ['subject_ref', 'text'], ['session_id', 'text'], ['provider', 'text'], ['trigger', 'text'], ['status', 'text'],
+  ['dedupe_key', 'text'], ['input_sealed', 'text'], ['list_set', 'text'], ['traceparent', 'text'], ['requested_at', 'timestamptz'],
+  ['outcome', 'text'], ['score', 'double precision'], ['hits', 'jsonb'], ['list_versions', 'jsonb'], ['algorithm', 'jsonb'],
+  ['thresholds', 'jsonb'], ['provider_reference', 'text'], ['provider_summary', 'jsonb'], ['attempts', 'int'], ['failure_reason', 'text'],
+  ['completed_at', 'timestamptz'],
+];
+const SCREENING_COLUMNS = NEW_SCREENING_COLUMNS.map(([name]) => name).join(', ');
+const SCREENING_RECORD = NEW_SCREENING_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
+
+/** A screening as first written: requested, or already finished when the screener answered in the same transaction. */
+export interface NewScreening extends ScreeningRef {
+  status: 'pending' | 'completed' | 'failed';
+  dedupeKey?: string;
+  inputSealed?: string;
+  listSet?: string;
+  verdict?: ScreeningVerdict;
+  failureReason?: string;
+  attempts: number;
+  completedAt?: string;
 }
+
+/** The screenings holding any of these idempotency keys: key → screening id. */
+export async function screeningIdsByDedupeKey(q: Queryable, keys: string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows: Array<{ id: string; dedupe_key: string }> = await q.query('SELECT id, dedupe_key FROM screenings WHERE dedupe_key = ANY($1::text[])', [keys]);
+  return new Map(rows.map((r) => [r.dedupe_key, r.id]));
+}
+
+/**
+ * Inserts screenings in one statement, each unless one with its idempotency key exists (a concurrent
+ * transaction may have taken a key meanwhile); returns the ids inserted. A finished screening is
+ * written as markCompleted / markFailed would leave it. Keys go in order, so concurrent transactions
+ * wait on each other's keys alike.
+ */
+export async function insertScreenings(q: Queryable, rows: NewScreening[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const json = rows.map((r) => ({
+    id: r.id,
+    subject_ref: r.subjectRef,
+    session_id: r.sessionId ?? null,
+    provider: r.provider,
+    trigger: r.trigger,
+    status: r.status,
+    dedupe_key: r.dedupeKey ?? null,
+    input_sealed: r.inputSealed ?? null,
+    list_set: r.listSet ?? null,
+    traceparent: r.traceparent ?? null,
+    requested_at: r.requestedAt,
+    outcome: r.verdict?.outcome ?? null,
+    score: r.verdict?.score ?? null,
+    hits: r.verdict?.hits ?? [],
+    list_versions: r.verdict?.listVersions ?? [],
+    algorithm: r.verdict?.algorithm ?? null,
+    thresholds: r.verdict?.thresholds ?? null,
+    provider_reference: r.verdict?.providerReference ?? null,
+    provider_summary: r.verdict?.providerSummary ?? null,
+    attempts: r.attempts,
+    failure_reason: r.failureReason ?? null,
+    completed_at: r.completedAt ?? null,
+  }));
+  const inserted: Array<{ id: string }> = await q.query(
+    `INSERT INTO screenings (${SCREENING_COLUMNS})
+     SELECT ${SCREENING_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${SCREENING_RECORD}) ORDER BY dedupe_key
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    [JSON.stringify(json)],
+  );
+  return new Set(inserted.map((r) => r.id));
+}
+
+
 
 export async function markCompleted(q: Queryable, id: string, provider: string, v: ScreeningVerdict, completedAt: string): Promise<void> {
   await q.query(

@@ -1,33 +1,50 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { canonicalJson, Topics, type ScreeningOutcome } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { Topics, type DomainEvent } from '@compliance/contracts';
+import { addManyToOutbox, addToOutbox, PiiCipher } from '@compliance/persistence';
 import { suppressedHitKeys } from '../alerts/alert.repository';
 import { AlertsService } from '../alerts/alerts.service';
-import { PiiCipher } from '@compliance/persistence';
+import { failureAlert, hitAlert, hitAlertCandidate, needsHitAlert, type HitAlertCandidate, type PreparedAlert } from '../alerts/prepared-alert';
 import { ScreeningProvider } from '../provider/screening-provider';
-import { outcomeOfDiditStatus } from '../provider/didit/didit-verdict';
 import { screeningCompleted, screeningFailed, screeningRequested } from './screening-events';
-import { insertRequested, markCompleted, markFailed, type ScreeningRef } from './screening.repository';
-import { eventKeyOf, type ScreeningIdentity, type ScreeningTrigger, type ScreeningVerdict } from './screening.types';
+import { providerSummaryKey, providerSummaryVerdict, stillToPerform, type ScreeningOrder, type ScreeningRequest } from './screening-orders';
+import { insertScreenings, markCompleted, markFailed, screeningIdsByDedupeKey, type NewScreening, type ScreeningRef } from './screening.repository';
+import { eventKeyOf, type ScreeningVerdict } from './screening.types';
+
+const NONE: ReadonlySet<string> = new Set();
 
 const screeningsTotal =
   (register.getSingleMetric('aml_screenings_total') as Counter | undefined) ??
   new Counter({ name: 'aml_screenings_total', help: 'Screenings finished, by provider, trigger and outcome', labelNames: ['provider', 'trigger', 'outcome'] });
 
-export interface ScreeningRequest {
-  subjectRef: string;
-  sessionId?: string;
-  trigger: ScreeningTrigger;
-  identity: ScreeningIdentity;
-  /** Same key = same screening: a redelivered or re-sent request does not screen twice. */
-  dedupeKey?: string;
-  traceparent?: string;
-}
+export type { ScreeningRequest } from './screening-orders';
 
 export const sealContext = (screeningId: string) => `screening:${screeningId}`;
+
+export interface ScreeningReceipt {
+  screeningId: string;
+  /** Another screening already held the request's idempotency key. */
+  duplicate: boolean;
+}
+
+interface Draft {
+  order: ScreeningOrder;
+  ref: ScreeningRef;
+  dedupeKey?: string;
+}
+
+/** A screening done in memory: its row, its events in order, and the alert it may raise. */
+interface Performed {
+  row: NewScreening;
+  outbox: OutboxEntry[];
+  hitAlert?: HitAlertCandidate;
+  /** Why it failed (an alert for a human follows). */
+  failure?: string;
+}
+
+type OutboxEntry = PreparedAlert['outbox'];
 
 /**
  * The life of one screening: requested → completed or failed, each step written with its event in
@@ -46,28 +63,36 @@ export class ScreeningsService {
   }
 
   /** Records the request; an inline provider (the built-in screener) completes it in the same transaction. */
-  async request(m: EntityManager, req: ScreeningRequest): Promise<{ screeningId: string; duplicate: boolean }> {
-    const id = randomUUID();
-    const ref: ScreeningRef = {
-      id,
-      subjectRef: req.subjectRef,
-      sessionId: req.sessionId,
-      provider: this.provider.name,
-      trigger: req.trigger,
-      requestedAt: new Date().toISOString(),
-      traceparent: req.traceparent,
-    };
-    const inputSealed = this.cipher.sealJson(req.identity, sealContext(id));
+  async request(m: EntityManager, req: ScreeningRequest): Promise<ScreeningReceipt> {
+    const [receipt] = await this.requestMany(m, [{ kind: 'screen', request: req }]);
+    return receipt;
+  }
+
+  /**
+   * Records several screenings in a constant number of statements, with the same rows, events (in
+   * order per key) and alerts as recording them one by one: the stored idempotency keys are read
+   * once, an inline screener screens in memory (the subjects' suppressed hits read once), and each
+   * screening is written once, already completed when the screener answered.
+   */
+  async requestMany(m: EntityManager, orders: ScreeningOrder[]): Promise<ScreeningReceipt[]> {
     const listSet = this.provider.listSetKey();
-    const { id: screeningId, inserted } = await insertRequested(m, { ...ref, dedupeKey: req.dedupeKey, inputSealed, listSet });
-    if (!inserted) return { screeningId, duplicate: true };
-    await addToOutbox(m, Topics.AmlScreenings, eventKeyOf(ref), screeningRequested(ref));
-    if (this.provider.inline) {
-      const suppressed = await suppressedHitKeys(m, ref.subjectRef);
-      const verdict = await this.provider.screen({ identity: req.identity, suppressedHitKeys: suppressed, idempotencyKey: id });
-      await this.complete(m, ref, verdict);
+    const drafts = orders.map((order) => this.draft(order));
+    const stored = await screeningIdsByDedupeKey(m, drafts.flatMap((d) => (d.dedupeKey ? [d.dedupeKey] : [])));
+    const todo = stillToPerform(drafts, stored);
+    const toScreen = this.provider.inline ? todo.filter((d) => d.order.kind === 'screen') : [];
+    const suppressed = await suppressedHitKeys(m, toScreen.map((d) => d.ref.subjectRef));
+    const performed: Performed[] = [];
+    for (const d of todo) performed.push(await this.perform(d, listSet, suppressed.get(d.ref.subjectRef) ?? NONE));
+    const inserted = await insertScreenings(m, performed.map((p) => p.row));
+    const written = performed.filter((p) => inserted.has(p.row.id));
+    const claimed = await this.alerts.claimHits(m, written.flatMap((p) => p.hitAlert ?? []));
+    const alerts = written.map((p) => (p.failure ? failureAlert(p.row, p.failure, 0) : p.hitAlert && hitAlert(p.hitAlert, claimed.get(p.hitAlert.alertId))));
+    await this.alerts.store(m, alerts.flatMap((a) => a ?? []));
+    await addManyToOutbox(m, written.flatMap((p, i) => [...p.outbox, ...(alerts[i] ? [alerts[i].outbox] : [])]));
+    for (const { row } of written) {
+      if (row.status !== 'pending') screeningsTotal.inc({ provider: row.provider, trigger: row.trigger, outcome: row.verdict?.outcome ?? 'failed' });
     }
-    return { screeningId, duplicate: false };
+    return this.receipts(m, drafts, inserted, stored);
   }
 
   async complete(m: EntityManager, s: ScreeningRef, verdict: ScreeningVerdict): Promise<string | undefined> {
@@ -86,38 +111,54 @@ export class ScreeningsService {
     if (alert) await this.alerts.raiseScreeningFailed(m, s, reason, attempts);
   }
 
-  /** A verification we were asked to screen but that names nobody: failed, with an alert, never skipped. */
-  async recordUnscreenable(m: EntityManager, req: Omit<ScreeningRequest, 'identity'>, reason: string): Promise<void> {
-    const ref: ScreeningRef = { id: randomUUID(), ...req, provider: this.provider.name, requestedAt: new Date().toISOString() };
-    const { inserted } = await insertRequested(m, { ...ref, dedupeKey: req.dedupeKey });
-    if (!inserted) return;
-    await addToOutbox(m, Topics.AmlScreenings, eventKeyOf(ref), screeningRequested(ref));
-    await this.fail(m, ref, reason, 0);
+  private draft(order: ScreeningOrder): Draft {
+    const requestedAt = new Date().toISOString();
+    const { subjectRef, sessionId, traceparent } = order.request;
+    if (order.kind === 'provider_summary') {
+      const ref: ScreeningRef = { id: randomUUID(), subjectRef, sessionId, provider: 'didit', trigger: 'provider_webhook', requestedAt, traceparent };
+      return { order, ref, dedupeKey: providerSummaryKey(order.request) };
+    }
+    const ref: ScreeningRef = { id: randomUUID(), subjectRef, sessionId, provider: this.provider.name, trigger: order.request.trigger, requestedAt, traceparent };
+    return { order, ref, dedupeKey: order.request.dedupeKey };
   }
 
-  /**
-   * Didit screened the person during verification (`aml_screenings[]`): kept as the provider's own
-   * screening beside ours, so both are on record. The summary has no hit identities, so it raises
-   * no alert of its own (an approval means the provider's review already happened); analysts see it
-   * beside ours in GET /subjects/:subjectRef/screenings.
-   */
-  async recordProviderSummary(m: EntityManager, req: { subjectRef: string; sessionId: string; summary: { status?: string; totalHits?: number; score?: number }; traceparent?: string }): Promise<void> {
-    const digest = createHash('sha256').update(canonicalJson(req.summary)).digest('hex').slice(0, 32);
-    const ref: ScreeningRef = { id: randomUUID(), subjectRef: req.subjectRef, sessionId: req.sessionId, provider: 'didit', trigger: 'provider_webhook', requestedAt: new Date().toISOString(), traceparent: req.traceparent };
-    const { inserted } = await insertRequested(m, { ...ref, dedupeKey: `provider:${req.sessionId}:${digest}` });
-    if (!inserted) return;
-    const outcome: ScreeningOutcome = req.summary.totalHits === 0 ? 'clear' : outcomeOfDiditStatus(req.summary.status);
-    const verdict: ScreeningVerdict = {
-      outcome,
-      score: typeof req.summary.score === 'number' ? Math.min(1, Math.max(0, req.summary.score / 100)) : 0,
-      hits: [],
-      listVersions: [],
-      algorithm: { name: 'didit-aml', version: 'session-decision' },
-      providerSummary: { ...req.summary },
-    };
+  /** Everything but the writes: the screening itself when the screener is inline, its row and events. */
+  private async perform({ order, ref, dedupeKey }: Draft, listSet: string, suppressed: ReadonlySet<string>): Promise<Performed> {
+    const key = eventKeyOf(ref);
+    const event = (e: DomainEvent): OutboxEntry => ({ topic: Topics.AmlScreenings, key, event: e });
+    if (order.kind === 'provider_summary') {
+      // Didit screened during verification: kept beside ours, no alert (no hit identities; the approval means its review happened).
+      const verdict = providerSummaryVerdict(order.request.summary);
+      const at = new Date().toISOString();
+      return { row: { ...ref, status: 'completed', dedupeKey, verdict, attempts: 1, completedAt: at }, outbox: [event(screeningCompleted(ref, verdict, at))] };
+    }
+    const requested = event(screeningRequested(ref));
+    if (order.kind === 'unscreenable') {
+      // Named nobody: failed, with an alert, never skipped.
+      const at = new Date().toISOString();
+      const failed = event(screeningFailed(ref, order.reason, 0, at));
+      const row: NewScreening = { ...ref, status: 'failed', dedupeKey, failureReason: order.reason, attempts: 0, completedAt: at };
+      return { row, outbox: [requested, failed], failure: order.reason };
+    }
+    const pending: NewScreening = { ...ref, status: 'pending', dedupeKey, listSet, inputSealed: this.cipher.sealJson(order.request.identity, sealContext(ref.id)), attempts: 0 };
+    // A remote provider is asked outside any transaction, by the pending-screening worker.
+    if (!this.provider.inline) return { row: pending, outbox: [requested] };
+    const verdict = await this.provider.screen({ identity: order.request.identity, suppressedHitKeys: suppressed, idempotencyKey: ref.id });
     const at = new Date().toISOString();
-    await markCompleted(m, ref.id, 'didit', verdict, at);
-    await addToOutbox(m, Topics.AmlScreenings, eventKeyOf(ref), screeningCompleted(ref, verdict, at));
-    screeningsTotal.inc({ provider: 'didit', trigger: 'provider_webhook', outcome });
+    return {
+      row: { ...pending, status: 'completed', verdict, attempts: verdict.attempts ?? 1, completedAt: at },
+      outbox: [requested, event(screeningCompleted(ref, verdict, at))],
+      hitAlert: needsHitAlert(verdict) ? hitAlertCandidate(ref, verdict) : undefined,
+    };
+  }
+
+  /** Which screening holds each request: its own, or (a duplicate) the one that held the key before. */
+  private async receipts(m: EntityManager, drafts: Draft[], inserted: ReadonlySet<string>, stored: ReadonlyMap<string, string>): Promise<ScreeningReceipt[]> {
+    const holder = new Map(stored);
+    for (const d of drafts) if (d.dedupeKey && inserted.has(d.ref.id)) holder.set(d.dedupeKey, d.ref.id);
+    // Keys a concurrent transaction took between our read and our insert.
+    const lost = drafts.flatMap((d) => (d.dedupeKey && !holder.has(d.dedupeKey) ? [d.dedupeKey] : []));
+    for (const [k, id] of await screeningIdsByDedupeKey(m, lost)) holder.set(k, id);
+    return drafts.map((d) => (inserted.has(d.ref.id) ? { screeningId: d.ref.id, duplicate: false } : { screeningId: holder.get(d.dedupeKey as string) as string, duplicate: true }));
   }
 }

@@ -1,13 +1,18 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ConsumerGroups, Topics } from '@compliance/contracts';
+import { ConsumerGroups, KYC_STATUSES, kycEventType, Topics } from '@compliance/contracts';
+import type { BatchEventHandler } from '@compliance/messaging';
 import { ServiceRuntime } from '@compliance/platform';
 import { RetentionService } from '../retention/retention.service';
 import { PendingScreeningWorker } from '../screenings/pending-screening.worker';
 import { ApprovedVerificationHandler } from './approved-verification.handler';
 
+const ignore: BatchEventHandler = async () => undefined;
+
 /**
  * The service's one consumer group: verification results (screen on approval) and retention
- * commands (erase, purge). Each event's effects and its inbox row commit together.
+ * commands (erase, purge). A fetch's effects and its inbox rows commit together. Approvals are
+ * applied a fetch at a time; every other verification status is acknowledged and ignored without a
+ * statement, by a batch handler of its own, so a run of them costs one call.
  */
 @Injectable()
 export class AmlTriggerConsumer implements OnModuleInit {
@@ -19,11 +24,16 @@ export class AmlTriggerConsumer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const batchHandlers: Record<string, BatchEventHandler> = Object.fromEntries(KYC_STATUSES.map((status) => [kycEventType(status), ignore]));
+    batchHandlers[kycEventType('approved')] = (items, { manager }) => this.verifications.handleBatch(items, manager);
     this.runtime.consume({
       group: ConsumerGroups.AmlTrigger,
       topics: [Topics.KycVerifications, Topics.RetentionCommands],
-      handler: (event, { manager, record }) =>
-        record.topic === Topics.RetentionCommands ? this.retention.handle(event, manager) : this.verifications.handle(event, manager),
+      batchHandlers,
+      // Retention commands; anything else on the verifications topic (kyc.identity.accessed) is not ours.
+      handler: async (event, { manager, record }) => {
+        if (record.topic === Topics.RetentionCommands) await this.retention.handle(event, manager);
+      },
       // Committed screenings have events to publish and, with a remote provider, calls to make.
       onCommitted: ({ wroteOutbox }) => {
         if (!wroteOutbox) return;
