@@ -10,6 +10,7 @@ import {
   EventTypes,
   newEvent,
   newTraceparent,
+  retryTopicOf,
   Topics,
   type DomainEvent,
   type WebhookReceivedData,
@@ -75,7 +76,12 @@ export async function startKycResults(label: string, opts: { piiKey?: string; af
   const config = loadConfig(KycResultsConfig, 'kyc-results', { ...baseTestEnv(namespace, dbUrl), PII_ENCRYPTION_KEY: opts.piiKey ?? TEST_PII_KEY });
   const app = await startTestApp(AppModule.register(config));
   const producer = new EventProducer(testKafka('gateway-stand-in'), new TopicNamespace(namespace));
-  const reader = await new TopicReader(namespace, [Topics.KycVerifications, Topics.RetentionEvents, dlqTopicOf(ConsumerGroups.KycResults)]).start();
+  const reader = await new TopicReader(namespace, [
+    Topics.KycVerifications,
+    Topics.RetentionEvents,
+    dlqTopicOf(ConsumerGroups.KycResults),
+    retryTopicOf(ConsumerGroups.KycResults),
+  ]).start();
   const harness: KycHarness = {
     url: app.url,
     dbUrl,

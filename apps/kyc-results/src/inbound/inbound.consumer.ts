@@ -8,14 +8,15 @@ import {
   type PurgeDueData,
   type WebhookReceivedData,
 } from '@compliance/contracts';
-import type { HandlerContext } from '@compliance/messaging';
+import type { EventBatchItem, HandlerContext } from '@compliance/messaging';
 import { ServiceRuntime } from '@compliance/platform';
 import { RetentionCommandsService } from '../retention/retention-commands.service';
 import { WebhookIntake } from '../verifications/webhook-intake';
 
 /**
  * The kyc-results consumer group: received webhooks and retention commands, one group for both so
- * each keeps its partition order and the shared inbox. Thin: parse by type, delegate.
+ * each keeps its partition order and the shared inbox. Thin: parse by type, delegate. Received
+ * webhooks, the volume, are applied a fetch at a time; retention commands one by one.
  */
 @Injectable()
 export class InboundConsumer implements OnModuleInit {
@@ -29,8 +30,16 @@ export class InboundConsumer implements OnModuleInit {
     this.runtime.consume({
       group: ConsumerGroups.KycResults,
       topics: [Topics.WebhooksInbound, Topics.RetentionCommands],
+      batchHandlers: { [EventTypes.WebhookReceived]: (items, ctx) => this.receive(items, ctx) },
       handler: (event, ctx) => this.handle(event, ctx),
     });
+  }
+
+  async receive(items: EventBatchItem[], { manager }: Pick<HandlerContext, 'manager'>): Promise<void> {
+    await this.intake.receiveAll(
+      items.map((i) => i.event as DomainEvent<WebhookReceivedData>),
+      manager,
+    );
   }
 
   async handle(event: DomainEvent, { manager }: Pick<HandlerContext, 'manager'>): Promise<void> {

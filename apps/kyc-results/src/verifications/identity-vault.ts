@@ -8,6 +8,14 @@ import { IdentityRecord } from './identity-record.entity';
 type PersonalField = 'firstName' | 'lastName' | 'fullName' | 'dateOfBirth' | 'nationality' | 'documentNumber' | 'address';
 type EncryptedColumn = `${PersonalField}Enc`;
 
+/** A session's identity while reports are applied: digest and key id as stored, the attributes once known. */
+export interface HeldIdentity {
+  digest: string;
+  keyId: string;
+  record?: IdentityRecord;
+  clear?: IdentityAttributes;
+}
+
 const PERSONAL_FIELDS: readonly PersonalField[] = ['firstName', 'lastName', 'fullName', 'dateOfBirth', 'nationality', 'documentNumber', 'address'];
 const column = (field: PersonalField): EncryptedColumn => `${field}Enc`;
 /** The database column of a personal field: firstName → first_name_enc. */
@@ -24,28 +32,46 @@ export class IdentityVault {
     return this.cipher.digest(canonicalJson(identity));
   }
 
-  /**
-   * How `identity` compares with the stored attributes. The digest tells without decrypting; a record
-   * written under an older key (its digest keyed by that key) is compared in clear instead.
-   */
-  async compare(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<'absent' | 'same' | 'changed' | 'same-under-older-key'> {
-    const stored = await m.findOne(IdentityRecord, { where: { sessionId }, select: { sessionId: true, identityDigest: true, keyId: true } });
-    if (!stored) return 'absent';
-    if (stored.keyId === this.cipher.keyId) return stored.identityDigest === this.digestOf(identity) ? 'same' : 'changed';
-    const row = (await m.findOne(IdentityRecord, { where: { sessionId } })) as IdentityRecord;
-    return canonicalJson(this.open(row)) === canonicalJson(withoutEmpty(identity)) ? 'same-under-older-key' : 'changed';
+  /** The identity a session holds once `identity` is stored: digest and key as written, and what reading it back gives. */
+  held(identity: IdentityAttributes): HeldIdentity {
+    return { digest: this.digestOf(identity), keyId: this.cipher.keyId, clear: asStored(identity) };
   }
 
-  async store(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<void> {
-    const record: Partial<IdentityRecord> = {
+  /** The identity a stored record holds; decrypted only when its attributes are asked for (clearOf). */
+  heldFromRecord(record: IdentityRecord): HeldIdentity {
+    return { digest: record.identityDigest, keyId: record.keyId, record };
+  }
+
+  clearOf(held: HeldIdentity): IdentityAttributes {
+    held.clear ??= this.open(held.record as IdentityRecord);
+    return held.clear;
+  }
+
+  /**
+   * How `identity` compares with the held attributes. The digest tells without decrypting; a record
+   * written under an older key (its digest keyed by that key) is compared in clear instead.
+   */
+  compareHeld(held: HeldIdentity | undefined, identity: IdentityAttributes): 'absent' | 'same' | 'changed' | 'same-under-older-key' {
+    if (!held) return 'absent';
+    if (held.keyId === this.cipher.keyId) return held.digest === this.digestOf(identity) ? 'same' : 'changed';
+    return canonicalJson(this.clearOf(held)) === canonicalJson(asStored(identity)) ? 'same-under-older-key' : 'changed';
+  }
+
+  /** The record that stores `identity` for a session: personal fields encrypted under the current key. */
+  seal(sessionId: string, identity: IdentityAttributes): IdentityRecord {
+    const record = Object.assign(new IdentityRecord(), {
       sessionId,
       documentType: identity.documentType ?? null,
       issuingState: identity.issuingState ?? null,
       identityDigest: this.digestOf(identity),
       keyId: this.cipher.keyId,
-    };
+    });
     for (const field of PERSONAL_FIELDS) record[column(field)] = this.cipher.encryptOptional(identity[field], contextOf(sessionId, field));
-    await m.upsert(IdentityRecord, record, ['sessionId']);
+    return record;
+  }
+
+  async store(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<void> {
+    await m.upsert(IdentityRecord, this.seal(sessionId, identity), ['sessionId']);
   }
 
   /** The identity table for a re-encryption after a key rotation: digest and key id follow the new key. */
@@ -83,7 +109,9 @@ export class IdentityVault {
   }
 }
 
-/** The attributes as they read back from storage: empty values are not stored. */
-function withoutEmpty(identity: IdentityAttributes): IdentityAttributes {
-  return Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== undefined && v !== null && v !== '')) as IdentityAttributes;
+/** The attributes as they read back from storage (see open): empty values are not stored. */
+function asStored(identity: IdentityAttributes): IdentityAttributes {
+  const out: IdentityAttributes = {};
+  for (const field of ['documentType', 'issuingState', ...PERSONAL_FIELDS] as const) if (identity[field]) out[field] = identity[field];
+  return out;
 }

@@ -12,7 +12,7 @@ import {
   type KycVerificationData,
   type ScreeningIdentity,
 } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { addManyToOutbox, addToOutbox } from '@compliance/persistence';
 import type { IdentityAttributes } from '../providers/verification-report';
 import { verificationMetrics } from './verification.metrics';
 import { decisionSummaryOf, type VerificationSession } from './verification-session.entity';
@@ -27,13 +27,13 @@ export function screeningIdentityOf(identity: IdentityAttributes | undefined): S
   return out;
 }
 
+/** What a `kyc.verification.<status>` event says: the session as the change left it. */
 export interface Announcement {
   session: VerificationSession;
   change: KycChange;
   /** Provider time of what happened: the status report for a transition, the data report for data_updated. */
   occurredAt: Date;
   identity?: IdentityAttributes;
-  causeTraceparent?: string;
 }
 
 export function verificationEventData({ session, change, occurredAt, identity }: Announcement): KycVerificationData {
@@ -57,21 +57,26 @@ export function verificationEventData({ session, change, occurredAt, identity }:
   return data;
 }
 
-/** Writes `kyc.verification.<status>` to the outbox in the caller's transaction, keyed by session. */
-export async function announce(m: EntityManager, announcement: Announcement): Promise<void> {
-  const data = verificationEventData(announcement);
-  const event = newEvent({
-    type: kycEventType(data.status),
-    source: EventSources.KycResults,
-    subject: data.sessionId,
-    time: announcement.occurredAt,
-    data,
-    causeTraceparent: announcement.causeTraceparent,
+/** A `kyc.verification.<status>` event to announce: its data as of the change that caused it. */
+export interface PlannedEvent {
+  data: KycVerificationData;
+  occurredAt: Date;
+  causeTraceparent?: string;
+}
+
+/**
+ * Writes `kyc.verification.<status>` events to the outbox in the caller's transaction, keyed by
+ * session, in list order (one statement).
+ */
+export async function announceAll(m: EntityManager, planned: readonly PlannedEvent[]): Promise<void> {
+  const entries = planned.map(({ data, occurredAt, causeTraceparent }) => {
+    const event = newEvent({ type: kycEventType(data.status), source: EventSources.KycResults, subject: data.sessionId, time: occurredAt, data, causeTraceparent });
+    // Our own events meet the contract, or the change is not committed at all.
+    validateEvent(event);
+    return { topic: Topics.KycVerifications, key: data.sessionId, event };
   });
-  // Our own events meet the contract, or the change is not committed at all.
-  validateEvent(event);
-  await addToOutbox(m, Topics.KycVerifications, data.sessionId, event);
-  verificationMetrics.transitions.inc({ status: data.status, change: data.change });
+  await addManyToOutbox(m, entries);
+  for (const { data } of planned) verificationMetrics.transitions.inc({ status: data.status, change: data.change });
 }
 
 /** Writes `kyc.identity.accessed` to the outbox: who was shown which fields of the session's identity, unmasked. */

@@ -4,35 +4,59 @@ import type { DomainEvent, WebhookReceivedData } from '@compliance/contracts';
 import { PermanentEventError } from '@compliance/messaging';
 import { payloadFingerprint } from '../providers/payload-fingerprint';
 import { adaptWebhook } from '../providers/provider-adapter';
-import { MalformedPayloadError } from '../providers/verification-report';
+import { MalformedPayloadError, type AdaptedWebhook } from '../providers/verification-report';
 import { verificationMetrics } from './verification.metrics';
-import { VerificationRecorder, type RecordOutcome } from './verification-recorder';
+import { VerificationRecorder, type RecordOutcome, type ReportToRecord } from './verification-recorder';
 
-/** Takes `webhook.received` events: adapts the payload, records verification reports, counts the rest. */
+type Ignored = Extract<AdaptedWebhook, { kind: 'ignored' }>;
+
+/** Takes `webhook.received` events: adapts the payloads, records verification reports, counts the rest. */
 @Injectable()
 export class WebhookIntake {
   constructor(private readonly recorder: VerificationRecorder) {}
 
   async receive(event: DomainEvent<WebhookReceivedData>, manager: EntityManager): Promise<RecordOutcome | 'ignored'> {
-    const { source, payload } = event.data;
-    let adapted;
-    try {
-      adapted = adaptWebhook(source, payload);
-    } catch (err) {
-      // Retrying cannot fix a malformed payload: straight to the DLQ, with the reason and no values.
-      if (err instanceof MalformedPayloadError) throw new PermanentEventError(err.message, err.code);
-      throw err;
-    }
-    if (adapted.kind === 'ignored') {
-      verificationMetrics.ignoredWebhooks.inc({ source: adapted.source, webhook_type: adapted.webhookType.slice(0, 60), reason: adapted.reason });
-      return 'ignored';
-    }
-    return this.recorder.record(manager, adapted.report, {
-      eventId: event.id,
-      deliveryId: event.data.deliveryId,
-      fingerprint: event.data.fingerprint ?? payloadFingerprint(payload),
-      receivedAt: new Date(event.data.receivedAt),
-      traceparent: event.traceparent,
-    });
+    const [outcome] = await this.receiveAll([event], manager);
+    return outcome;
   }
+
+  /**
+   * Several events, applied in list order with the result of receiving them one by one. A malformed
+   * payload fails the whole call (the runtime then replays the events one by one, so only that one
+   * is dead-lettered).
+   */
+  async receiveAll(events: Array<DomainEvent<WebhookReceivedData>>, manager: EntityManager): Promise<Array<RecordOutcome | 'ignored'>> {
+    const adapted = events.map((event) => adapt(event));
+    const reports: ReportToRecord[] = [];
+    adapted.forEach((a, i) => {
+      if (a.kind === 'report') reports.push({ report: a.report, received: receivedOf(events[i]) });
+    });
+    const recorded = await this.recorder.recordAll(manager, reports);
+    for (const a of adapted) if (a.kind === 'ignored') countIgnored(a);
+    return adapted.map((a) => (a.kind === 'ignored' ? 'ignored' : (recorded.shift() as RecordOutcome)));
+  }
+}
+
+function adapt(event: DomainEvent<WebhookReceivedData>): AdaptedWebhook {
+  try {
+    return adaptWebhook(event.data.source, event.data.payload);
+  } catch (err) {
+    // Retrying cannot fix a malformed payload: straight to the DLQ, with the reason and no values.
+    if (err instanceof MalformedPayloadError) throw new PermanentEventError(err.message, err.code);
+    throw err;
+  }
+}
+
+function receivedOf(event: DomainEvent<WebhookReceivedData>): ReportToRecord['received'] {
+  return {
+    eventId: event.id,
+    deliveryId: event.data.deliveryId,
+    fingerprint: event.data.fingerprint ?? payloadFingerprint(event.data.payload),
+    receivedAt: new Date(event.data.receivedAt),
+    traceparent: event.traceparent,
+  };
+}
+
+function countIgnored(ignored: Ignored): void {
+  verificationMetrics.ignoredWebhooks.inc({ source: ignored.source, webhook_type: ignored.webhookType.slice(0, 60), reason: ignored.reason });
 }
