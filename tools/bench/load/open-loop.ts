@@ -9,6 +9,8 @@ export interface Delivery {
   postAt: number;
   /** HTTP status, 0 for a network error, undefined while unanswered. */
   status?: number;
+  /** The network error's code (ECONNRESET…) when status is 0. */
+  error?: string;
 }
 
 export interface OpenLoopOptions {
@@ -80,13 +82,13 @@ function post(target: URL, agent: Agent, w: PreparedWebhook, d: Delivery): Promi
         d.status = res.statusCode ?? 0;
         resolve();
       });
-      res.once('error', () => {
-        d.status = 0;
+      res.once('error', (err: NodeJS.ErrnoException) => {
+        [d.status, d.error] = [0, err.code ?? 'error'];
         resolve();
       });
     });
-    req.once('error', () => {
-      d.status = 0;
+    req.once('error', (err: NodeJS.ErrnoException) => {
+      [d.status, d.error] = [0, err.code ?? 'error'];
       resolve();
     });
     req.end(w.body);

@@ -25,7 +25,7 @@ export interface StepResult {
   seconds: number;
   sent: number;
   accepted: number;
-  /** Non-2xx answers by status ("0" = network error, "none" = no answer in time). */
+  /** Non-2xx answers by status, network errors by code, "none" = no answer in time. */
   rejected: Record<string, number>;
   /** Accepted webhooks that reached aml.screening.completed by the end of the drain. */
   completed: number;
@@ -143,7 +143,7 @@ function summarise(
   const rejected: Record<string, number> = {};
   for (const d of ds) {
     if (d.status !== undefined && d.status >= 200 && d.status < 300) continue;
-    const key = String(d.status ?? 'none');
+    const key = d.error ?? String(d.status ?? 'none');
     rejected[key] = (rejected[key] ?? 0) + 1;
   }
   const latencies = accepted.filter((d) => completedAt.has(d.sessionId)).map((d) => (completedAt.get(d.sessionId) as number) - d.postAt).sort((a, b) => a - b);
