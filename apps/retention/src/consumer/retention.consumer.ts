@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import {
   ConsumerGroups,
   EventTypes,
-  isKycEventType,
+  KYC_STATUSES,
+  kycEventType,
   Topics,
   type AmlScreeningCompletedData,
   type AmlScreeningFailedData,
@@ -13,14 +14,41 @@ import {
   type KycVerificationData,
   type PurgeCompletedData,
 } from '@compliance/contracts';
+import type { BatchEventHandler, EventBatchItem } from '@compliance/messaging';
 import { ServiceRuntime } from '@compliance/platform';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';
-import { LifecycleService } from '../lifecycle/lifecycle.service';
+import { LifecycleService, type LifecycleFact } from '../lifecycle/lifecycle.service';
 import { PurgesService } from '../purges/purges.service';
+
+/** The lifecycle fact each kyc and aml event type carries: every webhook brings several of these. */
+const FACT_OF: Record<string, (event: DomainEvent) => LifecycleFact> = {
+  ...Object.fromEntries(
+    KYC_STATUSES.map((status) => [
+      kycEventType(status),
+      (e: DomainEvent) => {
+        const d = e.data as KycVerificationData;
+        return { kind: 'verification', sessionId: d.sessionId, subjectRef: d.subjectRef, status: d.status, at: new Date(d.occurredAt) } satisfies LifecycleFact;
+      },
+    ]),
+  ),
+  [EventTypes.AmlScreeningRequested]: (e) => {
+    const d = e.data as AmlScreeningRequestedData;
+    return { kind: 'screening', subjectRef: d.subjectRef, sessionId: d.sessionId, at: null };
+  },
+  [EventTypes.AmlScreeningCompleted]: (e) => {
+    const d = e.data as AmlScreeningCompletedData;
+    return { kind: 'screening', subjectRef: d.subjectRef, sessionId: d.sessionId, at: new Date(d.completedAt) };
+  },
+  [EventTypes.AmlScreeningFailed]: (e) => {
+    const d = e.data as AmlScreeningFailedData;
+    return { kind: 'screening', subjectRef: d.subjectRef, sessionId: d.sessionId, at: new Date(d.failedAt) };
+  },
+};
 
 /**
  * One consumer group for what retention learns from: verification and screening events (the data
- * that exists and its clocks) and the services' confirmations on retention.events.v1.
+ * that exists and its clocks), applied a batch at a time, and the services' confirmations on
+ * retention.events.v1, which are rare and applied one by one.
  */
 @Injectable()
 export class RetentionConsumer implements OnModuleInit {
@@ -32,28 +60,32 @@ export class RetentionConsumer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const lifecycle: BatchEventHandler = (items, ctx) => this.applyLifecycle(items, ctx.manager);
     this.runtime.consume({
       group: ConsumerGroups.Retention,
       topics: [Topics.KycVerifications, Topics.AmlScreenings, Topics.RetentionEvents],
+      batchHandlers: Object.fromEntries(Object.keys(FACT_OF).map((type) => [type, lifecycle])),
       handler: (event, ctx) => this.handle(event, ctx.manager),
     });
   }
 
+  applyLifecycle(items: EventBatchItem[], m: EntityManager): Promise<void> {
+    return this.lifecycle.apply(
+      m,
+      items.map(({ event }) => FACT_OF[event.type](event)),
+    );
+  }
+
   async handle(event: DomainEvent, m: EntityManager): Promise<void> {
-    if (isKycEventType(event.type)) return this.lifecycle.recordVerification(m, event.data as KycVerificationData);
+    const fact = FACT_OF[event.type];
+    if (fact) return this.lifecycle.apply(m, [fact(event)]);
     switch (event.type) {
-      case EventTypes.AmlScreeningRequested:
-        return this.lifecycle.recordScreening(m, event.data as AmlScreeningRequestedData, null);
-      case EventTypes.AmlScreeningCompleted:
-        return this.lifecycle.recordScreening(m, event.data as AmlScreeningCompletedData, new Date((event.data as AmlScreeningCompletedData).completedAt));
-      case EventTypes.AmlScreeningFailed:
-        return this.lifecycle.recordScreening(m, event.data as AmlScreeningFailedData, new Date((event.data as AmlScreeningFailedData).failedAt));
       case EventTypes.RetentionErasureCompleted:
         return this.progress.recordConfirmation(m, event.data as ErasureCompletedData);
       case EventTypes.RetentionPurgeCompleted:
         return this.purges.recordConfirmation(m, event.data as PurgeCompletedData);
       default:
-        // Our own announcements (policy changes, finished erasures) come back on retention.events.v1.
+        // Our own announcements (policy changes, finished erasures) and identity reads need nothing here.
         return;
     }
   }

@@ -80,27 +80,19 @@ export class RetentionHarness {
 
   /** A verification status change as kyc-results publishes it. */
   async verification(sessionId: string, subjectRef: string | undefined, status: KycStatus, occurredAt: Date): Promise<void> {
-    const data = { sessionId, subjectRef, provider: 'didit', status, occurredAt: occurredAt.toISOString(), change: 'transition' };
-    await this.publish(Topics.KycVerifications, sessionId, newEvent({ type: kycEventType(status), source: EventSources.KycResults, subject: sessionId, data }));
+    await this.publishAll([verificationRecord(sessionId, subjectRef, status, occurredAt)]);
   }
 
   /** A completed screening as aml-trigger publishes it (sessionId absent for an ad hoc screening). */
   async screening(subjectRef: string, sessionId: string | undefined, completedAt: Date): Promise<void> {
-    const data = {
-      screeningId: randomUUID(),
-      subjectRef,
-      sessionId,
-      provider: 'builtin',
-      trigger: sessionId ? 'approval' : 'adhoc',
-      outcome: 'clear',
-      score: 0,
-      hits: [],
-      listVersions: [],
-      algorithm: { name: 'builtin', version: '1' },
-      completedAt: completedAt.toISOString(),
-    };
-    const key = sessionId ?? subjectRef;
-    await this.publish(Topics.AmlScreenings, key, newEvent({ type: EventTypes.AmlScreeningCompleted, source: EventSources.AmlTrigger, subject: key, data }));
+    await this.publishAll([screeningRecord('completed', subjectRef, sessionId, completedAt)]);
+  }
+
+  /** Publishes records with one send per topic, so the consumer's next fetch brings them together. */
+  async publishAll(records: PublishedRecord[]): Promise<void> {
+    for (const topic of new Set(records.map((r) => r.topic))) {
+      await this.producer.send(topic, records.filter((r) => r.topic === topic).map((r) => encodeEvent(r.event, r.key)));
+    }
   }
 
   /** A data-holding service's confirmation of an erasure. */
@@ -108,4 +100,33 @@ export class RetentionHarness {
     const data = { requestId, service, subjectRef, counts, completedAt: new Date().toISOString() };
     await this.publish(Topics.RetentionEvents, subjectRef, newEvent({ type: EventTypes.RetentionErasureCompleted, source: `urn:compliance:${service}`, subject: subjectRef, data }));
   }
+}
+
+export interface PublishedRecord {
+  topic: string;
+  key: string;
+  event: DomainEvent;
+}
+
+/** `kyc.verification.<status>` as kyc-results publishes it, keyed by session. */
+export function verificationRecord(sessionId: string, subjectRef: string | undefined, status: KycStatus, occurredAt: Date): PublishedRecord {
+  const data = { sessionId, subjectRef, provider: 'didit', status, occurredAt: occurredAt.toISOString(), change: 'transition' };
+  return { topic: Topics.KycVerifications, key: sessionId, event: newEvent({ type: kycEventType(status), source: EventSources.KycResults, subject: sessionId, data }) };
+}
+
+/**
+ * `aml.screening.<stage>` as aml-trigger publishes it, keyed by session (by subject for an ad hoc
+ * screening); `at` is its requestedAt, completedAt or failedAt.
+ */
+export function screeningRecord(stage: 'requested' | 'completed' | 'failed', subjectRef: string, sessionId: string | undefined, at: Date, screeningId: string = randomUUID()): PublishedRecord {
+  const base = { screeningId, subjectRef, sessionId, provider: 'builtin', trigger: sessionId ? 'approval' : 'adhoc' };
+  const data =
+    stage === 'requested'
+      ? { ...base, requestedAt: at.toISOString() }
+      : stage === 'failed'
+        ? { ...base, reason: 'list unavailable', attempts: 3, failedAt: at.toISOString() }
+        : { ...base, outcome: 'clear', score: 0, hits: [], listVersions: [], algorithm: { name: 'builtin', version: '1' }, completedAt: at.toISOString() };
+  const type = { requested: EventTypes.AmlScreeningRequested, completed: EventTypes.AmlScreeningCompleted, failed: EventTypes.AmlScreeningFailed }[stage];
+  const key = sessionId ?? subjectRef;
+  return { topic: Topics.AmlScreenings, key, event: newEvent({ type, source: EventSources.AmlTrigger, subject: key, data }) };
 }
