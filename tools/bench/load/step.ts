@@ -58,7 +58,7 @@ export interface StepResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Value at a rank over n items where `values` holds the known ones sorted; missing ones rank last. */
-function percentileWithMissing(sortedKnown: number[], n: number, p: number): number | null {
+export function percentileWithMissing(sortedKnown: number[], n: number, p: number): number | null {
   if (n === 0) return null;
   const rank = Math.min(n - 1, Math.ceil((p / 100) * n) - 1);
   return rank < sortedKnown.length ? Math.round(sortedKnown[Math.max(0, rank)]) : null;
