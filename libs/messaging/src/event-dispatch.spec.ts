@@ -33,6 +33,19 @@ describe('dispatch', () => {
     expect(log).toEqual(['x[a-1,b-1,b-2]', 'one(a-2)', 'x[a-3]']);
   });
 
+  it('skips ignored types before forming runs, so they do not split a batch', async () => {
+    const calls: string[][] = [];
+    const other: string[] = [];
+    const p0 = [item(0, 'a', 'x', 1), item(0, 'a', 'noise', 2), item(0, 'a', 'x', 3)];
+    await dispatch(
+      { batchHandlers: { x: async (items) => void calls.push(items.map((i) => i.event.id)), noise: null }, handler: async (e) => void other.push(e.id) },
+      [p0],
+      manager,
+    );
+    expect(calls).toEqual([['a-1', 'a-3']]);
+    expect(other).toEqual([]);
+  });
+
   it('gives types without a batch handler to the per-event handler one by one, with their records', async () => {
     const seen: Array<[string, number]> = [];
     await dispatch(

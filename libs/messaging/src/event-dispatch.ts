@@ -34,7 +34,11 @@ export type BatchEventHandler = (items: EventBatchItem[], ctx: { manager: Entity
 
 export interface Handlers {
   handler?: EventHandler;
-  batchHandlers?: Record<string, BatchEventHandler>;
+  /**
+   * Handlers by event type. `null` marks a type the consumer ignores: its events are recorded in the
+   * inbox and skipped before runs are formed, so they never split a run of another type.
+   */
+  batchHandlers?: Record<string, BatchEventHandler | null>;
 }
 
 /**
@@ -44,7 +48,8 @@ export interface Handlers {
  */
 export async function dispatch(handlers: Handlers, perPartition: EventBatchItem[][], manager: EntityManager): Promise<void> {
   const kindOf = (item: EventBatchItem) => (handlers.batchHandlers?.[item.event.type] ? item.event.type : '');
-  const cursors = perPartition.filter((list) => list.length > 0).map((list) => ({ list, next: 0 }));
+  const ignored = (item: EventBatchItem) => handlers.batchHandlers?.[item.event.type] === null;
+  const cursors = perPartition.map((list) => ({ list: list.filter((item) => !ignored(item)), next: 0 })).filter((c) => c.list.length > 0);
   for (;;) {
     const open = cursors.filter((c) => c.next < c.list.length);
     if (open.length === 0) return;
