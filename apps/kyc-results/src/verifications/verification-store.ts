@@ -1,15 +1,12 @@
+// The statements of recording a batch of reports, each for the whole batch: one read of the sessions
+// (locked in key order, with their identity and the fingerprints they already recorded), then one
+// multi-row write per table.
 import type { EntityManager } from 'typeorm';
 import { entityFromRow, rowSet } from './entity-rows';
 import { IdentityRecord } from './identity-record.entity';
 import type { HistoryRow, StoredSession } from './recording-plan';
 import { StatusHistoryEntry } from './status-history.entity';
 import { VerificationSession } from './verification-session.entity';
-
-/**
- * The statements of recording a batch of reports, each for the whole batch: one read of the sessions
- * (locked in key order, with their identity and the fingerprints they already recorded), then one
- * multi-row write per table.
- */
 
 /** Session columns a report writes (the key first; `seq`, `created_at`, `updated_at` are the database's). */
 const SESSION_COLUMNS = [
