@@ -45,6 +45,8 @@ const FACT_OF: Record<string, (event: DomainEvent) => LifecycleFact> = {
   },
 };
 
+const IGNORED = [EventTypes.KycIdentityAccessed, EventTypes.RetentionPolicyChanged, EventTypes.RetentionErasureFinished];
+
 /**
  * One consumer group for what retention learns from: verification and screening events (the data
  * that exists and its clocks), applied a batch at a time, and the services' confirmations on
@@ -64,7 +66,12 @@ export class RetentionConsumer implements OnModuleInit {
     this.runtime.consume({
       group: ConsumerGroups.Retention,
       topics: [Topics.KycVerifications, Topics.AmlScreenings, Topics.RetentionEvents],
-      batchHandlers: Object.fromEntries(Object.keys(FACT_OF).map((type) => [type, lifecycle])),
+      batchHandlers: {
+        ...Object.fromEntries(Object.keys(FACT_OF).map((type) => [type, lifecycle])),
+        // Nothing to learn from these (identity reads, our own announcements coming back): ignored
+        // before the runtime forms runs, so they cost no call and split no batch of the others.
+        ...Object.fromEntries(IGNORED.map((type) => [type, null])),
+      },
       handler: (event, ctx) => this.handle(event, ctx.manager),
     });
   }
@@ -85,7 +92,7 @@ export class RetentionConsumer implements OnModuleInit {
       case EventTypes.RetentionPurgeCompleted:
         return this.purges.recordConfirmation(m, event.data as PurgeCompletedData);
       default:
-        // Our own announcements (policy changes, finished erasures) and identity reads need nothing here.
+        // Anything else on these topics needs nothing here.
         return;
     }
   }

@@ -24,8 +24,11 @@ describe('RetentionTracking', () => {
     expect(t.takeChanges()).toEqual({ sessions: [], clocks: [] });
   });
 
-  it('refuses an event whose time is not a time, as the database would', () => {
+  it('refuses what the database would refuse, even when a later event would overwrite it before the write', () => {
     const t = new RetentionTracking();
-    expect(() => t.apply({ kind: 'screening', subjectRef: 'x', at: new Date('not a time') })).toThrow(/invalid time/);
+    expect(() => t.apply({ kind: 'screening', subjectRef: 'x', at: new Date('not a time') })).toThrow(/time Postgres cannot store/);
+    expect(() => t.apply({ kind: 'screening', subjectRef: 'x', at: new Date(Date.UTC(-5000, 0, 1)) })).toThrow(/time Postgres cannot store/);
+    expect(() => t.apply(approved('s1', 1, 'bad\u0000ref'))).toThrow(/NUL character/);
+    expect(() => t.apply(approved('s1', 1, 'x'))).not.toThrow();
   });
 });

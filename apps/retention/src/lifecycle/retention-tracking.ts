@@ -58,6 +58,20 @@ const sameTime = (a: Date | null, b: Date | null) => (a === null || b === null ?
 /** GREATEST of Postgres: the later of two times, ignoring a missing one. */
 const latest = (a: Date | null, b: Date | null): Date | null => (a === null ? b : b === null ? a : b > a ? b : a);
 
+// timestamptz starts in 4713 BC; it ends after the last time JavaScript has.
+const EARLIEST = Date.UTC(-4712, 0, 1);
+
+/**
+ * A value Postgres would refuse fails its event, as the per-event statements failed on it, even
+ * when a later event of the batch would have overwritten it before anything is written: the event
+ * is then retried and dead-lettered alone instead of vanishing. Names no value (they may be personal).
+ */
+function refuseUnstorable(fact: LifecycleFact): void {
+  if (fact.sessionId?.includes('\u0000') || fact.subjectRef?.includes('\u0000')) throw new Error(`${fact.kind} event with a NUL character in an id, which Postgres cannot store`);
+  const t = fact.at?.getTime();
+  if (t !== undefined && !(t >= EARLIEST)) throw new Error(`${fact.kind} event with a time Postgres cannot store`);
+}
+
 function supersedes(at: Date, terminal: boolean, prev: TrackedSession): boolean {
   const diff = at.getTime() - prev.statusAt.getTime();
   return diff > 0 || (diff === 0 && terminal && !TERMINAL_STATUSES.has(prev.status));
@@ -103,8 +117,7 @@ export class RetentionTracking {
   }
 
   apply(fact: LifecycleFact): void {
-    // The statement would have refused it: such an event fails (and is retried) rather than being skipped.
-    if (fact.at && Number.isNaN(fact.at.getTime())) throw new Error(`${fact.kind} of ${fact.sessionId ?? 'no session'} has an invalid time`);
+    refuseUnstorable(fact);
     if (fact.kind === 'verification') this.applyVerification(fact);
     else this.applyScreening(fact);
   }
