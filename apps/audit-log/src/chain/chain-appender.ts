@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager, EntitySubscriberInterface } from 'typeorm';
 import { CheckpointService } from '../checkpoints/checkpoint.service';
 import type { ChainedEntry, NewEntry } from './audit-entry';
 import { auditMetrics } from './audit.metrics';
-import { canonicalData, dataHashOf, entryHashOf, isoMillis, newSalt, type EntryHeader } from './chain-hash';
+import { canonicalData, dataHashOf, entryHashOf, isoMillis, type EntryHeader } from './chain-hash';
 import { lockChainHead, type ChainHead } from './chain-head';
 
 // Chain rows, data rows and the head move together in one statement, however many entries.
@@ -17,6 +18,15 @@ data AS (INSERT INTO audit_entry_data (sequence, salt, data) SELECT * FROM unnes
 head AS (UPDATE audit_chain_head SET sequence = $14, hash = $15, updated_at = now() WHERE id = 1)
 SELECT count(*)::int AS n FROM entry`;
 
+/** An entry with everything that does not depend on its place in the chain computed: its data part. */
+interface Prepared {
+  entry: NewEntry;
+  occurredAt: string;
+  salt: string;
+  canonical: string;
+  dataHash: string;
+}
+
 interface Sealed {
   entry: ChainedEntry;
   salt: string;
@@ -25,13 +35,14 @@ interface Sealed {
 
 interface TransactionState {
   head?: ChainHead;
-  pending: NewEntry[];
+  pending: Prepared[];
 }
 
 /**
  * Appends entries to the hash chain as part of the caller's transaction. Entries are queued and
- * written when the transaction commits (or at `flush`), all in one statement: a consumer chunk
- * pays one head lock, one duplicate check and one insert, and holds the lock only while it writes.
+ * written when the transaction commits (or at `flush`), all in one statement: a consumer transaction
+ * pays one duplicate check, one head lock and one insert, and holds the lock only while it seals
+ * headers, writes and commits (duplicates are looked for and data hashed before the lock).
  */
 @Injectable()
 export class ChainAppender {
@@ -41,10 +52,22 @@ export class ChainAppender {
 
   /** Queues an entry; it is chained when the transaction commits, or earlier by `flush`. */
   append(manager: EntityManager, entry: NewEntry): void {
+    this.appendAll(manager, [entry]);
+  }
+
+  /** Queues entries in order (one salt draw for all of them); they are chained as `append` says. */
+  appendAll(manager: EntityManager, entries: NewEntry[]): void {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('the audit chain is only written inside a transaction');
+    if (entries.length === 0) return;
     this.hookCommits(manager.connection);
     const state = this.transactions.get(manager) ?? { pending: [] };
-    state.pending.push(entry);
+    // 16 random bytes per entry: the salt makes data_hash hiding (docs/audit-log.md).
+    const salts = randomBytes(16 * entries.length).toString('hex');
+    entries.forEach((entry, i) => {
+      const salt = salts.slice(32 * i, 32 * i + 32);
+      const canonical = canonicalData(entry.data);
+      state.pending.push({ entry, occurredAt: isoMillis(entry.occurredAt), salt, canonical, dataHash: dataHashOf(salt, canonical) });
+    });
     this.transactions.set(manager, state);
   }
 
@@ -56,9 +79,14 @@ export class ChainAppender {
     const state = this.transactions.get(manager);
     if (!state || state.pending.length === 0) return [];
     const queued = state.pending.splice(0);
-    state.head ??= await lockChainHead(manager);
-    const fresh = await this.withoutChained(manager, queued);
+    // Duplicates are looked for before the head is locked, to keep that lock short: an id chained
+    // meanwhile by another transaction (the same event applied twice at once, which the inbox
+    // prevents) is refused by the unique index on event_id.
+    const chained = await this.chainedAmong(manager, queued.map((p) => p.entry.eventId));
+    // Drops entries whose event id is already chained or queued twice.
+    const fresh = queued.filter((p) => !chained.has(p.entry.eventId) && chained.add(p.entry.eventId));
     if (fresh.length === 0) return [];
+    state.head ??= await lockChainHead(manager);
     const from = state.head.sequence;
     const sealed = sealAll(state.head, fresh);
     await this.insert(manager, sealed);
@@ -68,13 +96,10 @@ export class ChainAppender {
     return sealed.map((s) => s.entry);
   }
 
-  /** Drops entries whose event id is already chained or queued twice (the unique index is the backstop). */
-  private async withoutChained(manager: EntityManager, queued: NewEntry[]): Promise<NewEntry[]> {
-    const rows: Array<{ event_id: string }> = await manager.query('SELECT event_id FROM audit_entry WHERE event_id = ANY($1::text[])', [
-      queued.map((e) => e.eventId),
-    ]);
-    const seen = new Set(rows.map((r) => r.event_id));
-    return queued.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));
+  /** Which of `ids` the chain already holds. */
+  private async chainedAmong(manager: EntityManager, ids: string[]): Promise<Set<string>> {
+    const rows: Array<{ event_id: string }> = await manager.query('SELECT event_id FROM audit_entry WHERE event_id = ANY($1::text[])', [ids]);
+    return new Set(rows.map((r) => r.event_id));
   }
 
   private async insert(manager: EntityManager, sealed: Sealed[]): Promise<void> {
@@ -107,10 +132,10 @@ export class ChainAppender {
   };
 }
 
-/** Seals entries in order from the head, advancing it: sequence, recorded time, data hash, hash. */
-function sealAll(head: ChainHead, entries: NewEntry[]): Sealed[] {
+/** Seals entries in order from the head, advancing it: sequence, recorded time, hash. */
+function sealAll(head: ChainHead, entries: Prepared[]): Sealed[] {
   const recordedAt = isoMillis(new Date());
-  return entries.map((entry) => {
+  return entries.map(({ entry, occurredAt, salt, canonical, dataHash }) => {
     const header: EntryHeader = {
       sequence: head.sequence + 1,
       eventId: entry.eventId,
@@ -118,12 +143,9 @@ function sealAll(head: ChainHead, entries: NewEntry[]): Sealed[] {
       source: entry.source,
       subjectRef: entry.subjectRef ?? null,
       sessionId: entry.sessionId ?? null,
-      occurredAt: isoMillis(entry.occurredAt),
+      occurredAt,
       recordedAt,
     };
-    const salt = newSalt();
-    const canonical = canonicalData(entry.data);
-    const dataHash = dataHashOf(salt, canonical);
     const hash = entryHashOf(head.hash, header, dataHash);
     const sealed = { entry: { ...header, dataHash, prevHash: head.hash, hash }, salt, canonical };
     head.sequence = header.sequence;

@@ -26,9 +26,6 @@ export const sha256: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** A fresh salt: without it, a redacted low-entropy value (a status) could be recovered by guessing its hash. */
-export const newSalt = (): string => crypto.randomBytes(16).toString('hex');
-
 /** The stored form of an entry's data: canonical JSON (see docs/audit-log.md). */
 export const canonicalData = (data: unknown): string => canonicalJson(data);
 
