@@ -3,9 +3,9 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { decodeEvent, Topics } from '@compliance/contracts';
 import { createKafka, parseBrokers, TopicNamespace } from '@compliance/messaging';
-import { loadConfig, type ServiceApp } from '@compliance/platform';
-import { baseTestEnv, createTestTopics, diditHeaders, startTestApp, testDatabaseUrl, testNamespace, TopicReader, type CollectedRecord } from '@compliance/testing';
-import { AppModule, SERVICE_NAME } from '../src/app.module';
+import { createServiceApp, listenServiceApp, loadConfig, type ServiceApp } from '@compliance/platform';
+import { baseTestEnv, createTestTopics, diditHeaders, testDatabaseUrl, testNamespace, TopicReader, type CollectedRecord } from '@compliance/testing';
+import { AppModule, HTTP_OPTIONS, SERVICE_NAME } from '../src/app.module';
 import { WebhookGatewayConfig } from '../src/webhook-gateway.config';
 
 export const DIDIT_SECRET = 'didit-test-secret-7f3a9c2e51';
@@ -29,13 +29,13 @@ export function gatewayConfig(namespace: string, databaseUrl: string, env: Recor
   });
 }
 
-/** The gateway as main.ts runs it (raw body, real HTTP), on the file's own topics and database. */
+/** The gateway as main.ts runs it (raw body, the fast path, real HTTP), on the file's own topics and database. */
 export async function startGateway(label: string, env: Record<string, string> = {}, shared?: { namespace: string; databaseUrl: string }): Promise<Gateway> {
   const namespace = shared?.namespace ?? testNamespace(label);
   const databaseUrl = shared?.databaseUrl ?? (await testDatabaseUrl(label));
   if (!shared && !env.KAFKA_BROKERS) await createTestTopics(namespace);
   const config = gatewayConfig(namespace, databaseUrl, env);
-  const app = await startTestApp(AppModule.register(config), SERVICE_NAME, { bodyParser: false });
+  const app = await listenServiceApp(await createServiceApp(AppModule.register(config), SERVICE_NAME, HTTP_OPTIONS), 0, '127.0.0.1');
   return { url: app.url, namespace, databaseUrl, config, app };
 }
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,9 +12,22 @@ export interface ServiceApp {
   close(): Promise<void>;
 }
 
+/**
+ * Answers a service's hottest requests before the framework sees them: no router, no middleware, no
+ * per-request logger. It returns false for any request it leaves to the framework.
+ */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface ServiceAppOptions {
+  bodyParser?: boolean;
+  /** Built once the app's providers exist (from `app.get(...)`); every other request goes through Nest as usual. */
+  fastPath?: (app: INestApplication) => FastPath;
+}
+
 /** Shared HTTP setup: JSON logs, validation, OpenAPI at /docs, graceful shutdown hooks. */
-export async function createServiceApp(module: DynamicModule, title: string, opts: { bodyParser?: boolean } = {}): Promise<INestApplication> {
+export async function createServiceApp(module: DynamicModule, title: string, opts: ServiceAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: opts.bodyParser ?? true });
+  if (opts.fastPath) putAhead(app.getHttpServer(), opts.fastPath(app));
   app.useLogger(app.get(Logger));
   app.getHttpAdapter().getInstance().disable?.('x-powered-by');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
@@ -21,6 +35,15 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
   const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('docs', app, doc);
   return app;
+}
+
+/** The fast path sees each request first; the framework's own request listener gets the rest. */
+function putAhead(server: Server, fastPath: FastPath): void {
+  const framework = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!fastPath(req, res)) for (const listener of framework) listener.call(server, req, res);
+  });
 }
 
 export async function listenServiceApp(app: INestApplication, port: number, host = '0.0.0.0'): Promise<ServiceApp> {
@@ -50,10 +73,11 @@ export async function runService<T extends object>(opts: {
   port: (config: T) => number;
   module: (config: T) => DynamicModule;
   bodyParser?: boolean;
+  fastPath?: ServiceAppOptions['fastPath'];
 }): Promise<void> {
   const config = loadConfigOrExit(opts.configClass, opts.service);
   try {
-    const app = await createServiceApp(opts.module(config), opts.service, { bodyParser: opts.bodyParser });
+    const app = await createServiceApp(opts.module(config), opts.service, { bodyParser: opts.bodyParser, fastPath: opts.fastPath });
     const { url } = await listenServiceApp(app, opts.port(config));
     app.get(Logger).log(`${opts.service} listening on ${url}`);
   } catch (err) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventSources, EventTypes, Topics } from '@compliance/contracts';
 import { TopicNamespace } from '@compliance/messaging';
-import { diditPayload, diditSession, sql, standardHeaders, testKafka, waitFor, type CollectedRecord, type TopicReader } from '@compliance/testing';
-import { nonEmpty, postDidit, readGatewayTopics, send, startGateway, STANDARD_SECRET, type Gateway } from '../../test/gateway-harness';
+import { diditHeaders, diditPayload, diditSession, sql, standardHeaders, testKafka, waitFor, type CollectedRecord, type TopicReader } from '@compliance/testing';
+import { DIDIT_SECRET, nonEmpty, postDidit, readGatewayTopics, send, startGateway, STANDARD_SECRET, type Gateway } from '../../test/gateway-harness';
 
 describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Postgres)', () => {
   let gw: Gateway;
@@ -133,6 +133,17 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
       expect(mine.map((r) => r.event?.id)).toEqual(ids);
       expect(mine.map((r) => (r.event?.data as { payload: { status: string } }).payload.status)).toEqual(statuses);
     }
+  });
+
+  it('answers a spelling of the path left to the router (a trailing slash) exactly as the usual one', async () => {
+    const body = JSON.stringify(diditSession('v3-approved'));
+    const viaRouter = await send(gw.url, { path: '/webhooks/didit/', headers: diditHeaders(body, DIDIT_SECRET), body });
+    expect(viaRouter.status).toBe(202);
+    const again = await postDidit(gw.url, body);
+    expect(again).toMatchObject({ status: 200, body: { id: viaRouter.body.id, duplicate: true } });
+    expect(again.headers['content-type']).toBe(viaRouter.headers['content-type']);
+    const unknown = await send(gw.url, { path: '/webhooks/Didit', headers: diditHeaders(body, DIDIT_SECRET), body });
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'UNKNOWN_SOURCE' } });
   });
 
   it('reports the spool in /health/ready and the ingest metrics in /metrics', async () => {

@@ -15,10 +15,8 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { writeAnswer } from './webhook-answer';
 import { WebhookIngestService } from './webhook-ingest.service';
-
-/** A refused request whose unread body may be large is not drained: its connection is closed instead. */
-const CLOSE_GRACE_MS = 1000;
 
 @ApiTags('webhooks')
 @Controller('webhooks')
@@ -44,17 +42,8 @@ export class WebhookController {
   @ApiTooManyRequestsResponse({ description: 'TOO_MANY_FAILURES: this address sent too many unauthenticated requests (Retry-After)' })
   @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: neither Kafka nor Postgres could take it (Retry-After)' })
   async receive(@Param('source') source: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const outcome = await this.ingest.receive(req, source);
-    if (outcome.kind === 'accepted') {
-      res.status(outcome.status).json(outcome.duplicate ? { id: outcome.id, duplicate: true } : { id: outcome.id });
-      return;
-    }
-    const { rejection, requestId } = outcome;
-    if (rejection.retryAfterSec) res.setHeader('Retry-After', String(rejection.retryAfterSec));
-    if (outcome.closeConnection) {
-      res.setHeader('Connection', 'close');
-      res.once('finish', () => setTimeout(() => req.socket.destroy(), CLOSE_GRACE_MS).unref());
-    }
-    res.status(rejection.status).json(rejection.body(requestId));
+    // The usual `/webhooks/<source>` is answered by the fast path (webhook.fast-path.ts) before it
+    // gets here; this route takes the other spellings Express matches (letter case, encoded names).
+    writeAnswer(req, res, await this.ingest.receive(req, source));
   }
 }
