@@ -33,6 +33,15 @@ describe('dispatch', () => {
     expect(log).toEqual(['x[a-1,b-1,b-2]', 'one(a-2)', 'x[a-3]']);
   });
 
+  it('puts the types that share one batch handler into the same run', async () => {
+    const calls: string[][] = [];
+    const shared = async (items: EventBatchItem[]) => void calls.push(items.map((i) => i.event.id));
+    const p0 = [item(0, 'a', 'requested', 1), item(0, 'a', 'completed', 2)];
+    const p1 = [item(1, 'b', 'requested', 1), item(1, 'b', 'completed', 2)];
+    await dispatch({ batchHandlers: { requested: shared, completed: shared } }, [p0, p1], manager);
+    expect(calls).toEqual([['a-1', 'a-2', 'b-1', 'b-2']]);
+  });
+
   it('skips ignored types before forming runs, so they do not split a batch', async () => {
     const calls: string[][] = [];
     const other: string[] = [];

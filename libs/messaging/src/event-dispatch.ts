@@ -27,8 +27,9 @@ export interface EventBatchItem<T = unknown> {
 }
 
 /**
- * Applies every fresh event of one type from one fetch, in the caller's transaction. The items keep
- * each partition's order (so each key's); several items may share a key and are applied in list order.
+ * Applies the fresh events of one fetch whose types are registered with this handler, in the caller's
+ * transaction. The items keep each partition's order (so each key's); several items may share a key
+ * and are applied in list order.
  */
 export type BatchEventHandler = (items: EventBatchItem[], ctx: { manager: EntityManager }) => Promise<void>;
 
@@ -42,23 +43,23 @@ export interface Handlers {
 }
 
 /**
- * Applies fresh events: runs of one batch-handled type go to that handler in one call, everything
- * else to the per-event handler in order. Each partition's events are taken in order, and a run is
- * the longest prefix of one kind from every partition, so no key's events are reordered.
+ * Applies fresh events: runs of events whose types share one batch handler go to it in one call,
+ * everything else to the per-event handler in order. Each partition's events are taken in order, and
+ * a run is the longest prefix of one kind from every partition, so no key's events are reordered.
  */
 export async function dispatch(handlers: Handlers, perPartition: EventBatchItem[][], manager: EntityManager): Promise<void> {
-  const kindOf = (item: EventBatchItem) => (handlers.batchHandlers?.[item.event.type] ? item.event.type : '');
+  // A run's kind is its handler: types registered with the same function share runs.
+  const kindOf = (item: EventBatchItem) => handlers.batchHandlers?.[item.event.type] ?? undefined;
   const ignored = (item: EventBatchItem) => handlers.batchHandlers?.[item.event.type] === null;
   const cursors = perPartition.map((list) => ({ list: list.filter((item) => !ignored(item)), next: 0 })).filter((c) => c.list.length > 0);
   for (;;) {
     const open = cursors.filter((c) => c.next < c.list.length);
     if (open.length === 0) return;
-    const kind = kindOf(open[0].list[open[0].next]);
+    const batch = kindOf(open[0].list[open[0].next]);
     const run: EventBatchItem[] = [];
     for (const c of open) {
-      while (c.next < c.list.length && kindOf(c.list[c.next]) === kind) run.push(c.list[c.next++]);
+      while (c.next < c.list.length && kindOf(c.list[c.next]) === batch) run.push(c.list[c.next++]);
     }
-    const batch = kind ? handlers.batchHandlers?.[kind] : undefined;
     if (batch) await batch(run, { manager });
     else if (handlers.handler) for (const item of run) await handlers.handler(item.event, { manager, record: item.record });
   }
