@@ -118,13 +118,20 @@ describe('DeliveryLedger group-commits the claims of concurrent webhooks (real P
     expect(await (claim as Extract<Claim, { kind: 'unavailable' }>).late).toEqual({ kind: 'new', backlog: false });
   });
 
-  it('marks the claims of many produced webhooks settled in one statement', async () => {
+  it('marks the claims of many produced webhooks settled in one statement, each row staying on its page', async () => {
     const webhooks = Array.from({ length: 50 }, () => webhook(diditSession('v3-approved')));
     await claimAll(webhooks);
+    const pages = () =>
+      sql<{ page: string }>(url, `SELECT (ctid::text::point)[0]::text AS page FROM ${SCHEMA}.deliveries WHERE event_id = ANY($1::uuid[]) ORDER BY event_id`, [
+        webhooks.map((w) => w.eventId),
+      ]);
+    const before = await pages();
     statements = [];
     for (const w of webhooks) ledger.settleProduced(w.eventId);
     await ledger.onModuleDestroy();
     expect(statements.filter((s) => s.includes("SET state = 'produced'"))).toHaveLength(1);
     expect(new Set(await Promise.all(webhooks.map((w) => state(w.eventId))))).toEqual(new Set(['produced']));
+    // Room left on each page keeps the update a heap-only tuple: no new entries in the six indexes.
+    expect(await pages()).toEqual(before);
   });
 });
