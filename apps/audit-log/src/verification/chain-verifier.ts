@@ -1,10 +1,7 @@
+import { Query, type PoolClient } from 'pg';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { canonicalHeader, GENESIS_HASH, sha256 } from '../chain/chain-hash';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
-
-/** Anything that runs SQL in the audit schema: a TypeORM DataSource, an EntityManager. */
-export interface Queryable {
-  query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
-}
 
 /**
  * An entry row as verification reads it: only what the hashes cover, times already printed as the
@@ -62,7 +59,7 @@ interface Checkpoint {
   signatureProblem?: string;
 }
 
-/** Entries per page read (keyset pages on the sequence; the next page is read while this one is hashed). */
+/** Entries per page: one bounded range of sequences per query, streamed row by row. */
 export const VERIFY_PAGE = 10_000;
 
 /**
@@ -77,23 +74,35 @@ const isoOf = (column: string, alias: string) => {
 };
 
 /**
- * One page: a bounded range of sequences on both primary keys, so its plan and cost do not depend on
- * the size of the chain or on statistics (a freshly loaded table has none). Without ORDER BY, no sort
- * spills to disk: rows come in heap order, which is sequence order unless rows were moved, and
- * `inSequenceOrder` puts them right.
+ * One page: a bounded range of sequences, so its cost does not depend on the size of the chain or on
+ * statistics (a freshly loaded table has none). Each entry's data is looked up by its key (LIMIT
+ * keeps the lookup a nested loop), so rows come in the order entries are stored, which is sequence
+ * order unless rows were moved, without a sort; `scanChain` puts the rare row out of order right.
  */
 const PAGE_SQL = `SELECT e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id,
   ${isoOf('e.occurred_at', 'occurred_at')}, ${isoOf('e.recorded_at', 'recorded_at')},
   e.data_hash, e.prev_hash, e.hash, e.redacted_at IS NOT NULL AS redacted, d.salt, d.data
-  FROM audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence AND d.sequence >= $1 AND d.sequence < $2
+  FROM audit_entry e
+  LEFT JOIN LATERAL (SELECT salt, data FROM audit_entry_data WHERE sequence = e.sequence LIMIT 1) d ON true
   WHERE e.sequence >= $1 AND e.sequence < $2`;
 
-/** The page sorted by sequence (a linear check; a sort only for the rare page that is out of order). */
-function inSequenceOrder(rows: ChainRow[]): ChainRow[] {
-  for (let i = 1; i < rows.length; i++) {
-    if (Number(rows[i].sequence) < Number(rows[i - 1].sequence)) return rows.sort((a, b) => Number(a.sequence) - Number(b.sequence));
-  }
-  return rows;
+/** Streams a query's rows to `onRow` as they arrive, keeping none: memory stays flat whatever the page. */
+function streamRows<T>(client: PoolClient, sql: string, params: unknown[], onRow: (row: T) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed: unknown;
+    const query = client.query(new Query<T & object>(sql, params));
+    query.on('row', (row: T) => {
+      if (failed === undefined) {
+        try {
+          onRow(row);
+        } catch (err) {
+          failed = err;
+        }
+      }
+    });
+    query.on('error', reject);
+    query.on('end', () => (failed === undefined ? resolve() : reject(failed)));
+  });
 }
 
 const earliest = (a?: Problem, b?: Problem) => (!a ? b : !b ? a : b.sequence < a.sequence ? b : a);
@@ -129,8 +138,8 @@ function timeText(ms: number | null): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-async function loadCheckpoints(db: Queryable, keys: TrustedKeys): Promise<{ checkpoints: Checkpoint[]; trusted: TrustedKeys }> {
-  const rows = await db.query<CheckpointRow[]>('SELECT sequence, hash, signed_at, key_id, signature, public_key FROM audit_checkpoint ORDER BY sequence');
+async function loadCheckpoints(db: QueryRunner, keys: TrustedKeys): Promise<{ checkpoints: Checkpoint[]; trusted: TrustedKeys }> {
+  const rows = await db.manager.query<CheckpointRow[]>('SELECT sequence, hash, signed_at, key_id, signature, public_key FROM audit_checkpoint ORDER BY sequence');
   const trusted = keys.size > 0 ? keys : TrustedKeys.fromPem(...rows.map((r) => r.public_key));
   const checkpoints = rows.map((r) => {
     const sequence = Number(r.sequence);
@@ -141,14 +150,23 @@ async function loadCheckpoints(db: Queryable, keys: TrustedKeys): Promise<{ chec
 }
 
 /**
- * Recomputes the whole chain in sequence order (two pages in memory at a time), checks every
- * checkpoint's signature and that the chain passes through each signed head.
+ * Recomputes the whole chain in sequence order (streamed, one page of rows at most in memory),
+ * checks every checkpoint's signature and that the chain passes through each signed head.
  */
-export async function verifyChain(db: Queryable, keys: TrustedKeys, opts: { pageSize?: number } = {}): Promise<VerifyReport> {
+export async function verifyChain(ds: DataSource, keys: TrustedKeys, opts: { pageSize?: number } = {}): Promise<VerifyReport> {
+  const runner = ds.createQueryRunner();
+  try {
+    return await verifyOn(runner, keys, opts.pageSize ?? VERIFY_PAGE);
+  } finally {
+    await runner.release();
+  }
+}
+
+async function verifyOn(db: QueryRunner, keys: TrustedKeys, pageSize: number): Promise<VerifyReport> {
   const started = Date.now();
   // Checkpoints before the head: a checkpoint is committed with its head, so none can be ahead of the head read next.
   const { checkpoints } = await loadCheckpoints(db, keys);
-  const [head] = await db.query<Array<{ sequence: string; hash: string; last: string | null }>>('SELECT h.sequence, h.hash, (SELECT max(sequence) FROM audit_entry) AS last FROM audit_chain_head h WHERE h.id = 1');
+  const [head] = await db.manager.query<Array<{ sequence: string; hash: string; last: string | null }>>('SELECT h.sequence, h.hash, (SELECT max(sequence) FROM audit_entry) AS last FROM audit_chain_head h WHERE h.id = 1');
   const headSeq = Number(head.sequence);
   let problem: Problem | undefined;
   for (const cp of checkpoints) {
@@ -157,7 +175,7 @@ export async function verifyChain(db: Queryable, keys: TrustedKeys, opts: { page
   }
   if (head.last !== null && Number(head.last) > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: 'entries exist beyond the chain head' });
   const signed = new Map(checkpoints.map((cp) => [cp.sequence, cp.hash]));
-  const scan = await scanChain(db, { sequence: headSeq, hash: head.hash }, signed, problem?.sequence ?? Infinity, opts.pageSize ?? VERIFY_PAGE);
+  const scan = await scanChain(db, { sequence: headSeq, hash: head.hash }, signed, problem?.sequence ?? Infinity, pageSize);
   problem = earliest(problem, scan.problem);
   return {
     ok: !problem,
@@ -175,34 +193,46 @@ export async function verifyChain(db: Queryable, keys: TrustedKeys, opts: { page
 }
 
 /**
- * Walks entries 1..head in keyset pages on the sequence, reading the next page while this one is
- * hashed; stops at the first problem or before `stopAt` (an earlier problem is known).
+ * Walks entries 1..head in keyset pages on the sequence, each streamed and checked row by row as it
+ * arrives (Postgres produces the rows while they are hashed); stops at the first problem or before
+ * `stopAt` (an earlier problem is known).
  */
-async function scanChain(db: Queryable, head: { sequence: number; hash: string }, signed: Map<number, string>, stopAt: number, pageSize: number) {
+async function scanChain(db: QueryRunner, head: { sequence: number; hash: string }, signed: Map<number, string>, stopAt: number, pageSize: number) {
   let expected = 1;
   let prevHash = GENESIS_HASH;
   let redacted = 0;
-  const result = (problem?: Problem) => ({ entries: expected - 1, redacted, problem });
-  const end = Math.min(head.sequence + 1, stopAt);
-  const read = (from: number) => {
-    const rows = db.query<ChainRow[]>(PAGE_SQL, [from, Math.min(from + pageSize, end)]);
-    rows.catch(() => undefined); // a page read ahead may be dropped when the walk stops early
-    return { from, rows };
+  let problem: Problem | undefined;
+  const result = (p?: Problem) => ({ entries: expected - 1, redacted, problem: p });
+  /** Checks the row of sequence `expected` and moves past it. */
+  const take = (row: ChainRow): Problem | undefined => {
+    const found = problemOf(row, expected, prevHash);
+    if (found) return found;
+    const signedHash = signed.get(expected);
+    if (signedHash !== undefined && signedHash !== row.hash) return { sequence: expected, reason: `entry ${expected} differs from the signed checkpoint` };
+    if (row.data === null) redacted++;
+    prevHash = row.hash;
+    expected++;
+    return undefined;
   };
-  let page = expected < end ? read(expected) : undefined;
-  while (page) {
-    const rows = inSequenceOrder(await page.rows);
-    const to = Math.min(page.from + pageSize, end);
-    page = to < end ? read(to) : undefined;
-    for (const row of rows) {
-      const problem = problemOf(row, expected, prevHash);
-      if (problem) return result(problem);
-      const signedHash = signed.get(expected);
-      if (signedHash !== undefined && signedHash !== row.hash) return result({ sequence: expected, reason: `entry ${expected} differs from the signed checkpoint` });
-      if (row.data === null) redacted++;
-      prevHash = row.hash;
-      expected++;
-    }
+  const client = (await db.connect()) as PoolClient;
+  const end = Math.min(head.sequence + 1, stopAt);
+  while (expected < end) {
+    const to = Math.min(expected + pageSize, end);
+    // Rows ahead of their turn wait here (only rows moved in the table come early).
+    const early = new Map<number, ChainRow>();
+    await streamRows<ChainRow>(client, PAGE_SQL, [expected, to], (row) => {
+      if (problem) return;
+      if (Number(row.sequence) !== expected) {
+        early.set(Number(row.sequence), row);
+        return;
+      }
+      problem = take(row);
+      for (let next = early.get(expected); next && !problem; next = early.get(expected)) {
+        early.delete(expected);
+        problem = take(next);
+      }
+    });
+    if (problem) return result(problem);
     if (expected < to) return result(await missing(db, expected, head.sequence));
   }
   if (expected >= stopAt) return result();
@@ -211,8 +241,8 @@ async function scanChain(db: Queryable, head: { sequence: number; hash: string }
 }
 
 /** Entries from `expected` to the end of a page are absent: name the next one present, if any. */
-async function missing(db: Queryable, expected: number, headSequence: number): Promise<Problem> {
-  const [{ next }] = await db.query<Array<{ next: string | null }>>('SELECT min(sequence) AS next FROM audit_entry WHERE sequence >= $1 AND sequence <= $2', [
+async function missing(db: QueryRunner, expected: number, headSequence: number): Promise<Problem> {
+  const [{ next }] = await db.manager.query<Array<{ next: string | null }>>('SELECT min(sequence) AS next FROM audit_entry WHERE sequence >= $1 AND sequence <= $2', [
     expected,
     headSequence,
   ]);
