@@ -7,7 +7,7 @@ export { readOpenSanctions } from './lib/loading/opensanctions-reader';
 export { readOfacSdn, OFAC_LIST, type OfacFiles } from './lib/loading/ofac-sdn-reader';
 export { parseOfacRemarks, type OfacRemarkFacts } from './lib/loading/ofac-remarks';
 export type { ListVersion, LoadProblem, WatchlistEntry } from './lib/watchlist/watchlist-entry';
-export { WatchlistIndex } from './lib/watchlist/watchlist-index';
+export { WatchlistIndex, WatchlistIndexBuilder } from './lib/watchlist/watchlist-index';
 
 export { Screener, type ScreenerSettings } from './lib/screening/screener';
 export {
@@ -33,4 +33,5 @@ export { nameSimilarity } from './lib/matching/name-similarity';
 export { prepareName, type PreparedName } from './lib/matching/prepared-name';
 
 export { generateEvaluationSet, type EvaluationCase, type EvaluationSetOptions } from './lib/evaluation/evaluation-set';
-export { generateSyntheticWatchlist, type SyntheticWatchlistOptions } from './lib/evaluation/synthetic-watchlist';
+export { generateSyntheticWatchlist, syntheticWatchlistEntries, type SyntheticWatchlistOptions } from './lib/evaluation/synthetic-watchlist';
+export { openSanctionsRow, writeOpenSanctionsCsv, OPENSANCTIONS_COLUMNS } from './lib/evaluation/opensanctions-csv-writer';

@@ -69,12 +69,15 @@ function organisation(index: number, random: SeededRandom, list: string): Watchl
   };
 }
 
-export function generateSyntheticWatchlist(options: SyntheticWatchlistOptions): WatchlistEntry[] {
+/** The entries one at a time, so a list of millions can be written to disk without holding it. */
+export function* syntheticWatchlistEntries(options: SyntheticWatchlistOptions): Generator<WatchlistEntry> {
   const random = new SeededRandom(options.seed ?? 1);
   const list = options.list ?? 'synthetic';
-  const entries: WatchlistEntry[] = [];
   for (let i = 0; i < options.count; i++) {
-    entries.push(random.chance(ORGANISATION_SHARE) ? organisation(i, random, list) : person(i, random, list));
+    yield random.chance(ORGANISATION_SHARE) ? organisation(i, random, list) : person(i, random, list);
   }
-  return entries;
+}
+
+export function generateSyntheticWatchlist(options: SyntheticWatchlistOptions): WatchlistEntry[] {
+  return Array.from(syntheticWatchlistEntries(options));
 }

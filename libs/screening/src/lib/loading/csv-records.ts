@@ -7,6 +7,11 @@
  * each record is framed on physical lines (joining lines only while a quoted field is open, up to
  * a limit), parsed on its own, and a record that still fails is reported and skipped.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 
 export interface CsvRecord {
@@ -133,4 +138,70 @@ function countQuotes(line: string): number {
   let count = 0;
   for (let i = 0; i < line.length; i++) if (line.charCodeAt(i) === 34) count++;
   return count;
+}
+
+/**
+ * How streaming a file ended: read to the end (with the SHA-256 of its bytes), stopped by the
+ * visitor, or `malformed`: csv-parse met a broken record, and since it may have misread what
+ * follows, the caller should read the file again with readCsvRecords, which isolates bad rows.
+ */
+export type CsvStreamOutcome = { status: 'complete'; contentHash: string } | { status: 'stopped' } | { status: 'malformed' };
+
+/** Says whether to go on. */
+export type CsvRecordVisitor = (record: CsvRecord) => boolean;
+
+const DOS_END_OF_FILE_CODE = 0x1a;
+
+/** A trailing line of blanks or the DOS end-of-file character: not a record (cleanCsvText drops it). */
+function isFiller(fields: string[]): boolean {
+  if (fields.length !== 1) return false;
+  const value = fields[0];
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code !== DOS_END_OF_FILE_CODE && value[i].trim() !== '') return false;
+  }
+  return true;
+}
+
+/**
+ * Streams a CSV file record by record without holding it in memory (a full OpenSanctions export
+ * is hundreds of megabytes), hashing its bytes on the way. Records reach the visitor as they
+ * are parsed; nothing is kept.
+ */
+export async function streamCsvFile(file: string, visit: CsvRecordVisitor): Promise<CsvStreamOutcome> {
+  const hash = createHash('sha256');
+  let outcome: 'reading' | 'stopped' | 'malformed' = 'reading';
+  const parser = parseStream({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: () => {
+      outcome = 'malformed';
+      return undefined;
+    },
+    on_record: (fields: string[], context: { lines: number }) => {
+      if (outcome !== 'reading' || isFiller(fields)) return null;
+      // csv-parse counts the line a record ends on; newlines inside quoted fields say how many it spans.
+      let innerNewlines = 0;
+      for (const field of fields) for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) innerNewlines++;
+      if (!visit({ line: context.lines - innerNewlines, fields })) outcome = 'stopped';
+      return null;
+    },
+  });
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const sink = new Writable({ objectMode: true, write: (_record, _encoding, done) => done() });
+  try {
+    await pipeline(createReadStream(file), hashing, parser, sink);
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('CSV_')) return { status: 'malformed' };
+    throw error;
+  }
+  if (outcome === 'reading') return { status: 'complete', contentHash: hash.digest('hex') };
+  return { status: outcome };
 }

@@ -5,13 +5,13 @@
  * whether problems are acceptable (the service logs and alerts on them).
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ListVersion, LoadProblem, WatchlistEntry } from '../watchlist/watchlist-entry';
-import { WatchlistIndex } from '../watchlist/watchlist-index';
-import { cleanCsvText } from './csv-records';
+import type { ListVersion, LoadProblem } from '../watchlist/watchlist-entry';
+import { WatchlistIndexBuilder, type WatchlistIndex } from '../watchlist/watchlist-index';
+import { cleanCsvText, streamCsvFile, type CsvStreamOutcome } from './csv-records';
 import { OFAC_LIST, readOfacSdn, type OfacFiles } from './ofac-sdn-reader';
-import { isOpenSanctionsHeader, readOpenSanctions, type ListReadResult } from './opensanctions-reader';
+import { isOpenSanctionsHeader, OpenSanctionsRows, readOpenSanctions, type ListReadResult } from './opensanctions-reader';
 import { parse } from 'csv-parse/sync';
 
 export interface LoadedWatchlists {
@@ -35,13 +35,24 @@ interface FileContent {
 }
 
 export async function loadWatchlists(dir: string, options: LoadOptions = {}): Promise<LoadedWatchlists> {
+  // Files are streamed into the index; one that turns out malformed half-way is read again,
+  // from the start of the whole load, the careful way (whole text, bad rows isolated).
+  const careful = new Set<string>();
+  for (;;) {
+    const attempt = await loadOnce(dir, options, careful);
+    if ('index' in attempt) return attempt;
+    careful.add(attempt.readCarefully);
+  }
+}
+
+async function loadOnce(dir: string, options: LoadOptions, careful: ReadonlySet<string>): Promise<LoadedWatchlists | { readCarefully: string }> {
   const now = options.now ?? (() => new Date());
   const problems: LoadProblem[] = [];
   const versions: ListVersion[] = [];
-  const entries: WatchlistEntry[] = [];
+  const builder = new WatchlistIndexBuilder();
   const accept = (list: string, files: FileContent[], result: ListReadResult): void => {
     problems.push(...result.problems);
-    entries.push(...result.entries);
+    for (const entry of result.entries) builder.add(entry);
     versions.push({
       list,
       contentHash: contentHash(files),
@@ -54,16 +65,77 @@ export async function loadWatchlists(dir: string, options: LoadOptions = {}): Pr
   const ofac = await readOfacGroup(dir, names, problems);
   if (ofac) accept(OFAC_LIST, ofac.contents, guarded(ofac.files.sdn.file, () => readOfacSdn(ofac.files)));
   for (const name of names.filter((n) => !OFAC_FILES.includes(n.toLowerCase() as (typeof OFAC_FILES)[number]))) {
+    const list = name.toLowerCase() === OPENSANCTIONS_FILE ? 'opensanctions' : name.replace(/\.csv$/i, '');
+    if (!careful.has(name)) {
+      const streamed = await streamOpenSanctions(dir, name, list, builder);
+      if (streamed === 'read carefully') return { readCarefully: name };
+      if (streamed.problem) problems.push(streamed.problem);
+      if (streamed.rows) {
+        problems.push(...streamed.rows.problems);
+        versions.push({ list, contentHash: streamed.contentHash, loadedAt: now().toISOString(), entryCount: streamed.entryCount, files: [name] });
+      }
+      continue;
+    }
     const content = await readWatchlistFile(dir, name, problems);
     if (!content) continue;
     if (!isOpenSanctionsHeader(firstRecord(content.text))) {
-      problems.push({ file: name, reason: 'not a recognised watchlist format (OpenSanctions header or sdn.csv)' });
+      problems.push({ file: name, reason: NOT_A_WATCHLIST });
       continue;
     }
-    const list = name.toLowerCase() === OPENSANCTIONS_FILE ? 'opensanctions' : name.replace(/\.csv$/i, '');
     accept(list, [content], guarded(name, () => readOpenSanctions(content.text, name, list)));
   }
-  return { index: WatchlistIndex.build(entries, versions), versions, problems };
+  return { index: builder.build(versions), versions, problems };
+}
+
+const NOT_A_WATCHLIST = 'not a recognised watchlist format (OpenSanctions header or sdn.csv)';
+
+type StreamedList =
+  | { problem: LoadProblem; rows?: undefined }
+  | { problem?: undefined; rows: OpenSanctionsRows; contentHash: string; entryCount: number };
+
+/**
+ * Streams an OpenSanctions-format file row by row into the index: a full export is hundreds of
+ * megabytes, and neither its text nor a million entry objects need to be held at once.
+ */
+async function streamOpenSanctions(
+  dir: string,
+  name: string,
+  list: string,
+  builder: WatchlistIndexBuilder,
+): Promise<StreamedList | 'read carefully'> {
+  const file = path.join(dir, name);
+  try {
+    const stats = await stat(file);
+    if (!stats.isFile()) return 'read carefully';
+    if (stats.size === 0) return { problem: { file: name, reason: 'file is empty' } };
+  } catch (error) {
+    return { problem: { file: name, reason: `cannot read file: ${describe(error)}` } };
+  }
+  const rows = new OpenSanctionsRows(name, list);
+  let sawHeader = false;
+  let recognised = false;
+  let entryCount = 0;
+  let outcome: CsvStreamOutcome;
+  try {
+    outcome = await streamCsvFile(file, ({ line, fields }) => {
+      if (!sawHeader) {
+        sawHeader = true;
+        recognised = isOpenSanctionsHeader(fields) && rows.header(fields);
+        return recognised;
+      }
+      const entry = rows.row(line, fields);
+      if (entry) {
+        builder.add(entry);
+        entryCount += 1;
+      }
+      return true;
+    });
+  } catch {
+    return 'read carefully';
+  }
+  if (outcome.status === 'malformed') return 'read carefully';
+  if (!recognised || outcome.status !== 'complete') return { problem: { file: name, reason: NOT_A_WATCHLIST } };
+  return { rows, contentHash: outcome.contentHash, entryCount };
 }
 
 /** A reader bug on one file must not cost the other lists: it becomes that file's problem. */

@@ -23,41 +23,72 @@ export function splitMultiValue(cell: string | undefined): string[] {
   return cell.split(';').map((value) => value.trim()).filter((value) => value.length > 0);
 }
 
+/**
+ * Turns OpenSanctions rows into entries one at a time: the header first, then each row. Used on
+ * a whole text (readOpenSanctions) and on a file streamed record by record (loadWatchlists).
+ */
+export class OpenSanctionsRows {
+  readonly problems: LoadProblem[] = [];
+  private columns: string[] = [];
+  private readonly at = new Map<string, number>();
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly file: string, private readonly list: string) {}
+
+  /** Reads the header row; false (with a problem) when it is not an OpenSanctions header. */
+  header(fields: readonly string[]): boolean {
+    if (!isOpenSanctionsHeader(fields)) {
+      this.problems.push({ file: this.file, reason: 'missing OpenSanctions header (id, schema, name, ...)' });
+      return false;
+    }
+    this.columns = fields.map((field) => field.trim().toLowerCase());
+    this.columns.forEach((column, index) => {
+      if (!this.at.has(column)) this.at.set(column, index);
+    });
+    return true;
+  }
+
+  /** The entry of one data row, or undefined (with a problem) for a row that cannot be used. */
+  row(line: number, fields: string[]): WatchlistEntry | undefined {
+    const reject = (reason: string): undefined => void this.problems.push({ file: this.file, line, reason });
+    if (fields.length !== this.columns.length) return reject(`expected ${this.columns.length} columns, found ${fields.length}`);
+    const cell = (column: string): string | undefined => {
+      const index = this.at.get(column);
+      return index === undefined ? undefined : fields[index];
+    };
+    const id = cell('id')?.trim() ?? '';
+    const name = cell('name')?.trim() ?? '';
+    if (id === '') return reject('missing id');
+    if (name === '') return reject(`missing name for ${id}`);
+    if (this.seen.has(id)) return reject(`duplicate id ${id}`);
+    this.seen.add(id);
+    return {
+      list: this.list,
+      entityId: id,
+      names: [name, ...splitMultiValue(cell('aliases')).filter((alias) => alias !== name)],
+      schema: cell('schema')?.trim() || 'Thing',
+      birthDates: splitMultiValue(cell('birth_date')),
+      countries: splitMultiValue(cell('countries')),
+      identifiers: splitMultiValue(cell('identifiers')),
+      datasets: splitMultiValue(cell('dataset')),
+    };
+  }
+}
+
 export function readOpenSanctions(text: string, file: string, list: string): ListReadResult {
   const { records, problems: rowProblems } = readCsvRecords(text);
+  const rows = new OpenSanctionsRows(file, list);
   const problems: LoadProblem[] = rowProblems.map((problem) => ({ file, ...problem }));
-  const [header, ...rows] = records;
-  if (!header || !isOpenSanctionsHeader(header.fields)) {
-    problems.push({ file, reason: 'missing OpenSanctions header (id, schema, name, ...)' });
+  const [header, ...data] = records;
+  if (!header || !rows.header(header.fields)) {
+    problems.push(...rows.problems);
     return { entries: [], problems };
   }
-  const columns = header.fields.map((field) => field.trim().toLowerCase());
-  const cell = (fields: string[], column: string): string | undefined => fields[columns.indexOf(column)];
   const entries: WatchlistEntry[] = [];
-  const seen = new Set<string>();
-  for (const { line, fields } of rows) {
-    const reject = (reason: string): void => void problems.push({ file, line, reason });
-    if (fields.length !== columns.length) {
-      reject(`expected ${columns.length} columns, found ${fields.length}`);
-      continue;
-    }
-    const id = cell(fields, 'id')?.trim() ?? '';
-    const name = cell(fields, 'name')?.trim() ?? '';
-    if (id === '') reject('missing id');
-    else if (name === '') reject(`missing name for ${id}`);
-    else if (seen.has(id)) reject(`duplicate id ${id}`);
-    if (id === '' || name === '' || seen.has(id)) continue;
-    seen.add(id);
-    entries.push({
-      list,
-      entityId: id,
-      names: [name, ...splitMultiValue(cell(fields, 'aliases')).filter((alias) => alias !== name)],
-      schema: cell(fields, 'schema')?.trim() || 'Thing',
-      birthDates: splitMultiValue(cell(fields, 'birth_date')),
-      countries: splitMultiValue(cell(fields, 'countries')),
-      identifiers: splitMultiValue(cell(fields, 'identifiers')),
-      datasets: splitMultiValue(cell(fields, 'dataset')),
-    });
+  for (const { line, fields } of data) {
+    const entry = rows.row(line, fields);
+    if (entry) entries.push(entry);
   }
+  problems.push(...rows.problems);
   return { entries, problems };
 }

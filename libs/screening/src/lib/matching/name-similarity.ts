@@ -90,10 +90,14 @@ function leftoverWeight(tokens: NameToken[], usedMask: number): number {
   return weight;
 }
 
-function pairQuality(p: number): number {
-  const similarity = pairSimilarity[p];
-  if (pairInitial[p] === 1 || similarity >= STRONG_PAIR) return similarity;
+/** What a token pair this alike contributes: weak pairs count for much less than their similarity. */
+export function pairQualityOf(similarity: number): number {
+  if (similarity >= STRONG_PAIR) return similarity;
   return Math.max(0, similarity - (STRONG_PAIR - similarity) * WEAK_PAIR_STEEPNESS);
+}
+
+function pairQuality(p: number): number {
+  return pairInitial[p] === 1 ? pairSimilarity[p] : pairQualityOf(pairSimilarity[p]);
 }
 
 /** `cache` must have been made for this same query. */

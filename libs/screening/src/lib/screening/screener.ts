@@ -66,12 +66,13 @@ export class Screener {
     const nameIds = this.index.candidates(prepared, this.settings.candidateLimit, accept);
     const cache = new TokenSimilarityCache(prepared);
     for (const nameId of nameIds) {
-      const { entryIndex, name } = this.index.name(nameId);
-      const similarity = nameSimilarity(prepared, name, cache);
+      const entryIndex = this.index.nameEntryIndex(nameId);
+      const similarity = nameSimilarity(prepared, this.index.preparedName(nameId), cache);
       const known = matches.get(entryIndex);
       if (known && known.name >= similarity) continue;
       const identifier = known?.identifier ?? false;
-      matches.set(entryIndex, { entryIndex, name: similarity, matchedName: name.raw, identifier, dob: 0, country: 0, score: 0 });
+      const matchedName = this.index.nameText(nameId);
+      matches.set(entryIndex, { entryIndex, name: similarity, matchedName, identifier, dob: 0, country: 0, score: 0 });
     }
     const facts = queryFacts(query);
     const ranked = [...matches.values()].map((match) => this.adjust(match, facts)).sort((a, b) => b.score - a.score);
@@ -99,9 +100,10 @@ export class Screener {
     const lists = options.lists === undefined ? undefined : new Set(options.lists);
     if (suppressed.size === 0 && lists === undefined) return () => true;
     return (entryIndex) => {
-      const { entry } = this.index.entry(entryIndex);
-      if (lists !== undefined && !lists.has(entry.list)) return false;
-      return !suppressed.has(entry.entityId) && !suppressed.has(hitKey(entry));
+      const list = this.index.entryList(entryIndex);
+      if (lists !== undefined && !lists.has(list)) return false;
+      const entityId = this.index.entityId(entryIndex);
+      return !suppressed.has(entityId) && !suppressed.has(hitKey({ list, entityId }));
     };
   }
 
@@ -115,8 +117,9 @@ export class Screener {
     if (!documentNumber || normaliseDocumentNumber(documentNumber).length < MIN_DECISIVE_DOCUMENT_LENGTH) return;
     for (const entryIndex of this.index.entriesWithDocument(documentNumber)) {
       if (!accept(entryIndex)) continue;
-      let best = { name: 0, matchedName: this.index.entry(entryIndex).entry.names[0] ?? '' };
-      for (const raw of this.index.entry(entryIndex).entry.names) {
+      const { names } = this.index.entry(entryIndex).entry;
+      let best = { name: 0, matchedName: names[0] ?? '' };
+      for (const raw of names) {
         const name = nameSimilarity(query, this.index.prepareQuery(raw));
         if (name > best.name) best = { name, matchedName: raw };
       }
@@ -125,9 +128,8 @@ export class Screener {
   }
 
   private adjust(match: EntityMatch, facts: QueryFacts): EntityMatch {
-    const { birthDates, countries } = this.index.entry(match.entryIndex);
-    match.dob = dobAdjustment(facts.dob, birthDates);
-    match.country = countryAdjustment(facts.countries, countries);
+    match.dob = dobAdjustment(facts.dob, this.index.birthDates(match.entryIndex));
+    match.country = countryAdjustment(facts.countries, this.index.countries(match.entryIndex));
     match.score = match.identifier ? 1 : round(Math.min(1, Math.max(0, match.name + match.dob + match.country)));
     return match;
   }

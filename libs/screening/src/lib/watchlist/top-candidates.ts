@@ -3,13 +3,14 @@
  * thousands of blocked candidates costs O(n log limit) instead of a full sort per query.
  */
 export function topCandidates(
-  ids: readonly number[],
-  scores: Float64Array,
+  ids: ArrayLike<number>,
+  scores: Float32Array | Float64Array,
   limit: number,
   accept: (id: number) => boolean,
 ): number[] {
   const heap: number[] = [];
-  for (const id of ids) {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
     if (heap.length === limit && scores[heap[0]] >= scores[id]) continue;
     if (!accept(id)) continue;
     if (heap.length < limit) {
@@ -20,10 +21,10 @@ export function topCandidates(
       siftDown(heap, scores, 0);
     }
   }
-  return heap.sort((a, b) => scores[b] - scores[a]);
+  return heap.sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
-function siftUp(heap: number[], scores: Float64Array, index: number): void {
+function siftUp(heap: number[], scores: Float32Array | Float64Array, index: number): void {
   let child = index;
   while (child > 0) {
     const parent = (child - 1) >> 1;
@@ -33,7 +34,7 @@ function siftUp(heap: number[], scores: Float64Array, index: number): void {
   }
 }
 
-function siftDown(heap: number[], scores: Float64Array, index: number): void {
+function siftDown(heap: number[], scores: Float32Array | Float64Array, index: number): void {
   let parent = index;
   for (;;) {
     const left = parent * 2 + 1;

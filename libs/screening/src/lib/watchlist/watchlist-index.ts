@@ -1,29 +1,44 @@
 /**
- * Every loaded entry, its names prepared for matching, and inverted indexes from blocking keys to
- * names and from document numbers to entries. Built once per list version; read-only afterwards.
+ * Every loaded entry, its names as token ids, and inverted indexes from tokens to names and from
+ * document numbers to entries. Built once per list version; read-only afterwards.
+ *
+ * Sized for real lists (a million entries and more): entries live in columns (EntryStore), names
+ * are runs of token ids in one Int32Array, and each token's names are one run in another, so the
+ * index is a handful of typed arrays rather than millions of small objects. Blocking works on
+ * tokens: each query token is widened to the list tokens really alike to it (TokenVocabulary),
+ * and names are ranked by how much of the query those tokens cover.
  */
+import { performance } from 'node:perf_hooks';
 import { normaliseDocumentNumber, MIN_DECISIVE_DOCUMENT_LENGTH } from '../matching/attribute-adjustment';
+import { pairQualityOf } from '../matching/name-similarity';
 import type { NameToken, PreparedName } from '../matching/prepared-name';
-import { normaliseCountry } from '../normalise/country';
 import { nameTokens } from '../normalise/name-normaliser';
-import { parsePartialDate, type PartialDate } from '../normalise/partial-date';
+import type { PartialDate } from '../normalise/partial-date';
+import { EntryStore } from './entry-store';
+import { Int32Buffer } from './int32-buffer';
 import { TokenVocabulary } from './token-vocabulary';
 import { topCandidates } from './top-candidates';
 import type { ListVersion, WatchlistEntry } from './watchlist-entry';
 
+/** An initial agrees with many names, so it carries half a token's weight (as in the scorer). */
+const INITIAL_WEIGHT = 0.5;
 /**
- * A fuzzy key (phonetic, skeleton, trigram) shared by more than this share of all names, e.g. the
- * trigram "vic", says almost nothing and costs a scan of thousands of names: it is skipped.
- * Exact-token keys are always used, so a query made only of common names still finds them.
+ * Ranking estimate of a name's similarity: agreeing weight against agreeing plus unmatched
+ * weight, the unmatched part discounted as the scorer discounts missing and conflicting tokens.
  */
-const MAX_FUZZY_POSTING_SHARE = 0.01;
-const MIN_FUZZY_POSTING_LIMIT = 200;
-/** Per query token, only its rarest trigrams are looked up: they are the discriminating ones. */
-const TRIGRAMS_PER_QUERY_TOKEN = 4;
+const UNMATCHED_COST = 0.2;
+/**
+ * A token alike to the query token but in more than this share of all names (a common given
+ * name near the one asked for) costs a scan of thousands of names and says little: it is
+ * skipped. The query's own tokens are always looked up, so a name made only of common tokens is
+ * still found.
+ */
+const MAX_FUZZY_POSTING_SHARE = 0.0005;
+const MIN_FUZZY_POSTING_LIMIT = 500;
 
 export interface IndexedEntry {
   entry: WatchlistEntry;
-  birthDates: PartialDate[];
+  birthDates: readonly PartialDate[];
   countries: ReadonlySet<string>;
 }
 
@@ -32,23 +47,144 @@ export interface IndexedName {
   name: PreparedName;
 }
 
-export class WatchlistIndex {
-  private readonly entries: IndexedEntry[] = [];
-  private readonly names: IndexedName[] = [];
-  private readonly postings = new Map<string, number[]>();
-  private readonly documents = new Map<string, number[]>();
+interface IndexParts {
+  versions: readonly ListVersion[];
+  store: EntryStore;
+  vocabulary: TokenVocabulary;
+  nameEntry: Int32Array;
+  nameOrdinal: Int32Array;
+  /** Token ids of name n: nameTokenIds[nameTokenOffsets[n] .. nameTokenOffsets[n + 1]). */
+  nameTokenOffsets: Int32Array;
+  nameTokenIds: Int32Array;
+  documents: Map<string, number[]>;
+  buildMs: number;
+}
+
+/** Adds entries one at a time, so a loader can stream a file into the index without holding it. */
+export class WatchlistIndexBuilder {
+  private readonly store = new EntryStore();
   private readonly vocabulary = new TokenVocabulary();
-  /** Scratch space for candidate ranking, reused across queries (screening is synchronous). */
-  private scores = new Float64Array(0);
+  private readonly nameEntry = new Int32Buffer(1 << 16);
+  private readonly nameOrdinal = new Int32Buffer(1 << 16);
+  private readonly nameTokenOffsets = new Int32Buffer(1 << 16);
+  private readonly nameTokenIds = new Int32Buffer(1 << 18);
+  private readonly documents = new Map<string, number[]>();
+  private built = false;
+  /** Time spent indexing (in add and build), apart from whatever produced the entries. */
+  private indexingMs = 0;
 
-  private constructor(readonly versions: readonly ListVersion[]) {}
+  constructor() {
+    this.nameTokenOffsets.push(0);
+  }
 
-  static build(entries: readonly WatchlistEntry[], versions: readonly ListVersion[] = []): WatchlistIndex {
-    const index = new WatchlistIndex(versions);
-    for (const entry of entries) index.add(entry);
-    index.vocabulary.assignWeights();
-    index.scores = new Float64Array(index.names.length);
+  get size(): number {
+    return this.store.size;
+  }
+
+  add(entry: WatchlistEntry): void {
+    if (this.built) throw new Error('the index is already built');
+    const start = performance.now();
+    const entryIndex = this.store.add(entry);
+    let seen: Set<string> | undefined;
+    let first: string | undefined;
+    entry.names.forEach((raw, ordinal) => {
+      const texts = nameTokens(raw);
+      if (texts.length === 0) return;
+      const normalised = texts.join(' ');
+      if (first === undefined) first = normalised;
+      else {
+        seen ??= new Set([first]);
+        if (seen.has(normalised)) return;
+        seen.add(normalised);
+      }
+      this.nameEntry.push(entryIndex);
+      this.nameOrdinal.push(ordinal);
+      for (const text of texts) this.nameTokenIds.push(this.vocabulary.intern(text));
+      this.nameTokenOffsets.push(this.nameTokenIds.length);
+    });
+    for (const identifier of entry.identifiers) {
+      const document = normaliseDocumentNumber(identifier);
+      if (document.length < MIN_DECISIVE_DOCUMENT_LENGTH) continue;
+      const known = this.documents.get(document);
+      if (known === undefined) this.documents.set(document, [entryIndex]);
+      else if (known[known.length - 1] !== entryIndex) known.push(entryIndex);
+    }
+    this.indexingMs += performance.now() - start;
+  }
+
+  build(versions: readonly ListVersion[] = []): WatchlistIndex {
+    this.built = true;
+    const start = performance.now();
+    const index = WatchlistIndex.fromParts({
+      versions,
+      store: this.store,
+      vocabulary: this.vocabulary,
+      nameEntry: this.nameEntry.toArray(),
+      nameOrdinal: this.nameOrdinal.toArray(),
+      nameTokenOffsets: this.nameTokenOffsets.toArray(),
+      nameTokenIds: this.nameTokenIds.toArray(),
+      documents: this.documents,
+      buildMs: 0,
+    });
+    index.buildMs = this.indexingMs + (performance.now() - start);
     return index;
+  }
+}
+
+export class WatchlistIndex {
+  readonly versions: readonly ListVersion[];
+  /** Time it took to build this index from its entries (not counting reading them). */
+  buildMs: number;
+  private readonly store: EntryStore;
+  private readonly vocabulary: TokenVocabulary;
+  private readonly nameEntry: Int32Array;
+  private readonly nameOrdinal: Int32Array;
+  private readonly nameTokenOffsets: Int32Array;
+  private readonly nameTokenIds: Int32Array;
+  private readonly documents: Map<string, number[]>;
+  /** Names of token t: tokenNames[tokenNameOffsets[t] .. tokenNameOffsets[t + 1]), ascending. */
+  private readonly tokenNameOffsets: Int32Array;
+  private readonly tokenNames: Int32Array;
+  /** Sum of a name's token weights: what a query must cover to be that name. */
+  private readonly nameWeight: Float32Array;
+  /** Scratch space for candidate ranking, reused across queries (screening is synchronous). */
+  private readonly scores: Float32Array;
+  private readonly touched = new Int32Buffer(1 << 14);
+  private readonly marks: Uint8Array;
+
+  private constructor(parts: IndexParts) {
+    this.versions = parts.versions;
+    this.store = parts.store;
+    this.vocabulary = parts.vocabulary;
+    this.nameEntry = parts.nameEntry;
+    this.nameOrdinal = parts.nameOrdinal;
+    this.nameTokenOffsets = parts.nameTokenOffsets;
+    this.nameTokenIds = parts.nameTokenIds;
+    this.documents = parts.documents;
+    this.buildMs = parts.buildMs;
+    const postings = this.invertNames();
+    this.tokenNameOffsets = postings.offsets;
+    this.tokenNames = postings.values;
+    this.vocabulary.freeze((id) => this.tokenNameOffsets[id + 1] - this.tokenNameOffsets[id], this.nameCount);
+    this.nameWeight = new Float32Array(this.nameCount);
+    for (let n = 0; n < this.nameCount; n++) {
+      let weight = 0;
+      for (let p = this.nameTokenOffsets[n]; p < this.nameTokenOffsets[n + 1]; p++) weight += this.tokenWeightOf(this.nameTokenIds[p]);
+      this.nameWeight[n] = weight;
+    }
+    this.scores = new Float32Array(this.nameCount);
+    this.marks = new Uint8Array(this.nameCount);
+  }
+
+  static build(entries: Iterable<WatchlistEntry>, versions: readonly ListVersion[] = []): WatchlistIndex {
+    const builder = new WatchlistIndexBuilder();
+    for (const entry of entries) builder.add(entry);
+    return builder.build(versions);
+  }
+
+  /** @internal used by WatchlistIndexBuilder */
+  static fromParts(parts: IndexParts): WatchlistIndex {
+    return new WatchlistIndex(parts);
   }
 
   /** A query name prepared for matching against this index (token weights from this list). */
@@ -58,23 +194,73 @@ export class WatchlistIndex {
 
   /** Inverse document frequency: a token in few names identifies more than one in thousands. */
   tokenWeight(text: string): number {
-    return this.vocabulary.weight(text);
+    return this.vocabulary.weightOf(text);
   }
 
   get size(): number {
-    return this.entries.length;
+    return this.store.size;
   }
 
   get nameCount(): number {
-    return this.names.length;
+    return this.nameEntry.length;
   }
 
+  /** Distinct tokens over all names. */
+  get tokenCount(): number {
+    return this.vocabulary.size;
+  }
+
+  /** The entry as loaded, with its dates and countries parsed (rebuilt on each call). */
   entry(entryIndex: number): IndexedEntry {
-    return this.entries[entryIndex];
+    return {
+      entry: this.store.entry(entryIndex),
+      birthDates: this.store.parsedBirthDates(entryIndex),
+      countries: this.store.normalisedCountries(entryIndex),
+    };
+  }
+
+  entryList(entryIndex: number): string {
+    return this.store.list(entryIndex);
+  }
+
+  entityId(entryIndex: number): string {
+    return this.store.entityId(entryIndex);
+  }
+
+  birthDates(entryIndex: number): readonly PartialDate[] {
+    return this.store.parsedBirthDates(entryIndex);
+  }
+
+  countries(entryIndex: number): ReadonlySet<string> {
+    return this.store.normalisedCountries(entryIndex);
   }
 
   name(nameId: number): IndexedName {
-    return this.names[nameId];
+    return { entryIndex: this.nameEntry[nameId], name: this.preparedName(nameId) };
+  }
+
+  nameEntryIndex(nameId: number): number {
+    return this.nameEntry[nameId];
+  }
+
+  /** The name as the list wrote it. */
+  nameText(nameId: number): string {
+    return this.store.name(this.nameEntry[nameId], this.nameOrdinal[nameId]);
+  }
+
+  /** The listed name's tokens, prepared when the index was built. */
+  preparedName(nameId: number): PreparedName {
+    const tokens: NameToken[] = [];
+    for (let p = this.nameTokenOffsets[nameId]; p < this.nameTokenOffsets[nameId + 1]; p++) {
+      tokens.push(this.vocabulary.token(this.nameTokenIds[p]));
+    }
+    const index = this;
+    return {
+      get raw(): string {
+        return index.nameText(nameId);
+      },
+      tokens,
+    };
   }
 
   entriesWithDocument(documentNumber: string): readonly number[] {
@@ -82,70 +268,137 @@ export class WatchlistIndex {
   }
 
   /**
-   * Names sharing blocking keys with the query, best `limit` first. A key shared by few names
-   * counts for more than one shared by thousands (inverse document frequency).
+   * Names sharing alike tokens with the query, best `limit` first. Each query token is widened
+   * to the list tokens alike to it; a name collects, per such token, its weight (rarer = heavier)
+   * times how alike it is, and names are ranked by that agreement against what either side
+   * leaves unmatched.
    */
   candidates(query: PreparedName, limit: number, accept: (entryIndex: number) => boolean): number[] {
-    const touched: number[] = [];
     const scores = this.scores;
-    const fuzzyLimit = Math.max(MIN_FUZZY_POSTING_LIMIT, this.names.length * MAX_FUZZY_POSTING_SHARE);
+    const touched = this.touched;
+    touched.length = 0;
+    const fuzzyLimit = Math.max(MIN_FUZZY_POSTING_LIMIT, this.nameCount * MAX_FUZZY_POSTING_SHARE);
+    /** Common tokens of the query itself, looked up once the rarer ones have found their names. */
+    const common: { tokenId: number; contribution: number }[] = [];
+    let queryWeight = 0;
     for (const token of query.tokens) {
-      for (const { posting, weight } of this.queryPostings(token, fuzzyLimit)) {
-        const keyWeight = weight * Math.log(1 + this.names.length / posting.length);
-        for (const nameId of posting) {
+      queryWeight += token.initial ? token.weight * INITIAL_WEIGHT : token.weight;
+      const { ids, similarities } = this.vocabulary.neighbours(token);
+      for (let k = 0; k < ids.length; k++) {
+        const tokenId = ids[k];
+        const from = this.tokenNameOffsets[tokenId];
+        const to = this.tokenNameOffsets[tokenId + 1];
+        const exact = similarities[k] === 1;
+        if (!exact && to - from > fuzzyLimit) continue;
+        // A rare spelling alike to a common query token must not outweigh the token itself.
+        const weight = Math.min(token.weight, this.vocabulary.weight(tokenId));
+        const contribution = weight * pairQualityOf(similarities[k]);
+        if (contribution <= 0) continue;
+        if (exact && to - from > fuzzyLimit) {
+          common.push({ tokenId, contribution });
+          continue;
+        }
+        for (let p = from; p < to; p++) {
+          const nameId = this.tokenNames[p];
           if (scores[nameId] === 0) touched.push(nameId);
-          scores[nameId] += keyWeight;
+          scores[nameId] += contribution;
         }
       }
     }
-    const best = topCandidates(touched, scores, limit, (id) => accept(this.names[id].entryIndex));
-    for (const nameId of touched) scores[nameId] = 0;
+    // A common token (a frequent given name) only adds to the names the rarer tokens found; a
+    // query made of common tokens alone looks for names holding several of them.
+    const found = touched.length;
+    if (found > 0 && common.length > 0) {
+      // Marked in a byte per name (small enough to stay in cache), the common token's list is
+      // then read in order.
+      const marks = this.marks;
+      const view = touched.view();
+      for (let i = 0; i < found; i++) marks[view[i]] = 1;
+      for (const { tokenId, contribution } of common) {
+        for (let p = this.tokenNameOffsets[tokenId]; p < this.tokenNameOffsets[tokenId + 1]; p++) {
+          const nameId = this.tokenNames[p];
+          if (marks[nameId] === 1) scores[nameId] += contribution;
+        }
+      }
+      for (let i = 0; i < found; i++) marks[view[i]] = 0;
+    } else if (common.length > 0) {
+      this.namesOfCommonTokens(common, touched);
+    }
+    const ids = touched.view();
+    for (let i = 0; i < ids.length; i++) {
+      const nameId = ids[i];
+      const agreement = scores[nameId];
+      const unmatched = Math.max(0, queryWeight + this.nameWeight[nameId] - 2 * agreement);
+      scores[nameId] = agreement / (agreement + UNMATCHED_COST * unmatched);
+    }
+    const best = topCandidates(ids, scores, limit, (id) => accept(this.nameEntry[id]));
+    for (let i = 0; i < ids.length; i++) scores[ids[i]] = 0;
     return best;
   }
 
-  private add(entry: WatchlistEntry): void {
-    const entryIndex = this.entries.length;
-    this.entries.push({
-      entry,
-      birthDates: entry.birthDates.map(parsePartialDate).filter((date): date is PartialDate => !!date),
-      countries: new Set(entry.countries.map(normaliseCountry).filter((c): c is string => !!c)),
-    });
-    const seenNames = new Set<string>();
-    for (const raw of entry.names) {
-      const texts = nameTokens(raw);
-      const normalised = texts.join(' ');
-      if (texts.length === 0 || seenNames.has(normalised)) continue;
-      seenNames.add(normalised);
-      const nameId = this.names.length;
-      const { tokens, keys } = this.vocabulary.addName(texts);
-      this.names.push({ entryIndex, name: { raw, tokens } });
-      for (const key of keys) append(this.postings, key, nameId);
+  /**
+   * A query made only of common tokens ("Mohammed Ali"): the names holding at least two of them
+   * (or the one, for a one-token query), found by merging their sorted name lists, which reads
+   * them in order instead of touching every name of every list.
+   */
+  private namesOfCommonTokens(common: { tokenId: number; contribution: number }[], touched: Int32Buffer): void {
+    const scores = this.scores;
+    let merged = { ids: new Int32Array(0), sums: new Float32Array(0), counts: new Uint8Array(0) };
+    for (const { tokenId, contribution } of common) {
+      const from = this.tokenNameOffsets[tokenId];
+      const to = this.tokenNameOffsets[tokenId + 1];
+      const size = merged.ids.length + (to - from);
+      const next = { ids: new Int32Array(size), sums: new Float32Array(size), counts: new Uint8Array(size) };
+      let a = 0;
+      let b = from;
+      let n = 0;
+      while (a < merged.ids.length || b < to) {
+        const left = a < merged.ids.length ? merged.ids[a] : 0x7fffffff;
+        const right = b < to ? this.tokenNames[b] : 0x7fffffff;
+        next.ids[n] = Math.min(left, right);
+        next.sums[n] = (left <= right ? merged.sums[a] : 0) + (right <= left ? contribution : 0);
+        next.counts[n] = (left <= right ? merged.counts[a] : 0) + (right <= left ? 1 : 0);
+        if (left <= right) a++;
+        if (right <= left) b++;
+        n++;
+      }
+      merged = { ids: next.ids.subarray(0, n), sums: next.sums.subarray(0, n), counts: next.counts.subarray(0, n) };
     }
-    for (const identifier of entry.identifiers) {
-      const document = normaliseDocumentNumber(identifier);
-      if (document.length >= MIN_DECISIVE_DOCUMENT_LENGTH) append(this.documents, document, entryIndex);
+    const needed = Math.min(2, common.length);
+    for (let i = 0; i < merged.ids.length; i++) {
+      if (merged.counts[i] < needed) continue;
+      touched.push(merged.ids[i]);
+      scores[merged.ids[i]] = merged.sums[i];
     }
   }
 
-  private queryPostings(token: NameToken, fuzzyLimit: number): { posting: number[]; weight: number }[] {
-    const found: { posting: number[]; weight: number; kind: string }[] = [];
-    for (const { key, kind, weight } of this.vocabulary.keysOf(token)) {
-      const posting = this.postings.get(key);
-      if (posting && (kind === 'exact' || posting.length <= fuzzyLimit)) found.push({ posting, weight, kind });
-    }
-    // Trigrams are for typos, which make tokens the list does not have; a token the list has is
-    // looked up by itself and its phonetic and skeleton keys, which cover its spelling variants.
-    if (found.some((k) => k.kind === 'exact')) return found.filter((k) => k.kind !== 'trigram');
-    const rareTrigrams = found
-      .filter((k) => k.kind === 'trigram')
-      .sort((a, b) => a.posting.length - b.posting.length)
-      .slice(0, TRIGRAMS_PER_QUERY_TOKEN);
-    return [...found.filter((k) => k.kind !== 'trigram'), ...rareTrigrams];
+  private tokenWeightOf(tokenId: number): number {
+    const weight = this.vocabulary.weight(tokenId);
+    return this.vocabulary.text(tokenId).length === 1 ? weight * INITIAL_WEIGHT : weight;
+  }
+
+  /** Token -> names, each name once per distinct token, by counting (two passes, no lists). */
+  private invertNames(): { offsets: Int32Array; values: Int32Array } {
+    const tokenCount = this.vocabulary.size;
+    const offsets = new Int32Array(tokenCount + 1);
+    const forEachDistinct = (visit: (tokenId: number, nameId: number) => void): void => {
+      for (let n = 0; n < this.nameCount; n++) {
+        const from = this.nameTokenOffsets[n];
+        const to = this.nameTokenOffsets[n + 1];
+        for (let p = from; p < to; p++) {
+          const tokenId = this.nameTokenIds[p];
+          let repeated = false;
+          for (let q = from; q < p && !repeated; q++) repeated = this.nameTokenIds[q] === tokenId;
+          if (!repeated) visit(tokenId, n);
+        }
+      }
+    };
+    forEachDistinct((tokenId) => offsets[tokenId + 1]++);
+    for (let t = 0; t < tokenCount; t++) offsets[t + 1] += offsets[t];
+    const fill = offsets.slice(0, tokenCount);
+    const values = new Int32Array(offsets[tokenCount]);
+    forEachDistinct((tokenId, nameId) => (values[fill[tokenId]++] = nameId));
+    return { offsets, values };
   }
 }
 
-function append(map: Map<string, number[]>, key: string, value: number): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else if (list[list.length - 1] !== value) list.push(value);
-}
