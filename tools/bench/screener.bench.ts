@@ -1,20 +1,31 @@
 /**
- * Screener benchmark (DESIGN §9.3): names per second and latency against a 50,000-entry list,
- * with recall and precision on perturbed names, all from deterministic generated data.
+ * Screener benchmark (DESIGN §9.3): a list of real-list size (1,000,000 generated entries by
+ * default) written to disk as an OpenSanctions targets.simple.csv and loaded through
+ * loadWatchlists, as the service loads it; then latency, recall and precision on perturbed
+ * names. Everything is generated deterministically from the seed.
  *
- *   npx tsx tools/bench/screener.bench.ts [--entries 50000] [--queries 5000]
+ *   npx tsx tools/bench/screener.bench.ts [--entries 1000000] [--queries 5000] [--seed 20240601]
+ *
+ * The generated list and evaluation set are cached in .cache/bench/ and reused. Loading and
+ * screening run in a child process of their own, so `rssMb` is the screener's memory and not
+ * whatever the calling process holds.
  *
  * Recall: share of perturbed listed names whose entity is among the hits (score >= review).
  * Precision: of the queries flagged (review or match), the share whose top hit is the expected
  * entity; invented names that get flagged count as false positives.
  */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_THRESHOLDS,
   generateEvaluationSet,
   generateSyntheticWatchlist,
+  loadWatchlists,
   Screener,
-  WatchlistIndex,
+  syntheticWatchlistEntries,
+  writeOpenSanctionsCsv,
   type EvaluationCase,
   type ScreeningResult,
   type ScreeningThresholds,
@@ -25,15 +36,28 @@ export interface ScreenerBenchOptions {
   queries?: number;
   seed?: number;
   thresholds?: ScreeningThresholds;
+  /** Where generated lists are kept between runs (default .cache/bench at the repository root). */
+  cacheDir?: string;
   onProgress?: (message: string) => void;
 }
 
 export interface ScreenerBenchReport {
   entries: number;
   names: number;
+  /** Distinct name tokens on the list. */
+  tokens: number;
   queries: number;
+  /** Reading and parsing the CSV file (streamed together with indexing; this is the reading share). */
+  loadMs: number;
+  /** Building the index: normalising names, preparing tokens, inverted indexes. */
   indexBuildMs: number;
-  /** Process heap after the index is built (generated entries included). */
+  /** loadWatchlists end to end: loadMs + indexBuildMs. */
+  loadAndIndexMs: number;
+  /** Resident memory of the screening process after load, index and every query. */
+  rssMb: number;
+  /** The highest resident memory the screening process reached. */
+  peakRssMb: number;
+  /** Process heap after the index is built. */
   heapUsedMb: number;
   namesPerSecond: number;
   /**
@@ -51,11 +75,40 @@ export interface ScreenerBenchReport {
   recallByPerturbation: Record<string, number>;
 }
 
+interface ResolvedOptions {
+  entries: number;
+  queries: number;
+  seed: number;
+  thresholds: ScreeningThresholds;
+  cacheDir: string;
+}
+
+/** Bump when the generator or the file writer changes, so stale cached lists are not reused. */
+const DATASET_VERSION = 1;
+const LIST_FILE = 'targets.simple.csv';
+
+function resolveOptions(options: ScreenerBenchOptions): ResolvedOptions {
+  return {
+    entries: options.entries ?? 1_000_000,
+    queries: options.queries ?? 5_000,
+    seed: options.seed ?? 20_240_601,
+    thresholds: options.thresholds ?? DEFAULT_THRESHOLDS,
+    cacheDir: options.cacheDir ?? path.resolve(__dirname, '..', '..', '.cache', 'bench'),
+  };
+}
+
+/** One folder per generated list; the loader reads every CSV in it, so the list is alone there. */
+function datasetPaths(o: ResolvedOptions): { dir: string; list: string; cases: string } {
+  const dir = path.join(o.cacheDir, `screener-v${DATASET_VERSION}-${o.entries}-${o.seed}`);
+  return { dir, list: path.join(dir, LIST_FILE), cases: path.join(dir, `cases-${o.queries}-${o.seed + 1}.json`) };
+}
+
 function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
 }
 
 const round = (value: number, digits = 4): number => Number(value.toFixed(digits));
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 interface Tally {
   truePositives: number;
@@ -92,21 +145,38 @@ function tally(cases: EvaluationCase[], results: ScreeningResult[]): Tally {
   return t;
 }
 
-export async function benchScreener(options: ScreenerBenchOptions = {}): Promise<ScreenerBenchReport> {
-  const progress = options.onProgress ?? (() => undefined);
-  const entryCount = options.entries ?? 50_000;
-  const queryCount = options.queries ?? 5_000;
-  const seed = options.seed ?? 20_240_601;
-  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  progress(`generating ${entryCount} entries and ${queryCount} evaluation queries`);
-  const entries = generateSyntheticWatchlist({ count: entryCount, seed });
-  const cases = generateEvaluationSet(entries, { seed: seed + 1, count: queryCount });
-  const buildStart = performance.now();
-  const index = WatchlistIndex.build(entries);
-  const indexBuildMs = performance.now() - buildStart;
-  const heapUsedMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-  progress(`index built in ${indexBuildMs.toFixed(0)} ms (${index.nameCount} names)`);
-  const screener = new Screener(index, { thresholds });
+/** Writes the list file and the evaluation set when they are not cached yet (once per size and seed). */
+async function generateDataset(o: ResolvedOptions, progress: (message: string) => void): Promise<void> {
+  const paths = datasetPaths(o);
+  mkdirSync(paths.dir, { recursive: true });
+  const listOptions = { count: o.entries, seed: o.seed, list: 'opensanctions' };
+  if (!existsSync(paths.list)) {
+    progress(`writing ${o.entries} generated entries to ${path.relative(process.cwd(), paths.list)}`);
+    const partial = `${paths.list}.partial`;
+    await writeOpenSanctionsCsv(partial, syntheticWatchlistEntries(listOptions));
+    renameSync(partial, paths.list);
+  }
+  if (!existsSync(paths.cases)) {
+    progress(`generating ${o.queries} evaluation queries`);
+    const cases = generateEvaluationSet(generateSyntheticWatchlist(listOptions), { seed: o.seed + 1, count: o.queries });
+    writeFileSync(`${paths.cases}.partial`, JSON.stringify(cases));
+    renameSync(`${paths.cases}.partial`, paths.cases);
+  }
+}
+
+/** Load through the service's own path, then screen every evaluation query. */
+async function measure(o: ResolvedOptions, progress: (message: string) => void): Promise<ScreenerBenchReport> {
+  const paths = datasetPaths(o);
+  const cases = JSON.parse(readFileSync(paths.cases, 'utf8')) as EvaluationCase[];
+  progress(`loading ${path.relative(process.cwd(), paths.list)} through loadWatchlists`);
+  const loadStart = performance.now();
+  const { index, problems } = await loadWatchlists(paths.dir);
+  const loadAndIndexMs = performance.now() - loadStart;
+  if (problems.length > 0) throw new Error(`the generated list loaded with problems: ${JSON.stringify(problems.slice(0, 3))}`);
+  const indexBuildMs = index.buildMs;
+  const heapUsedMb = mb(process.memoryUsage().heapUsed);
+  progress(`loaded and indexed in ${(loadAndIndexMs / 1000).toFixed(1)} s (${index.size} entries, ${index.nameCount} names)`);
+  const screener = new Screener(index, { thresholds: o.thresholds });
   for (const evaluation of cases.slice(0, 200)) screener.screen(evaluation.query); // JIT warm-up
   const latencies: number[] = [];
   const results: ScreeningResult[] = [];
@@ -123,11 +193,16 @@ export async function benchScreener(options: ScreenerBenchOptions = {}): Promise
   const t = tally(cases, results);
   progress(`screened ${cases.length} names in ${runMs.toFixed(0)} ms`);
   return {
-    entries: entryCount,
+    entries: index.size,
     names: index.nameCount,
+    tokens: index.tokenCount,
     queries: cases.length,
-    indexBuildMs: round(indexBuildMs, 1),
-    heapUsedMb: heapUsedMb,
+    loadMs: round(loadAndIndexMs - indexBuildMs, 0),
+    indexBuildMs: round(indexBuildMs, 0),
+    loadAndIndexMs: round(loadAndIndexMs, 0),
+    rssMb: mb(process.memoryUsage().rss),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    heapUsedMb,
     namesPerSecond: Math.round((cases.length / runMs) * 1000),
     cpuMsPerName: round((cpu.user + cpu.system) / 1000 / cases.length, 3),
     p50Ms: round(percentile(latencies, 0.5), 3),
@@ -136,11 +211,55 @@ export async function benchScreener(options: ScreenerBenchOptions = {}): Promise
     precision: round(t.flaggedCorrectly / Math.max(1, t.flagged)),
     falsePositiveRate: round(t.inventedFlagged / Math.max(1, t.invented)),
     meanNamesCompared: round(results.reduce((sum, r) => sum + r.namesCompared, 0) / results.length, 1),
-    thresholds,
-    recallByPerturbation: Object.fromEntries(
-      [...t.byPerturbation].map(([name, { found, total }]) => [name, round(found / total, 3)]),
-    ),
+    thresholds: o.thresholds,
+    recallByPerturbation: Object.fromEntries([...t.byPerturbation].map(([name, { found, total }]) => [name, round(found / total, 3)])),
   };
+}
+
+type ChildTask = 'generate' | 'measure';
+type ChildMessage = { progress: string } | { report: ScreenerBenchReport } | { done: true } | { error: string };
+
+/** Runs one step in a fresh Node process (same loader flags, so TypeScript still runs). */
+function inChild(task: ChildTask, o: ResolvedOptions, progress: (message: string) => void): Promise<ScreenerBenchReport | undefined> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, ['--child', task, JSON.stringify(o)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let report: ScreenerBenchReport | undefined;
+    let error: string | undefined;
+    child.on('message', (message: ChildMessage) => {
+      if ('progress' in message) progress(message.progress);
+      else if ('report' in message) report = message.report;
+      else if ('error' in message) error = message.error;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (error !== undefined || code !== 0) reject(new Error(error ?? `screener bench child (${task}) exited with ${code}`));
+      else resolve(report);
+    });
+  });
+}
+
+export async function benchScreener(options: ScreenerBenchOptions = {}): Promise<ScreenerBenchReport> {
+  const progress = options.onProgress ?? (() => undefined);
+  const o = resolveOptions(options);
+  const paths = datasetPaths(o);
+  if (!existsSync(paths.list) || !existsSync(paths.cases)) await inChild('generate', o, progress);
+  const report = await inChild('measure', o, progress);
+  if (!report) throw new Error('the screener bench child sent no report');
+  return report;
+}
+
+async function runChild(task: ChildTask, o: ResolvedOptions): Promise<void> {
+  // Run by hand (no IPC channel, e.g. under --cpu-prof), messages go to stderr.
+  const send = (message: ChildMessage): Promise<void> =>
+    new Promise((resolve) => (process.send ? process.send(message, () => resolve()) : resolve(void process.stderr.write(`${JSON.stringify(message)}\n`))));
+  const progress = (message: string): void => void send({ progress: message });
+  try {
+    if (task === 'generate') await generateDataset(o, progress);
+    else await send({ report: await measure(o, progress) });
+  } catch (error) {
+    await send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+  process.disconnect?.();
 }
 
 function argument(name: string): number | undefined {
@@ -149,14 +268,20 @@ function argument(name: string): number | undefined {
 }
 
 if (require.main === module) {
-  benchScreener({
-    entries: argument('entries'),
-    queries: argument('queries'),
-    onProgress: (message) => process.stderr.write(`${message}\n`),
-  })
-    .then((report) => process.stdout.write(`${JSON.stringify(report, null, 2)}\n`))
-    .catch((error) => {
-      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exitCode = 1;
-    });
+  const childAt = process.argv.indexOf('--child');
+  if (childAt >= 0) {
+    void runChild(process.argv[childAt + 1] as ChildTask, JSON.parse(process.argv[childAt + 2]) as ResolvedOptions);
+  } else {
+    benchScreener({
+      entries: argument('entries'),
+      queries: argument('queries'),
+      seed: argument('seed'),
+      onProgress: (message) => process.stderr.write(`${message}\n`),
+    })
+      .then((report) => process.stdout.write(`${JSON.stringify(report, null, 2)}\n`))
+      .catch((error) => {
+        process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+        process.exitCode = 1;
+      });
+  }
 }
