@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import { EventSources, EventTypes, kycEventType, newEvent, type DomainEvent } from '@compliance/contracts';
+import { EventSources, EventTypes, kycEventType, newEvent, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
 import type { ServiceApp } from '@compliance/platform';
 import { AuditWorld, getJson } from '../../test/audit-harness';
 import { erasureRequested, purgeDue, verificationStory } from '../../test/suite-events';
@@ -97,9 +97,9 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
     );
     const counts = confirmations.map((c) => [c.key, JSON.parse(c.value).requestId, JSON.parse(c.value).counts.audit_entry_data]);
     expect(counts).toEqual([
-      [a.subjectRef, (first.data as any).requestId, 5],
-      [a.subjectRef, (again.data as any).requestId, 0],
-      [b.subjectRef, (other.data as any).requestId, 5],
+      [a.subjectRef, (first.data as ErasureRequestedData).requestId, 5],
+      [a.subjectRef, (again.data as ErasureRequestedData).requestId, 0],
+      [b.subjectRef, (other.data as ErasureRequestedData).requestId, 5],
     ]);
     const redactions = await world.query("SELECT e.subject_ref, d.data FROM audit_log.audit_entry e JOIN audit_log.audit_entry_data d USING (sequence) WHERE e.type = 'audit.data_redacted' ORDER BY e.sequence");
     expect(redactions.map((r) => [r.subject_ref, JSON.parse(r.data).entries])).toEqual([[a.subjectRef, 5], [a.subjectRef, 0], [b.subjectRef, 5]]);
@@ -118,8 +118,8 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
     for (const e of [...story(d)]) expect(await dataOf(e.id)).toEqual([{ redacted_by: byAge.id, data: null }]);
     const answered = await world.query<{ value: string }>("SELECT value FROM audit_log.outbox WHERE headers->>'ce_type' = $1 ORDER BY id", [EventTypes.RetentionPurgeCompleted]);
     expect(answered.map((r) => [JSON.parse(r.value).purgeId, JSON.parse(r.value).counts.audit_entry_data])).toEqual([
-      [(bySession.data as any).purgeId, 5],
-      [(byAge.data as any).purgeId, 5],
+      [(bySession.data as PurgeDueData).purgeId, 5],
+      [(byAge.data as PurgeDueData).purgeId, 5],
     ]);
     expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 20 });
   });
