@@ -78,3 +78,21 @@ describe('loadWatchlists', () => {
     expect(after.versions[0].entryCount).toBe(2);
   });
 });
+
+describe('loadWatchlists on a large file with a broken row far down', () => {
+  it('loads every good row once, after the streamed read gave way to the careful one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'watchlists-'));
+    try {
+      const rows = [HEADER];
+      for (let i = 0; i < 3_000; i++) rows.push(`p${i},Person,Person Number${i} Fictional,,,,,,,,,,,,`);
+      rows.splice(2_500, 0, 'bad,Person,"Unclosed quote,,,,,,,,,,,,,');
+      writeFileSync(path.join(dir, 'targets.simple.csv'), rows.join('\n') + '\n');
+      const loaded = await loadWatchlists(dir);
+      expect(loaded.problems).toEqual([{ file: 'targets.simple.csv', line: 2_501, reason: 'unterminated quoted field' }]);
+      expect(loaded.index.size).toBe(3_000);
+      expect(new Set(Array.from({ length: loaded.index.size }, (_, i) => loaded.index.entityId(i))).size).toBe(3_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

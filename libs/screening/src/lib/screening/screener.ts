@@ -67,7 +67,7 @@ export class Screener {
     const cache = new TokenSimilarityCache(prepared);
     for (const nameId of nameIds) {
       const entryIndex = this.index.nameEntryIndex(nameId);
-      const similarity = nameSimilarity(prepared, this.index.preparedName(nameId), cache);
+      const similarity = nameSimilarity(prepared, this.index.comparableName(nameId), cache);
       const known = matches.get(entryIndex);
       if (known && known.name >= similarity) continue;
       const identifier = known?.identifier ?? false;
@@ -135,14 +135,14 @@ export class Screener {
   }
 
   private toHit(match: EntityMatch): ScreeningHit {
-    const { entry } = this.index.entry(match.entryIndex);
+    const i = match.entryIndex;
     return {
-      list: entry.list,
-      entityId: entry.entityId,
-      entityName: entry.names[0] ?? '',
+      list: this.index.entryList(i),
+      entityId: this.index.entityId(i),
+      entityName: this.index.primaryName(i),
       matchedName: match.matchedName,
-      schema: entry.schema,
-      datasets: [...entry.datasets],
+      schema: this.index.schema(i),
+      datasets: [...this.index.datasets(i)],
       score: match.score,
       breakdown: { name: round(match.name), dob: match.dob, country: match.country, identifier: match.identifier },
     };

@@ -29,7 +29,11 @@ export function jaro(a: string, b: string): number {
   if (a === b) return 1;
   if (a.length === 0 || b.length === 0) return 0;
   // Greedy matching depends on which side scans; fixing the order makes the measure symmetric.
-  if (a.length > b.length || (a.length === b.length && a > b)) [a, b] = [b, a];
+  if (a.length > b.length || (a.length === b.length && a > b)) {
+    const shorter = b;
+    b = a;
+    a = shorter;
+  }
   const window = Math.max(0, (b.length >> 1) - 1);
   const mark = nextStamp(a.length, b.length);
   let matches = 0;

@@ -44,7 +44,7 @@ const normaliseCountries = (joined: string): ReadonlySet<string> =>
 export class EntryStore {
   private readonly lists = new InternTable<string>((text) => text);
   private readonly schemas = new InternTable<string>((text) => text);
-  private readonly datasets = new InternTable<null>(() => null);
+  private readonly datasets = new InternTable<readonly string[]>(split);
   private readonly birthDates = new InternTable<PartialDate[]>(parseDates);
   private readonly countries = new InternTable<ReadonlySet<string>>(normaliseCountries);
   private readonly entityIds: string[] = [];
@@ -89,6 +89,15 @@ export class EntryStore {
       return end < 0 ? joined : joined.slice(0, end);
     }
     return split(joined)[ordinal] ?? '';
+  }
+
+  schema(index: number): string {
+    return this.schemas.texts[this.schemaOf.at(index)];
+  }
+
+  /** Shared between entries: copy before changing. */
+  datasetList(index: number): readonly string[] {
+    return this.datasets.values[this.datasetsOf.at(index)];
   }
 
   /** Parsed once per distinct birth-date cell: most dates are shared by hundreds of entries. */

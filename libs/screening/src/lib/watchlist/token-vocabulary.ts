@@ -192,7 +192,7 @@ export class TokenVocabulary {
       this.lengths[id] = Math.min(255, this.texts[id].length);
       this.bare[id] = HAS_VOWEL.test(this.texts[id]) ? 0 : 1;
     }
-    this.verifiedStamp = new Int32Array(this.texts.length);
+    this.verifiedStamp = new Int32Array(this.texts.length).fill(0); // resident before the first query
   }
 
   weight(id: number): number {

@@ -29,7 +29,9 @@ function siftUp(heap: number[], scores: Float32Array | Float64Array, index: numb
   while (child > 0) {
     const parent = (child - 1) >> 1;
     if (scores[heap[child]] >= scores[heap[parent]]) return;
-    [heap[child], heap[parent]] = [heap[parent], heap[child]];
+    const swap = heap[child];
+    heap[child] = heap[parent];
+    heap[parent] = swap;
     child = parent;
   }
 }
@@ -43,7 +45,9 @@ function siftDown(heap: number[], scores: Float32Array | Float64Array, index: nu
     if (left < heap.length && scores[heap[left]] < scores[heap[weakest]]) weakest = left;
     if (right < heap.length && scores[heap[right]] < scores[heap[weakest]]) weakest = right;
     if (weakest === parent) return;
-    [heap[parent], heap[weakest]] = [heap[weakest], heap[parent]];
+    const swap = heap[parent];
+    heap[parent] = heap[weakest];
+    heap[weakest] = swap;
     parent = weakest;
   }
 }

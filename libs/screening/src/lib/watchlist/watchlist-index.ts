@@ -35,6 +35,8 @@ const UNMATCHED_COST = 0.2;
  */
 const MAX_FUZZY_POSTING_SHARE = 0.0005;
 const MIN_FUZZY_POSTING_LIMIT = 500;
+/** Prepared token objects kept for candidate comparisons (a few tens of megabytes at most). */
+const TOKEN_OBJECT_CACHE_SIZE = 100_000;
 
 export interface IndexedEntry {
   entry: WatchlistEntry;
@@ -151,6 +153,8 @@ export class WatchlistIndex {
   private readonly scores: Float32Array;
   private readonly touched = new Int32Buffer(1 << 14);
   private readonly marks: Uint8Array;
+  private readonly scratchName: PreparedName = { raw: '', tokens: [] };
+  private readonly tokenObjects = new Map<number, NameToken>();
 
   private constructor(parts: IndexParts) {
     this.versions = parts.versions;
@@ -172,8 +176,10 @@ export class WatchlistIndex {
       for (let p = this.nameTokenOffsets[n]; p < this.nameTokenOffsets[n + 1]; p++) weight += this.tokenWeightOf(this.nameTokenIds[p]);
       this.nameWeight[n] = weight;
     }
-    this.scores = new Float32Array(this.nameCount);
-    this.marks = new Uint8Array(this.nameCount);
+    // Written once now, so their pages are resident before the first query rather than faulted
+    // in, a few at a time, during the first thousands of screenings.
+    this.scores = new Float32Array(this.nameCount).fill(0);
+    this.marks = new Uint8Array(this.nameCount).fill(0);
   }
 
   static build(entries: Iterable<WatchlistEntry>, versions: readonly ListVersion[] = []): WatchlistIndex {
@@ -227,6 +233,20 @@ export class WatchlistIndex {
     return this.store.entityId(entryIndex);
   }
 
+  schema(entryIndex: number): string {
+    return this.store.schema(entryIndex);
+  }
+
+  /** The entry's datasets (OpenSanctions) or programs (OFAC); shared, copy before changing. */
+  datasets(entryIndex: number): readonly string[] {
+    return this.store.datasetList(entryIndex);
+  }
+
+  /** The entry's primary name as the list wrote it. */
+  primaryName(entryIndex: number): string {
+    return this.store.name(entryIndex, 0);
+  }
+
   birthDates(entryIndex: number): readonly PartialDate[] {
     return this.store.parsedBirthDates(entryIndex);
   }
@@ -246,6 +266,19 @@ export class WatchlistIndex {
   /** The name as the list wrote it. */
   nameText(nameId: number): string {
     return this.store.name(this.nameEntry[nameId], this.nameOrdinal[nameId]);
+  }
+
+  /**
+   * The listed name's tokens for one comparison, without allocating: the returned object and its
+   * tokens are reused by the next call (screening is synchronous), and `raw` is left empty.
+   */
+  comparableName(nameId: number): PreparedName {
+    const name = this.scratchName;
+    name.tokens.length = 0;
+    for (let p = this.nameTokenOffsets[nameId]; p < this.nameTokenOffsets[nameId + 1]; p++) {
+      name.tokens.push(this.sharedToken(this.nameTokenIds[p]));
+    }
+    return name;
   }
 
   /** The listed name's tokens, prepared when the index was built. */
@@ -370,6 +403,20 @@ export class WatchlistIndex {
       touched.push(merged.ids[i]);
       scores[merged.ids[i]] = merged.sums[i];
     }
+  }
+
+  /**
+   * Token objects of candidate names, kept once made: the same given names and surnames come up
+   * in candidate after candidate. Bounded: past the limit the cache starts over.
+   */
+  private sharedToken(tokenId: number): NameToken {
+    let token = this.tokenObjects.get(tokenId);
+    if (token === undefined) {
+      if (this.tokenObjects.size >= TOKEN_OBJECT_CACHE_SIZE) this.tokenObjects.clear();
+      token = this.vocabulary.token(tokenId);
+      this.tokenObjects.set(tokenId, token);
+    }
+    return token;
   }
 
   private tokenWeightOf(tokenId: number): number {
