@@ -26,6 +26,11 @@ export interface StackOptions {
   /** Port of a broker the stack may start (ignored when KAFKA_BROKERS is set). */
   kafkaPort?: number;
   quiet?: boolean;
+  /**
+   * Extra Node options for every service process, e.g. `--cpu-prof --cpu-prof-dir=…` (which Node does
+   * not accept in NODE_OPTIONS). Default: STACK_NODE_ARGS, space-separated.
+   */
+  nodeArgs?: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,7 +88,8 @@ export class Stack {
     if (this.isRunning(name)) return;
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', name, 'src/main.js')], {
+    const nodeArgs = this.opts.nodeArgs ?? (process.env.STACK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'dist/apps', name, 'src/main.js')], {
       cwd: REPO_ROOT,
       env: { ...this.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
