@@ -2,6 +2,7 @@ import 'reflect-metadata';
 export * from './topics';
 export * from './event-types';
 export * from './trace';
+export * from './secure-random';
 export * from './envelope';
 export * from './validation';
 export * from './events/webhook.events';

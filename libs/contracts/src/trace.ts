@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './secure-random';
 
 /** W3C Trace Context `traceparent` (version 00). */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -8,14 +8,14 @@ export function isTraceparent(value: unknown): value is string {
 }
 
 export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  return `00-${secureRandomBytes(16).toString('hex')}-${secureRandomBytes(8).toString('hex')}-01`;
 }
 
 /** A child span of `parent`: same trace id, new span id; a fresh trace when the parent is absent or invalid. */
 export function childTraceparent(parent?: string): string {
   const m = parent && TRACEPARENT.exec(parent);
   if (!m || !isTraceparent(parent)) return newTraceparent();
-  return `00-${m[1]}-${randomBytes(8).toString('hex')}-${m[3]}`;
+  return `00-${m[1]}-${secureRandomBytes(8).toString('hex')}-${m[3]}`;
 }
 
 export function traceIdOf(traceparent?: string): string | undefined {

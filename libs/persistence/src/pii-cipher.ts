@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { secureRandomBytes } from '@compliance/contracts';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -58,7 +59,7 @@ export class PiiCipher {
   }
 
   encrypt(plaintext: string, context: string): string {
-    const iv = randomBytes(IV_BYTES);
+    const iv = secureRandomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.encryption, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
