@@ -12,7 +12,9 @@
  *
  * Recall: share of perturbed listed names whose entity is among the hits (score >= review).
  * Precision: of the queries flagged (review or match), the share whose top hit is the expected
- * entity; invented names that get flagged count as false positives.
+ * entity, or an identically named entry nothing in the query tells apart from it
+ * (evaluation-scoring.ts); invented names that get flagged count as false positives. Invented
+ * names within a perturbation of a listed name are never used (near-listed-names.ts).
  */
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -21,14 +23,19 @@ import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_THRESHOLDS,
   generateEvaluationSet,
-  generateSyntheticWatchlist,
+  ListedNameNeighbourhood,
   loadWatchlists,
+  normaliseName,
+  precisionOf,
+  recallOf,
   Screener,
   syntheticWatchlistEntries,
+  tallyEvaluation,
   writeOpenSanctionsCsv,
   type EvaluationCase,
   type ScreeningResult,
   type ScreeningThresholds,
+  type WatchlistIndex,
 } from '@compliance/screening';
 
 export interface ScreenerBenchOptions {
@@ -75,10 +82,23 @@ export interface ScreenerBenchReport {
   p99CpuMs: number;
   recall: number;
   precision: number;
+  /** Flagged listed queries counted correct through a tie between identically named entries. */
+  correctByTie: number;
   falsePositiveRate: number;
+  /** How dense the generated list and how hard its negatives were to find. */
+  dataset: DatasetStats;
   meanNamesCompared: number;
   thresholds: ScreeningThresholds;
   recallByPerturbation: Record<string, number>;
+}
+
+export interface DatasetStats {
+  /** Share of entries whose normalised primary name is another entry's primary name too. */
+  exactDuplicateShare: number;
+  /** Share of sampled entries with another entry's name within a perturbation of their own. */
+  nearDuplicateShare: number;
+  /** Share of invented names turned down as negatives for being near a listed name. */
+  negativesRejectedShare: number;
 }
 
 interface ResolvedOptions {
@@ -90,7 +110,7 @@ interface ResolvedOptions {
 }
 
 /** Bump when the generator or the file writer changes, so stale cached lists are not reused. */
-const DATASET_VERSION = 1;
+const DATASET_VERSION = 2;
 const LIST_FILE = 'targets.simple.csv';
 /**
  * Queries screened before measuring, as a running service has screened before: drawn like the
@@ -108,14 +128,18 @@ function resolveOptions(options: ScreenerBenchOptions): ResolvedOptions {
   };
 }
 
+/** Entries sampled for the near-duplicate share (each costs one blocked lookup). */
+const NEAR_DUPLICATE_SAMPLE = 2_000;
+
 /** One folder per generated list; the loader reads every CSV in it, so the list is alone there. */
-function datasetPaths(o: ResolvedOptions): { dir: string; list: string; cases: string; warmUp: string } {
+function datasetPaths(o: ResolvedOptions): { dir: string; list: string; cases: string; warmUp: string; stats: string } {
   const dir = path.join(o.cacheDir, `screener-v${DATASET_VERSION}-${o.entries}-${o.seed}`);
   return {
     dir,
     list: path.join(dir, LIST_FILE),
     cases: path.join(dir, `cases-${o.queries}-${o.seed + 1}.json`),
     warmUp: path.join(dir, `warm-up-${WARM_UP_QUERIES}-${o.seed + 2}.json`),
+    stats: path.join(dir, `dataset-stats-${o.queries}-${o.seed + 1}.json`),
   };
 }
 
@@ -126,39 +150,24 @@ function percentile(sorted: number[], fraction: number): number {
 const round = (value: number, digits = 4): number => Number(value.toFixed(digits));
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
-interface Tally {
-  truePositives: number;
-  trueQueries: number;
-  flagged: number;
-  flaggedCorrectly: number;
-  inventedFlagged: number;
-  invented: number;
-  byPerturbation: Map<string, { found: number; total: number }>;
+function exactDuplicateShare(index: WatchlistIndex): number {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < index.size; i++) {
+    const name = normaliseName(index.primaryName(i));
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  let shared = 0;
+  for (const count of counts.values()) if (count > 1) shared += count;
+  return shared / Math.max(1, index.size);
 }
 
-function tally(cases: EvaluationCase[], results: ScreeningResult[]): Tally {
-  const t: Tally = { truePositives: 0, trueQueries: 0, flagged: 0, flaggedCorrectly: 0, inventedFlagged: 0, invented: 0, byPerturbation: new Map() };
-  cases.forEach((evaluation, i) => {
-    const { hits, outcome } = results[i];
-    const expected = evaluation.expected;
-    if (outcome !== 'clear') t.flagged += 1;
-    if (!expected) {
-      t.invented += 1;
-      if (outcome !== 'clear') t.inventedFlagged += 1;
-      return;
-    }
-    const found = hits.some((hit) => hit.list === expected.list && hit.entityId === expected.entityId);
-    t.trueQueries += 1;
-    if (found) t.truePositives += 1;
-    if (outcome !== 'clear' && hits[0]?.entityId === expected.entityId) t.flaggedCorrectly += 1;
-    for (const name of evaluation.perturbations) {
-      const bucket = t.byPerturbation.get(name) ?? { found: 0, total: 0 };
-      bucket.total += 1;
-      if (found) bucket.found += 1;
-      t.byPerturbation.set(name, bucket);
-    }
-  });
-  return t;
+function nearDuplicateShare(index: WatchlistIndex): number {
+  const near = new ListedNameNeighbourhood(index);
+  const step = Math.max(1, Math.floor(index.size / NEAR_DUPLICATE_SAMPLE));
+  let sampled = 0;
+  let withTwin = 0;
+  for (let i = 0; i < index.size; i += step, sampled++) if (near.nearestListed(index.primaryName(i), i) !== undefined) withTwin += 1;
+  return withTwin / Math.max(1, sampled);
 }
 
 /** Writes the list file and the evaluation set when they are not cached yet (once per size and seed). */
@@ -172,13 +181,25 @@ async function generateDataset(o: ResolvedOptions, progress: (message: string) =
     await writeOpenSanctionsCsv(partial, syntheticWatchlistEntries(listOptions));
     renameSync(partial, paths.list);
   }
-  if (!existsSync(paths.cases) || !existsSync(paths.warmUp)) {
+  if (!existsSync(paths.cases) || !existsSync(paths.warmUp) || !existsSync(paths.stats)) {
     progress(`generating ${o.queries} evaluation queries and ${WARM_UP_QUERIES} warm-up queries`);
-    const entries = generateSyntheticWatchlist(listOptions);
+    // Negatives are checked against the list as the service loads it.
+    const { index } = await loadWatchlists(paths.dir);
+    let rejected = 0;
+    let invented = 0;
     for (const [file, seed, count] of [[paths.cases, o.seed + 1, o.queries], [paths.warmUp, o.seed + 2, WARM_UP_QUERIES]] as const) {
-      writeFileSync(`${file}.partial`, JSON.stringify(generateEvaluationSet(entries, { seed, count })));
+      const cases = generateEvaluationSet(index, { seed, count, onNegativeRejected: () => void (rejected += 1) });
+      invented += cases.filter((c) => !c.expected).length;
+      writeFileSync(`${file}.partial`, JSON.stringify(cases));
       renameSync(`${file}.partial`, file);
     }
+    progress('measuring exact and near duplicates on the list');
+    const stats: DatasetStats = {
+      exactDuplicateShare: round(exactDuplicateShare(index)),
+      nearDuplicateShare: round(nearDuplicateShare(index)),
+      negativesRejectedShare: round(rejected / Math.max(1, rejected + invented)),
+    };
+    writeFileSync(paths.stats, JSON.stringify(stats));
   }
 }
 
@@ -214,7 +235,7 @@ async function measure(o: ResolvedOptions, progress: (message: string) => void):
   const cpu = process.cpuUsage(cpuStart);
   latencies.sort((a, b) => a - b);
   cpuLatencies.sort((a, b) => a - b);
-  const t = tally(cases, results);
+  const t = tallyEvaluation(cases, results);
   progress(`screened ${cases.length} names in ${runMs.toFixed(0)} ms`);
   return {
     entries: index.size,
@@ -233,9 +254,11 @@ async function measure(o: ResolvedOptions, progress: (message: string) => void):
     p99Ms: round(percentile(latencies, 0.99), 3),
     p50CpuMs: round(percentile(cpuLatencies, 0.5), 3),
     p99CpuMs: round(percentile(cpuLatencies, 0.99), 3),
-    recall: round(t.truePositives / Math.max(1, t.trueQueries)),
-    precision: round(t.flaggedCorrectly / Math.max(1, t.flagged)),
+    recall: round(recallOf(t)),
+    precision: round(precisionOf(t)),
+    correctByTie: t.correctByTie,
     falsePositiveRate: round(t.inventedFlagged / Math.max(1, t.invented)),
+    dataset: JSON.parse(readFileSync(paths.stats, 'utf8')) as DatasetStats,
     meanNamesCompared: round(results.reduce((sum, r) => sum + r.namesCompared, 0) / results.length, 1),
     thresholds: o.thresholds,
     recallByPerturbation: Object.fromEntries([...t.byPerturbation].map(([name, { found, total }]) => [name, round(found / total, 3)])),
@@ -268,7 +291,7 @@ export async function benchScreener(options: ScreenerBenchOptions = {}): Promise
   const progress = options.onProgress ?? (() => undefined);
   const o = resolveOptions(options);
   const paths = datasetPaths(o);
-  if (!existsSync(paths.list) || !existsSync(paths.cases) || !existsSync(paths.warmUp)) await inChild('generate', o, progress);
+  if (![paths.list, paths.cases, paths.warmUp, paths.stats].every((file) => existsSync(file))) await inChild('generate', o, progress);
   const report = await inChild('measure', o, progress);
   if (!report) throw new Error('the screener bench child sent no report');
   return report;

@@ -33,5 +33,7 @@ export { nameSimilarity } from './lib/matching/name-similarity';
 export { prepareName, type PreparedName } from './lib/matching/prepared-name';
 
 export { generateEvaluationSet, type EvaluationCase, type EvaluationSetOptions } from './lib/evaluation/evaluation-set';
+export { judgeCase, precisionOf, recallOf, tallyEvaluation, type CaseJudgement, type EvaluationTally } from './lib/evaluation/evaluation-scoring';
+export { areNearNames, ListedNameNeighbourhood } from './lib/evaluation/near-listed-names';
 export { generateSyntheticWatchlist, syntheticWatchlistEntries, type SyntheticWatchlistOptions } from './lib/evaluation/synthetic-watchlist';
 export { openSanctionsRow, writeOpenSanctionsCsv, OPENSANCTIONS_COLUMNS } from './lib/evaluation/opensanctions-csv-writer';

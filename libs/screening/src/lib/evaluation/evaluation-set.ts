@@ -1,13 +1,15 @@
 /**
  * Queries with known answers for measuring the screener: names taken from the list and perturbed
- * the way real data differs from list data, plus invented names that are on no list. Recall and
- * precision come from comparing hits with `expected`.
+ * the way real data differs from list data, plus invented names that are on no list and not within
+ * a perturbation of any listed name (ListedNameNeighbourhood). Recall and precision come from
+ * comparing hits with `expected` (evaluation-scoring.ts).
  */
-import { normaliseName } from '../normalise/name-normaliser';
 import type { ScreeningQuery } from '../screening/screening-result';
 import type { WatchlistEntry } from '../watchlist/watchlist-entry';
+import type { WatchlistIndex } from '../watchlist/watchlist-index';
 import { inventName } from './invented-names';
 import { NAME_TRADITIONS } from './name-pools';
+import { ListedNameNeighbourhood } from './near-listed-names';
 import { PERTURBATIONS } from './name-perturbations';
 import { SeededRandom } from './seeded-random';
 
@@ -24,7 +26,12 @@ export interface EvaluationSetOptions {
   count: number;
   /** Share of queries that are invented names on no list (default 0.3). */
   nonMatchingShare?: number;
+  /** Told of each invented name turned down for being near a listed one (for the bench's figures). */
+  onNegativeRejected?: (fullName: string, listedName: string) => void;
 }
+
+/** Invented names tried per negative before giving up: a list would have to cover the name space. */
+const MAX_NEGATIVE_ATTEMPTS = 1_000;
 
 /** Perturbations a query is built from; the bench reports the mix through `perturbations`. */
 const PERTURBATION_NAMES = Object.keys(PERTURBATIONS);
@@ -54,23 +61,30 @@ function perturbedCase(entry: WatchlistEntry, random: SeededRandom): EvaluationC
   return { query, expected: { list: entry.list, entityId: entry.entityId }, perturbations: applied };
 }
 
-function inventedCase(random: SeededRandom, listed: ReadonlySet<string>): EvaluationCase {
+function inventedCase(random: SeededRandom, near: ListedNameNeighbourhood, options: EvaluationSetOptions): EvaluationCase {
   let name = inventName(random);
-  while (listed.has(normaliseName(name.fullName))) name = inventName(random);
+  for (let attempt = 1; ; attempt++) {
+    const listed = near.nearestListed(name.fullName);
+    if (listed === undefined) break;
+    if (attempt >= MAX_NEGATIVE_ATTEMPTS) throw new Error(`no unlisted name found in ${MAX_NEGATIVE_ATTEMPTS} attempts`);
+    options.onNegativeRejected?.(name.fullName, listed);
+    name = inventName(random);
+  }
   const query: ScreeningQuery = { fullName: name.fullName };
   if (random.chance(0.5)) query.dateOfBirth = `${random.int(1940, 2002)}-${String(random.int(1, 12)).padStart(2, '0')}-${String(random.int(1, 28)).padStart(2, '0')}`;
   if (random.chance(0.5)) query.nationality = random.pick(random.pick(NAME_TRADITIONS).countries);
   return { query, perturbations: [] };
 }
 
-export function generateEvaluationSet(entries: readonly WatchlistEntry[], options: EvaluationSetOptions): EvaluationCase[] {
-  if (entries.length === 0) throw new RangeError('an evaluation set needs at least one list entry');
+/** Cases drawn from the entries of `index` (the list as loaded), deterministically by seed. */
+export function generateEvaluationSet(index: WatchlistIndex, options: EvaluationSetOptions): EvaluationCase[] {
+  if (index.size === 0) throw new RangeError('an evaluation set needs at least one list entry');
   const random = new SeededRandom(options.seed);
-  const listed = new Set(entries.flatMap((entry) => entry.names.map(normaliseName)));
+  const near = new ListedNameNeighbourhood(index);
   const cases: EvaluationCase[] = [];
   for (let i = 0; i < options.count; i++) {
     const invented = random.chance(options.nonMatchingShare ?? 0.3);
-    cases.push(invented ? inventedCase(random, listed) : perturbedCase(random.pick(entries), random));
+    cases.push(invented ? inventedCase(random, near, options) : perturbedCase(index.entry(random.int(0, index.size - 1)).entry, random));
   }
   return cases;
 }

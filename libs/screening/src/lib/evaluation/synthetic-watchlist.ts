@@ -3,9 +3,10 @@
  * big to ship and change daily, and a benchmark must measure the same thing every run.
  */
 import type { WatchlistEntry } from '../watchlist/watchlist-entry';
-import { capitalise, inventName, type InventedName } from './invented-names';
+import { capitalise, inventName, inventStem, type InventedName } from './invented-names';
 import { ORGANISATION_FORMS, ORGANISATION_WORDS } from './name-pools';
 import { romanise, swapTokens, toCyrillic, dropMiddleName } from './name-perturbations';
+import { RankedPool } from './ranked-pool';
 import { SeededRandom } from './seeded-random';
 
 export interface SyntheticWatchlistOptions {
@@ -14,8 +15,10 @@ export interface SyntheticWatchlistOptions {
   list?: string;
 }
 
-const ORGANISATION_SHARE = 0.08;
+/** Lists name companies, vessels and other organisations beside people; a quarter is assumed here. */
+const ORGANISATION_SHARE = 0.25;
 const ALIAS_RATE = 0.3;
+const sectorWords = new RankedPool(ORGANISATION_WORDS, { exponent: 1, shift: 5 });
 const DATASETS = ['synthetic-sanctions-a', 'synthetic-sanctions-b', 'synthetic-pep', 'synthetic-debarment'];
 
 function birthDate(random: SeededRandom): string {
@@ -52,10 +55,17 @@ function person(index: number, random: SeededRandom, list: string): WatchlistEnt
   };
 }
 
+/**
+ * A company is named after a founder, or (more often) after an invented brand, with one or two
+ * sector words and a legal form: "Voltrex Shipping LLC", "Karimov Metals Trading OOO".
+ */
 function organisation(index: number, random: SeededRandom, list: string): WatchlistEntry {
   const founder = inventName(random);
-  const words = [founder.surname, random.pick(ORGANISATION_WORDS)];
-  if (random.chance(0.5)) words.push(random.pick(ORGANISATION_WORDS));
+  // A bare surname ("Wang LLC") names no company; a founder's name always comes with a sector.
+  const byFounder = !founder.tradition.familyNames && random.chance(0.35);
+  const words = [byFounder ? founder.surname : inventStem(random, founder.tradition)];
+  const sectors = random.next();
+  if (byFounder || sectors < 0.85) words.push(sectors < 0.3 ? `${sectorWords.pick(random)} ${sectorWords.pick(random)}` : sectorWords.pick(random));
   words.push(random.pick(ORGANISATION_FORMS));
   return {
     list,
