@@ -32,6 +32,17 @@ describe('WatchlistIndex', () => {
     expect(index.tokenWeight('mohammed')).toBeLessThan(index.tokenWeight(surname));
   });
 
+  it('finds a name made of common tokens even when a rare spelling of one of them is listed', () => {
+    // "li" and "wei" each in more names than a fuzzy lookup reads; "weii" is a rare spelling
+    // alike to "wei", so the query's rarer side finds names and the common side only adds to them.
+    const syllables = (i: number): string => `${'bcdfghjkmnpqrstvxz'[i % 18]}${'aeiou'[Math.floor(i / 18) % 5]}${'lmnr'[Math.floor(i / 90) % 4]}${'aeiou'[Math.floor(i / 360) % 5]}`;
+    const crowd = Array.from({ length: 700 }, (_, i) => [`Li ${syllables(i)}`, `${syllables(i)} Wei`]).flat();
+    const names = [...crowd, 'Weii Zhou', 'Li Wei'];
+    const common = WatchlistIndex.build(names.map((name, i) => ({ ...entries[0], entityId: `c-${i}`, names: [name], identifiers: [] })));
+    const hits = new Screener(common).screen({ fullName: 'Wei Li' }).hits;
+    expect(hits[0]).toMatchObject({ entityName: 'Li Wei', score: 1 });
+  });
+
   it('finds entries by normalised document number', () => {
     const withDocument = entries.find((entry) => entry.identifiers.length > 0);
     if (!withDocument) throw new Error('the synthetic list should contain document numbers');

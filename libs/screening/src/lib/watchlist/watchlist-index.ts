@@ -338,8 +338,9 @@ export class WatchlistIndex {
         }
       }
     }
-    // A common token (a frequent given name) only adds to the names the rarer tokens found; a
-    // query made of common tokens alone looks for names holding several of them.
+    // A common token (a frequent given name) only adds to the names the rarer tokens found; the
+    // names holding several of the query's common tokens ("Li Wei" for "Wei Li") are looked for
+    // as well, whether or not the rarer tokens (or their alike spellings) found anything.
     const found = touched.length;
     if (found > 0 && common.length > 0) {
       // Marked in a byte per name (small enough to stay in cache), the common token's list is
@@ -353,7 +354,9 @@ export class WatchlistIndex {
           if (marks[nameId] === 1) scores[nameId] += contribution;
         }
       }
-      for (let i = 0; i < found; i++) marks[view[i]] = 0;
+      if (common.length > 1) this.namesOfCommonTokens(common, touched, marks);
+      const marked = touched.view();
+      for (let i = 0; i < found; i++) marks[marked[i]] = 0;
     } else if (common.length > 0) {
       this.namesOfCommonTokens(common, touched);
     }
@@ -374,7 +377,7 @@ export class WatchlistIndex {
    * (or the one, for a one-token query), found by merging their sorted name lists, which reads
    * them in order instead of touching every name of every list.
    */
-  private namesOfCommonTokens(common: { tokenId: number; contribution: number }[], touched: Int32Buffer): void {
+  private namesOfCommonTokens(common: { tokenId: number; contribution: number }[], touched: Int32Buffer, skip?: Uint8Array): void {
     const scores = this.scores;
     let merged = { ids: new Int32Array(0), sums: new Float32Array(0), counts: new Uint8Array(0) };
     for (const { tokenId, contribution } of common) {
@@ -399,7 +402,8 @@ export class WatchlistIndex {
     }
     const needed = Math.min(2, common.length);
     for (let i = 0; i < merged.ids.length; i++) {
-      if (merged.counts[i] < needed) continue;
+      // Names marked in `skip` were found already and have their common tokens' weight.
+      if (merged.counts[i] < needed || skip?.[merged.ids[i]] === 1) continue;
       touched.push(merged.ids[i]);
       scores[merged.ids[i]] = merged.sums[i];
     }
