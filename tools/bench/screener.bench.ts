@@ -99,6 +99,8 @@ export interface DatasetStats {
   nearDuplicateShare: number;
   /** Share of invented names turned down as negatives for being near a listed name. */
   negativesRejectedShare: number;
+  /** Share of perturbed listed names drawn again for being exactly another entry's name. */
+  listedRedrawnShare: number;
 }
 
 interface ResolvedOptions {
@@ -110,7 +112,7 @@ interface ResolvedOptions {
 }
 
 /** Bump when the generator or the file writer changes, so stale cached lists are not reused. */
-const DATASET_VERSION = 2;
+const DATASET_VERSION = 3;
 const LIST_FILE = 'targets.simple.csv';
 /**
  * Queries screened before measuring, as a running service has screened before: drawn like the
@@ -187,9 +189,17 @@ async function generateDataset(o: ResolvedOptions, progress: (message: string) =
     const { index } = await loadWatchlists(paths.dir);
     let rejected = 0;
     let invented = 0;
+    let redrawn = 0;
+    let listed = 0;
     for (const [file, seed, count] of [[paths.cases, o.seed + 1, o.queries], [paths.warmUp, o.seed + 2, WARM_UP_QUERIES]] as const) {
-      const cases = generateEvaluationSet(index, { seed, count, onNegativeRejected: () => void (rejected += 1) });
+      const cases = generateEvaluationSet(index, {
+        seed,
+        count,
+        onNegativeRejected: () => void (rejected += 1),
+        onListedRedrawn: () => void (redrawn += 1),
+      });
       invented += cases.filter((c) => !c.expected).length;
+      listed += cases.length - cases.filter((c) => !c.expected).length;
       writeFileSync(`${file}.partial`, JSON.stringify(cases));
       renameSync(`${file}.partial`, file);
     }
@@ -198,6 +208,7 @@ async function generateDataset(o: ResolvedOptions, progress: (message: string) =
       exactDuplicateShare: round(exactDuplicateShare(index)),
       nearDuplicateShare: round(nearDuplicateShare(index)),
       negativesRejectedShare: round(rejected / Math.max(1, rejected + invented)),
+      listedRedrawnShare: round(redrawn / Math.max(1, redrawn + listed)),
     };
     writeFileSync(paths.stats, JSON.stringify(stats));
   }

@@ -100,6 +100,19 @@ describe('generateEvaluationSet', () => {
     expect(again.map((c) => c.query.fullName)).not.toContain(probe[0].query.fullName);
   });
 
+  it('draws again a perturbed name that is exactly another entry\'s listed name', () => {
+    const namesakes = WatchlistIndex.build([
+      { ...entries[0], entityId: 'full', names: ['Dmitri Maksimovich Svizdiov'], schema: 'Person' },
+      { ...entries[0], entityId: 'short', names: ['Dmitri Svizdiov'], schema: 'Person' },
+    ]);
+    const redrawn: string[] = [];
+    const listed = generateEvaluationSet(namesakes, { seed: 5, count: 300, nonMatchingShare: 0, onListedRedrawn: (name) => redrawn.push(name) });
+    expect(redrawn.map(normaliseName)).toContain('dmitri svizdiov');
+    const fromFull = listed.filter((c) => c.expected?.entityId === 'full').map((c) => normaliseName(c.query.fullName));
+    expect(fromFull.length).toBeGreaterThan(100);
+    expect(fromFull).not.toContain('dmitri svizdiov');
+  });
+
   it('lets the default screener reach recall >= 0.95 and precision >= 0.95 on it', () => {
     const screener = new Screener(index);
     const tally = tallyEvaluation(cases, cases.map((c) => screener.screen(c.query)));

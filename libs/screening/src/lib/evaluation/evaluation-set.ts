@@ -28,9 +28,14 @@ export interface EvaluationSetOptions {
   nonMatchingShare?: number;
   /** Told of each invented name turned down for being near a listed one (for the bench's figures). */
   onNegativeRejected?: (fullName: string, listedName: string) => void;
+  /** Told of each perturbed name turned down for being exactly another entry's listed name. */
+  onListedRedrawn?: (fullName: string, listedName: string) => void;
 }
 
-/** Invented names tried per negative before giving up: a list would have to cover the name space. */
+/** Perturbations tried per listed case before taking another entry. */
+const MAX_LISTED_ATTEMPTS = 5;
+
+/** Names tried per case before giving up: a list would have to cover the name space. */
 const MAX_NEGATIVE_ATTEMPTS = 1_000;
 
 /** Perturbations a query is built from; the bench reports the mix through `perturbations`. */
@@ -61,6 +66,25 @@ function perturbedCase(entry: WatchlistEntry, random: SeededRandom): EvaluationC
   return { query, expected: { list: entry.list, entityId: entry.entityId }, perturbations: applied };
 }
 
+/**
+ * A perturbation that turns the name into exactly another entry's listed name ("Dmitri Maksimovich
+ * Svizdiov" without the patronymic is the listed "Dmitri Svizdiov") asks the screener to prefer a
+ * less alike name over an identical one: such a perturbation is drawn again.
+ */
+function listedCase(index: WatchlistIndex, random: SeededRandom, near: ListedNameNeighbourhood, options: EvaluationSetOptions): EvaluationCase {
+  for (let entries = 0; entries < MAX_NEGATIVE_ATTEMPTS; entries++) {
+    const entryIndex = random.int(0, index.size - 1);
+    const entry = index.entry(entryIndex).entry;
+    for (let attempt = 0; attempt < MAX_LISTED_ATTEMPTS; attempt++) {
+      const candidate = perturbedCase(entry, random);
+      const elsewhere = near.sameNameElsewhere(candidate.query.fullName, entryIndex);
+      if (elsewhere === undefined) return candidate;
+      options.onListedRedrawn?.(candidate.query.fullName, elsewhere);
+    }
+  }
+  throw new Error('every perturbed name drawn is another entry\'s listed name');
+}
+
 function inventedCase(random: SeededRandom, near: ListedNameNeighbourhood, options: EvaluationSetOptions): EvaluationCase {
   let name = inventName(random);
   for (let attempt = 1; ; attempt++) {
@@ -84,7 +108,7 @@ export function generateEvaluationSet(index: WatchlistIndex, options: Evaluation
   const cases: EvaluationCase[] = [];
   for (let i = 0; i < options.count; i++) {
     const invented = random.chance(options.nonMatchingShare ?? 0.3);
-    cases.push(invented ? inventedCase(random, near, options) : perturbedCase(index.entry(random.int(0, index.size - 1)).entry, random));
+    cases.push(invented ? inventedCase(random, near, options) : listedCase(index, random, near, options));
   }
   return cases;
 }

@@ -68,6 +68,20 @@ export class ListedNameNeighbourhood {
   constructor(private readonly index: WatchlistIndex) {}
 
   /**
+   * A name of an entry other than `exceptEntry` that has exactly the tokens of `fullName` (in any
+   * order): such an entry has the query's name, so the query cannot be said to be the other's.
+   */
+  sameNameElsewhere(fullName: string, exceptEntry: number): string | undefined {
+    const key = sortedKey(nameTokens(fullName));
+    const ids = this.index.candidates(this.index.prepareQuery(fullName), NEIGHBOURS_COMPARED, (entryIndex) => entryIndex !== exceptEntry);
+    for (const nameId of ids) {
+      const listed = this.index.nameText(nameId);
+      if (sortedKey(nameTokens(listed)) === key) return listed;
+    }
+    return undefined;
+  }
+
+  /**
    * The first listed name near `fullName`, or undefined when the name is genuinely unlisted (a
    * name of fewer than two tokens never is: it is returned itself).
    * `exceptEntry` leaves one entry's own names out (to ask whether a listed name has a near twin).
