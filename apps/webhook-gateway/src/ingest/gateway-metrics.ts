@@ -41,3 +41,22 @@ export const gatewayMetrics = {
     () => new Counter({ name: 'webhook_rejection_events_lost_total', help: 'webhook.rejected events neither Kafka nor the outbox could take' }),
   ),
 };
+
+let spoolAdds = 0;
+
+/** A webhook went into the spool: the depth gauge counts it now, before the relay next reads the table. */
+export function countSpooled(): void {
+  spoolAdds++;
+  gatewayMetrics.spoolDepth.inc();
+}
+
+/**
+ * Sets the depth gauge from a count of the table, unless a webhook was spooled while the count ran: its
+ * row may be missing from the count while its increment is already in the gauge, and setting the stale
+ * count would hide it. The next count sets it.
+ */
+export async function setSpoolDepthFrom(count: () => Promise<number>): Promise<void> {
+  const before = spoolAdds;
+  const depth = await count();
+  if (spoolAdds === before) gatewayMetrics.spoolDepth.set(depth);
+}

@@ -7,7 +7,7 @@ import { KafkaCircuit } from '../spool/kafka-circuit';
 import { SpoolRelay } from '../spool/spool-relay';
 import { SpoolStore } from '../spool/spool.store';
 import { DeliveryLedger, type Claim, type KnownDelivery } from './delivery-ledger';
-import { gatewayMetrics as metrics } from './gateway-metrics';
+import { countSpooled, gatewayMetrics as metrics } from './gateway-metrics';
 import type { InboundWebhook } from './inbound-webhook';
 import { WebhookRejection } from './webhook-rejection';
 
@@ -82,7 +82,7 @@ export class WebhookAcceptance {
     }
     if (inFlight) this.followHeldProduce(webhook.eventId, inFlight);
     metrics.spooled.inc({ reason });
-    metrics.spoolDepth.inc();
+    countSpooled();
     metrics.accepted.inc({ source: webhook.source, via: 'spool' });
     this.relay.kick();
     return { status: 202, id: webhook.eventId };

@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@
 import { EventProducer } from '@compliance/messaging';
 import { Topics } from '@compliance/contracts';
 import { ServiceRuntime } from '@compliance/platform';
-import { gatewayMetrics } from '../ingest/gateway-metrics';
+import { gatewayMetrics, setSpoolDepthFrom } from '../ingest/gateway-metrics';
 import { KafkaCircuit } from './kafka-circuit';
 import { SpoolStore } from './spool.store';
 import { Wakeup } from '@compliance/persistence';
@@ -74,7 +74,7 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.circuit.close();
       gatewayMetrics.relayed.inc(published);
     }
-    gatewayMetrics.spoolDepth.set((await this.store.depth()).depth);
+    await setSpoolDepthFrom(async () => (await this.store.depth()).depth);
     return published;
   }
 
