@@ -112,7 +112,7 @@ interface ResolvedOptions {
 }
 
 /** Bump when the generator or the file writer changes, so stale cached lists are not reused. */
-const DATASET_VERSION = 3;
+const DATASET_VERSION = 4;
 const LIST_FILE = 'targets.simple.csv';
 /**
  * Queries screened before measuring, as a running service has screened before: drawn like the

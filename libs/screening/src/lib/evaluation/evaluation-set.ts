@@ -69,7 +69,8 @@ function perturbedCase(entry: WatchlistEntry, random: SeededRandom): EvaluationC
 /**
  * A perturbation that turns the name into exactly another entry's listed name ("Dmitri Maksimovich
  * Svizdiov" without the patronymic is the listed "Dmitri Svizdiov") asks the screener to prefer a
- * less alike name over an identical one: such a perturbation is drawn again.
+ * less alike name over an identical one: such a perturbation is drawn again. A perturbation that
+ * leaves the entry's own name (an accent, another order) is kept even when a namesake shares it.
  */
 function listedCase(index: WatchlistIndex, random: SeededRandom, near: ListedNameNeighbourhood, options: EvaluationSetOptions): EvaluationCase {
   for (let entries = 0; entries < MAX_NEGATIVE_ATTEMPTS; entries++) {
@@ -77,6 +78,9 @@ function listedCase(index: WatchlistIndex, random: SeededRandom, near: ListedNam
     const entry = index.entry(entryIndex).entry;
     for (let attempt = 0; attempt < MAX_LISTED_ATTEMPTS; attempt++) {
       const candidate = perturbedCase(entry, random);
+      // Still one of the entry's own names (accents, another script, another order): a namesake
+      // elsewhere is a tie, which the scoring deals with.
+      if (near.isOneOf(candidate.query.fullName, entry.names)) return candidate;
       const elsewhere = near.sameNameElsewhere(candidate.query.fullName, entryIndex);
       if (elsewhere === undefined) return candidate;
       options.onListedRedrawn?.(candidate.query.fullName, elsewhere);

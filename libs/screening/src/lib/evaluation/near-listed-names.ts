@@ -67,6 +67,12 @@ export function areNearNames(a: readonly string[], b: readonly string[]): boolea
 export class ListedNameNeighbourhood {
   constructor(private readonly index: WatchlistIndex) {}
 
+  /** Whether `fullName` has the tokens (in any order) of one of `names`. */
+  isOneOf(fullName: string, names: readonly string[]): boolean {
+    const key = sortedKey(nameTokens(fullName));
+    return names.some((name) => sortedKey(nameTokens(name)) === key);
+  }
+
   /**
    * A name of an entry other than `exceptEntry` that has exactly the tokens of `fullName` (in any
    * order): such an entry has the query's name, so the query cannot be said to be the other's.
