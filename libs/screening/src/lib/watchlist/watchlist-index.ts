@@ -287,10 +287,11 @@ export class WatchlistIndex {
     for (let p = this.nameTokenOffsets[nameId]; p < this.nameTokenOffsets[nameId + 1]; p++) {
       tokens.push(this.vocabulary.token(this.nameTokenIds[p]));
     }
-    const index = this;
+    const nameText = (id: number) => this.nameText(id);
     return {
+      // The text is only built when a hit shows it.
       get raw(): string {
-        return index.nameText(nameId);
+        return nameText(nameId);
       },
       tokens,
     };
