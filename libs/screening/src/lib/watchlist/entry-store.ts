@@ -9,32 +9,13 @@ import { normaliseCountry } from '../normalise/country';
 import { parsePartialDate, type PartialDate } from '../normalise/partial-date';
 import { Int32Buffer } from './int32-buffer';
 import type { WatchlistEntry } from './watchlist-entry';
+import { InternTable } from './intern-table';
 
 /** Joins the values of one multi-valued field; no list writes this control character in a name. */
 const SEPARATOR = '\u001f';
 
 const join = (values: readonly string[]): string => values.join(SEPARATOR);
 const split = (joined: string): string[] => (joined === '' ? [] : joined.split(SEPARATOR));
-
-/** Distinct strings numbered in order of first appearance, each with a value derived once. */
-class InternTable<T> {
-  private readonly ids = new Map<string, number>();
-  readonly texts: string[] = [];
-  readonly values: T[] = [];
-
-  constructor(private readonly derive: (text: string) => T) {}
-
-  id(text: string): number {
-    let id = this.ids.get(text);
-    if (id === undefined) {
-      id = this.texts.length;
-      this.ids.set(text, id);
-      this.texts.push(text);
-      this.values.push(this.derive(text));
-    }
-    return id;
-  }
-}
 
 const parseDates = (joined: string): PartialDate[] =>
   split(joined).map(parsePartialDate).filter((date): date is PartialDate => date !== undefined);

@@ -13,6 +13,7 @@ import { tokenSimilarity } from '../matching/token-similarity';
 import { consonantSkeleton, prepareToken, type NameToken } from '../matching/prepared-name';
 import { doubleMetaphone } from '../similarity/double-metaphone';
 import { Int32Buffer, postingsFromPairs, type Postings } from './int32-buffer';
+import { InternTable } from './intern-table';
 
 /** Same as prepareToken: longer codes than classic Double Metaphone (see prepared-name.ts). */
 const PHONETIC_CODE_LENGTH = 8;
@@ -69,31 +70,11 @@ function deletionBuckets(text: string, out: number[]): number[] {
 
 const HAS_VOWEL = /[aeiouy]/;
 
-/** Strings numbered in order of first appearance. */
-class Interned {
-  private readonly ids = new Map<string, number>();
-  readonly texts: string[] = [];
-
-  id(text: string): number {
-    let id = this.ids.get(text);
-    if (id === undefined) {
-      id = this.texts.length;
-      this.ids.set(text, id);
-      this.texts.push(text);
-    }
-    return id;
-  }
-
-  idIfKnown(text: string): number | undefined {
-    return this.ids.get(text);
-  }
-}
-
 export class TokenVocabulary {
   private readonly ids = new Map<string, number>();
   private readonly texts: string[] = [];
-  private readonly codes = new Interned();
-  private readonly skeletons = new Interned();
+  private readonly codes = new InternTable();
+  private readonly skeletons = new InternTable();
   private readonly primaryOf = new Int32Buffer();
   private readonly secondaryOf = new Int32Buffer();
   private readonly skeletonOf = new Int32Buffer();
