@@ -42,11 +42,9 @@ export class InboundConsumer implements OnModuleInit {
     );
   }
 
+  /** Retention commands; received webhooks go to `receive`, a fetch at a time. */
   async handle(event: DomainEvent, { manager }: Pick<HandlerContext, 'manager'>): Promise<void> {
     switch (event.type) {
-      case EventTypes.WebhookReceived:
-        await this.intake.receive(event as DomainEvent<WebhookReceivedData>, manager);
-        return;
       case EventTypes.RetentionErasureRequested:
         return this.retention.erase(manager, event as DomainEvent<ErasureRequestedData>);
       case EventTypes.RetentionPurgeDue:

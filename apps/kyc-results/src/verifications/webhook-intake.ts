@@ -15,11 +15,6 @@ type Ignored = Extract<AdaptedWebhook, { kind: 'ignored' }>;
 export class WebhookIntake {
   constructor(private readonly recorder: VerificationRecorder) {}
 
-  async receive(event: DomainEvent<WebhookReceivedData>, manager: EntityManager): Promise<RecordOutcome | 'ignored'> {
-    const [outcome] = await this.receiveAll([event], manager);
-    return outcome;
-  }
-
   /**
    * Several events, applied in list order with the result of receiving them one by one. A malformed
    * payload fails the whole call (the runtime then replays the events one by one, so only that one
