@@ -9,7 +9,8 @@ import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { EventSources, kycEventType, newEvent, type DomainEvent } from '@compliance/contracts';
+import { ConsumerGroups, EventSources, kycEventType, newEvent, type DomainEvent } from '@compliance/contracts';
+import { claimInbox } from '@compliance/messaging';
 import { createServiceDataSource, ensureDatabase, runMigrationsLocked } from '@compliance/persistence';
 import { loadConfig } from '@compliance/platform';
 import { AuditVerifyConfig } from '../../apps/audit-log/src/audit-log.config';
@@ -63,11 +64,7 @@ const CONCURRENT_TRANSACTIONS = 3;
 /** One consumer transaction as the runtime applies a fetch: one inbox statement for all events, then the recorder. */
 async function consumeFetch(ds: DataSource, recorder: EventRecorder, events: DomainEvent[]): Promise<void> {
   await ds.transaction(async (m) => {
-    const rows: Array<{ event_id: string }> = await m.query(
-      'INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
-      ['audit-log', events.map((e) => e.id)],
-    );
-    const fresh = new Set(rows.map((r) => r.event_id));
+    const fresh = await claimInbox(m, ConsumerGroups.AuditLog, events.map((e) => e.id));
     await recorder.recordBatch(events.filter((e) => fresh.has(e.id)).map((event) => ({ event })), m);
   });
 }
