@@ -2,6 +2,7 @@ export * from './kafka';
 export * from './producer';
 export * from './consumer-runner';
 export { claimInbox } from './event-dispatch';
+export * from './group-commit';
 export * from './dead-letter-router';
 export * from './errors';
 export * from './metrics';

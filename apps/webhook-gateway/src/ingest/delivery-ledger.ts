@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ServiceRuntime } from '@compliance/platform';
+import { GroupCommit } from '@compliance/messaging';
 import { claimBatch, findFirstClaims, type FirstClaim, type Inserted } from './delivery-claims';
-import { GroupCommit } from './group-commit';
 import type { InboundWebhook } from './inbound-webhook';
 
 export type DeliveryState = 'pending' | 'produced' | 'spooled';
