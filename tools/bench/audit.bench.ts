@@ -20,7 +20,7 @@ import { CheckpointService } from '../../apps/audit-log/src/checkpoints/checkpoi
 import { ErasureService } from '../../apps/audit-log/src/erasure/erasure.service';
 import { MIGRATIONS } from '../../apps/audit-log/src/migrations';
 import { EventRecorder } from '../../apps/audit-log/src/recording/event-recorder';
-import { APPEND_BATCH_SIZE } from '../../apps/audit-log/src/recording/recording.consumer';
+import { APPEND_BATCH_SIZE } from '../../apps/audit-log/src/recording/recording.controller';
 import { verifyChain } from '../../apps/audit-log/src/verification/chain-verifier';
 import { AUDIT_SCHEMA } from '../../apps/audit-log/src/verification/verify.command';
 

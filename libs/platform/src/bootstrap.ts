@@ -2,9 +2,12 @@ import 'reflect-metadata';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ValidationPipe, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions, NestMicroservice } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from './config';
+import { EventHandlingInterceptor, EventTransport, RethrowRpcErrors, type ConsumerHost } from './events';
+import { ServiceRuntime } from './service-runtime';
 
 export interface ServiceApp {
   app: INestApplication;
@@ -24,10 +27,14 @@ export interface ServiceAppOptions {
   fastPath?: (app: INestApplication) => FastPath;
 }
 
-/** Shared HTTP setup: JSON logs, validation, OpenAPI at /docs, graceful shutdown hooks. */
+/**
+ * Shared setup of a hybrid app: the HTTP side (JSON logs, validation, OpenAPI at /docs, graceful
+ * shutdown hooks) and the event transport that serves the `@EventPattern` handlers.
+ */
 export async function createServiceApp(module: DynamicModule, title: string, opts: ServiceAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: opts.bodyParser ?? true });
   if (opts.fastPath) putAhead(app.getHttpServer(), opts.fastPath(app));
+  connectEventTransport(app);
   app.useLogger(app.get(Logger));
   app.getHttpAdapter().getInstance().disable?.('x-powered-by');
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
@@ -35,6 +42,20 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
   const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(title).setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('docs', app, doc);
   return app;
+}
+
+/**
+ * The event handlers get their own enhancers, not the HTTP ones: errors come back as thrown, and an
+ * interceptor times each call and binds the event's ids to the log. The transport's listeners are
+ * registered when it starts, after the app's lifecycle hooks have run once (not twice).
+ */
+export function connectEventTransport(app: INestApplication, host: ConsumerHost = app.get(ServiceRuntime)): EventTransport {
+  const transport = new EventTransport(host);
+  const events = app.connectMicroservice<MicroserviceOptions>({ strategy: transport }, { inheritAppConfig: false, deferInitialization: true });
+  events.useGlobalFilters(new RethrowRpcErrors());
+  events.useGlobalInterceptors(new EventHandlingInterceptor());
+  (events as NestMicroservice).setIsInitHookCalled(true);
+  return transport;
 }
 
 /** The fast path sees each request first; the framework's own request listener gets the rest. */
@@ -46,7 +67,10 @@ function putAhead(server: Server, fastPath: FastPath): void {
   });
 }
 
+/** Initialises the app, starts its consumers (the event transport), then serves HTTP. */
 export async function listenServiceApp(app: INestApplication, port: number, host = '0.0.0.0'): Promise<ServiceApp> {
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(port, host);
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;

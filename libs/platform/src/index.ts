@@ -4,3 +4,4 @@ export * from './service-runtime';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './pii-rekey-on-start';
+export * from './events';

@@ -1,4 +1,4 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
@@ -29,10 +29,11 @@ export interface ServiceDefinition {
 
 /**
  * A service's connections to the outside: its DataSource, Kafka producer, outbox relay and
- * consumers, started in dependency order and stopped in reverse (DESIGN §7 graceful shutdown).
+ * consumers (built by the event transport from the `@EventPattern` handlers), started in dependency
+ * order and stopped in reverse (DESIGN §7 graceful shutdown).
  */
 @Injectable()
-export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly dataSource: DataSource;
   readonly kafka: Kafka;
   readonly namespace: TopicNamespace;
@@ -40,8 +41,7 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
   readonly relay: OutboxRelay;
   readonly log: Logger;
   private readonly consumers: ConsumerRunner[] = [];
-  private readonly pendingConsumers: ConsumerOptions[] = [];
-  private started = false;
+  private readonly commitListeners: Array<() => void> = [];
   private stopping = false;
   private consumerRetry?: NodeJS.Timeout;
 
@@ -72,16 +72,12 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
     });
   }
 
-  /** Registers a consumer; it starts once every module is initialised. */
-  consume(opts: Omit<ConsumerOptions, 'dataSource'>): void {
-    const full: ConsumerOptions = {
-      dataSource: this.dataSource,
-      onCommitted: ({ wroteOutbox }) => wroteOutbox && this.relay.kick(),
-      log: (level, message, extra) => this.log[level](extra ?? {}, message),
-      ...opts,
-    };
-    if (this.started) void this.startConsumer(full);
-    else this.pendingConsumers.push(full);
+  /**
+   * Called after every consumer commit that added events to the outbox (besides kicking the relay):
+   * for work that waits on committed rows, like a remote screening worker.
+   */
+  afterCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
   }
 
   async onModuleInit(): Promise<void> {
@@ -98,23 +94,41 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationBootstrap, Bef
   }
 
   /**
-   * Starts the consumers and waits for them to join their groups (a few seconds) before the HTTP
-   * side comes up, but not longer than CONSUMER_JOIN_WAIT_MS: a slow group coordinator must not keep
-   * the service (the gateway's ingest above all) from serving. They go on joining in the background.
+   * Starts the consumers (the event transport builds them from the `@EventPattern` handlers) and waits
+   * for them to join their groups (a few seconds) before the HTTP side comes up, but not longer than
+   * CONSUMER_JOIN_WAIT_MS: a slow group coordinator must not keep the service (the gateway's ingest
+   * above all) from serving. They go on joining in the background.
    */
-  async onApplicationBootstrap(): Promise<void> {
-    this.started = true;
-    const joining = Promise.all(this.pendingConsumers.splice(0).map((c) => this.startConsumer(c)));
+  async startConsumers(consumers: Array<Omit<ConsumerOptions, 'dataSource'>>): Promise<void> {
+    const joining = Promise.all(
+      consumers.map((opts) =>
+        this.startConsumer({
+          dataSource: this.dataSource,
+          onCommitted: ({ wroteOutbox }) => {
+            if (!wroteOutbox) return;
+            this.relay.kick();
+            for (const listener of this.commitListeners) listener();
+          },
+          log: (level, message, extra) => this.log[level](extra ?? {}, message),
+          ...opts,
+        }),
+      ),
+    );
     let timer: NodeJS.Timeout | undefined;
     const joined = await Promise.race([joining.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), CONSUMER_JOIN_WAIT_MS)))]);
     clearTimeout(timer);
     if (!joined) this.log.warn({ waitedMs: CONSUMER_JOIN_WAIT_MS }, 'consumers are still joining their groups; serving meanwhile');
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Stops fetching; the fetch in flight finishes and commits. Safe to call more than once. */
+  async stopConsumers(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.consumerRetry);
-    await Promise.allSettled(this.consumers.map((c) => c.stop()));
+    await Promise.allSettled(this.consumers.splice(0).map((c) => c.stop()));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stopConsumers();
     await this.relay.stop();
     await this.producer.disconnect().catch(() => undefined);
   }

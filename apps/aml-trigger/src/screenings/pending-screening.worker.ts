@@ -36,6 +36,8 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
   }
 
   onApplicationBootstrap(): void {
+    // Committed screenings have events to publish and, with a remote provider, calls to make.
+    this.runtime.afterCommit(() => this.kick());
     this.running = true;
     this.loop = this.run();
   }

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { RetentionModule } from '../retention/retention.module';
 import { ScreeningsModule } from '../screenings/screenings.module';
-import { AmlTriggerConsumer } from './aml-trigger.consumer';
+import { AmlTriggerController } from './aml-trigger.controller';
 import { ApprovedVerificationHandler } from './approved-verification.handler';
 
-@Module({ imports: [ScreeningsModule, RetentionModule], providers: [ApprovedVerificationHandler, AmlTriggerConsumer] })
+@Module({ imports: [ScreeningsModule, RetentionModule], controllers: [AmlTriggerController], providers: [ApprovedVerificationHandler] })
 export class VerificationsModule {}

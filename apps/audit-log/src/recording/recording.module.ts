@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { ChainModule } from '../chain/chain.module';
 import { ErasureService } from '../erasure/erasure.service';
 import { EventRecorder } from './event-recorder';
-import { RecordingConsumer } from './recording.consumer';
+import { RecordingController } from './recording.controller';
 
 @Module({
   imports: [ChainModule],
-  providers: [RecordingConsumer, EventRecorder, ErasureService],
+  controllers: [RecordingController],
+  providers: [EventRecorder, ErasureService],
 })
 export class RecordingModule {}

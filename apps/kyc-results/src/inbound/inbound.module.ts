@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RetentionModule } from '../retention/retention.module';
 import { VerificationsModule } from '../verifications/verifications.module';
-import { InboundConsumer } from './inbound.consumer';
+import { InboundController } from './inbound.controller';
 
-@Module({ imports: [VerificationsModule, RetentionModule], providers: [InboundConsumer] })
+@Module({ imports: [VerificationsModule, RetentionModule], controllers: [InboundController] })
 export class InboundModule {}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RawWebhookRetention } from './raw-webhook-retention.service';
-import { RetentionConsumer } from './retention.consumer';
+import { RetentionController } from './retention.controller';
 
-@Module({ providers: [RawWebhookRetention, RetentionConsumer] })
+@Module({ controllers: [RetentionController], providers: [RawWebhookRetention] })
 export class RetentionModule {}

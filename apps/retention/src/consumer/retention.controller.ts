@@ -1,5 +1,5 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   ConsumerGroups,
   EventTypes,
@@ -14,8 +14,8 @@ import {
   type KycVerificationData,
   type PurgeCompletedData,
 } from '@compliance/contracts';
-import type { BatchEventHandler, EventBatchItem } from '@compliance/messaging';
-import { ServiceRuntime } from '@compliance/platform';
+import type { EventBatchItem } from '@compliance/messaging';
+import { EventConsumer, EventContext } from '@compliance/platform';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';
 import { LifecycleService, type LifecycleFact } from '../lifecycle/lifecycle.service';
 import { PurgesService } from '../purges/purges.service';
@@ -45,55 +45,39 @@ const FACT_OF: Record<string, (event: DomainEvent) => LifecycleFact> = {
   },
 };
 
-const IGNORED = [EventTypes.KycIdentityAccessed, EventTypes.RetentionPolicyChanged, EventTypes.RetentionErasureFinished];
+const LIFECYCLE_TYPES = Object.keys(FACT_OF);
 
 /**
  * One consumer group for what retention learns from: verification and screening events (the data
  * that exists and its clocks), applied a batch at a time, and the services' confirmations on
- * retention.events.v1, which are rare and applied one by one.
+ * retention.events.v1, which are rare and applied one by one. Identity reads and our own
+ * announcements coming back have no handler: skipped before batches form, so they cost no call and
+ * split no batch of the others.
  */
-@Injectable()
-export class RetentionConsumer implements OnModuleInit {
+@Controller()
+@EventConsumer({ group: ConsumerGroups.Retention, topics: [Topics.KycVerifications, Topics.AmlScreenings, Topics.RetentionEvents] })
+export class RetentionController {
   constructor(
-    private readonly runtime: ServiceRuntime,
     private readonly lifecycle: LifecycleService,
     private readonly purges: PurgesService,
     private readonly progress: ErasureProgressService,
   ) {}
 
-  onModuleInit(): void {
-    const lifecycle: BatchEventHandler = (items, ctx) => this.applyLifecycle(items, ctx.manager);
-    this.runtime.consume({
-      group: ConsumerGroups.Retention,
-      topics: [Topics.KycVerifications, Topics.AmlScreenings, Topics.RetentionEvents],
-      batchHandlers: {
-        ...Object.fromEntries(Object.keys(FACT_OF).map((type) => [type, lifecycle])),
-        // Nothing to learn from these (identity reads, our own announcements coming back): ignored
-        // before the runtime forms runs, so they cost no call and split no batch of the others.
-        ...Object.fromEntries(IGNORED.map((type) => [type, null])),
-      },
-      handler: (event, ctx) => this.handle(event, ctx.manager),
-    });
-  }
-
-  applyLifecycle(items: EventBatchItem[], m: EntityManager): Promise<void> {
+  @EventPattern(LIFECYCLE_TYPES, { batch: true })
+  applyLifecycle(@Payload() items: EventBatchItem[], @Ctx() ctx: EventContext): Promise<void> {
     return this.lifecycle.apply(
-      m,
+      ctx.getManager(),
       items.map(({ event }) => FACT_OF[event.type](event)),
     );
   }
 
-  async handle(event: DomainEvent, m: EntityManager): Promise<void> {
-    const fact = FACT_OF[event.type];
-    if (fact) return this.lifecycle.apply(m, [fact(event)]);
-    switch (event.type) {
-      case EventTypes.RetentionErasureCompleted:
-        return this.progress.recordConfirmation(m, event.data as ErasureCompletedData);
-      case EventTypes.RetentionPurgeCompleted:
-        return this.purges.recordConfirmation(m, event.data as PurgeCompletedData);
-      default:
-        // Anything else on these topics needs nothing here.
-        return;
-    }
+  @EventPattern(EventTypes.RetentionErasureCompleted)
+  erasureCompleted(@Payload() event: DomainEvent<ErasureCompletedData>, @Ctx() ctx: EventContext): Promise<void> {
+    return this.progress.recordConfirmation(ctx.getManager(), event.data);
+  }
+
+  @EventPattern(EventTypes.RetentionPurgeCompleted)
+  purgeCompleted(@Payload() event: DomainEvent<PurgeCompletedData>, @Ctx() ctx: EventContext): Promise<void> {
+    return this.purges.recordConfirmation(ctx.getManager(), event.data);
   }
 }

@@ -1,4 +1,5 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
   CATALOGUE_TOPICS,
   CONSUMER_GROUPS,
@@ -13,8 +14,8 @@ import {
   type DomainEvent,
   type RawRecord,
 } from '@compliance/contracts';
-import type { BatchEventHandler } from '@compliance/messaging';
-import { ServiceRuntime } from '@compliance/platform';
+import type { EventBatchItem } from '@compliance/messaging';
+import { ANY_EVENT, EventConsumer, EventContext } from '@compliance/platform';
 import { AuditEntryTypes } from '../chain/audit-entry';
 import { decodeDeadLetter, isDeadLetterTopic } from './dead-letter.decoder';
 import { EventRecorder } from './event-recorder';
@@ -55,22 +56,19 @@ export function decodeRecorded(raw: RawRecord, topic: string): DomainEvent {
  * Appends one chain entry per consumed event, exactly once (the runtime's inbox shares the
  * transaction): each run of events of one fetch goes to the recorder in one call.
  */
-@Injectable()
-export class RecordingConsumer implements OnModuleInit {
-  constructor(
-    private readonly runtime: ServiceRuntime,
-    private readonly recorder: EventRecorder,
-  ) {}
+@Controller()
+@EventConsumer({ group: ConsumerGroups.AuditLog, topics: RECORDED_TOPICS, chunkSize: APPEND_BATCH_SIZE, decode: decodeRecorded })
+export class RecordingController {
+  constructor(private readonly recorder: EventRecorder) {}
 
-  onModuleInit(): void {
-    const batch: BatchEventHandler = (items, { manager }) => this.recorder.recordBatch(items, manager);
-    this.runtime.consume({
-      group: ConsumerGroups.AuditLog,
-      topics: RECORDED_TOPICS,
-      chunkSize: APPEND_BATCH_SIZE,
-      decode: decodeRecorded,
-      batchHandlers: Object.fromEntries(BATCH_RECORDED_TYPES.map((type) => [type, batch])),
-      handler: (event, { manager }) => this.recorder.recordBatch([{ event }], manager),
-    });
+  @EventPattern(BATCH_RECORDED_TYPES, { batch: true })
+  recordAll(@Payload() items: EventBatchItem[], @Ctx() ctx: EventContext): Promise<void> {
+    return this.recorder.recordBatch(items, ctx.getManager());
+  }
+
+  /** A type this version does not know yet: recorded all the same. */
+  @EventPattern(ANY_EVENT)
+  record(@Payload() event: DomainEvent, @Ctx() ctx: EventContext): Promise<void> {
+    return this.recorder.recordBatch([{ event }], ctx.getManager());
   }
 }

@@ -1,0 +1,33 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ConsumerGroups, EventTypes, kycEventType, Topics, type DomainEvent, type KycVerificationData } from '@compliance/contracts';
+import type { EventBatchItem } from '@compliance/messaging';
+import { EventConsumer, EventContext } from '@compliance/platform';
+import { RetentionService } from '../retention/retention.service';
+import { ApprovedVerificationHandler } from './approved-verification.handler';
+
+/**
+ * The service's one consumer group: verification results (screen on approval) and retention
+ * commands (erase, purge). A fetch's effects and its inbox rows commit together. Approvals are
+ * applied a fetch at a time; every other verification status (and kyc.identity.accessed) has no
+ * handler here, so it is recorded in the inbox only and neither costs a statement nor splits a run of
+ * approvals.
+ */
+@Controller()
+@EventConsumer({ group: ConsumerGroups.AmlTrigger, topics: [Topics.KycVerifications, Topics.RetentionCommands] })
+export class AmlTriggerController {
+  constructor(
+    private readonly verifications: ApprovedVerificationHandler,
+    private readonly retention: RetentionService,
+  ) {}
+
+  @EventPattern(kycEventType('approved'), { batch: true })
+  approved(@Payload() items: EventBatchItem<KycVerificationData>[], @Ctx() ctx: EventContext): Promise<void> {
+    return this.verifications.handleBatch(items, ctx.getManager());
+  }
+
+  @EventPattern([EventTypes.RetentionErasureRequested, EventTypes.RetentionPurgeDue])
+  retentionCommand(@Payload() event: DomainEvent, @Ctx() ctx: EventContext): Promise<void> {
+    return this.retention.handle(event, ctx.getManager());
+  }
+}

@@ -1,0 +1,48 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import {
+  ConsumerGroups,
+  EventTypes,
+  Topics,
+  type DomainEvent,
+  type ErasureRequestedData,
+  type PurgeDueData,
+  type WebhookReceivedData,
+} from '@compliance/contracts';
+import type { EventBatchItem } from '@compliance/messaging';
+import { EventConsumer, EventContext } from '@compliance/platform';
+import { RetentionCommandsService } from '../retention/retention-commands.service';
+import { WebhookIntake } from '../verifications/webhook-intake';
+
+/**
+ * The kyc-results consumer group: received webhooks and retention commands, one group for both so
+ * each keeps its partition order and the shared inbox. Thin: delegate by type. Received webhooks,
+ * the volume, are applied a fetch at a time; retention commands one by one. Other types on these
+ * topics concern other services and are skipped.
+ */
+@Controller()
+@EventConsumer({ group: ConsumerGroups.KycResults, topics: [Topics.WebhooksInbound, Topics.RetentionCommands] })
+export class InboundController {
+  constructor(
+    private readonly intake: WebhookIntake,
+    private readonly retention: RetentionCommandsService,
+  ) {}
+
+  @EventPattern(EventTypes.WebhookReceived, { batch: true })
+  async receive(@Payload() items: EventBatchItem<WebhookReceivedData>[], @Ctx() ctx: EventContext): Promise<void> {
+    await this.intake.receiveAll(
+      items.map((i) => i.event),
+      ctx.getManager(),
+    );
+  }
+
+  @EventPattern(EventTypes.RetentionErasureRequested)
+  erase(@Payload() event: DomainEvent<ErasureRequestedData>, @Ctx() ctx: EventContext): Promise<void> {
+    return this.retention.erase(ctx.getManager(), event);
+  }
+
+  @EventPattern(EventTypes.RetentionPurgeDue)
+  purge(@Payload() event: DomainEvent<PurgeDueData>, @Ctx() ctx: EventContext): Promise<void> {
+    return this.retention.purge(ctx.getManager(), event);
+  }
+}

@@ -1,0 +1,48 @@
+import { PATTERN_EXTRAS_METADATA, PATTERN_METADATA } from '@nestjs/microservices/constants';
+import type { DomainEvent, RawRecord } from '@compliance/contracts';
+import type { RetryPolicy } from '@compliance/messaging';
+
+/** `@EventPattern(ANY_EVENT)`: the per-event handler of every type that has no handler of its own. */
+export const ANY_EVENT = '*';
+
+/** A consumer group: which topics it reads and how. Declared once per controller with `@EventConsumer`. */
+export interface EventConsumerDefinition {
+  group: string;
+  topics: string[];
+  /** Most events one transaction applies per partition (default 500). */
+  chunkSize?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Overrides decoding (for example to take dead letters of other services as facts). */
+  decode?: (raw: RawRecord, topic: string) => DomainEvent;
+}
+
+/** The extras of an `@EventPattern` handler: `{ batch: true }` takes every event of its types in a fetch. */
+export interface EventPatternExtras {
+  batch?: boolean;
+  consumer?: EventConsumerDefinition;
+}
+
+/**
+ * Names the consumer group whose events a controller's `@EventPattern` methods handle. Events of a
+ * type no method handles are recorded in the inbox and skipped.
+ *
+ * ```ts
+ * @Controller()
+ * @EventConsumer({ group: ConsumerGroups.KycResults, topics: [Topics.WebhooksInbound] })
+ * export class InboundController {
+ *   @EventPattern(EventTypes.WebhookReceived, { batch: true })
+ *   receive(@Payload() items: EventBatchItem[], @Ctx() ctx: EventContext) { … }
+ * }
+ * ```
+ */
+export function EventConsumer(definition: EventConsumerDefinition): ClassDecorator {
+  return (target) => {
+    const proto = target.prototype as Record<string, unknown>;
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const method = proto[key];
+      if (key === 'constructor' || typeof method !== 'function' || !Reflect.getMetadata(PATTERN_METADATA, method)) continue;
+      const extras: EventPatternExtras = Reflect.getMetadata(PATTERN_EXTRAS_METADATA, method) ?? {};
+      Reflect.defineMetadata(PATTERN_EXTRAS_METADATA, { ...extras, consumer: definition }, method);
+    }
+  };
+}
