@@ -6,7 +6,7 @@ import type { MicroserviceOptions, NestMicroservice } from '@nestjs/microservice
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from './config';
-import { EventHandlingInterceptor, EventTransport, RethrowRpcErrors, type ConsumerHost } from './events';
+import { EventTransport, RethrowRpcErrors, type ConsumerHost } from './events';
 import { ServiceRuntime } from './service-runtime';
 
 export interface ServiceApp {
@@ -45,15 +45,14 @@ export async function createServiceApp(module: DynamicModule, title: string, opt
 }
 
 /**
- * The event handlers get their own enhancers, not the HTTP ones: errors come back as thrown, and an
- * interceptor times each call and binds the event's ids to the log. The transport's listeners are
+ * The event handlers get their own enhancers, not the HTTP ones: errors come back as thrown (the
+ * transport times each call and binds the event's ids to the log). The transport's listeners are
  * registered when it starts, after the app's lifecycle hooks have run once (not twice).
  */
 export function connectEventTransport(app: INestApplication, host: ConsumerHost = app.get(ServiceRuntime)): EventTransport {
   const transport = new EventTransport(host);
   const events = app.connectMicroservice<MicroserviceOptions>({ strategy: transport }, { inheritAppConfig: false, deferInitialization: true });
   events.useGlobalFilters(new RethrowRpcErrors());
-  events.useGlobalInterceptors(new EventHandlingInterceptor());
   (events as NestMicroservice).setIsInitHookCalled(true);
   return transport;
 }

@@ -20,6 +20,8 @@ export interface EventConsumerDefinition {
 export interface EventPatternExtras {
   batch?: boolean;
   consumer?: EventConsumerDefinition;
+  /** `Class.method`, set by `@EventConsumer`: the handler's name in metrics. */
+  handlerName?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export function EventConsumer(definition: EventConsumerDefinition): ClassDecorat
       const method = proto[key];
       if (key === 'constructor' || typeof method !== 'function' || !Reflect.getMetadata(PATTERN_METADATA, method)) continue;
       const extras: EventPatternExtras = Reflect.getMetadata(PATTERN_EXTRAS_METADATA, method) ?? {};
-      Reflect.defineMetadata(PATTERN_EXTRAS_METADATA, { ...extras, consumer: definition }, method);
+      Reflect.defineMetadata(PATTERN_EXTRAS_METADATA, { ...extras, consumer: definition, handlerName: `${target.name}.${key}` }, method);
     }
   };
 }

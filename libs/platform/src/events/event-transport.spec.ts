@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { register } from 'prom-client';
+import { Writable } from 'node:stream';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, kycEventType, type DomainEvent } from '@compliance/contracts';
 import { PermanentEventError, type ConsumerOptions, type ConsumedRecord, type EventBatchItem } from '@compliance/messaging';
@@ -14,6 +16,13 @@ import type { ConsumerHost } from './event-transport';
 type Options = Omit<ConsumerOptions, 'dataSource'>;
 
 const calls: Array<{ handler: string; payload: unknown; ctx: EventContext }> = [];
+const logLines: Array<Record<string, unknown>> = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    logLines.push(JSON.parse(chunk.toString()));
+    done();
+  },
+});
 
 @Controller()
 @EventConsumer({ group: 'group-a', topics: ['topic.a'], chunkSize: 7 })
@@ -34,13 +43,16 @@ class GroupAController {
 @Controller()
 @EventConsumer({ group: 'group-b', topics: ['topic.b'] })
 class GroupBController {
+  constructor(private readonly logger: PinoLogger) {}
+
   @EventPattern(ANY_EVENT)
   any(@Payload() event: DomainEvent, @Ctx() ctx: EventContext): void {
     calls.push({ handler: 'any', payload: event, ctx });
+    this.logger.info('recorded');
   }
 }
 
-@Module({ controllers: [GroupAController, GroupBController] })
+@Module({ imports: [LoggerModule.forRoot({ pinoHttp: [{ level: 'info' }, logSink] })], controllers: [GroupAController, GroupBController] })
 class TestModule {}
 
 class RecordingHost implements ConsumerHost {
@@ -139,6 +151,14 @@ describe('EventTransport: @EventPattern handlers as the messaging runtime consum
       ['any', 'something.new.v9'],
       ['any', EventTypes.RetentionErasureRequested],
     ]);
+  });
+
+  it("binds the event's ids, position and trace id to what a handler logs", async () => {
+    const e = event('something.else.v1');
+    await b.handler!(e, { manager, record: { ...record('11'), topic: 'topic.b' } });
+    const line = logLines.find((l) => l.msg === 'recorded' && l.eventId === e.id);
+    expect(line).toMatchObject({ group: 'group-b', eventType: 'something.else.v1', topic: 'topic.b', offset: '11', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(JSON.stringify(line)).not.toContain('"data"');
   });
 
   it('rethrows the handler error itself, so the runtime can tell permanent from transient', async () => {
