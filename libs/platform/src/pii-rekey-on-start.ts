@@ -1,6 +1,7 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
+import type { PinoLogger } from 'nestjs-pino';
+import type { DataSource } from 'typeorm';
 import { rekeySealedTable, type PiiCipher, type RekeyOutcome, type SealedTable } from '@compliance/persistence';
-import type { ServiceRuntime } from './service-runtime';
 
 /**
  * After a PII key rotation, one background pass per start moves a service's sealed values to the
@@ -12,8 +13,9 @@ export abstract class PiiRekeyOnStart implements OnApplicationBootstrap, BeforeA
   private pass?: Promise<RekeyOutcome[]>;
 
   protected constructor(
-    protected readonly runtime: ServiceRuntime,
+    protected readonly dataSource: DataSource,
     protected readonly cipher: PiiCipher,
+    protected readonly logger: PinoLogger,
   ) {}
 
   /** The service's tables of sealed values. */
@@ -21,7 +23,7 @@ export abstract class PiiRekeyOnStart implements OnApplicationBootstrap, BeforeA
 
   onApplicationBootstrap(): void {
     this.pass = this.run();
-    this.pass.catch((err: Error) => this.runtime.log.warn({ err: err.message }, 're-encryption under the current key stopped; it resumes at the next start'));
+    this.pass.catch((err: Error) => this.logger.warn({ err: err.message }, 're-encryption under the current key stopped; it resumes at the next start'));
   }
 
   /** The outcome of this start's pass. */
@@ -36,8 +38,8 @@ export abstract class PiiRekeyOnStart implements OnApplicationBootstrap, BeforeA
 
   private async run(): Promise<RekeyOutcome[]> {
     const outcomes: RekeyOutcome[] = [];
-    for (const table of this.tables()) outcomes.push(await rekeySealedTable(this.runtime.dataSource, this.cipher, table, { shouldStop: () => this.stopping }));
-    if (outcomes.some((o) => o.rekeyed || o.unreadable)) this.runtime.log.info({ outcomes, keyId: this.cipher.keyId }, 'personal data re-encrypted under the current key');
+    for (const table of this.tables()) outcomes.push(await rekeySealedTable(this.dataSource, this.cipher, table, { shouldStop: () => this.stopping }));
+    if (outcomes.some((o) => o.rekeyed || o.unreadable)) this.logger.info({ outcomes, keyId: this.cipher.keyId }, 'personal data re-encrypted under the current key');
     return outcomes;
   }
 }

@@ -1,7 +1,9 @@
 import { Global, Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { EventProducer } from '@compliance/messaging';
+import { EventProducer, TopicNamespace } from '@compliance/messaging';
+import { OutboxRelay } from '@compliance/persistence';
 import { httpLoggerParams, ObservabilityModule, ReadinessRegistry } from '@compliance/observability';
 import { ApiKeyGuard, ApiKeyRegistry } from './api-keys';
 import { BaseServiceConfig } from './config';
@@ -13,8 +15,10 @@ export interface PlatformOptions extends ServiceDefinition {
 }
 
 /**
- * Everything a suite service shares: validated config, logging, health and metrics, API-key auth,
- * and the runtime (database, migrations, producer, outbox relay, consumers).
+ * Everything a suite service shares: validated config, logging (inject nestjs-pino's `PinoLogger`),
+ * health and metrics, API-key auth, and what the runtime connects and starts in order: the
+ * `DataSource` (migrations applied), the `EventProducer`, the `OutboxRelay`, the `Kafka` client and
+ * the `TopicNamespace`, each injectable on its own. The consumers come from the event transport.
  */
 @Global()
 @Module({})
@@ -34,10 +38,14 @@ export class PlatformModule {
           useFactory: (readiness: ReadinessRegistry) => new ServiceRuntime(definition, config, readiness),
           inject: [ReadinessRegistry],
         },
+        // What the runtime connects, as providers of their own: a class takes what it uses.
         { provide: DataSource, useFactory: (rt: ServiceRuntime) => rt.dataSource, inject: [ServiceRuntime] },
         { provide: EventProducer, useFactory: (rt: ServiceRuntime) => rt.producer, inject: [ServiceRuntime] },
+        { provide: OutboxRelay, useFactory: (rt: ServiceRuntime) => rt.relay, inject: [ServiceRuntime] },
+        { provide: Kafka, useFactory: (rt: ServiceRuntime) => rt.kafka, inject: [ServiceRuntime] },
+        { provide: TopicNamespace, useFactory: (rt: ServiceRuntime) => rt.namespace, inject: [ServiceRuntime] },
       ],
-      exports: [BaseServiceConfig, config.constructor, ApiKeyRegistry, ApiKeyGuard, ServiceRuntime, DataSource, EventProducer],
+      exports: [BaseServiceConfig, config.constructor, ApiKeyRegistry, ApiKeyGuard, ServiceRuntime, DataSource, EventProducer, OutboxRelay, Kafka, TopicNamespace],
     };
   }
 }

@@ -1,9 +1,9 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
-import { addManyToOutbox, addToOutbox } from '@compliance/persistence';
-import { ServiceRuntime } from '@compliance/platform';
+import { addManyToOutbox, addToOutbox, OutboxRelay } from '@compliance/persistence';
 import type { ScreeningRef } from '../screenings/screening.repository';
 import { eventKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
 import { claimNewHits, findAlert, insertAlerts, recordReview, suppressHits, type AlertRow } from './alert.repository';
@@ -17,7 +17,7 @@ const alertsRaised =
 /** Alerts for humans: raised inside the screening's transaction, reviewed over HTTP. */
 @Injectable()
 export class AlertsService {
-  constructor(private readonly runtime: ServiceRuntime) {}
+  constructor(private readonly dataSource: DataSource, private readonly relay: OutboxRelay) {}
 
   /**
    * Claims, for finished screenings in order, the hits their subjects have never been alerted to
@@ -50,14 +50,14 @@ export class AlertsService {
   }
 
   async find(id: string): Promise<AlertView> {
-    const row = await findAlert(this.runtime.dataSource, id);
+    const row = await findAlert(this.dataSource, id);
     if (!row) throw new NotFoundException({ statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${id}` });
     return toView(row);
   }
 
   /** false_positive suppresses the alert's entities for this subject from now on; both decisions are published. */
   async review(id: string, decision: 'false_positive' | 'confirmed', reviewer: string, note?: string): Promise<AlertView> {
-    const view = await this.runtime.dataSource.transaction(async (m) => {
+    const view = await this.dataSource.transaction(async (m) => {
       const row = await findAlert(m, id, true);
       if (!row) throw new NotFoundException({ statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${id}` });
       if (row.status !== 'open') throw new ConflictException({ statusCode: 409, code: 'ALERT_ALREADY_REVIEWED', message: `alert was already reviewed as ${row.status}` });
@@ -72,7 +72,7 @@ export class AlertsService {
       await addToOutbox(m, Topics.ComplianceAlerts, key, newEvent({ type: EventTypes.ComplianceAlertResolved, source: EventSources.AmlTrigger, subject: key, data, time: at }));
       return toView({ ...row, status: decision, reviewed_by: reviewer, reviewed_at: new Date(at), note: note ?? null });
     });
-    this.runtime.relay.kick();
+    this.relay.kick();
     return view;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { ServiceRuntime } from '@compliance/platform';
-import { PiiCipher } from '@compliance/persistence';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { PiiCipher, OutboxRelay } from '@compliance/persistence';
 import { ScreeningProvider } from '../provider/screening-provider';
 import type { ScreeningIdentity } from '../screenings/screening.types';
 import { ScreeningsService } from '../screenings/screenings.service';
@@ -22,7 +23,9 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
   private stopping = false;
 
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
+    private readonly relay: OutboxRelay,
     private readonly provider: ScreeningProvider,
     private readonly registry: WatchlistRegistry,
     private readonly screenings: ScreeningsService,
@@ -57,18 +60,18 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
       const listSet = this.provider.listSetKey();
       let rescreened = 0;
       for (let after = ''; !this.stopping; ) {
-        const page = await staleSubjects(this.runtime.dataSource, listSet, after, PAGE);
+        const page = await staleSubjects(this.dataSource, listSet, after, PAGE);
         if (page.length === 0) break;
         for (const subjectRef of page) if (!this.stopping && (await this.rescreen(subjectRef))) rescreened++;
         after = page[page.length - 1];
       }
-      if (rescreened) this.runtime.log.info({ rescreened, listSet }, 'monitored subjects re-screened against new lists');
+      if (rescreened) this.logger.info({ rescreened, listSet }, 'monitored subjects re-screened against new lists');
     } while (this.again && !this.stopping);
   }
 
   private async rescreen(subjectRef: string): Promise<boolean> {
     try {
-      const done = await this.runtime.dataSource.transaction(async (m) => {
+      const done = await this.dataSource.transaction(async (m) => {
         const listSet = this.provider.listSetKey();
         const subject = await lockStaleSubject(m, subjectRef, listSet);
         if (!subject) return false;
@@ -83,11 +86,11 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
         await markScreened(m, subjectRef, listSet, subject.identity_digest);
         return true;
       });
-      if (done) this.runtime.relay.kick();
+      if (done) this.relay.kick();
       return done;
     } catch (err) {
       // Logged by reference only; the subject stays stale and is tried again at the next sweep.
-      this.runtime.log.warn({ subjectRef, err: (err as Error).message }, 're-screening a monitored subject failed');
+      this.logger.warn({ subjectRef, err: (err as Error).message }, 're-screening a monitored subject failed');
       return false;
     }
   }

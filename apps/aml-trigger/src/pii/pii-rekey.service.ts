@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { PiiCipher, type SealedTable } from '@compliance/persistence';
-import { PiiRekeyOnStart, ServiceRuntime } from '@compliance/platform';
+import { PiiRekeyOnStart } from '@compliance/platform';
 import { subjectSealContext } from '../monitoring/monitored-subject.repository';
 import { sealContext } from '../screenings/screenings.service';
 
@@ -13,8 +15,8 @@ export const AML_SEALED_TABLES: SealedTable[] = [
 /** After a PII key rotation, moves sealed identities to the current key (see docs/aml-trigger.md). */
 @Injectable()
 export class PiiRekeyService extends PiiRekeyOnStart {
-  constructor(runtime: ServiceRuntime, cipher: PiiCipher) {
-    super(runtime, cipher);
+  constructor(dataSource: DataSource, cipher: PiiCipher, logger: PinoLogger) {
+    super(dataSource, cipher, logger);
   }
 
   protected tables(): SealedTable[] {

@@ -1,9 +1,10 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ServiceRuntime } from '@compliance/platform';
 import { AmlTriggerConfig } from '../aml-trigger.config';
 import { suppressedHitKeys } from '../alerts/alert.repository';
-import { PiiCipher, Wakeup } from '@compliance/persistence';
+import { OutboxRelay, PiiCipher, Wakeup } from '@compliance/persistence';
 import { ProviderFailure, ScreeningProvider } from '../provider/screening-provider';
 import { claimUnfinished, refOf, type ScreeningRow } from './screening.repository';
 import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';
@@ -26,6 +27,9 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
 
   constructor(
     private readonly runtime: ServiceRuntime,
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    private readonly logger: PinoLogger,
     private readonly provider: ScreeningProvider,
     private readonly screenings: ScreeningsService,
     private readonly cipher: PiiCipher,
@@ -56,13 +60,13 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
     while (this.running) {
       let worked = false;
       try {
-        const row = await claimUnfinished(this.runtime.dataSource, this.leaseMs);
+        const row = await claimUnfinished(this.dataSource, this.leaseMs);
         if (row) {
           worked = true;
           await this.perform(row);
         }
       } catch (err) {
-        this.runtime.log.warn({ err: (err as Error).message }, 'pending screening worker: will retry');
+        this.logger.warn({ err: (err as Error).message }, 'pending screening worker: will retry');
       }
       if (!worked) await this.wakeup.sleep(idleMs(this.provider.inline));
     }
@@ -77,7 +81,7 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
     } catch {
       return this.finish(row, (m) => this.screenings.fail(m, ref, 'the stored identity cannot be decrypted (was PII_ENCRYPTION_KEY changed?)', 0));
     }
-    const suppressed = (await suppressedHitKeys(this.runtime.dataSource, [row.subject_ref])).get(row.subject_ref) ?? new Set<string>();
+    const suppressed = (await suppressedHitKeys(this.dataSource, [row.subject_ref])).get(row.subject_ref) ?? new Set<string>();
     let verdict: ScreeningVerdict;
     try {
       verdict = await this.provider.screen({ identity, suppressedHitKeys: suppressed, idempotencyKey: row.id });
@@ -91,12 +95,12 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
 
   /** Writes the outcome unless someone else finished the screening meanwhile (an expired lease). */
   private async finish(row: ScreeningRow, write: (m: EntityManager) => Promise<unknown>): Promise<void> {
-    await this.runtime.dataSource.transaction(async (m) => {
+    await this.dataSource.transaction(async (m) => {
       const [current] = await m.query('SELECT status FROM screenings WHERE id = $1 FOR UPDATE', [row.id]);
       if (current?.status !== 'running') return;
       await write(m);
     });
-    this.runtime.relay.kick();
+    this.relay.kick();
   }
 
 }

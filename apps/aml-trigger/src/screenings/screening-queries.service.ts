@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { ServiceRuntime } from '@compliance/platform';
+import { DataSource } from 'typeorm';
 import { isMonitored } from '../monitoring/monitored-subject.repository';
 import { PiiCipher } from '@compliance/persistence';
 import { findScreening, screeningsOfSubject, type ScreeningRow } from './screening.repository';
@@ -10,25 +10,25 @@ import { sealContext } from './screenings.service';
 @Injectable()
 export class ScreeningQueries {
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly dataSource: DataSource,
     private readonly cipher: PiiCipher,
   ) {}
 
   async byId(id: string): Promise<ScreeningView> {
-    const row = await findScreening(this.runtime.dataSource, id);
+    const row = await findScreening(this.dataSource, id);
     if (!row) throw new NotFoundException({ statusCode: 404, code: 'SCREENING_NOT_FOUND', message: `no screening ${id}` });
     return (await this.withAlerts([row]))[0];
   }
 
   async ofSubject(subjectRef: string): Promise<{ subjectRef: string; monitored: boolean; screenings: ScreeningView[] }> {
-    const rows = await screeningsOfSubject(this.runtime.dataSource, subjectRef);
-    const monitored = await isMonitored(this.runtime.dataSource, subjectRef);
+    const rows = await screeningsOfSubject(this.dataSource, subjectRef);
+    const monitored = await isMonitored(this.dataSource, subjectRef);
     return { subjectRef, monitored, screenings: await this.withAlerts(rows) };
   }
 
   private async withAlerts(rows: ScreeningRow[]): Promise<ScreeningView[]> {
     const alerts: Array<{ id: string; screening_id: string }> = rows.length
-      ? await this.runtime.dataSource.query('SELECT id, screening_id FROM alerts WHERE screening_id = ANY($1::uuid[]) ORDER BY raised_at', [rows.map((r) => r.id)])
+      ? await this.dataSource.query('SELECT id, screening_id FROM alerts WHERE screening_id = ANY($1::uuid[]) ORDER BY raised_at', [rows.map((r) => r.id)])
       : [];
     return rows.map((row) => this.toView(row, alerts.filter((a) => a.screening_id === row.id).map((a) => a.id)));
   }

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { OutboxRelay } from '@compliance/persistence';
+import { DataSource } from 'typeorm';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireRole, ServiceRuntime } from '@compliance/platform';
+import { RequireRole } from '@compliance/platform';
 import { ScreeningQueries } from './screening-queries.service';
 import { CreateScreeningDto, type ScreeningView } from './screenings.dto';
 import { ScreeningsService } from './screenings.service';
@@ -15,7 +17,8 @@ interface StatusResponse {
 @Controller()
 export class ScreeningsController {
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
     private readonly screenings: ScreeningsService,
     private readonly queries: ScreeningQueries,
     private readonly worker: PendingScreeningWorker,
@@ -26,10 +29,10 @@ export class ScreeningsController {
   @ApiOperation({ summary: 'Screen a person now (201 with the result; 202 while a remote provider is asked)' })
   async create(@Body() body: CreateScreeningDto, @Res({ passthrough: true }) res: StatusResponse): Promise<ScreeningView> {
     const { subjectRef, sessionId, ...identity } = body;
-    const { screeningId } = await this.runtime.dataSource.transaction((m) =>
+    const { screeningId } = await this.dataSource.transaction((m) =>
       this.screenings.request(m, { subjectRef, sessionId, trigger: 'adhoc', identity }),
     );
-    this.runtime.relay.kick();
+    this.relay.kick();
     const view = await this.queries.byId(screeningId);
     this.worker.kick();
     res.status(view.status === 'completed' || view.status === 'failed' ? 201 : 202).location(`/screenings/${screeningId}`);

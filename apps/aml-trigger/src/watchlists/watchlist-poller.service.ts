@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
+import { PinoLogger } from 'nestjs-pino';
 import * as path from 'node:path';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { ServiceRuntime } from '@compliance/platform';
 import { AmlTriggerConfig } from '../aml-trigger.config';
 import { WatchlistRegistry } from './watchlist-registry.service';
 
@@ -35,7 +35,7 @@ export class WatchlistPoller implements OnModuleDestroy {
   constructor(
     private readonly config: AmlTriggerConfig,
     private readonly registry: WatchlistRegistry,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
   ) {}
 
   async start(): Promise<void> {
@@ -67,9 +67,9 @@ export class WatchlistPoller implements OnModuleDestroy {
     this.loadedSignature = signature;
     try {
       const outcome = await this.registry.reload();
-      this.runtime.log.info({ changed: outcome.changed, rejected: outcome.rejected, problems: outcome.problems.length }, 'watchlists reloaded after a file change');
+      this.logger.info({ changed: outcome.changed, rejected: outcome.rejected, problems: outcome.problems.length }, 'watchlists reloaded after a file change');
     } catch (err) {
-      this.runtime.log.error({ err: (err as Error).message }, 'watchlist reload failed; previous lists stay in use');
+      this.logger.error({ err: (err as Error).message }, 'watchlist reload failed; previous lists stay in use');
     }
   }
 }

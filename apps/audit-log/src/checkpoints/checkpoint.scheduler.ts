@@ -1,5 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ServiceRuntime } from '@compliance/platform';
+import { OutboxRelay } from '@compliance/persistence';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { AuditLogConfig } from '../audit-log.config';
 import { CheckpointService } from './checkpoint.service';
 
@@ -10,7 +12,9 @@ export class CheckpointScheduler implements OnApplicationBootstrap, OnModuleDest
   private inFlight: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
+    private readonly relay: OutboxRelay,
     private readonly checkpoints: CheckpointService,
     private readonly config: AuditLogConfig,
   ) {}
@@ -30,11 +34,11 @@ export class CheckpointScheduler implements OnApplicationBootstrap, OnModuleDest
 
   async tick(): Promise<number | undefined> {
     try {
-      const sequence = await this.runtime.dataSource.transaction((m) => this.checkpoints.checkpointIfAdvanced(m));
-      if (sequence !== undefined) this.runtime.relay.kick();
+      const sequence = await this.dataSource.transaction((m) => this.checkpoints.checkpointIfAdvanced(m));
+      if (sequence !== undefined) this.relay.kick();
       return sequence;
     } catch (err) {
-      this.runtime.log.warn({ err: (err as Error).message }, 'audit checkpoint failed, will retry on the next tick');
+      this.logger.warn({ err: (err as Error).message }, 'audit checkpoint failed, will retry on the next tick');
       return undefined;
     }
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { OutboxRelay } from '@compliance/persistence';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventSources } from '@compliance/contracts';
-import { ServiceRuntime } from '@compliance/platform';
 import { AuditEntryTypes, type ChainedEntry } from '../chain/audit-entry';
 import { ChainAppender } from '../chain/chain-appender';
 import { mentionsIn } from './notes.dto';
@@ -13,7 +13,7 @@ export class NotesService {
   constructor(
     private readonly ds: DataSource,
     private readonly appender: ChainAppender,
-    private readonly runtime: ServiceRuntime,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async add(sessionId: string, author: string, text: string): Promise<ChainedEntry & { data: Record<string, unknown> }> {
@@ -37,7 +37,7 @@ export class NotesService {
       return chained;
     });
     // A note may have completed a checkpoint; publish it now rather than at the next poll.
-    this.runtime.relay.kick();
+    this.relay.kick();
     return { ...entry, data };
   }
 }

@@ -1,7 +1,8 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { OutboxRelay } from '@compliance/persistence';
 import { DataSource } from 'typeorm';
 import { isTerminalKycStatus } from '@compliance/contracts';
-import { ServiceRuntime, type Principal } from '@compliance/platform';
+import { type Principal } from '@compliance/platform';
 import { IdentityVault } from './identity-vault';
 import { recordIdentityAccess } from './verification-events';
 import { identityView } from './identity-view';
@@ -63,7 +64,7 @@ export class VerificationQueryService {
   constructor(
     private readonly ds: DataSource,
     private readonly vault: IdentityVault,
-    private readonly runtime: ServiceRuntime,
+    private readonly relay: OutboxRelay,
   ) {}
 
   /** An unmasked identity is shown only once the access is recorded (kyc.identity.accessed, via the outbox). */
@@ -77,7 +78,7 @@ export class VerificationQueryService {
     if (identity && visibility === 'full') {
       const fields = Object.keys(identity).sort();
       await recordIdentityAccess(this.ds.manager, { session, accessedBy: reader.name, role: reader.role, fields, at: new Date() });
-      this.runtime.relay.kick();
+      this.relay.kick();
     }
     return {
       ...summaryView(session),

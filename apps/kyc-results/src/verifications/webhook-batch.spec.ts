@@ -14,7 +14,7 @@ type Session = ReturnType<typeof newSession>;
 /** A session's life with every kind of report: transition, duplicate content, stale, data_updated, repeat. */
 function life(session: Session): Array<DomainEvent<WebhookReceivedData>> {
   const approved = sessionReport('v3-approved', session, T0);
-  const corrected = { ...structuredClone(approved), webhook_type: 'data.updated', event_id: randomUUID(), created_at: T0 + 300 };
+  const corrected: typeof approved = { ...structuredClone(approved), webhook_type: 'data.updated', event_id: randomUUID(), created_at: T0 + 300 };
   corrected.decision.id_verifications[0].last_name = 'Núñez Gómez';
   return [
     gatewayEvent(approved),

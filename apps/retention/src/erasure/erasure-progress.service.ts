@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { EventSources, EventTypes, newEvent, Topics, type ComplianceAlertRaisedData, type ErasureCompletedData, type ErasureFinishedData } from '@compliance/contracts';
 import { addToOutbox } from '@compliance/persistence';
-import { ServiceRuntime } from '@compliance/platform';
 import { Clock } from '../clock/clock';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { RetentionConfig } from '../retention.config';
@@ -22,7 +22,7 @@ export class ErasureProgressService {
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly config: RetentionConfig,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
     private readonly lifecycle: LifecycleService,
   ) {}
 
@@ -30,7 +30,7 @@ export class ErasureProgressService {
   async recordConfirmation(m: EntityManager, d: ErasureCompletedData): Promise<void> {
     const [known] = isUuid(d.requestId) ? await m.query('SELECT 1 FROM erasure_requests WHERE id = $1', [d.requestId]) : [];
     if (!known) {
-      this.runtime.log.warn({ requestId: d.requestId, service: d.service }, 'erasure confirmation for an unknown request, ignored');
+      this.logger.warn({ requestId: d.requestId, service: d.service }, 'erasure confirmation for an unknown request, ignored');
       return;
     }
     await m.query(

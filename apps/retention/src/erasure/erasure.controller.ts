@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { OutboxRelay } from '@compliance/persistence';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequireRole, ServiceRuntime, type Principal } from '@compliance/platform';
+import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
 import { ProviderDeletionService } from '../provider/provider-deletion.service';
 import { CreateErasureRequestDto, type ErasureReceipt } from './erasure.dto';
 import { ErasureReportQuery } from './erasure-report.query';
@@ -13,7 +14,7 @@ export class ErasureController {
     private readonly erasure: ErasureService,
     private readonly reports: ErasureReportQuery,
     private readonly provider: ProviderDeletionService,
-    private readonly runtime: ServiceRuntime,
+    private readonly relay: OutboxRelay,
   ) {}
 
   @Post()
@@ -22,7 +23,7 @@ export class ErasureController {
   @ApiAcceptedResponse({ description: 'accepted; a repeat while a request for the subject is open returns that request (repeated: true)' })
   async create(@Body() body: CreateErasureRequestDto, @CurrentPrincipal() principal: Principal): Promise<ErasureReceipt> {
     const receipt = await this.erasure.create(body.subjectRef, body.reason, principal.name);
-    this.runtime.relay.kick();
+    this.relay.kick();
     this.provider.kick();
     return receipt;
   }
@@ -41,7 +42,7 @@ export class ErasureController {
   @ApiConflictResponse({ description: 'the request was already sent to the services (or finished)' })
   async withdraw(@Param('id') id: string): Promise<ErasureReceipt> {
     const receipt = await this.erasure.withdraw(id);
-    this.runtime.relay.kick();
+    this.relay.kick();
     return receipt;
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { OutboxRelay } from '@compliance/persistence';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequireRole, ServiceRuntime, type Principal } from '@compliance/platform';
+import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
 import { Clock } from '../clock/clock';
 import { ErasureService } from '../erasure/erasure.service';
 import { ProviderDeletionService } from '../provider/provider-deletion.service';
@@ -14,7 +15,7 @@ export class LegalHoldsController {
     private readonly holds: LegalHoldsService,
     private readonly erasure: ErasureService,
     private readonly provider: ProviderDeletionService,
-    private readonly runtime: ServiceRuntime,
+    private readonly relay: OutboxRelay,
     private readonly clock: Clock,
   ) {}
 
@@ -44,7 +45,7 @@ export class LegalHoldsController {
     const hold = await this.holds.lift(id, principal.name);
     const released = await this.erasure.releaseBlocked(this.clock.now(), hold.subjectRef);
     if (released.length) {
-      this.runtime.relay.kick();
+      this.relay.kick();
       this.provider.kick();
     }
     return { ...hold, releasedErasureRequests: released };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConsumerGroups, retryTopicOf, type KycStatus } from '@compliance/contracts';
-import { ServiceRuntime } from '@compliance/platform';
+import { DataSource } from 'typeorm';
 import { sql, TopicReader, waitFor } from '@compliance/testing';
 import { RetentionHarness, screeningRecord, verificationRecord, type PublishedRecord } from '../testing/retention-harness';
 import { StatementCounter } from '../testing/statement-counter';
@@ -75,7 +75,7 @@ describe('set-based handling of the kyc and aml events (real Kafka, real Postgre
   beforeAll(async () => {
     h = await RetentionHarness.start('lifecycle-batch');
     t0 = new Date(Date.now() - 24 * HOUR_MS);
-    counter = new StatementCounter(h.service.app.get(ServiceRuntime).dataSource);
+    counter = new StatementCounter(h.service.app.get(DataSource));
     lifecycle = h.service.app.get(LifecycleService);
   });
 

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
+import { OutboxRelay } from '@compliance/persistence';
+import { PinoLogger } from 'nestjs-pino';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DATA_CATEGORIES } from '@compliance/contracts';
-import { CurrentPrincipal, RequireRole, ServiceRuntime, type Principal } from '@compliance/platform';
+import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
 import { UpdatePolicyDto, type PolicyView } from './policies.dto';
 import { isDataCategory, PoliciesService } from './policies.service';
 import { TopicRetentionService } from './topic-retention.service';
@@ -12,7 +14,8 @@ export class PoliciesController {
   constructor(
     private readonly policies: PoliciesService,
     private readonly topics: TopicRetentionService,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
+    private readonly relay: OutboxRelay,
   ) {}
 
   @Get()
@@ -36,13 +39,13 @@ export class PoliciesController {
       throw new NotFoundException({ statusCode: 404, code: 'UNKNOWN_CATEGORY', message: `unknown data category "${category}"; one of ${DATA_CATEGORIES.join(', ')}` });
     }
     const { policy, changed } = await this.policies.update(category, body.retentionDays, principal.name);
-    if (changed) this.runtime.relay.kick();
+    if (changed) this.relay.kick();
     if (category !== 'raw_webhooks') return policy;
     try {
       return { ...policy, kafkaRetentionMs: await this.topics.ensureApplied() };
     } catch (err) {
       // The policy is committed; the sweep applies it to Kafka once the admin API answers again.
-      this.runtime.log.warn({ err: (err as Error).message }, 'topic retention not applied yet, the sweep will retry');
+      this.logger.warn({ err: (err as Error).message }, 'topic retention not applied yet, the sweep will retry');
       return policy;
     }
   }

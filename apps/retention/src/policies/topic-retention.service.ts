@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ConfigResourceTypes, ConfigSource, type IResourceConfig } from 'kafkajs';
+import { TopicNamespace } from '@compliance/messaging';
+import { PinoLogger } from 'nestjs-pino';
+import { ConfigResourceTypes, ConfigSource, type IResourceConfig, Kafka } from 'kafkajs';
 import { RETENTION_MANAGED_TOPICS } from '@compliance/contracts';
-import { ServiceRuntime } from '@compliance/platform';
 import { DAY_MS } from '../clock/clock';
 import { PoliciesService } from './policies.service';
 
@@ -18,7 +19,9 @@ export class TopicRetentionService {
   private appliedMs?: string;
 
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly kafka: Kafka,
+    private readonly logger: PinoLogger,
+    private readonly namespace: TopicNamespace,
     private readonly policies: PoliciesService,
   ) {}
 
@@ -28,7 +31,7 @@ export class TopicRetentionService {
     if (ms !== this.appliedMs) {
       await this.apply(ms);
       this.appliedMs = ms;
-      this.runtime.log.info({ retentionMs: ms, topics: RETENTION_MANAGED_TOPICS }, 'topic retention applied');
+      this.logger.info({ retentionMs: ms, topics: RETENTION_MANAGED_TOPICS }, 'topic retention applied');
     }
     return ms;
   }
@@ -38,10 +41,10 @@ export class TopicRetentionService {
    * override set, so the topic's other overrides are read first and sent back unchanged.
    */
   private async apply(retentionMs: string): Promise<void> {
-    const admin = this.runtime.kafka.admin();
+    const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const names = RETENTION_MANAGED_TOPICS.map((t) => this.runtime.namespace.physical(t));
+      const names = RETENTION_MANAGED_TOPICS.map((t) => this.namespace.physical(t));
       const described = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
       const resources: IResourceConfig[] = described.resources.map((r) => ({
         type: ConfigResourceTypes.TOPIC,

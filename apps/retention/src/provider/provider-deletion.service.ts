@@ -1,6 +1,7 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { OutboxRelay } from '@compliance/persistence';
+import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { ServiceRuntime } from '@compliance/platform';
 import { Clock } from '../clock/clock';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';
 import { RetentionConfig } from '../retention.config';
@@ -27,7 +28,8 @@ export class ProviderDeletionService implements BeforeApplicationShutdown {
     private readonly ds: DataSource,
     private readonly clock: Clock,
     private readonly config: RetentionConfig,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
+    private readonly relay: OutboxRelay,
     private readonly client: DiditSessionClient,
     private readonly progress: ErasureProgressService,
   ) {}
@@ -40,7 +42,7 @@ export class ProviderDeletionService implements BeforeApplicationShutdown {
       return;
     }
     this.draining = this.drain()
-      .catch((err) => this.runtime.log.warn({ err: (err as Error).message }, 'provider deletions interrupted, the sweep resumes them'))
+      .catch((err) => this.logger.warn({ err: (err as Error).message }, 'provider deletions interrupted, the sweep resumes them'))
       .finally(() => {
         this.draining = undefined;
         if (this.again) {
@@ -90,6 +92,6 @@ export class ProviderDeletionService implements BeforeApplicationShutdown {
       );
       await this.progress.tryFinish(m, item.request_id);
     });
-    this.runtime.relay.kick();
+    this.relay.kick();
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
@@ -13,7 +14,6 @@ import {
   type PurgeDueData,
 } from '@compliance/contracts';
 import { addToOutbox } from '@compliance/persistence';
-import { ServiceRuntime } from '@compliance/platform';
 import { DAY_MS } from '../clock/clock';
 import { RetentionConfig } from '../retention.config';
 import { activeHoldCondition } from '../legal-holds/active-holds';
@@ -60,7 +60,7 @@ const DUE_SQL = `
 export class PurgesService {
   constructor(
     private readonly ds: DataSource,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
     private readonly config: RetentionConfig,
   ) {}
 
@@ -170,7 +170,7 @@ export class PurgesService {
     const [purge] = isUuid(d.purgeId) ? await m.query('SELECT category FROM purges WHERE purge_id = $1', [d.purgeId]) : [];
     const owners = purge ? PURGE_OWNERS[purge.category as DataCategory] : [];
     if (!owners.includes(d.service)) {
-      this.runtime.log.warn({ purgeId: d.purgeId, service: d.service }, 'purge confirmation for an unknown purge or from a non-owner, ignored');
+      this.logger.warn({ purgeId: d.purgeId, service: d.service }, 'purge confirmation for an unknown purge or from a non-owner, ignored');
       return;
     }
     await m.query(

@@ -1,5 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { ServiceRuntime } from '@compliance/platform';
+import { OutboxRelay } from '@compliance/persistence';
+import { PinoLogger } from 'nestjs-pino';
 import { Clock } from '../clock/clock';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';
 import { ErasureService } from '../erasure/erasure.service';
@@ -24,7 +25,8 @@ export class RetentionSweep implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly config: RetentionConfig,
     private readonly clock: Clock,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
+    private readonly relay: OutboxRelay,
     private readonly topics: TopicRetentionService,
     private readonly purges: PurgesService,
     private readonly erasure: ErasureService,
@@ -50,7 +52,7 @@ export class RetentionSweep implements OnApplicationBootstrap, BeforeApplication
     await this.step('purge deadlines', () => this.purges.handleOverdue(now));
     await this.step('erasure deadlines', () => this.progress.raiseOverdue(now));
     this.provider.kick();
-    this.runtime.relay.kick();
+    this.relay.kick();
     this.completed++;
   }
 
@@ -68,7 +70,7 @@ export class RetentionSweep implements OnApplicationBootstrap, BeforeApplication
     try {
       await work();
     } catch (err) {
-      this.runtime.log.warn({ step: name, err: (err as Error).message }, 'retention sweep step failed, retried next sweep');
+      this.logger.warn({ step: name, err: (err as Error).message }, 'retention sweep step failed, retried next sweep');
     }
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
-import type { ServiceRuntime } from '@compliance/platform';
+import type { PinoLogger } from 'nestjs-pino';
 import { diditSession, sql, testDatabaseUrl } from '@compliance/testing';
 import { MIGRATIONS } from '../migrations';
 import { SCHEMA } from '../service-name';
@@ -38,8 +38,8 @@ describe('DeliveryLedger group-commits the claims of concurrent webhooks (real P
       statements.push(text);
       return query(text, params);
     }) as DataSource['query'];
-    const runtime = { log: { warn: (_: unknown, message: string) => warnings.push(message) } } as unknown as ServiceRuntime;
-    ledger = new DeliveryLedger(ds, runtime);
+    const logger = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as PinoLogger;
+    ledger = new DeliveryLedger(ds, logger);
   });
 
   beforeEach(() => {

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { ServiceRuntime } from '@compliance/platform';
 import { GroupCommit } from '@compliance/messaging';
 import { claimBatch, findFirstClaims, type FirstClaim, type Inserted } from './delivery-claims';
 import type { InboundWebhook } from './inbound-webhook';
@@ -40,7 +40,7 @@ export class DeliveryLedger implements OnModuleDestroy {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
   ) {
     this.inserts = new GroupCommit((webhooks) => claimBatch(ds, webhooks), MAX_BATCH);
     this.lookups = new GroupCommit((requests) => findFirstClaims(ds, requests), MAX_BATCH);
@@ -55,7 +55,7 @@ export class DeliveryLedger implements OnModuleDestroy {
       const result = await Promise.race([attempt, timeout]);
       if (result !== 'timeout') return result;
     } catch (err) {
-      this.runtime.log.warn({ err: (err as Error).message }, 'deliveries: claim failed, Postgres unavailable');
+      this.logger.warn({ err: (err as Error).message }, 'deliveries: claim failed, Postgres unavailable');
       return { kind: 'unavailable', late: Promise.resolve(undefined) };
     } finally {
       clearTimeout(timer);
@@ -119,7 +119,7 @@ export class DeliveryLedger implements OnModuleDestroy {
       await this.ds.query(`UPDATE deliveries SET state = 'produced' WHERE event_id = ANY($1::uuid[]) AND state = 'pending'`, [ids]);
     } catch (err) {
       // Left pending: a later duplicate waits for the claim to go stale and publishes again (same event id).
-      this.runtime.log.warn({ err: (err as Error).message, count: ids.length }, 'deliveries: could not mark webhooks produced');
+      this.logger.warn({ err: (err as Error).message, count: ids.length }, 'deliveries: could not mark webhooks produced');
     }
     return ids.map(() => undefined);
   }

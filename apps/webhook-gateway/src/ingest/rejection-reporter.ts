@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { encodeEvent, EventSources, EventTypes, newEvent, Topics, type DomainEvent, type WebhookRejectedData } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
-import { ServiceRuntime } from '@compliance/platform';
+import { addToOutbox, OutboxRelay } from '@compliance/persistence';
 import { InboundPublisher } from '../spool/inbound-publisher';
 import { KafkaCircuit } from '../spool/kafka-circuit';
 import { SourceRegistry } from '../signatures/source-registry';
@@ -36,7 +37,9 @@ export class RejectionReporter {
     private readonly publisher: InboundPublisher,
     private readonly circuit: KafkaCircuit,
     private readonly sources: SourceRegistry,
-    private readonly runtime: ServiceRuntime,
+    private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
+    private readonly relay: OutboxRelay,
   ) {}
 
   report(rejection: WebhookRejection, attempt: RequestAttempt): Rejected {
@@ -68,11 +71,11 @@ export class RejectionReporter {
 
   private async viaOutbox(event: DomainEvent, key: string): Promise<void> {
     try {
-      await addToOutbox(this.runtime.dataSource.manager, Topics.WebhooksRejected, key, event);
-      this.runtime.relay.kick();
+      await addToOutbox(this.dataSource.manager, Topics.WebhooksRejected, key, event);
+      this.relay.kick();
     } catch (err) {
       metrics.rejectionEventsLost.inc();
-      this.runtime.log.warn({ err: (err as Error).message }, 'webhook.rejected event lost: neither Kafka nor the outbox took it');
+      this.logger.warn({ err: (err as Error).message }, 'webhook.rejected event lost: neither Kafka nor the outbox took it');
     }
   }
 }

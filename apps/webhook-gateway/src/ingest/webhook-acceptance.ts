@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import { Topics } from '@compliance/contracts';
-import { ServiceRuntime } from '@compliance/platform';
 import { WebhookGatewayConfig } from '../webhook-gateway.config';
 import { InboundPublisher, type PublishOutcome, type PublishTicket } from '../spool/inbound-publisher';
 import { KafkaCircuit } from '../spool/kafka-circuit';
@@ -43,7 +43,7 @@ export class WebhookAcceptance {
     private readonly spool: SpoolStore,
     private readonly relay: SpoolRelay,
     private readonly circuit: KafkaCircuit,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
   ) {
     this.budgetMs = config.WEBHOOK_PRODUCE_BUDGET_MS;
     this.staleAfterMs = this.budgetMs + 5000;
@@ -76,7 +76,7 @@ export class WebhookAcceptance {
     try {
       await this.spool.add(webhook, inFlight ? HOLD_MS : 0);
     } catch (err) {
-      this.runtime.log.error({ err: (err as Error).message, eventId: webhook.eventId }, 'neither Kafka nor the spool took a verified webhook');
+      this.logger.error({ err: (err as Error).message, eventId: webhook.eventId }, 'neither Kafka nor the spool took a verified webhook');
       await this.ledger.release(webhook.eventId).catch(() => undefined);
       throw new WebhookRejection('UNAVAILABLE', undefined, RETRY_AFTER_SEC);
     }
@@ -98,7 +98,7 @@ export class WebhookAcceptance {
         },
         () => this.spool.releaseHold(eventId),
       )
-      .catch((err) => this.runtime.log.warn({ err: (err as Error).message, eventId }, 'spool: could not settle a held webhook; its hold expires'))
+      .catch((err) => this.logger.warn({ err: (err as Error).message, eventId }, 'spool: could not settle a held webhook; its hold expires'))
       .finally(() => this.relay.kick());
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
-import { ServiceRuntime } from '@compliance/platform';
 import { WebhookGatewayConfig } from '../webhook-gateway.config';
 import { SourceRegistry } from '../signatures/source-registry';
 import type { SignedRequest } from '../signatures/signature-scheme';
@@ -27,7 +27,7 @@ export class WebhookIngestService {
     private readonly sources: SourceRegistry,
     private readonly acceptance: WebhookAcceptance,
     private readonly rejections: RejectionReporter,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
   ) {
     this.maxBodyBytes = config.WEBHOOK_MAX_BODY_BYTES;
   }
@@ -68,7 +68,7 @@ export class WebhookIngestService {
     } catch (err) {
       if (err instanceof WebhookRejection) throw err;
       // A fault of ours after verification: an honest 503 the provider retries, never a bare 500.
-      this.runtime.log.error({ err: (err as Error).message, eventId: webhook.eventId }, 'verified webhook not accepted');
+      this.logger.error({ err: (err as Error).message, eventId: webhook.eventId }, 'verified webhook not accepted');
       throw new WebhookRejection('UNAVAILABLE', undefined, 30);
     }
   }

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import type { FastPath } from '@compliance/platform';
-import { ServiceRuntime } from '@compliance/platform';
 import { writeAnswer, writeInternalError } from './webhook-answer';
 import { WebhookIngestService } from './webhook-ingest.service';
 
@@ -15,7 +15,6 @@ const WEBHOOK_PATH = /^\/webhooks\/([a-z0-9][a-z0-9_-]{0,62})(?:\?|$)/;
  */
 export function webhookFastPath(app: INestApplication): FastPath {
   const ingest = app.get(WebhookIngestService);
-  const log = app.get(ServiceRuntime).log;
   return (req, res) => {
     if (req.method !== 'POST') return false;
     const source = WEBHOOK_PATH.exec(req.url ?? '')?.[1];
@@ -23,7 +22,7 @@ export function webhookFastPath(app: INestApplication): FastPath {
     ingest.receive(req, source).then(
       (outcome) => writeAnswer(req, res, outcome),
       (err) => {
-        log.error({ err: (err as Error).message }, 'webhook request failed');
+        PinoLogger.root.error({ err: (err as Error).message }, 'webhook request failed');
         writeInternalError(res);
       },
     );

@@ -1,7 +1,8 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import type { Admin } from 'kafkajs';
 import { ReadinessRegistry } from '@compliance/observability';
-import { ServiceRuntime } from '@compliance/platform';
 import { KafkaCircuit } from './kafka-circuit';
 import { SpoolStore } from './spool.store';
 
@@ -27,7 +28,8 @@ export class IngestReadiness implements OnApplicationBootstrap, OnModuleDestroy 
 
   constructor(
     private readonly readiness: ReadinessRegistry,
-    private readonly runtime: ServiceRuntime,
+    private readonly dataSource: DataSource,
+    private readonly kafka: Kafka,
     private readonly store: SpoolStore,
     private readonly circuit: KafkaCircuit,
   ) {}
@@ -58,13 +60,13 @@ export class IngestReadiness implements OnApplicationBootstrap, OnModuleDestroy 
   private async runProbe(): Promise<Probe> {
     const [kafka, database] = await Promise.all([
       withTimeout(this.kafkaAnswers(), PROBE_TIMEOUT_MS),
-      withTimeout(this.runtime.dataSource.query('SELECT 1').then(() => true), PROBE_TIMEOUT_MS),
+      withTimeout(this.dataSource.query('SELECT 1').then(() => true), PROBE_TIMEOUT_MS),
     ]);
     return { kafka, database };
   }
 
   private async kafkaAnswers(): Promise<boolean> {
-    this.admin ??= this.runtime.kafka.admin();
+    this.admin ??= this.kafka.admin();
     try {
       await this.admin.connect();
       await this.admin.describeCluster();

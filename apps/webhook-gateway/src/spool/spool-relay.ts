@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { EventProducer } from '@compliance/messaging';
+import { PinoLogger } from 'nestjs-pino';
+import { EventProducer, TopicNamespace } from '@compliance/messaging';
 import { Topics } from '@compliance/contracts';
-import { ServiceRuntime } from '@compliance/platform';
 import { gatewayMetrics, setSpoolDepthFrom } from '../ingest/gateway-metrics';
 import { KafkaCircuit } from './kafka-circuit';
 import { SpoolStore } from './spool.store';
@@ -28,7 +28,8 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly store: SpoolStore,
     private readonly producer: EventProducer,
     private readonly circuit: KafkaCircuit,
-    private readonly runtime: ServiceRuntime,
+    private readonly logger: PinoLogger,
+    private readonly namespace: TopicNamespace,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,7 +60,7 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
       } catch (err) {
         failures++;
         this.circuit.open();
-        this.runtime.log.warn({ err: (err as Error).message, failures }, 'spool relay: Kafka did not take the spooled webhooks, will retry');
+        this.logger.warn({ err: (err as Error).message, failures }, 'spool relay: Kafka did not take the spooled webhooks, will retry');
         await this.wakeup.sleep(Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures));
         continue;
       }
@@ -68,7 +69,7 @@ export class SpoolRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async drainOnce(): Promise<number> {
-    const lock = `webhook-gateway-spool:${this.runtime.namespace.prefix}`;
+    const lock = `webhook-gateway-spool:${this.namespace.prefix}`;
     const published = await this.store.drain(lock, BATCH_ROWS, BATCH_BYTES, (records) => this.producer.send(Topics.WebhooksInbound, records));
     if (published > 0) {
       this.circuit.close();
