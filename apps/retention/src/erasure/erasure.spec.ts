@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DATA_HOLDING_SERVICES, EventTypes, Topics, type ComplianceAlertRaisedData, type DomainEvent, type ErasureRequestedData } from '@compliance/contracts';
 import { waitFor } from '@compliance/testing';
-import { FakeDidit } from '../testing/fake-didit.server';
-import { RetentionHarness } from '../testing/retention-harness';
+import { FakeDidit } from '../../test/fake-didit.server';
+import { RetentionHarness } from '../../test/retention-harness';
 
 const HOUR_MS = 3_600_000;
 const subjectRef = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DATA_HOLDING_SERVICES, EventTypes, type ErasureRequestedData } from '@compliance/contracts';
 import { waitFor } from '@compliance/testing';
-import { RetentionHarness } from '../testing/retention-harness';
+import { RetentionHarness } from '../../test/retention-harness';
 
 const DAY_MS = 86_400_000;
 const subjectRef = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ConsumerGroups, retryTopicOf, type KycStatus } from '@compliance/contracts';
 import { DataSource } from 'typeorm';
 import { sql, TopicReader, waitFor } from '@compliance/testing';
-import { RetentionHarness, screeningRecord, verificationRecord, type PublishedRecord } from '../testing/retention-harness';
-import { StatementCounter } from '../testing/statement-counter';
+import { RetentionHarness, screeningRecord, verificationRecord, type PublishedRecord } from '../../test/retention-harness';
+import { StatementCounter } from '../../test/statement-counter';
 import { LifecycleService, type LifecycleFact } from './lifecycle.service';
 
 const HOUR_MS = 3_600_000;

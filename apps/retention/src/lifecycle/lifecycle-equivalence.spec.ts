@@ -4,7 +4,7 @@ import { KYC_STATUSES } from '@compliance/contracts';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
 import { testDatabaseUrl } from '@compliance/testing';
 import { MIGRATIONS } from '../migrations';
-import { applyOneByOne } from '../testing/per-event-lifecycle';
+import { applyOneByOne } from '../../test/per-event-lifecycle';
 import { LifecycleService } from './lifecycle.service';
 import type { LifecycleFact } from './retention-tracking';
 

@@ -1,7 +1,7 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { EventTypes, RETENTION_MANAGED_TOPICS, Topics } from '@compliance/contracts';
 import { testKafka, waitFor } from '@compliance/testing';
-import { RetentionHarness } from '../testing/retention-harness';
+import { RetentionHarness } from '../../test/retention-harness';
 
 const DAY_MS = 86_400_000;
 

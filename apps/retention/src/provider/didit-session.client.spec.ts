@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FakeDidit } from '../testing/fake-didit.server';
+import { FakeDidit } from '../../test/fake-didit.server';
 import { DiditSessionClient, ProviderCallAborted } from './didit-session.client';
 
 describe('DiditSessionClient against a local fake Didit', () => {

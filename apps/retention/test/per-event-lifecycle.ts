@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DataCategory, KycStatus } from '@compliance/contracts';
-import { subjectUnit, TERMINAL_STATUSES, type LifecycleFact } from '../lifecycle/retention-tracking';
+import { subjectUnit, TERMINAL_STATUSES, type LifecycleFact } from '../src/lifecycle/retention-tracking';
 
 const DECISION_CLOCKED: readonly DataCategory[] = ['verification_data', 'raw_webhooks', 'audit_detail'];
 

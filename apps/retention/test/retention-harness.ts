@@ -12,10 +12,10 @@ import {
 import { EventProducer, TopicNamespace } from '@compliance/messaging';
 import { loadConfig, type ServiceApp } from '@compliance/platform';
 import { baseTestEnv, createTestTopics, startTestApp, TEST_API_KEYS, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
-import { AppModule } from '../app.module';
-import { ManualClock } from '../clock/clock';
-import { RetentionConfig } from '../retention.config';
-import { RetentionSweep } from '../sweep/retention-sweep.service';
+import { AppModule } from '../src/app.module';
+import { ManualClock } from '../src/clock/clock';
+import { RetentionConfig } from '../src/retention.config';
+import { RetentionSweep } from '../src/sweep/retention-sweep.service';
 
 export interface ApiAnswer {
   status: number;
