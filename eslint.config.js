@@ -14,12 +14,11 @@ module.exports = [
           enforceBuildableLibDependency: false,
           allow: [],
           // Only test files close these loops: the runtime libs' integration tests use the testing lib,
-          // which is built on them, and the outbox test uses the consumer runtime to show dedupe.
+          // which is built on them.
           ignoredCircularDependencies: [
             ['testing', 'messaging'],
             ['testing', 'persistence'],
             ['testing', 'platform'],
-            ['messaging', 'persistence'],
           ],
           depConstraints: [
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:lib'] },

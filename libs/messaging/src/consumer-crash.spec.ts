@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics } from '@compliance/contracts';
-import { createServiceDataSource, CreateMessagingTables1764100000000, runMigrationsLocked } from '@compliance/persistence';
+import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
 import { createTestTopics, CreateTestEffects1764100000001, testBrokers, testDatabaseUrl, testKafka, testNamespace, waitFor } from '@compliance/testing';
 import { TopicNamespace } from './kafka';
+import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
 import { EventProducer } from './producer';
 
 const ROOT = join(__dirname, '..', '..', '..');

@@ -1,10 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type DomainEvent } from '@compliance/contracts';
-import { addToOutbox, createServiceDataSource, CreateMessagingTables1764100000000, runMigrationsLocked } from '@compliance/persistence';
+import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
 import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
 import { ConsumerRunner, EventHandler } from './consumer-runner';
 import { TopicNamespace } from './kafka';
 import { EventProducer } from './producer';
+import { addToOutbox } from './outbox';
+import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
 import { RetryHeaders } from './retry-headers';
 
 const GROUP = 'runtime-test';

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeEvent, retryTopicOf, validateEvent, type DomainEvent, type RawRecord } from '@compliance/contracts';
-import { wroteToOutbox } from '@compliance/persistence';
+import { wroteToOutbox } from './outbox';
 import type { EventProducer } from './producer';
 import type { TopicNamespace } from './kafka';
 import { isInfrastructureError } from './errors';

@@ -8,3 +8,7 @@ export * from './errors';
 export * from './metrics';
 export * from './retry-headers';
 export * from './topic-admin';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './messaging-tables.migration';
+export * from './retention-confirmations';

@@ -1,6 +1,6 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { EncodedRecord } from '@compliance/contracts';
-import type { RecordPublisher } from '@compliance/persistence';
+import type { RecordPublisher } from './outbox';
 import type { TopicNamespace } from './kafka';
 
 /**

@@ -16,6 +16,6 @@ describe('migrations', () => {
     // One process applied both migrations, the other found nothing left to do.
     expect(applied.map((x) => x.length).sort()).toEqual([0, 2]);
     const rows = await sql<{ name: string }>(url, 'SELECT name FROM race.migrations ORDER BY id');
-    expect(rows.map((r) => r.name)).toEqual(['CreateMessagingTables1764100000000', 'SlowCreateLedger1764100000009']);
+    expect(rows.map((r) => r.name)).toEqual(['CreateAccounts1764100000000', 'SlowCreateLedger1764100000009']);
   });
 });

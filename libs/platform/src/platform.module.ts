@@ -2,8 +2,7 @@ import { Global, Module, type DynamicModule, type ModuleMetadata } from '@nestjs
 import { LoggerModule } from 'nestjs-pino';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { EventProducer, TopicNamespace } from '@compliance/messaging';
-import { OutboxRelay } from '@compliance/persistence';
+import { EventProducer, TopicNamespace, OutboxRelay } from '@compliance/messaging';
 import { httpLoggerParams, ObservabilityModule, ReadinessRegistry } from '@compliance/observability';
 import { ApiKeyGuard, ApiKeyRegistry } from './api-keys';
 import { BaseServiceConfig } from './config';

@@ -2,16 +2,8 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown,
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import {
-  ConsumerRunner,
-  createKafka,
-  EventProducer,
-  messagingMetrics,
-  parseBrokers,
-  TopicNamespace,
-  type ConsumerOptions,
-} from '@compliance/messaging';
-import { createServiceDataSource, ensureDatabase, OutboxRelay, runMigrationsLocked } from '@compliance/persistence';
+import { ConsumerRunner, createKafka, EventProducer, messagingMetrics, parseBrokers, TopicNamespace, type ConsumerOptions, OutboxRelay } from '@compliance/messaging';
+import { createServiceDataSource, ensureDatabase, runMigrationsLocked } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import type { BaseServiceConfig } from './config';
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
-import { addManyToOutbox, addToOutbox, OutboxRelay } from '@compliance/persistence';
+import { addManyToOutbox, addToOutbox, OutboxRelay } from '@compliance/messaging';
 import type { ScreeningRef } from '../screenings/screening.repository';
 import { eventKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
 import { claimNewHits, findAlert, insertAlerts, recordReview, suppressHits, type AlertRow } from './alert.repository';

@@ -1,5 +1,5 @@
-import { CreateMessagingTables1764100000000 } from '@compliance/persistence';
 import { CreateScreeningTables1764200000000 } from './1764200000000-create-screening-tables.migration';
+import { CreateMessagingTables1764100000000 } from '@compliance/messaging';
 import { IndexAlertLookups1764200000001 } from './1764200000001-index-alert-lookups.migration';
 
 /** In order of application. */

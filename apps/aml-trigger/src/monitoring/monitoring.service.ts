@@ -1,7 +1,8 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { PiiCipher, OutboxRelay } from '@compliance/persistence';
+import { PiiCipher } from '@compliance/persistence';
+import { OutboxRelay } from '@compliance/messaging';
 import { ScreeningProvider } from '../provider/screening-provider';
 import type { ScreeningIdentity } from '../screenings/screening.types';
 import { ScreeningsService } from '../screenings/screenings.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventSources, EventTypes, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
-import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/persistence';
+import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
 import { SERVICE_NAME } from '../service-name';
 
 type Counts = Record<string, number>;

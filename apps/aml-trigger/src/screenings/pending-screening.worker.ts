@@ -2,9 +2,10 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ServiceRuntime } from '@compliance/platform';
+import { OutboxRelay } from '@compliance/messaging';
 import { AmlTriggerConfig } from '../aml-trigger.config';
 import { suppressedHitKeys } from '../alerts/alert.repository';
-import { OutboxRelay, PiiCipher, Wakeup } from '@compliance/persistence';
+import { PiiCipher, Wakeup } from '@compliance/persistence';
 import { ProviderFailure, ScreeningProvider } from '../provider/screening-provider';
 import { claimUnfinished, refOf, type ScreeningRow } from './screening.repository';
 import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { OutboxRelay } from '@compliance/persistence';
 import { DataSource } from 'typeorm';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@compliance/platform';
+import { OutboxRelay } from '@compliance/messaging';
 import { ScreeningQueries } from './screening-queries.service';
 import { CreateScreeningDto, type ScreeningView } from './screenings.dto';
 import { ScreeningsService } from './screenings.service';

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { OutboxRelay } from '@compliance/persistence';
+import { OutboxRelay } from '@compliance/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AuditLogConfig } from '../audit-log.config';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { addToOutbox } from '@compliance/messaging';
 import { auditMetrics } from '../chain/audit.metrics';
 import { lockChainHead, type ChainHead } from '../chain/chain-head';
 import { CheckpointSigner } from './checkpoint-signer';

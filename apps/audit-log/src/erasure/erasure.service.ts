@@ -8,7 +8,7 @@ import {
   type ErasureRequestedData,
   type PurgeDueData,
 } from '@compliance/contracts';
-import { confirmErasure, confirmPurge } from '@compliance/persistence';
+import { confirmErasure, confirmPurge } from '@compliance/messaging';
 import type { ChainedEntry } from '../chain/audit-entry';
 import { AuditEntryTypes } from '../chain/audit-entry';
 import { auditMetrics } from '../chain/audit.metrics';

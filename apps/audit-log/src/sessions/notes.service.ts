@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { OutboxRelay } from '@compliance/persistence';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventSources } from '@compliance/contracts';
+import { OutboxRelay } from '@compliance/messaging';
 import { AuditEntryTypes, type ChainedEntry } from '../chain/audit-entry';
 import { ChainAppender } from '../chain/chain-appender';
 import { mentionsIn } from './notes.dto';

@@ -12,7 +12,7 @@ import {
   type KycVerificationData,
   type ScreeningIdentity,
 } from '@compliance/contracts';
-import { addManyToOutbox, addToOutbox } from '@compliance/persistence';
+import { addManyToOutbox, addToOutbox } from '@compliance/messaging';
 import type { IdentityAttributes } from '../providers/verification-report';
 import { verificationMetrics } from './verification.metrics';
 import { decisionSummaryOf, type VerificationSession } from './verification-session.entity';

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { OutboxRelay } from '@compliance/persistence';
 import { DataSource } from 'typeorm';
 import { isTerminalKycStatus } from '@compliance/contracts';
+import { OutboxRelay } from '@compliance/messaging';
 import { type Principal } from '@compliance/platform';
 import { IdentityVault } from './identity-vault';
 import { recordIdentityAccess } from './verification-events';

@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { EventSources, EventTypes, newEvent, Topics, type ComplianceAlertRaisedData, type ErasureCompletedData, type ErasureFinishedData } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { addToOutbox } from '@compliance/messaging';
 import { Clock } from '../clock/clock';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { RetentionConfig } from '../retention.config';

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { OutboxRelay } from '@compliance/persistence';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
+import { OutboxRelay } from '@compliance/messaging';
 import { ProviderDeletionService } from '../provider/provider-deletion.service';
 import { CreateErasureRequestDto, type ErasureReceipt } from './erasure.dto';
 import { ErasureReportQuery } from './erasure-report.query';

@@ -2,7 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DATA_HOLDING_SERVICES, EventSources, EventTypes, newEvent, Topics, type ErasureFinishedData, type ErasureRequestedData } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { addToOutbox } from '@compliance/messaging';
 import { Clock } from '../clock/clock';
 import { activeHoldCondition, activeHoldFor } from '../legal-holds/active-holds';
 import { LifecycleService } from '../lifecycle/lifecycle.service';

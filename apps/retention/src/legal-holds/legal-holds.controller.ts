@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
-import { OutboxRelay } from '@compliance/persistence';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
+import { OutboxRelay } from '@compliance/messaging';
 import { Clock } from '../clock/clock';
 import { ErasureService } from '../erasure/erasure.service';
 import { ProviderDeletionService } from '../provider/provider-deletion.service';

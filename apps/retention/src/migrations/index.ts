@@ -1,5 +1,5 @@
-import { CreateMessagingTables1764100000000 } from '@compliance/persistence';
 import { CreateRetentionTables1764300000000 } from './1764300000000-create-retention-tables';
+import { CreateMessagingTables1764100000000 } from '@compliance/messaging';
 import { AddPurgeDeadline1764300000001 } from './1764300000001-add-purge-deadline';
 import { IndexTrackedSessionSubjects1764300000002 } from './1764300000002-index-tracked-session-subjects';
 

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
-import { OutboxRelay } from '@compliance/persistence';
 import { PinoLogger } from 'nestjs-pino';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DATA_CATEGORIES } from '@compliance/contracts';
+import { OutboxRelay } from '@compliance/messaging';
 import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
 import { UpdatePolicyDto, type PolicyView } from './policies.dto';
 import { isDataCategory, PoliciesService } from './policies.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DATA_CATEGORIES, EventSources, EventTypes, newEvent, Topics, type DataCategory, type PolicyChangedData } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { addToOutbox } from '@compliance/messaging';
 import { Clock } from '../clock/clock';
 import { changedRows } from '../sql';
 import type { PolicyView } from './policies.dto';

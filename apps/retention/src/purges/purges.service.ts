@@ -13,7 +13,7 @@ import {
   type PurgeCompletedData,
   type PurgeDueData,
 } from '@compliance/contracts';
-import { addToOutbox } from '@compliance/persistence';
+import { addToOutbox } from '@compliance/messaging';
 import { DAY_MS } from '../clock/clock';
 import { RetentionConfig } from '../retention.config';
 import { activeHoldCondition } from '../legal-holds/active-holds';

@@ -1,5 +1,5 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { OutboxRelay } from '@compliance/persistence';
+import { OutboxRelay } from '@compliance/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { Clock } from '../clock/clock';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { encodeEvent, EventSources, EventTypes, newEvent, Topics, type DomainEvent, type WebhookRejectedData } from '@compliance/contracts';
-import { addToOutbox, OutboxRelay } from '@compliance/persistence';
+import { addToOutbox, OutboxRelay } from '@compliance/messaging';
 import { InboundPublisher } from '../spool/inbound-publisher';
 import { KafkaCircuit } from '../spool/kafka-circuit';
 import { SourceRegistry } from '../signatures/source-registry';

@@ -1,5 +1,5 @@
-import { CreateMessagingTables1764100000000 } from '@compliance/persistence';
 import { CreateGatewayTables1764600000000 } from './1764600000000-create-gateway-tables.migration';
+import { CreateMessagingTables1764100000000 } from '@compliance/messaging';
 import { DeliveriesRoomForSettling1764600000001 } from './1764600000001-deliveries-room-for-settling.migration';
 
 /** In order of application. */

@@ -7,7 +7,7 @@ import {
   type ErasureRequestedData,
   type PurgeDueData,
 } from '@compliance/contracts';
-import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox, ownsPurge } from '@compliance/persistence';
+import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox, ownsPurge } from '@compliance/messaging';
 import { SERVICE_NAME } from '../service-name';
 
 

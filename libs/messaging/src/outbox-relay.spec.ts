@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type EncodedRecord } from '@compliance/contracts';
-import { ConsumerRunner, EventProducer, TopicNamespace } from '@compliance/messaging';
+import { ConsumerRunner } from './consumer-runner';
+import { TopicNamespace } from './kafka';
+import { EventProducer } from './producer';
 import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
-import { createServiceDataSource } from './data-source';
+import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
 import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
-import { runMigrationsLocked } from './migrations';
 import { addManyToOutbox, addToOutbox, type RecordPublisher } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 

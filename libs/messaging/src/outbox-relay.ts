@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { toBatches, type RecordPublisher } from './outbox';
-import { Wakeup } from './wakeup';
+import { Wakeup } from '@compliance/persistence';
 
 export interface OutboxRelayOptions {
   /** Distinguishes relays of different services sharing a database. */
