@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { EventTypes, Topics, CATALOGUE_TOPICS } from '@compliance/contracts';
-import { diditHeaders, diditSession, testDatabaseUrl, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { diditHeaders, diditSession, waitFor } from '@compliance/testing';
 import { SERVICES, Stack } from '../tools/stack/stack';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
+import { testNamespace, TopicReader } from '@compliance/messaging/testing';
 
 /**
  * The whole flow across the five real service processes: a signed Didit webhook → gateway →

@@ -17,7 +17,7 @@ import { dlqTopicOf, CONSUMER_GROUPS, Topics } from '../../libs/contracts/src';
 import { loadWatchlists, Screener } from '../../libs/screening/src';
 import { testDatabaseUrlFor } from './support';
 import { diditHeaders } from '../../libs/testing/src/webhooks';
-import { TopicReader } from '../../libs/testing/src/kafka-helpers';
+import { TopicReader } from '../../libs/messaging/src/testing';
 import { restartBroker, stopBroker } from '../kafka/broker';
 import { REPO_ROOT } from '../stack/dev-secrets';
 import { SERVICES, Stack, type ServiceName } from '../stack/stack';

@@ -1,5 +1,5 @@
 import { CATALOGUE_TOPICS, CONSUMER_GROUPS, dlqTopicOf, EventTypes, Topics } from '../../libs/contracts/src';
-import type { TopicReader } from '../../libs/testing/src/kafka-helpers';
+import type { TopicReader } from '../../libs/messaging/src/testing';
 import type { Stack } from '../stack/stack';
 import type { PlannedSession } from './plan';
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CATALOGUE_TOPICS, Topics, type DomainEvent } from '../../libs/contracts/src';
-import { TopicReader } from '../../libs/testing/src/kafka-helpers';
+import { TopicReader } from '../../libs/messaging/src/testing';
 import { diditHeaders, diditSession } from '../../libs/testing/src/webhooks';
 import { loadDevSecrets } from '../stack/dev-secrets';
 import { SERVICES } from '../stack/stack';

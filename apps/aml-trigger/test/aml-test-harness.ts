@@ -10,9 +10,12 @@ import {
 } from '@compliance/contracts';
 import { EventProducer, TopicNamespace } from '@compliance/messaging';
 import { loadConfig, type ServiceApp } from '@compliance/platform';
-import { baseTestEnv, createTestTopics, startTestApp, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AmlTriggerConfig } from '../src/aml-trigger.config';
 import { AppModule } from '../src/app.module';
+import { baseTestEnv, startTestApp } from '@compliance/platform/testing';
+import { createTestTopics, testKafka, testNamespace, TopicReader } from '@compliance/messaging/testing';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 export const PII_KEY = randomBytes(32).toString('base64');
 

@@ -3,10 +3,13 @@ import { DataSource } from 'typeorm';
 import { encodeEvent, type DomainEvent } from '@compliance/contracts';
 import { EventProducer, TopicNamespace } from '@compliance/messaging';
 import { loadConfig, type ServiceApp } from '@compliance/platform';
-import { baseTestEnv, createTestTopics, sql, startTestApp, TEST_API_KEYS, testDatabaseUrl, testKafka, testNamespace, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AppModule, SERVICE_NAME } from '../src/app.module';
 import { AuditLogConfig } from '../src/audit-log.config';
 import { ChainAppender } from '../src/chain/chain-appender';
+import { baseTestEnv, startTestApp, TEST_API_KEYS } from '@compliance/platform/testing';
+import { createTestTopics, testKafka, testNamespace } from '@compliance/messaging/testing';
+import { sql, testDatabaseUrl } from '@compliance/persistence/testing';
 
 export function newSigningKey(): { privatePem: string; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

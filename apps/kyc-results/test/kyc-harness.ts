@@ -17,9 +17,12 @@ import {
 } from '@compliance/contracts';
 import { EventProducer, TopicNamespace } from '@compliance/messaging';
 import { loadConfig } from '@compliance/platform';
-import { baseTestEnv, createTestTopics, startTestApp, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AppModule } from '../src/app.module';
 import { KycResultsConfig } from '../src/kyc-results.config';
+import { baseTestEnv, startTestApp } from '@compliance/platform/testing';
+import { createTestTopics, testKafka, testNamespace, TopicReader } from '@compliance/messaging/testing';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 /** A fixed test key (32 bytes); tests that prove encryption use another key to fail decrypting. */
 export const TEST_PII_KEY = Buffer.alloc(32, 0x5a).toString('base64');

@@ -11,11 +11,14 @@ import {
 } from '@compliance/contracts';
 import { EventProducer, TopicNamespace } from '@compliance/messaging';
 import { loadConfig, type ServiceApp } from '@compliance/platform';
-import { baseTestEnv, createTestTopics, startTestApp, TEST_API_KEYS, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AppModule } from '../src/app.module';
 import { ManualClock } from '../src/clock/clock';
 import { RetentionConfig } from '../src/retention.config';
 import { RetentionSweep } from '../src/sweep/retention-sweep.service';
+import { baseTestEnv, startTestApp, TEST_API_KEYS } from '@compliance/platform/testing';
+import { createTestTopics, testKafka, testNamespace, TopicReader } from '@compliance/messaging/testing';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 export interface ApiAnswer {
   status: number;

@@ -4,9 +4,12 @@ import * as net from 'node:net';
 import { decodeEvent, Topics } from '@compliance/contracts';
 import { createKafka, parseBrokers, TopicNamespace } from '@compliance/messaging';
 import { createServiceApp, listenServiceApp, loadConfig, type ServiceApp } from '@compliance/platform';
-import { baseTestEnv, createTestTopics, diditHeaders, testDatabaseUrl, testNamespace, TopicReader, type CollectedRecord } from '@compliance/testing';
+import { diditHeaders } from '@compliance/testing';
 import { AppModule, HTTP_OPTIONS, SERVICE_NAME } from '../src/app.module';
 import { WebhookGatewayConfig } from '../src/webhook-gateway.config';
+import { baseTestEnv } from '@compliance/platform/testing';
+import { createTestTopics, testNamespace, TopicReader, type CollectedRecord } from '@compliance/messaging/testing';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 export const DIDIT_SECRET = 'didit-test-secret-7f3a9c2e51';
 export const DIDIT_OLD_SECRET = 'didit-rotated-out-secret-0b4d';

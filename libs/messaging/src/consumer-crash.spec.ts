@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics } from '@compliance/contracts';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
-import { createTestTopics, CreateTestEffects1764100000001, testBrokers, testDatabaseUrl, testKafka, testNamespace, waitFor } from '@compliance/testing';
+import { CreateTestEffects1764100000001, waitFor } from '@compliance/testing';
 import { TopicNamespace } from './kafka';
 import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
 import { EventProducer } from './producer';
+import { createTestTopics, testBrokers, testKafka, testNamespace } from './testing';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const GROUP = 'crash-test';

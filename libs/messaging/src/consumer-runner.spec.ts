@@ -1,13 +1,15 @@
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type DomainEvent } from '@compliance/contracts';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
-import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { CreateTestEffects1764100000001, waitFor } from '@compliance/testing';
 import { ConsumerRunner, EventHandler } from './consumer-runner';
 import { TopicNamespace } from './kafka';
 import { EventProducer } from './producer';
 import { addToOutbox } from './outbox';
 import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
 import { RetryHeaders } from './retry-headers';
+import { createTestTopics, testKafka, testNamespace, TopicReader } from './testing';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 const GROUP = 'runtime-test';
 const TOPIC = Topics.RetentionEvents;

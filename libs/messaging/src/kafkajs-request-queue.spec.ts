@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { testBrokers } from '@compliance/testing';
 import './kafkajs-request-queue';
+import { testBrokers } from './testing';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

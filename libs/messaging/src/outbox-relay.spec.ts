@@ -3,11 +3,13 @@ import { dlqTopicOf, EventSources, EventTypes, newEvent, retryTopicOf, Topics, t
 import { ConsumerRunner } from './consumer-runner';
 import { TopicNamespace } from './kafka';
 import { EventProducer } from './producer';
-import { createTestTopics, CreateTestEffects1764100000001, testDatabaseUrl, testKafka, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { CreateTestEffects1764100000001, waitFor } from '@compliance/testing';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
 import { CreateMessagingTables1764100000000 } from './messaging-tables.migration';
 import { addManyToOutbox, addToOutbox, type RecordPublisher } from './outbox';
 import { OutboxRelay } from './outbox-relay';
+import { createTestTopics, testKafka, testNamespace, TopicReader } from './testing';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 const TOPIC = Topics.RetentionEvents;
 const GROUP = 'outbox-dedupe';

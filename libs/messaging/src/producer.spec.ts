@@ -1,8 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { LossyKafkaProxy, testBrokers, testNamespace, TopicReader, waitFor } from '@compliance/testing';
+import { LossyKafkaProxy, waitFor } from '@compliance/testing';
 import { TopicNamespace } from './kafka';
 import { ensureTopics } from './topic-admin';
 import { EventProducer } from './producer';
+import { testBrokers, testNamespace, TopicReader } from './testing';
 
 const TOPIC = 'loss-probe';
 

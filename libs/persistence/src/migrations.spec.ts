@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { sql, testDatabaseUrl } from '@compliance/testing';
+import { sql, testDatabaseUrl } from './testing';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');

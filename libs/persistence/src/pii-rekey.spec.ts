@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { testDatabaseUrl } from '@compliance/testing';
 import { createServiceDataSource } from './data-source';
 import { PiiCipher } from './pii-cipher';
 import { rekeySealedTable, type SealedTable } from './pii-rekey';
+import { testDatabaseUrl } from './testing';
 
 const key = () => randomBytes(32).toString('base64');
 

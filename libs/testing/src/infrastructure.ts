@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
-// Relative imports: Jest's global setup runs outside the module mapper, and the broker launcher is a
+// A relative import: Jest's global setup runs outside the module mapper, and the broker launcher is a
 // tool (tools/kafka), not a library.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { DEFAULT_DATABASE_URL } from '../../persistence/src/database';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { ensureBroker } from '../../../tools/kafka/broker';
+
+/** The suite's local Postgres (the services' default DATABASE_URL); this lib depends on no runtime lib. */
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/compliance';
 
 /**
  * Where tests get Kafka and Postgres, in DESIGN §3's order: the environment, then

@@ -4,10 +4,11 @@ import * as path from 'node:path';
 import { EventTypes, Topics } from '@compliance/contracts';
 import { randomBytes } from 'node:crypto';
 import { PiiCipher } from '@compliance/persistence';
-import { sql, TEST_API_KEYS } from '@compliance/testing';
 import { PiiRekeyService } from '../pii/pii-rekey.service';
 import { sampleListsDir } from '../aml-trigger.config';
 import { AmlHarness, approvedEvent, LISTED_PERSON, PII_KEY, UNLISTED_PERSON } from '../../test/aml-test-harness';
+import { sql } from '@compliance/persistence/testing';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const COMPLETED = EventTypes.AmlScreeningCompleted;
 const RAISED = EventTypes.ComplianceAlertRaised;

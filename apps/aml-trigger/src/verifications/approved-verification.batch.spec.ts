@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConsumerGroups, encodeEvent, EventTypes, kycEventType, retryTopicOf, Topics, type DomainEvent, type KycVerificationData } from '@compliance/contracts';
 import { EventProducer, TopicNamespace, type EventBatchItem } from '@compliance/messaging';
-import { sql, testKafka, TopicReader, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AmlHarness, approvedEvent, LISTED_PERSON, UNLISTED_PERSON, type ApprovalInit } from '../../test/aml-test-harness';
 import { StatementCounter } from '../../test/statement-counter';
 import { ApprovedVerificationHandler } from './approved-verification.handler';
+import { sql } from '@compliance/persistence/testing';
+import { testKafka, TopicReader } from '@compliance/messaging/testing';
 
 const { AmlScreenings, ComplianceAlerts } = Topics;
 const COMPLETED = EventTypes.AmlScreeningCompleted;

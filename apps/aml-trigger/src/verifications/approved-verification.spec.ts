@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
-import { sql, TEST_API_KEYS } from '@compliance/testing';
 import { AmlHarness, approvedEvent, LISTED_PERSON, UNLISTED_PERSON } from '../../test/aml-test-harness';
+import { sql } from '@compliance/persistence/testing';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const { AmlScreenings, ComplianceAlerts } = Topics;
 const COMPLETED = EventTypes.AmlScreeningCompleted;

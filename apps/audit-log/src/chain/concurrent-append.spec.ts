@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ConsumerGroups, EventSources, kycEventType, newEvent, Topics, type DomainEvent } from '@compliance/contracts';
 import { TopicNamespace } from '@compliance/messaging';
 import type { ServiceApp } from '@compliance/platform';
-import { testKafka, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AuditWorld, chainDirectly, getJson } from '../../test/audit-harness';
 import { policyChanged } from '../../test/suite-events';
+import { testKafka } from '@compliance/messaging/testing';
 
 function statusEvent(sessionId: string, n: number): DomainEvent {
   return newEvent({

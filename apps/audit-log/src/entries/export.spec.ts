@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ServiceApp } from '@compliance/platform';
-import { TEST_API_KEYS } from '@compliance/testing';
 import { AuditWorld, getJson } from '../../test/audit-harness';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const TOTAL = 100_000;
 const HEAP_BOUND = 32 * 1024 * 1024;

@@ -1,8 +1,9 @@
 import { EventTypes, Topics, type DomainEvent } from '@compliance/contracts';
 import type { ServiceApp } from '@compliance/platform';
-import { TopicReader, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AuditWorld, getJson, postJson } from '../../test/audit-harness';
 import { erasureRequested, purgeDue, verificationStory } from '../../test/suite-events';
+import { TopicReader } from '@compliance/messaging/testing';
 
 describe('erasure and purge of audit data (real broker, real Postgres)', () => {
   const world = new AuditWorld('auditerase');

@@ -11,9 +11,10 @@ import {
   type AuditCheckpointData,
 } from '@compliance/contracts';
 import { RetryHeaders } from '@compliance/messaging';
-import { TopicReader, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AuditWorld } from '../../test/audit-harness';
 import { policyChanged, purgeDue, rejectedWebhook, verificationStory } from '../../test/suite-events';
+import { TopicReader } from '@compliance/messaging/testing';
 
 describe('audit-log records every topic of the suite (real broker, real Postgres)', () => {
   const world = new AuditWorld('auditrec');

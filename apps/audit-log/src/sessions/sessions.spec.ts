@@ -1,10 +1,11 @@
 import { Topics } from '@compliance/contracts';
 import type { ServiceApp } from '@compliance/platform';
-import { TEST_API_KEYS, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AuditWorld, getJson, postJson } from '../../test/audit-harness';
 import { verificationStory } from '../../test/suite-events';
 import { CheckpointScheduler } from '../checkpoints/checkpoint.scheduler';
 import { mentionsIn } from './notes.dto';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 describe('session timeline and case notes (real broker, real Postgres)', () => {
   const world = new AuditWorld('auditsess');

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ServiceApp } from '@compliance/platform';
-import { TEST_API_KEYS } from '@compliance/testing';
 import { AuditWorld, chainDirectly, getJson, newSigningKey } from '../../test/audit-harness';
 import { dataHashOf, entryHashOf, isoMillis } from '../chain/chain-hash';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
 import { verifyChain } from './chain-verifier';
 import { runVerifyCommand } from './verify.command';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 describe('chain verification (real Postgres)', () => {
   const world = new AuditWorld('auditverify');

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventSources, EventTypes, newEvent, Topics, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
-import { TEST_API_KEYS, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
 import { gatewayEvent, startKycResults, type KycHarness } from '../../test/kyc-harness';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const NOW = Math.floor(Date.now() / 1000);
 const YEARS_AGO = NOW - 3 * 365 * 86_400;

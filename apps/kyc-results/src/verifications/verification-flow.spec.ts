@@ -1,7 +1,7 @@
 import { traceIdOf } from '@compliance/contracts';
-import { TEST_API_KEYS } from '@compliance/testing';
 import { asV2, newSession, redelivered, sessionReport, statusOnly } from '../../test/didit-reports';
 import { gatewayEvent, startKycResults, type KycHarness } from '../../test/kyc-harness';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const T0 = 1_767_225_600;
 

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ConsumerGroups, dlqTopicOf } from '@compliance/contracts';
 import { RetryHeaders } from '@compliance/messaging';
-import { diditPayload, TEST_API_KEYS, waitFor } from '@compliance/testing';
+import { diditPayload, waitFor } from '@compliance/testing';
 import { PiiCipher } from '@compliance/persistence';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
 import { PiiRekeyService } from '../pii/pii-rekey.service';
 import { IdentityVault } from './identity-vault';
 import { gatewayEvent, startKycResults, TEST_PII_KEY, type KycHarness } from '../../test/kyc-harness';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const T0 = 1_767_225_600;
 const DLQ = dlqTopicOf(ConsumerGroups.KycResults);

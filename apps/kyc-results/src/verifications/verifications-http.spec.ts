@@ -1,7 +1,8 @@
 import { EventTypes, Topics } from '@compliance/contracts';
-import { TEST_API_KEYS, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
 import { gatewayEvent, startKycResults, type KycHarness } from '../../test/kyc-harness';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const T0 = 1_767_225_600;
 

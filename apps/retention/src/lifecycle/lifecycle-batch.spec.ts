@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConsumerGroups, retryTopicOf, type KycStatus } from '@compliance/contracts';
 import { DataSource } from 'typeorm';
-import { sql, TopicReader, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { RetentionHarness, screeningRecord, verificationRecord, type PublishedRecord } from '../../test/retention-harness';
 import { StatementCounter } from '../../test/statement-counter';
 import { LifecycleService, type LifecycleFact } from './lifecycle.service';
+import { sql } from '@compliance/persistence/testing';
+import { TopicReader } from '@compliance/messaging/testing';
 
 const HOUR_MS = 3_600_000;
 const ref = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;

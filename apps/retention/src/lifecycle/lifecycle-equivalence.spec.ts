@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import type { DataSource, EntityManager } from 'typeorm';
 import { KYC_STATUSES } from '@compliance/contracts';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
-import { testDatabaseUrl } from '@compliance/testing';
 import { MIGRATIONS } from '../migrations';
 import { applyOneByOne } from '../../test/per-event-lifecycle';
 import { LifecycleService } from './lifecycle.service';
 import type { LifecycleFact } from './retention-tracking';
+import { testDatabaseUrl } from '@compliance/persistence/testing';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR_MS = 3_600_000;

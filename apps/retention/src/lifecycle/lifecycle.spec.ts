@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventSources, EventTypes, newEvent, Topics, type ComplianceAlertRaisedData, type PurgeDueData } from '@compliance/contracts';
-import { sql, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { RetentionHarness, type ApiAnswer } from '../../test/retention-harness';
+import { sql } from '@compliance/persistence/testing';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,7 +1,8 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { EventTypes, RETENTION_MANAGED_TOPICS, Topics } from '@compliance/contracts';
-import { testKafka, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { RetentionHarness } from '../../test/retention-harness';
+import { testKafka } from '@compliance/messaging/testing';
 
 const DAY_MS = 86_400_000;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, Topics } from '@compliance/contracts';
-import { diditHeaders, diditSession, nowSeconds, standardHeaders, waitFor, type TopicReader } from '@compliance/testing';
+import { diditHeaders, diditSession, nowSeconds, standardHeaders, waitFor } from '@compliance/testing';
 import { badRequests, hmacHex, LIMIT, MARKER } from '../../test/bad-request-corpus';
 import {
   DIDIT_OLD_SECRET,
@@ -16,6 +16,7 @@ import {
   type Gateway,
   type RawRequest,
 } from '../../test/gateway-harness';
+import { type TopicReader } from '@compliance/messaging/testing';
 
 const CODES: Record<number, string[]> = {
   400: ['INVALID_JSON', 'NOT_A_JSON_OBJECT', 'INVALID_PAYLOAD'],

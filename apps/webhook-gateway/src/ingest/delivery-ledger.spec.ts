@@ -3,11 +3,12 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
 import type { PinoLogger } from 'nestjs-pino';
-import { diditSession, sql, testDatabaseUrl } from '@compliance/testing';
+import { diditSession } from '@compliance/testing';
 import { MIGRATIONS } from '../migrations';
 import { SCHEMA } from '../service-name';
 import { DeliveryLedger, type Claim } from './delivery-ledger';
 import { toInboundWebhook, type InboundWebhook } from './inbound-webhook';
+import { sql, testDatabaseUrl } from '@compliance/persistence/testing';
 
 const STALE_MS = 7000;
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventSources, EventTypes, Topics } from '@compliance/contracts';
 import { TopicNamespace } from '@compliance/messaging';
-import { diditHeaders, diditPayload, diditSession, sql, standardHeaders, testKafka, waitFor, type CollectedRecord, type TopicReader } from '@compliance/testing';
+import { diditHeaders, diditPayload, diditSession, standardHeaders, waitFor } from '@compliance/testing';
 import { DIDIT_SECRET, nonEmpty, postDidit, readGatewayTopics, send, startGateway, STANDARD_SECRET, type Gateway } from '../../test/gateway-harness';
+import { sql } from '@compliance/persistence/testing';
+import { testKafka, type CollectedRecord, type TopicReader } from '@compliance/messaging/testing';
 
 describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Postgres)', () => {
   let gw: Gateway;

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { encodeEvent, EventSources, EventTypes, newEvent, Topics, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
 import { EventProducer, TopicNamespace } from '@compliance/messaging';
-import { diditSession, sql, testKafka, waitFor, type TopicReader } from '@compliance/testing';
+import { diditSession, waitFor } from '@compliance/testing';
 import { nonEmpty, postDidit, readGatewayTopics, startGateway, type Gateway } from '../../test/gateway-harness';
 import { toInboundWebhook } from '../ingest/inbound-webhook';
+import { sql } from '@compliance/persistence/testing';
+import { testKafka, type TopicReader } from '@compliance/messaging/testing';
 
 describe('retention commands: erasure and raw_webhooks purges (real Kafka, real Postgres)', () => {
   let gw: Gateway;

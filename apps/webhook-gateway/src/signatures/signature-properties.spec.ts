@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { canonicalJson, Topics } from '@compliance/contracts';
-import { diditHeaders, nowSeconds, standardHeaders, waitFor, type TopicReader } from '@compliance/testing';
+import { diditHeaders, nowSeconds, standardHeaders, waitFor } from '@compliance/testing';
 import { hmacHex } from '../../test/bad-request-corpus';
 import { DIDIT_OLD_SECRET, DIDIT_SECRET, readGatewayTopics, send, startGateway, STANDARD_SECRET, type Gateway, type RawRequest } from '../../test/gateway-harness';
+import { type TopicReader } from '@compliance/messaging/testing';
 
 const value = fc.jsonValue({ maxDepth: 3, stringUnit: 'grapheme' });
 /** A Didit-shaped payload with arbitrary extra content, unicode and floats included. */

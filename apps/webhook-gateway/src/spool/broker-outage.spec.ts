@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { allTopics, Topics } from '@compliance/contracts';
 import { createKafka, ensureTopics, TopicNamespace } from '@compliance/messaging';
-import { diditSession, sql, testDatabaseUrl, testNamespace, waitFor, type CollectedRecord } from '@compliance/testing';
+import { diditSession, waitFor } from '@compliance/testing';
 // The broker launcher is a dev tool, not a lib; this file needs a broker it may stop.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { ensureBroker, stopBroker } from '../../../../tools/kafka/broker';
 import { postDidit, readTopicsOn, startGateway, type Gateway } from '../../test/gateway-harness';
 import { toInboundWebhook } from '../ingest/inbound-webhook';
+import { sql, testDatabaseUrl } from '@compliance/persistence/testing';
+import { testNamespace, type CollectedRecord } from '@compliance/messaging/testing';
 
 // A broker of this file's own: the shared one on 9092 serves everybody else's tests.
 const PORT = 19192;

@@ -1,7 +1,8 @@
 import { EventTypes, Topics } from '@compliance/contracts';
-import { TEST_API_KEYS, waitFor } from '@compliance/testing';
+import { waitFor } from '@compliance/testing';
 import { AmlHarness, approvedEvent } from '../../../test/aml-test-harness';
 import { cleanResult, FakeDiditServer, hitResult } from '../../../test/fake-didit.server';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 
 const COMPLETED = EventTypes.AmlScreeningCompleted;
 const bySession = (sessionId: string) => (d: Record<string, unknown>) => d.sessionId === sessionId;

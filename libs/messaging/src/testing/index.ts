@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { allTopics, decodeEvent, type DomainEvent } from '@compliance/contracts';
-import { createKafka, ensureTopics, parseBrokers, TopicNamespace } from '@compliance/messaging';
-import { testRunId } from './topic-cleanup';
+import { testRunId } from '@compliance/testing';
+import { createKafka, parseBrokers, TopicNamespace } from '../kafka';
+import { ensureTopics } from '../topic-admin';
 
 export function testBrokers(): string {
   const brokers = process.env.KAFKA_BROKERS;

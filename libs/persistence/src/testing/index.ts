@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DEFAULT_DATABASE_URL, ensureDatabase } from '@compliance/persistence';
+import { DEFAULT_DATABASE_URL, ensureDatabase } from '../database';
 
 /** A fresh database per test file: services create their schemas in it, nothing leaks between files. */
 export async function testDatabaseUrl(label = 'test'): Promise<string> {

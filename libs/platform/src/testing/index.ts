@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { createServiceApp, listenServiceApp, type ServiceApp } from '@compliance/platform';
+import { createServiceApp, listenServiceApp, type ServiceApp } from '../bootstrap';
 
 /** Starts a service exactly as main.ts does (real HTTP stack) on a free port. */
 export async function startTestApp(module: DynamicModule, title = 'test', opts: { bodyParser?: boolean } = {}): Promise<ServiceApp> {
