@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
-  canonicalJson,
+  fingerprintOf,
+  webhookEventId,
   ConsumerGroups,
   dlqTopicOf,
   encodeEvent,
@@ -28,22 +28,19 @@ import { testDatabaseUrl } from '@compliance/persistence/testing';
 export const TEST_PII_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 
 /**
- * What the webhook gateway publishes for a verified webhook (the team convention): a deterministic
- * id from (source, content fingerprint), where the fingerprint leaves out event_id and timestamp.
- * Built independently of kyc-results' own code so the two must agree.
+ * What the webhook gateway publishes for a verified webhook: the id is the contract's deterministic
+ * one (`webhookEventId` of the source and the content fingerprint, libs/contracts).
  */
 export function gatewayEvent(payload: Record<string, unknown>, opts: { source?: string; id?: string; traceparent?: string } = {}): DomainEvent<WebhookReceivedData> {
   const source = opts.source ?? 'didit';
   const deliveryId = payload.event_id;
-  const content = Object.fromEntries(Object.entries(payload).filter(([k]) => k !== 'event_id' && k !== 'timestamp'));
-  const fingerprint = createHash('sha256').update(canonicalJson(content)).digest('hex');
-  const h = createHash('sha256').update(`${source}:${fingerprint}`).digest('hex');
+  const fingerprint = fingerprintOf(payload);
   const sessionId = typeof payload.session_id === 'string' ? payload.session_id : undefined;
   const event = newEvent<WebhookReceivedData>({
     type: EventTypes.WebhookReceived,
     source: EventSources.WebhookGateway,
     subject: sessionId ?? String(payload.vendor_data ?? deliveryId),
-    id: opts.id ?? `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`,
+    id: opts.id ?? webhookEventId(source, fingerprint),
     data: { source, scheme: 'didit', receivedAt: new Date().toISOString(), deliveryId: String(deliveryId ?? 'none'), fingerprint, sessionId, payload },
   });
   return { ...event, traceparent: opts.traceparent ?? newTraceparent() };

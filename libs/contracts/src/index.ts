@@ -12,3 +12,5 @@ export * from './events/alert.events';
 export * from './events/retention.events';
 export * from './events/audit.events';
 export * from './canonical-json';
+export * from './webhook-identity';
+export * from './retention-protocol';

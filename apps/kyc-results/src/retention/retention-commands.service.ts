@@ -5,8 +5,9 @@ import {
   type DomainEvent,
   type ErasureRequestedData,
   type PurgeDueData,
+  ownsPurge,
 } from '@compliance/contracts';
-import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox, ownsPurge } from '@compliance/messaging';
+import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
 import { SERVICE_NAME } from '../service-name';
 
 const count = affectedRows;
