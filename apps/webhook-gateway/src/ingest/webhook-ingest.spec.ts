@@ -144,8 +144,16 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
     const again = await postDidit(gw.url, body);
     expect(again).toMatchObject({ status: 200, body: { id: viaRouter.body.id, duplicate: true } });
     expect(again.headers['content-type']).toBe(viaRouter.headers['content-type']);
+    const dupViaRouter = await send(gw.url, { path: '/webhooks/didit/', headers: diditHeaders(body, DIDIT_SECRET), body });
+    expect(dupViaRouter).toMatchObject({ status: 200, body: { id: viaRouter.body.id, duplicate: true } });
     const unknown = await send(gw.url, { path: '/webhooks/Didit', headers: diditHeaders(body, DIDIT_SECRET), body });
     expect(unknown).toMatchObject({ status: 404, body: { code: 'UNKNOWN_SOURCE' } });
+    // Refusals on this route go through the exception filter: the same error body as the fast path.
+    const forged = await send(gw.url, { path: '/webhooks/didit/', headers: diditHeaders(body, 'not-the-secret-at-all'), body });
+    const forgedFast = await send(gw.url, { path: '/webhooks/didit', headers: diditHeaders(body, 'not-the-secret-at-all'), body });
+    expect(forged).toMatchObject({ status: 401, body: { code: 'INVALID_SIGNATURE' } });
+    expect(Object.keys(forged.body).sort()).toEqual(Object.keys(forgedFast.body).sort());
+    expect(forged.headers['content-type']).toBe(forgedFast.headers['content-type']);
   });
 
   it('reports the spool in /health/ready and the ingest metrics in /metrics', async () => {

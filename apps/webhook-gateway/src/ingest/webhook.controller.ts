@@ -1,4 +1,4 @@
-import { Controller, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -15,8 +15,8 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { writeAnswer } from './webhook-answer';
 import { WebhookIngestService } from './webhook-ingest.service';
+import { RefusedWebhook, WebhookRefusalFilter } from './webhook-refusal.filter';
 
 @ApiTags('webhooks')
 @Controller('webhooks')
@@ -41,9 +41,15 @@ export class WebhookController {
   @ApiUnsupportedMediaTypeResponse({ description: 'UNSUPPORTED_MEDIA_TYPE' })
   @ApiTooManyRequestsResponse({ description: 'TOO_MANY_FAILURES: this address sent too many unauthenticated requests (Retry-After)' })
   @ApiServiceUnavailableResponse({ description: 'UNAVAILABLE: neither Kafka nor Postgres could take it (Retry-After)' })
-  async receive(@Param('source') source: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseFilters(WebhookRefusalFilter)
+  async receive(@Param('source') source: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ id: string; duplicate?: true }> {
     // The usual `/webhooks/<source>` is answered by the fast path (webhook.fast-path.ts) before it
     // gets here; this route takes the other spellings Express matches (letter case, encoded names).
-    writeAnswer(req, res, await this.ingest.receive(req, source));
+    const outcome = await this.ingest.receive(req, source);
+    if (outcome.kind === 'rejected') throw new RefusedWebhook(outcome);
+    // 202 when it became durable now, 200 when it had been received before.
+    res.status(outcome.status);
+    return outcome.duplicate ? { id: outcome.id, duplicate: true } : { id: outcome.id };
   }
 }
