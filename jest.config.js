@@ -16,8 +16,10 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!any-ascii/)'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
-  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
-  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+  // Unit runs (TEST_KIND=unit with --filter=./tools/jest/test-kind.js, the Nx `test` target) bring up no infrastructure.
+  ...(process.env.TEST_KIND === 'unit'
+    ? {}
+    : { globalSetup: '<rootDir>/libs/testing/src/global-setup.ts', globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts' }),
   setupFiles: ['reflect-metadata'],
   testTimeout: 120000,
   maxWorkers: 2,

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { EventTypes, Topics, CATALOGUE_TOPICS } from '@compliance/contracts';
 import { diditHeaders, diditSession, waitFor } from '@compliance/testing';
+// The process stack (tools/stack) is a tool that starts the built services, not a library.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { SERVICES, Stack } from '../tools/stack/stack';
 import { testDatabaseUrl } from '@compliance/persistence/testing';
 import { testNamespace, TopicReader } from '@compliance/messaging/testing';
