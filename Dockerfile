@@ -1,16 +1,18 @@
 # One image per service of the suite: docker build --build-arg APP=<service> .
-# APP is one of webhook-gateway, kyc-results, aml-trigger, retention, audit-log.
+# APP is one of webhook-gateway, kyc-results, aml-trigger, retention, audit-log. The image holds that
+# app's own build (`nx build <app>`: the app, the libraries it uses, the topic setup command) and only
+# the packages that build requires.
 
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
+FROM node:20-bookworm-slim AS build
+WORKDIR /repo
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-
-FROM deps AS build
-COPY tsconfig.base.json tsconfig.build.json ./
+COPY tsconfig.base.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+COPY tools/build ./tools/build
+ARG APP=webhook-gateway
+RUN npx tsx tools/build/build-app.ts ${APP}
 
 FROM node:20-bookworm-slim AS runtime
 ARG APP=webhook-gateway
@@ -19,13 +21,13 @@ ENV NODE_ENV=production \
     KAFKAJS_NO_PARTITIONER_WARNING=1 \
     AML_LISTS_DIR=/app/data/watchlists/sample
 WORKDIR /app
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /repo/dist/deploy/${APP}/package.json ./
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /repo/dist/deploy/${APP} ./
 COPY data ./data
 USER node
 # Health checks are per service in docker-compose.yml (each listens on its own port).
 # A larger young generation: a consumer holds a whole fetch while it applies it, and with the default
 # semi-space the scavenger copies that live batch again and again (a third of a service's CPU under load).
 ENV NODE_SERVICE_ARGS="--max-semi-space-size=64"
-CMD ["sh", "-c", "exec node $NODE_SERVICE_ARGS dist/apps/${APP}/src/main.js"]
+CMD ["sh", "-c", "exec node $NODE_SERVICE_ARGS apps/${APP}/src/main.js"]
