@@ -85,3 +85,15 @@ export async function findAlert(q: Queryable, id: string, lock = false): Promise
 export async function recordReview(q: Queryable, id: string, status: string, reviewer: string, note: string | undefined, at: string): Promise<void> {
   await q.query('UPDATE alerts SET status = $2, reviewed_by = $3, note = $4, reviewed_at = $5 WHERE id = $1', [id, status, reviewer, note ?? null, at]);
 }
+
+/** The ids of the alerts each screening raised, oldest first. */
+export async function alertIdsByScreening(q: Queryable, screeningIds: string[]): Promise<Map<string, string[]>> {
+  const byScreening = new Map<string, string[]>(screeningIds.map((id) => [id, []]));
+  if (screeningIds.length === 0) return byScreening;
+  const rows: Array<{ id: string; screening_id: string }> = await q.query(
+    'SELECT id, screening_id FROM alerts WHERE screening_id = ANY($1::uuid[]) ORDER BY raised_at',
+    [screeningIds],
+  );
+  for (const row of rows) byScreening.get(row.screening_id)?.push(row.id);
+  return byScreening;
+}

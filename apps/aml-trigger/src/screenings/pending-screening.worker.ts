@@ -7,7 +7,7 @@ import { AmlTriggerConfig } from '../aml-trigger.config';
 import { suppressedHitKeys } from '../alerts/alert.repository';
 import { PiiCipher, Wakeup } from '@compliance/persistence';
 import { ProviderFailure, ScreeningProvider } from '../provider/screening-provider';
-import { claimUnfinished, refOf, type ScreeningRow } from './screening.repository';
+import { claimUnfinished, lockIfRunning, refOf, type ScreeningRow } from './screening.repository';
 import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';
 import { sealContext, ScreeningsService } from './screenings.service';
 
@@ -97,9 +97,7 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
   /** Writes the outcome unless someone else finished the screening meanwhile (an expired lease). */
   private async finish(row: ScreeningRow, write: (m: EntityManager) => Promise<unknown>): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const [current] = await m.query('SELECT status FROM screenings WHERE id = $1 FOR UPDATE', [row.id]);
-      if (current?.status !== 'running') return;
-      await write(m);
+      if (await lockIfRunning(m, row.id)) await write(m);
     });
     this.relay.kick();
   }

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { alertIdsByScreening } from '../alerts/alert.repository';
 import { isMonitored } from '../monitoring/monitored-subject.repository';
 import { PiiCipher } from '@compliance/persistence';
 import { findScreening, screeningsOfSubject, type ScreeningRow } from './screening.repository';
@@ -27,10 +28,8 @@ export class ScreeningQueries {
   }
 
   private async withAlerts(rows: ScreeningRow[]): Promise<ScreeningView[]> {
-    const alerts: Array<{ id: string; screening_id: string }> = rows.length
-      ? await this.dataSource.query('SELECT id, screening_id FROM alerts WHERE screening_id = ANY($1::uuid[]) ORDER BY raised_at', [rows.map((r) => r.id)])
-      : [];
-    return rows.map((row) => this.toView(row, alerts.filter((a) => a.screening_id === row.id).map((a) => a.id)));
+    const alerts = await alertIdsByScreening(this.dataSource, rows.map((r) => r.id));
+    return rows.map((row) => this.toView(row, alerts.get(row.id) ?? []));
   }
 
   private toView(row: ScreeningRow, alertIds: string[]): ScreeningView {

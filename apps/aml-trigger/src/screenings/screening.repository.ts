@@ -172,3 +172,9 @@ export async function findScreening(q: Queryable, id: string): Promise<Screening
 export async function screeningsOfSubject(q: Queryable, subjectRef: string, limit = 100): Promise<ScreeningRow[]> {
   return q.query('SELECT * FROM screenings WHERE subject_ref = $1 ORDER BY requested_at DESC, id LIMIT $2', [subjectRef, limit]);
 }
+
+/** Locks a screening for its result; true while it is still running (a lease may have passed it on). */
+export async function lockIfRunning(q: Queryable, id: string): Promise<boolean> {
+  const [row]: Array<{ status: string }> = await q.query('SELECT status FROM screenings WHERE id = $1 FOR UPDATE', [id]);
+  return row?.status === 'running';
+}
