@@ -3,10 +3,10 @@ const { readFileSync } = require('node:fs');
 
 /**
  * A spec needs Kafka and Postgres when it imports what brings them: a lib's test helpers
- * (`@compliance/<lib>/testing`, `./testing`), an app's harness (`test/…`), the testing lib's broker
+ * (`@compliance/<lib>/testing`, `./testing`), an app's harness (`test/…`), a Postgres client, the testing lib's broker
  * proxy or effects migration; the end-to-end suite always does. The others are unit tests.
  */
-const INFRASTRUCTURE = [/from '@compliance\/[a-z]+\/testing'/, /from '(\.\.?\/)+(testing|test\/[^']+)'/, /\b(LossyKafkaProxy|CreateTestEffects\d+)\b/];
+const INFRASTRUCTURE = [/from '@compliance\/[a-z]+\/testing'/, /from 'pg'/, /from '(\.\.?\/)+(testing|test\/[^']+)'/, /\b(LossyKafkaProxy|CreateTestEffects\d+)\b/];
 
 function needsInfrastructure(path) {
   if (/[\\/]e2e[\\/]/.test(path)) return true;

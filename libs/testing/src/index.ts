@@ -5,3 +5,4 @@ export * from './effects.migration';
 export * from './topic-cleanup';
 export * from './seeded-random';
 export * from './lossy-kafka-proxy';
+export * from './database-cleanup';

@@ -1,11 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { testDatabaseName } from '@compliance/testing';
 import { DEFAULT_DATABASE_URL, ensureDatabase } from '../database';
 
-/** A fresh database per test file: services create their schemas in it, nothing leaks between files. */
+/**
+ * A fresh database per test file: services create their schemas in it, nothing leaks between files.
+ * The run's global teardown drops it.
+ */
 export async function testDatabaseUrl(label = 'test'): Promise<string> {
   const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
-  base.pathname = `/t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  base.pathname = `/${testDatabaseName(label)}`;
   await ensureDatabase(base.toString());
   return base.toString();
 }
