@@ -8,7 +8,7 @@ import {
   type ErasureRequestedData,
   type PurgeDueData,
 } from '@compliance/contracts';
-import { confirmErasure, confirmPurge } from '@compliance/messaging';
+import { confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
 import type { ChainedEntry } from '../chain/audit-entry';
 import { AuditEntryTypes } from '../chain/audit-entry';
 import { auditMetrics } from '../chain/audit.metrics';
@@ -90,7 +90,7 @@ export class ErasureService {
     const counts = await this.redact(manager, redactions);
     const erasures = redactions.filter((r) => r.trigger === 'erasure');
     const keys = erasures.flatMap((r) => [r.subjectRef as string, ...r.sessionIds]);
-    if (keys.length > 0) await manager.query('DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [keys]);
+    if (keys.length > 0) await deleteSentOutbox(manager, keys);
     for (const [i, r] of redactions.entries()) await this.confirm(manager, r, counts[i]);
   }
 
