@@ -20,5 +20,3 @@ module.exports = (testPaths) => {
   const wanted = kind === 'integration';
   return { filtered: testPaths.filter((p) => needsInfrastructure(p) === wanted) };
 };
-
-module.exports.needsInfrastructure = needsInfrastructure;

@@ -171,6 +171,8 @@ describe('EventTransport: @EventPattern handlers as the messaging runtime consum
   });
 
   it('times every handler call by outcome', async () => {
+    await a.batchHandlers![EventTypes.WebhookReceived]!([{ event: event(EventTypes.WebhookReceived), record: record('20') }], { manager });
+    await a.handler!(event(EventTypes.RetentionPurgeDue, { fail: 'permanent' }), { manager, record: record('21') }).catch(() => undefined);
     const text = await register.getSingleMetricAsString('event_handler_duration_seconds');
     expect(text).toMatch(/event_handler_duration_seconds_count\{group="group-a",handler="GroupAController.one",outcome="error"\} [1-9]/);
     expect(text).toMatch(/event_handler_duration_seconds_count\{group="group-a",handler="GroupAController.many",outcome="ok"\} [1-9]/);

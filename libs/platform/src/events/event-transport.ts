@@ -132,7 +132,7 @@ export class EventTransport extends Server implements CustomTransportStrategy {
     const end = handlerSeconds.startTimer({ group: ctx.getGroup(), handler: (handler.extras as EventPatternExtras).handlerName ?? 'unknown' });
     const root = PinoLogger.root as Logger | undefined;
     try {
-      if (root) await storage.run(new EventLogStore(root, ctx) as never, () => this.call(handler, payload, ctx));
+      if (root) await storage.run(new EventLogStore(root, ctx), () => this.call(handler, payload, ctx));
       else await this.call(handler, payload, ctx);
       end({ outcome: 'ok' });
     } catch (err) {
