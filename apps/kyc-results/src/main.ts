@@ -1,3 +1,4 @@
+import './tracing';
 import { runService } from '@compliance/platform';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { KycResultsConfig } from './kyc-results.config';

@@ -1,3 +1,4 @@
+import './tracing';
 import { runService } from '@compliance/platform';
 import { AppModule, HTTP_OPTIONS, SERVICE_NAME } from './app.module';
 import { WebhookGatewayConfig } from './webhook-gateway.config';

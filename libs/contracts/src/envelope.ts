@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isRfc3339, isUriReference } from './ce-attributes';
-import { childTraceparent, isTraceparent } from './trace';
+import { isTraceparent, newTraceparent } from './trace';
 
 /** A suite event: a CloudEvent 1.0 whose data is JSON. */
 export interface DomainEvent<T = unknown> {
@@ -43,7 +43,10 @@ export function newEvent<T>(init: {
   subject?: string;
   id?: string;
   time?: string | Date;
-  /** The traceparent of the cause; the new event becomes a child span of it. */
+  /**
+   * The traceparent of the cause: the new event continues its trace, naming the same parent span
+   * (the span that processed the cause, when tracing is on). A fresh trace when absent or invalid.
+   */
   causeTraceparent?: string;
 }): DomainEvent<T> {
   const time = init.time instanceof Date ? init.time.toISOString() : (init.time ?? new Date().toISOString());
@@ -54,7 +57,7 @@ export function newEvent<T>(init: {
     subject: init.subject,
     time,
     data: init.data,
-    traceparent: childTraceparent(init.causeTraceparent),
+    traceparent: isTraceparent(init.causeTraceparent) ? init.causeTraceparent : newTraceparent(),
   };
 }
 

@@ -11,13 +11,6 @@ export function newTraceparent(): string {
   return `00-${secureRandomBytes(16).toString('hex')}-${secureRandomBytes(8).toString('hex')}-01`;
 }
 
-/** A child span of `parent`: same trace id, new span id; a fresh trace when the parent is absent or invalid. */
-export function childTraceparent(parent?: string): string {
-  const m = parent && TRACEPARENT.exec(parent);
-  if (!m || !isTraceparent(parent)) return newTraceparent();
-  return `00-${m[1]}-${secureRandomBytes(8).toString('hex')}-${m[3]}`;
-}
-
 export function traceIdOf(traceparent?: string): string | undefined {
   return traceparent ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
 }

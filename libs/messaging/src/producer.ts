@@ -4,6 +4,13 @@ import type { RecordPublisher } from './outbox';
 import type { TopicNamespace } from './kafka';
 
 /**
+ * Where a kafkajs message keeps its record's own `traceparent` (a symbol: not sent as a header).
+ * With OpenTelemetry on, the kafkajs instrumentation writes its send span over the header; its
+ * producer hook (`@compliance/platform/tracing`) puts the event's own back from here.
+ */
+export const ENVELOPE_TRACEPARENT = Symbol.for('compliance.envelope.traceparent');
+
+/**
  * The suite's producer: idempotent, acks=all, one in-flight request so retries cannot reorder.
  *
  * Two guards around the kafkajs idempotent producer, which otherwise loses records silently:
@@ -59,7 +66,7 @@ export class EventProducer implements RecordPublisher {
         acks: -1,
         topicMessages: batches.map((b) => ({
           topic: this.ns.physical(b.topic),
-          messages: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+          messages: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, [ENVELOPE_TRACEPARENT]: r.headers.traceparent })),
         })),
       });
     } catch (err) {

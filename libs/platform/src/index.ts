@@ -5,3 +5,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './pii-rekey-on-start';
 export * from './events';
+export { activeTraceparent, tracingEnabled } from './tracing/trace-state';

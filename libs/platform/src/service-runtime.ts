@@ -6,6 +6,7 @@ import { ConsumerRunner, createKafka, EventProducer, messagingMetrics, parseBrok
 import { createServiceDataSource, ensureDatabase, runMigrationsLocked } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import type { BaseServiceConfig } from './config';
+import { stopTracing } from './tracing/trace-state';
 
 /** How long start-up waits for the consumers to join their groups before serving anyway. */
 const CONSUMER_JOIN_WAIT_MS = 20_000;
@@ -127,6 +128,8 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    // The last spans (of the fetch that just committed, of the final requests) leave before exit.
+    await stopTracing();
   }
 
   /**

@@ -15,6 +15,8 @@ export interface NewEntry {
   subjectRef?: string | null;
   sessionId?: string | null;
   occurredAt: string | Date;
+  /** The trace id of the event's `traceparent`, if it had one. */
+  traceId?: string | null;
   /** Already minimised: no raw payloads, no identity data. */
   data: Record<string, unknown>;
 }

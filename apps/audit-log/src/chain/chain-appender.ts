@@ -10,9 +10,9 @@ import { lockChainHead, type ChainHead } from './chain-head';
 // Chain rows, data rows and the head move together in one statement, however many entries.
 const INSERT_SQL = `
 WITH entry AS (
-  INSERT INTO audit_entry (sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash)
+  INSERT INTO audit_entry (sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash, trace_id)
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
-                       $9::text[], $10::text[], $11::text[])
+                       $9::text[], $10::text[], $11::text[], $16::text[])
   RETURNING sequence),
 data AS (INSERT INTO audit_entry_data (sequence, salt, data) SELECT * FROM unnest($1::bigint[], $12::text[], $13::text[])),
 head AS (UPDATE audit_chain_head SET sequence = $14, hash = $15, updated_at = now() WHERE id = 1)
@@ -108,6 +108,7 @@ export class ChainAppender {
     await manager.query(INSERT_SQL, [
       col('sequence'), col('eventId'), col('type'), col('source'), col('subjectRef'), col('sessionId'), col('occurredAt'), col('recordedAt'),
       col('dataHash'), col('prevHash'), col('hash'), sealed.map((s) => s.salt), sealed.map((s) => s.canonical), last.sequence, last.hash,
+      sealed.map((s) => s.entry.traceId ?? null),
     ]);
   }
 
@@ -145,6 +146,7 @@ function sealAll(head: ChainHead, entries: Prepared[]): Sealed[] {
       sessionId: entry.sessionId ?? null,
       occurredAt,
       recordedAt,
+      ...(entry.traceId ? { traceId: entry.traceId } : {}),
     };
     const hash = entryHashOf(head.hash, header, dataHash);
     const sealed = { entry: { ...header, dataHash, prevHash: head.hash, hash }, salt, canonical };

@@ -26,6 +26,14 @@ describe('chain hash definition', () => {
     );
   });
 
+  it('commits to the trace id when the entry has one, and leaves the key out when it has none', () => {
+    const traced = { ...header, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' };
+    expect(canonicalHeader(traced)).toBe(canonicalJson(traced));
+    expect(canonicalHeader(traced)).toContain('"subjectRef":"customer-1001","traceId":"4bf92f3577b34da6a3ce929d0e0e4736","type"');
+    expect(canonicalHeader({ ...header, traceId: null })).toBe(canonicalHeader(header));
+    expect(entryHashOf(GENESIS_HASH, traced, 'd')).not.toBe(entryHashOf(GENESIS_HASH, header, 'd'));
+  });
+
   it('prints the header exactly as canonicalJson does', () => {
     const awkward = ['ünï "quoted" \\ \n', 'tab\tand\u0001\u001f', '\u007f\u2028\u2029', 'pair \ud83d\ude00', 'lone \ud800 and \udfff', '</script>', ''];
     const headers: EntryHeader[] = [header, ...awkward.map((s, i) => ({ ...header, sequence: 2 ** 40 + i, sessionId: 's-1', subjectRef: null, eventId: s, type: s, source: s }))];

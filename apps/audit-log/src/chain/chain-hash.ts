@@ -15,6 +15,11 @@ export interface EntryHeader {
   /** ISO-8601 UTC with milliseconds, as `Date.prototype.toISOString` prints it. */
   occurredAt: string;
   recordedAt: string;
+  /**
+   * The W3C trace id of the event's trace, when it carried one. Committed to when present; entries
+   * written before it was recorded hash exactly as they did.
+   */
+  traceId?: string | null;
 }
 
 /**
@@ -41,7 +46,7 @@ const jsonString = (s: string): string => (typeof s === 'string' && !NEEDS_ESCAP
 const jsonStringOrNull = (s: string | null | undefined): string => (s === null || s === undefined ? 'null' : jsonString(s));
 
 /**
- * canonical(header): canonical JSON with absent references as null. The keys are written in sorted
+ * canonical(header): canonical JSON with absent references as null and no `traceId` key when there is none. The keys are written in sorted
  * order and strings escaped as JSON.stringify does, so this prints exactly what canonicalJson would
  * without building an object per entry (verification runs this for every entry; the equality is tested).
  */
@@ -49,7 +54,7 @@ export function canonicalHeader(h: EntryHeader): string {
   return (
     `{"eventId":${jsonString(h.eventId)},"occurredAt":${jsonString(h.occurredAt)},"recordedAt":${jsonString(h.recordedAt)}` +
     `,"sequence":${JSON.stringify(h.sequence)},"sessionId":${jsonStringOrNull(h.sessionId)},"source":${jsonString(h.source)}` +
-    `,"subjectRef":${jsonStringOrNull(h.subjectRef)},"type":${jsonString(h.type)}}`
+    `,"subjectRef":${jsonStringOrNull(h.subjectRef)}${h.traceId ? `,"traceId":${jsonString(h.traceId)}` : ''},"type":${jsonString(h.type)}}`
   );
 }
 

@@ -2,7 +2,7 @@ import type { AuditEntryView } from './entries.dto';
 
 /** The columns every read of entries selects (data joined, absent once redacted). */
 export const ENTRY_COLUMNS = `e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id, e.occurred_at, e.recorded_at,
-  e.data_hash, e.prev_hash, e.hash, e.redacted_at, d.salt, d.data`;
+  e.data_hash, e.prev_hash, e.hash, e.trace_id, e.redacted_at, d.salt, d.data`;
 export const ENTRY_FROM = 'audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence';
 
 export interface EntryRow {
@@ -17,6 +17,7 @@ export interface EntryRow {
   data_hash: string;
   prev_hash: string;
   hash: string;
+  trace_id: string | null;
   redacted_at: Date | null;
   salt: string | null;
   data: string | null;
@@ -33,6 +34,7 @@ export function headerOf(row: EntryRow): Omit<AuditEntryView, 'data'> {
     sessionId: row.session_id,
     occurredAt: row.occurred_at.toISOString(),
     recordedAt: row.recorded_at.toISOString(),
+    traceId: row.trace_id,
     redacted: row.redacted_at !== null,
     redactedAt: row.redacted_at?.toISOString() ?? null,
     dataHash: row.data_hash,
@@ -56,7 +58,7 @@ export function toJsonLine(row: EntryRow): string {
 
 export const CSV_COLUMNS = [
   'sequence', 'eventId', 'type', 'source', 'subjectRef', 'sessionId', 'occurredAt', 'recordedAt',
-  'redacted', 'redactedAt', 'dataHash', 'prevHash', 'hash', 'salt', 'data',
+  'redacted', 'redactedAt', 'dataHash', 'prevHash', 'hash', 'salt', 'data', 'traceId',
 ] as const;
 
 const csvCell = (v: unknown): string => {

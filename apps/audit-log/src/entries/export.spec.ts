@@ -69,7 +69,7 @@ describe('entry queries and streamed export (real Postgres)', () => {
     const res = await fetch(`${app.url}/audit/export?format=csv&subjectRef=customer-7`, { headers: { authorization: `Bearer ${TEST_API_KEYS.auditor}` } });
     const rows = (await res.text()).trim().split('\r\n');
     expect(res.headers.get('content-type')).toContain('text/csv');
-    expect(rows[0]).toBe('sequence,eventId,type,source,subjectRef,sessionId,occurredAt,recordedAt,redacted,redactedAt,dataHash,prevHash,hash,salt,data');
+    expect(rows[0]).toBe('sequence,eventId,type,source,subjectRef,sessionId,occurredAt,recordedAt,redacted,redactedAt,dataHash,prevHash,hash,salt,data,traceId');
     expect(rows).toHaveLength(1 + TOTAL / 1000);
     expect(rows[1]).toMatch(/^7,e-7,kyc\.verification\.in_progress,urn:compliance:kyc-results,customer-7,session-7,/);
   });

@@ -1,4 +1,4 @@
-import { EventTypes, isKycEventType, type DomainEvent } from '@compliance/contracts';
+import { EventTypes, isKycEventType, traceIdOf, type DomainEvent } from '@compliance/contracts';
 import { AuditEntryTypes, type NewEntry } from '../chain/audit-entry';
 
 type Data = Record<string, unknown>;
@@ -102,6 +102,7 @@ export function toAuditEntry(event: DomainEvent): NewEntry {
     subjectRef,
     sessionId,
     occurredAt: Number.isNaN(time.getTime()) ? new Date() : time,
+    traceId: traceIdOf(event.traceparent) ?? null,
     data,
   };
 }

@@ -22,6 +22,7 @@ interface ChainRow {
   data_hash: string;
   prev_hash: string;
   hash: string;
+  trace_id: string | null;
   redacted: boolean;
   salt: string | null;
   data: string | null;
@@ -81,7 +82,7 @@ const isoOf = (column: string, alias: string) => {
  */
 const PAGE_SQL = `SELECT e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id,
   ${isoOf('e.occurred_at', 'occurred_at')}, ${isoOf('e.recorded_at', 'recorded_at')},
-  e.data_hash, e.prev_hash, e.hash, e.redacted_at IS NOT NULL AS redacted, d.salt, d.data
+  e.data_hash, e.prev_hash, e.hash, e.trace_id, e.redacted_at IS NOT NULL AS redacted, d.salt, d.data
   FROM audit_entry e
   LEFT JOIN LATERAL (SELECT salt, data FROM audit_entry_data WHERE sequence = e.sequence LIMIT 1) d ON true
   WHERE e.sequence >= $1 AND e.sequence < $2`;
@@ -127,6 +128,7 @@ function problemOf(row: ChainRow, expected: number, prevHash: string): Problem |
     sessionId: row.session_id,
     occurredAt,
     recordedAt,
+    traceId: row.trace_id,
   });
   if (sha256(row.prev_hash + header + row.data_hash) !== row.hash) return { sequence, reason: 'hash does not match the entry' };
   return undefined;

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ServiceApp } from '@compliance/platform';
 import { AuditWorld, chainDirectly, getJson, newSigningKey } from '../../test/audit-harness';
@@ -14,6 +14,8 @@ describe('chain verification (real Postgres)', () => {
   const entry = (i: number) => ({
     eventId: randomUUID(), type: 'kyc.verification.approved', source: 'urn:compliance:kyc-results',
     subjectRef: `customer-${i}`, sessionId: `session-${i}`, occurredAt: new Date(), data: { status: 'approved', n: i },
+    // Odd entries carry a trace id, even ones none (as entries written before trace ids were kept).
+    traceId: i % 2 ? randomBytes(16).toString('hex') : null,
   });
 
   const verify = async () => (await getJson(app, '/audit/verify')).body;
@@ -55,7 +57,8 @@ describe('chain verification (real Postgres)', () => {
     let prev = '0'.repeat(64);
     for (const e of lines) {
       // docs/audit-log.md, written out independently of the service's code.
-      const header = JSON.stringify({ eventId: e.eventId, occurredAt: e.occurredAt, recordedAt: e.recordedAt, sequence: e.sequence, sessionId: e.sessionId, source: e.source, subjectRef: e.subjectRef, type: e.type });
+      const header = JSON.stringify({ eventId: e.eventId, occurredAt: e.occurredAt, recordedAt: e.recordedAt, sequence: e.sequence, sessionId: e.sessionId, source: e.source, subjectRef: e.subjectRef, ...(e.traceId ? { traceId: e.traceId } : {}), type: e.type });
+      expect(e.traceId).toEqual(e.sequence % 2 ? expect.stringMatching(/^[0-9a-f]{32}$/) : null);
       const sortedData = JSON.stringify(e.data, Object.keys(e.data).sort());
       expect(sha(e.salt + sortedData)).toBe(e.dataHash);
       expect(e.prevHash).toBe(prev);
@@ -95,6 +98,17 @@ describe('chain verification (real Postgres)', () => {
     );
   });
 
+  it('names the entry whose trace id was changed: the chain commits to it', async () => {
+    const [{ trace_id }] = await world.query('SELECT trace_id FROM audit_log.audit_entry WHERE sequence = 9');
+    expect(trace_id).toMatch(/^[0-9a-f]{32}$/);
+    await whileTampered(
+      `UPDATE audit_log.audit_entry SET trace_id = '${'0'.repeat(31)}1' WHERE sequence = 9`,
+      `UPDATE audit_log.audit_entry SET trace_id = '${trace_id}' WHERE sequence = 9`,
+      async () => expect((await verify()).broken).toEqual({ sequence: 9, reason: 'hash does not match the entry' }),
+    );
+    await expect(world.query("UPDATE audit_log.audit_entry SET trace_id = NULL WHERE sequence = 9")).rejects.toThrow(/append-only/);
+  });
+
   it('names the first broken sequence after a row is deleted, and after data vanishes without a redaction', async () => {
     await world.tamper('CREATE TABLE audit_log.saved AS SELECT * FROM audit_log.audit_entry WHERE sequence = 15');
     await whileTampered(
@@ -116,7 +130,7 @@ describe('chain verification (real Postgres)', () => {
     let prev = rows[0].prev_hash;
     const rewrite = rows.map((r) => {
       const dataHash = dataHashOf(r.salt, r.data);
-      const header = { sequence: Number(r.sequence), eventId: r.event_id, type: 'kyc.verification.declined', source: r.source, subjectRef: r.subject_ref, sessionId: r.session_id, occurredAt: isoMillis(r.occurred_at), recordedAt: isoMillis(r.recorded_at) };
+      const header = { sequence: Number(r.sequence), eventId: r.event_id, type: 'kyc.verification.declined', source: r.source, subjectRef: r.subject_ref, sessionId: r.session_id, occurredAt: isoMillis(r.occurred_at), recordedAt: isoMillis(r.recorded_at), traceId: r.trace_id };
       prev = entryHashOf(prev, header, dataHash);
       return `UPDATE audit_log.audit_entry SET type = '${header.type}', prev_hash = (SELECT hash FROM audit_log.audit_entry WHERE sequence = ${header.sequence - 1}), hash = '${prev}' WHERE sequence = ${header.sequence};`;
     });

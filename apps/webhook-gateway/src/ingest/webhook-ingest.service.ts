@@ -10,6 +10,7 @@ import { RejectionReporter, type Rejected, type RequestAttempt } from './rejecti
 import { checkMediaType, declaredLength, mustCloseAfterRefusal, parseJsonObject, readRawBody } from './request-body';
 import { WebhookAcceptance, type Accepted } from './webhook-acceptance';
 import { WebhookRejection } from './webhook-rejection';
+import { activeTraceparent } from '@compliance/platform';
 
 export type IngestOutcome = ({ kind: 'accepted' } & Accepted) | ({ kind: 'rejected'; closeConnection: boolean } & Rejected);
 
@@ -61,7 +62,8 @@ export class WebhookIngestService {
       facts: scheme.describe(signed),
       payload: signed.payload,
       receivedAt: attempt.receivedAt,
-      traceparent: req.headersDistinct.traceparent?.[0],
+      // With tracing on, the request's span (a child of the caller's traceparent, if it sent one).
+      traceparent: activeTraceparent() ?? req.headersDistinct.traceparent?.[0],
     });
     try {
       return await this.acceptance.accept(webhook);

@@ -8,7 +8,10 @@ import { metricOnce } from '@compliance/observability';
 import type { EntityManager } from 'typeorm';
 import { EventTypes, KYC_STATUSES, kycEventType, type DomainEvent } from '@compliance/contracts';
 import type { BatchEventHandler, ConsumerOptions, EventBatchItem, HandlerContext } from '@compliance/messaging';
+import { context, trace } from '@opentelemetry/api';
 import { EventContext } from './event-context';
+import { endEventSpans, startEventSpans } from '../tracing/event-spans';
+import { tracingEnabled } from '../tracing/trace-state';
 import { ANY_EVENT, type EventConsumerDefinition, type EventPatternExtras } from './event-consumer.decorator';
 
 /** What hosts the consumers the transport builds: the service's runtime (database, producer, relay). */
@@ -128,7 +131,31 @@ export class EventTransport extends Server implements CustomTransportStrategy {
    * Calls the handler through Nest's pipeline (guards, pipes, filters, any interceptors an app adds)
    * and waits for it, timed by outcome, with the event's log context.
    */
-  private async invoke(handler: MessageHandler, payload: unknown, ctx: EventContext): Promise<void> {
+  private invoke(handler: MessageHandler, payload: unknown, ctx: EventContext): Promise<void> {
+    return tracingEnabled() ? this.invokeTraced(handler, ctx) : this.invokeUntraced(handler, payload, ctx);
+  }
+
+  /**
+   * With tracing on: a span per event, a child of the producer's span its `traceparent` names, and
+   * the handler sees each event's `traceparent` naming that span, so what it publishes continues the
+   * trace. The handler runs in the event's span (its statements become children), or for a batch in
+   * a span linked to every event's.
+   */
+  private async invokeTraced(handler: MessageHandler, ctx: EventContext): Promise<void> {
+    const [args] = ctx.getArgs();
+    const spans = startEventSpans(args.items, args.group, (handler.extras as EventPatternExtras).handlerName ?? 'handler');
+    const traced = new EventContext({ ...args, items: spans.items });
+    const payload = args.batch ? spans.items : spans.items[0].event;
+    try {
+      await context.with(trace.setSpan(context.active(), spans.active), () => this.invokeUntraced(handler, payload, traced));
+      endEventSpans(spans);
+    } catch (err) {
+      endEventSpans(spans, err);
+      throw err;
+    }
+  }
+
+  private async invokeUntraced(handler: MessageHandler, payload: unknown, ctx: EventContext): Promise<void> {
     const end = handlerSeconds.startTimer({ group: ctx.getGroup(), handler: (handler.extras as EventPatternExtras).handlerName ?? 'unknown' });
     const root = PinoLogger.root as Logger | undefined;
     try {
