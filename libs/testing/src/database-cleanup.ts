@@ -15,7 +15,10 @@ export const testDatabasesOfRun = (runId: string): RegExp => new RegExp(`^t_[a-z
  * database per test file run after run. Returns how many went.
  */
 export async function dropTestDatabases(databaseUrl: string, runId: string): Promise<number> {
-  const client = new Client({ connectionString: databaseUrl });
+  // Through the maintenance database: the suite's own database may not exist on a fresh machine.
+  const maintenance = new URL(databaseUrl);
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
   await client.connect();
   try {
     const ofRun = testDatabasesOfRun(runId);

@@ -45,7 +45,7 @@ export class KafkaRootsDropped implements Sampler {
  * record's own one (the event's trace, which the audit entry and the next service continue) is put
  * back; the producer kept it under `ENVELOPE_TRACEPARENT`.
  */
-function restoreEnvelopeTraceparent(_span: unknown, { message }: { message: KafkajsMessage }): void {
+export function restoreEnvelopeTraceparent(_span: unknown, { message }: { message: KafkajsMessage }): void {
   const own = (message as KafkajsMessage & { [ENVELOPE_TRACEPARENT]?: string })[ENVELOPE_TRACEPARENT];
   if (!message.headers) return;
   if (own) message.headers.traceparent = own;
