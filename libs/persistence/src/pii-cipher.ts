@@ -105,6 +105,14 @@ export class PiiCipher {
   digest(value: string): string {
     return createHmac('sha256', this.current.digest).update(value, 'utf8').digest('hex');
   }
+
+  /**
+   * The keyed digest of `value` under every configured key, the current one first: looking up a
+   * digest stored before a rotation (an erasure tombstone) still finds it while the old key is listed.
+   */
+  digests(value: string): string[] {
+    return [...this.byId.values()].map((k) => createHmac('sha256', k.digest).update(value, 'utf8').digest('hex'));
+  }
 }
 
 function keyIdOf(key: Buffer): string {

@@ -1,6 +1,7 @@
 import { CreateScreeningTables1764200000000 } from './1764200000000-create-screening-tables.migration';
 import { CreateMessagingTables1764100000000 } from '@compliance/messaging';
 import { IndexAlertLookups1764200000001 } from './1764200000001-index-alert-lookups.migration';
+import { CreateErasureTombstones1764200000002 } from './1764200000002-create-erasure-tombstones.migration';
 
 /** In order of application. */
-export const MIGRATIONS = [CreateMessagingTables1764100000000, CreateScreeningTables1764200000000, IndexAlertLookups1764200000001];
+export const MIGRATIONS = [CreateMessagingTables1764100000000, CreateScreeningTables1764200000000, IndexAlertLookups1764200000001, CreateErasureTombstones1764200000002];

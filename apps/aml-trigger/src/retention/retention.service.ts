@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { EventSources, EventTypes, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
 import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
 import { SERVICE_NAME } from '../service-name';
+import { ErasureTombstones } from './erasure-tombstones';
 
 type Counts = Record<string, number>;
 
@@ -20,6 +21,8 @@ const PARTY = { service: SERVICE_NAME, source: EventSources.AmlTrigger };
  */
 @Injectable()
 export class RetentionService {
+  constructor(private readonly tombstones: ErasureTombstones) {}
+
   async handle(event: DomainEvent, m: EntityManager): Promise<void> {
     if (event.type === EventTypes.RetentionErasureRequested) await this.erase(m, event.data as ErasureRequestedData, event);
     else if (event.type === EventTypes.RetentionPurgeDue) await this.purge(m, event.data as PurgeDueData, event);
@@ -52,6 +55,8 @@ export class RetentionService {
         [data.subjectRef, sessions],
       ),
       outbox: await deleteSentOutbox(m, [data.subjectRef, ...sessions]),
+      // Digests only: a later event about this subject or these sessions is recognised and starts nothing.
+      tombstones: await this.tombstones.record(m, data.requestId, data.subjectRef, sessions),
     };
     await confirmErasure(m, PARTY, cause as DomainEvent<ErasureRequestedData>, counts);
   }
@@ -99,6 +104,4 @@ export class RetentionService {
     );
     return [...new Set([...named, ...rows.map((r) => r.session_id)])];
   }
-
-
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { KycVerificationData } from '@compliance/contracts';
 import type { EntityManager } from 'typeorm';
 import type { EventBatchItem } from '@compliance/messaging';
 import { PiiCipher } from '@compliance/persistence';
@@ -8,6 +10,14 @@ import type { ScreeningOrder } from '../screenings/screening-orders';
 import { identityFingerprint } from '../screenings/screening.types';
 import { ScreeningsService } from '../screenings/screenings.service';
 import { approvalDedupeKey, planApproval } from './approval-plan';
+import { ErasureTombstones } from '../retention/erasure-tombstones';
+import { Counter } from 'prom-client';
+import { metricOnce } from '@compliance/observability';
+
+const erasedSubjectEvents = metricOnce(
+  'aml_erased_subject_events_total',
+  () => new Counter({ name: 'aml_erased_subject_events_total', help: 'Approvals about an erased subject or session, ignored (no screening, no monitoring)' }),
+);
 
 /**
  * Verifications approved, or whose identity data changed while approved, a fetch at a time: screen
@@ -21,13 +31,23 @@ export class ApprovedVerificationHandler {
     private readonly screenings: ScreeningsService,
     private readonly provider: ScreeningProvider,
     private readonly cipher: PiiCipher,
+    private readonly tombstones: ErasureTombstones,
+    private readonly logger: PinoLogger,
   ) {}
 
   async handleBatch(items: EventBatchItem[], m: EntityManager): Promise<void> {
     const listSet = this.provider.listSetKey();
     const orders: ScreeningOrder[] = [];
     const verified: VerifiedIdentity[] = [];
-    for (const { event } of items) {
+    // An approval about an erased subject or session (it arrived after the erasure: consumer lag, a
+    // retry, an outbox row sent late) is recorded in the inbox only: no screening, no monitoring.
+    const erased = await this.tombstones.erasedAmong(m, items.map(({ event }) => event.data as KycVerificationData));
+    if (erased.size > 0) {
+      erasedSubjectEvents.inc(erased.size);
+      this.logger.info({ events: erased.size }, 'approvals about erased subjects ignored');
+    }
+    for (const [i, { event }] of items.entries()) {
+      if (erased.has(i)) continue;
       const plan = planApproval(event);
       if (plan.providerSummary) orders.push(plan.providerSummary);
       if (plan.unscreenable) orders.push(plan.unscreenable);

@@ -3,6 +3,7 @@ import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contract
 import { AmlHarness, approvedEvent, LISTED_PERSON, UNLISTED_PERSON } from '../../test/aml-test-harness';
 import { sql } from '@compliance/persistence/testing';
 import { TEST_API_KEYS } from '@compliance/platform/testing';
+import { waitFor } from '@compliance/testing';
 
 const { AmlScreenings, ComplianceAlerts } = Topics;
 const COMPLETED = EventTypes.AmlScreeningCompleted;
@@ -177,6 +178,30 @@ describe('aml-trigger: screening approved verifications (real Kafka, real Postgr
     expect(screeningRows.length + alertRows.length).toBeGreaterThan(1);
     for (const row of [...screeningRows, ...alertRows]) expect(String(row.t)).not.toContain(lastName);
     expect(String(screeningRows[0].t)).toContain('entityId');
+    expect((done.data.counts as any).tombstones).toBe(2);
+
+    // The erasure sticks: approvals that arrive after it (the same session re-sent, an identity update,
+    // a new session of the same subject) store no personal data, screen nobody and monitor nobody.
+    const late = [
+      approvedEvent({ sessionId, subjectRef: subjectRef as string, identity: LISTED_PERSON }),
+      approvedEvent({ sessionId, subjectRef: subjectRef as string, identity: LISTED_PERSON, change: 'data_updated' }),
+      approvedEvent({ subjectRef: subjectRef as string, identity: LISTED_PERSON, providerAml: { status: 'Approved', totalHits: 1 } }),
+    ];
+    const screeningsBefore = await sql(h.databaseUrl, 'SELECT count(*)::int AS n FROM aml_trigger.screenings');
+    for (const event of late) await h.publishKyc(event);
+    await waitFor(async () => (await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.inbox WHERE event_id = ANY($1::text[])', [late.map((e) => e.id)])).length === late.length, {
+      what: 'the late approvals consumed',
+    });
+    expect(await sql(h.databaseUrl, 'SELECT count(*)::int AS n FROM aml_trigger.screenings')).toEqual(screeningsBefore);
+    expect(await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.monitored_subjects WHERE subject_ref = $1', [subjectRef])).toHaveLength(0);
+    expect(await sql(h.databaseUrl, 'SELECT 1 FROM aml_trigger.subject_hits WHERE subject_ref = $1', [subjectRef])).toHaveLength(0);
+    const tables = await sql(h.databaseUrl, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'aml_trigger' AND table_type = 'BASE TABLE'");
+    for (const { table_name } of tables) {
+      const rows = await sql(h.databaseUrl, `SELECT t::text AS t FROM aml_trigger."${table_name}" t`);
+      const about = rows.filter((row) => [subjectRef as string, sessionId, late[2].data.sessionId].some((ref) => String(row.t).includes(ref)));
+      for (const row of about) expect(String(row.t)).not.toContain('Kovalenko');
+    }
+    expect(h.events(AmlScreenings, undefined, (d) => late.some((e) => e.data.sessionId === d.sessionId) && d.sessionId !== sessionId)).toHaveLength(0);
   });
 
   it('purges screening data when it owns the category and ignores other categories', async () => {
