@@ -16,6 +16,8 @@ export const EventTypes = {
   AuditCheckpoint: 'audit.checkpoint',
   /** Someone was shown a verification's identity unmasked (kyc.verifications.v1): who, when, which fields. */
   KycIdentityAccessed: 'kyc.identity.accessed',
+  /** Someone was shown the identity a screening was run with, unmasked (aml.screenings.v1). */
+  AmlIdentityAccessed: 'aml.identity.accessed',
 } as const;
 
 /** The canonical verification statuses; `kyc.verification.<status>` is the event type of each. */

@@ -69,7 +69,7 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: st
   },
   'aml.screenings.v1': {
     producers: ['aml-trigger'],
-    types: ['aml.screening.requested', 'aml.screening.completed', 'aml.screening.failed'],
+    types: ['aml.screening.requested', 'aml.screening.completed', 'aml.screening.failed', 'aml.identity.accessed'],
     key: 'verification session id (subjectRef for ad hoc screenings)',
     description: 'Screenings against sanctions/PEP watchlists, with list versions and algorithm for audit.',
   },

@@ -1,7 +1,7 @@
 import { compileDataValidator, type DataValidator } from './dto-validator';
 import { EventTypes, isKycEventType } from './event-types';
 import type { DomainEvent } from './envelope';
-import { AmlScreeningCompletedData, AmlScreeningFailedData, AmlScreeningRequestedData } from './events/aml.events';
+import { AmlIdentityAccessedData, AmlScreeningCompletedData, AmlScreeningFailedData, AmlScreeningRequestedData } from './events/aml.events';
 import { ComplianceAlertRaisedData, ComplianceAlertResolvedData } from './events/alert.events';
 import { AuditCheckpointData } from './events/audit.events';
 import { KycIdentityAccessedData, KycVerificationData } from './events/kyc.events';
@@ -33,6 +33,7 @@ const DATA_CLASSES: Record<string, DataClass> = {
   [EventTypes.RetentionPolicyChanged]: PolicyChangedData,
   [EventTypes.AuditCheckpoint]: AuditCheckpointData,
   [EventTypes.KycIdentityAccessed]: KycIdentityAccessedData,
+  [EventTypes.AmlIdentityAccessed]: AmlIdentityAccessedData,
 };
 
 export function dataClassOf(type: string): DataClass | undefined {

@@ -6,3 +6,4 @@ export * from './bootstrap';
 export * from './pii-rekey-on-start';
 export * from './events';
 export { activeTraceparent, tracingEnabled } from './tracing/trace-state';
+export * from './identity-visibility';

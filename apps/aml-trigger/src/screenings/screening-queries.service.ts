@@ -1,5 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { EventSources, EventTypes, newEvent, Topics, type AmlIdentityAccessedData } from '@compliance/contracts';
+import { addToOutbox, OutboxRelay } from '@compliance/messaging';
+import { maskDateOfBirth, maskDocumentNumber, maskName, type IdentityVisibility, type Principal } from '@compliance/platform';
 import { alertIdsByScreening } from '../alerts/alert.repository';
 import { isMonitored } from '../monitoring/monitored-subject.repository';
 import { PiiCipher } from '@compliance/persistence';
@@ -7,32 +10,83 @@ import { findScreening, screeningsOfSubject, type ScreeningRow } from './screeni
 import type { ScreeningView } from './screenings.dto';
 import { sealContext } from './screenings.service';
 
-/** Read side of screenings for the HTTP API. */
+/** Who reads, and how much of the input identity they are shown. */
+export interface InputReader {
+  visibility: IdentityVisibility;
+  reader: Principal;
+  /** False only where the reader supplied the identity themselves (an ad hoc screening's answer). */
+  recordAccess?: boolean;
+}
+
+type Input = Record<string, string | undefined>;
+
+/** The input identity as an analyst sees it: enough to recognise a case, not the data. */
+function maskedInput(input: Input): Input {
+  const view: Input = {};
+  if (input.fullName) view.fullName = maskName(input.fullName);
+  if (input.dateOfBirth) view.dateOfBirth = maskDateOfBirth(input.dateOfBirth);
+  if (input.nationality) view.nationality = input.nationality;
+  if (input.documentNumber) view.documentNumber = maskDocumentNumber(input.documentNumber);
+  return view;
+}
+
+/**
+ * Read side of screenings for the HTTP API. The identity a screening was run with is shown per the
+ * caller's role, as kyc-results shows a verification's: masked for analysts; unmasked for auditors
+ * and admins only once the access is recorded (`aml.identity.accessed`, chained into the audit trail).
+ */
 @Injectable()
 export class ScreeningQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly cipher: PiiCipher,
+    private readonly relay: OutboxRelay,
   ) {}
 
-  async byId(id: string): Promise<ScreeningView> {
+  async byId(id: string, reader: InputReader): Promise<ScreeningView> {
     const row = await findScreening(this.dataSource, id);
     if (!row) throw new NotFoundException({ statusCode: 404, code: 'SCREENING_NOT_FOUND', message: `no screening ${id}` });
-    return (await this.withAlerts([row]))[0];
+    return (await this.withAlerts([row], reader))[0];
   }
 
-  async ofSubject(subjectRef: string): Promise<{ subjectRef: string; monitored: boolean; screenings: ScreeningView[] }> {
+  async ofSubject(subjectRef: string, reader: InputReader): Promise<{ subjectRef: string; monitored: boolean; screenings: ScreeningView[] }> {
     const rows = await screeningsOfSubject(this.dataSource, subjectRef);
     const monitored = await isMonitored(this.dataSource, subjectRef);
-    return { subjectRef, monitored, screenings: await this.withAlerts(rows) };
+    return { subjectRef, monitored, screenings: await this.withAlerts(rows, reader) };
   }
 
-  private async withAlerts(rows: ScreeningRow[]): Promise<ScreeningView[]> {
+  private async withAlerts(rows: ScreeningRow[], reader: InputReader): Promise<ScreeningView[]> {
     const alerts = await alertIdsByScreening(this.dataSource, rows.map((r) => r.id));
-    return rows.map((row) => this.toView(row, alerts.get(row.id) ?? []));
+    const inputs = rows.map((row) => this.input(row));
+    if (reader.visibility === 'full' && reader.recordAccess !== false) await this.recordAccess(rows, inputs, reader.reader);
+    return rows.map((row, i) => {
+      const input = inputs[i];
+      return this.toView(row, alerts.get(row.id) ?? [], input && reader.visibility === 'masked' ? maskedInput(input) : input, reader.visibility);
+    });
   }
 
-  private toView(row: ScreeningRow, alertIds: string[]): ScreeningView {
+  /** One access event for the screenings whose identity is about to be shown, before it is answered. */
+  private async recordAccess(rows: ScreeningRow[], inputs: Array<Input | null>, reader: Principal): Promise<void> {
+    const shown = rows.filter((_, i) => inputs[i]);
+    if (shown.length === 0) return;
+    const fields = [...new Set(inputs.flatMap((input) => Object.keys(input ?? {}).filter((k) => input?.[k] !== undefined)))].sort();
+    const sessionIds = [...new Set(shown.map((r) => r.session_id).filter((s): s is string => Boolean(s)))];
+    const data: AmlIdentityAccessedData = {
+      subjectRef: shown[0].subject_ref,
+      ...(sessionIds.length === 1 ? { sessionId: sessionIds[0] } : {}),
+      screeningIds: shown.map((r) => r.id),
+      accessedBy: reader.name,
+      role: reader.role,
+      fields,
+      accessedAt: new Date().toISOString(),
+    };
+    const key = data.sessionId ?? data.subjectRef;
+    const event = newEvent({ type: EventTypes.AmlIdentityAccessed, source: EventSources.AmlTrigger, subject: key, time: data.accessedAt, data });
+    await this.dataSource.transaction((m) => addToOutbox(m, Topics.AmlScreenings, key, event));
+    this.relay.kick();
+  }
+
+  private toView(row: ScreeningRow, alertIds: string[], input: Input | null, inputVisibility: IdentityVisibility): ScreeningView {
     const opt = <T>(v: T | null) => v ?? undefined;
     return {
       id: row.id,
@@ -53,13 +107,14 @@ export class ScreeningQueries {
       failureReason: opt(row.failure_reason),
       requestedAt: row.requested_at.toISOString(),
       completedAt: row.completed_at?.toISOString(),
-      input: this.input(row),
+      input,
+      inputVisibility,
       erasedAt: row.erased_at?.toISOString(),
       alertIds,
     };
   }
 
-  private input(row: ScreeningRow): Record<string, string | undefined> | null {
+  private input(row: ScreeningRow): Input | null {
     if (!row.input_sealed) return null;
     try {
       return this.cipher.openJson(row.input_sealed, sealContext(row.id));

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireRole } from '@compliance/platform';
+import { CurrentPrincipal, RequireRole, visibilityFor, type Principal } from '@compliance/platform';
 import { OutboxRelay } from '@compliance/messaging';
 import { ScreeningQueries } from './screening-queries.service';
-import { CreateScreeningDto, type ScreeningView } from './screenings.dto';
+import { CreateScreeningDto, ScreeningIdentityQuery, type ScreeningView } from './screenings.dto';
 import { ScreeningsService } from './screenings.service';
 import { PendingScreeningWorker } from './pending-screening.worker';
 
@@ -27,13 +27,14 @@ export class ScreeningsController {
   @Post('screenings')
   @RequireRole('analyst')
   @ApiOperation({ summary: 'Screen a person now (201 with the result; 202 while a remote provider is asked)' })
-  async create(@Body() body: CreateScreeningDto, @Res({ passthrough: true }) res: StatusResponse): Promise<ScreeningView> {
+  async create(@Body() body: CreateScreeningDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: StatusResponse): Promise<ScreeningView> {
     const { subjectRef, sessionId, ...identity } = body;
     const { screeningId } = await this.dataSource.transaction((m) =>
       this.screenings.request(m, { subjectRef, sessionId, trigger: 'adhoc', identity }),
     );
     this.relay.kick();
-    const view = await this.queries.byId(screeningId);
+    // The caller typed this identity in; it is still shown per role (an analyst sees it masked).
+    const view = await this.queries.byId(screeningId, { visibility: visibilityFor(principal), reader: principal, recordAccess: false });
     this.worker.kick();
     res.status(view.status === 'completed' || view.status === 'failed' ? 201 : 202).location(`/screenings/${screeningId}`);
     return view;
@@ -41,15 +42,15 @@ export class ScreeningsController {
 
   @Get('screenings/:id')
   @RequireRole('analyst')
-  @ApiOperation({ summary: 'One screening: outcome, hits with score breakdown, list versions, algorithm' })
-  find(@Param('id', new ParseUUIDPipe()) id: string): Promise<ScreeningView> {
-    return this.queries.byId(id);
+  @ApiOperation({ summary: 'One screening: outcome, hits with score breakdown, list versions, algorithm; the input identity per role (an unmasked one is recorded as aml.identity.accessed)' })
+  find(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ScreeningIdentityQuery, @CurrentPrincipal() principal: Principal): Promise<ScreeningView> {
+    return this.queries.byId(id, { visibility: visibilityFor(principal, q.identity), reader: principal });
   }
 
   @Get('subjects/:subjectRef/screenings')
   @RequireRole('analyst')
-  @ApiOperation({ summary: 'Every screening of a subject, newest first, ours and the provider’s' })
-  ofSubject(@Param('subjectRef') subjectRef: string) {
-    return this.queries.ofSubject(subjectRef);
+  @ApiOperation({ summary: 'Every screening of a subject, newest first, ours and the provider’s; input identities per role as for one screening' })
+  ofSubject(@Param('subjectRef') subjectRef: string, @Query() q: ScreeningIdentityQuery, @CurrentPrincipal() principal: Principal) {
+    return this.queries.ofSubject(subjectRef, { visibility: visibilityFor(principal, q.identity), reader: principal });
   }
 }

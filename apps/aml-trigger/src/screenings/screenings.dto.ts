@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import type { IdentityVisibility } from '@compliance/platform';
 
 /** An analyst's ad hoc screening: who, and (optionally) which verification it belongs to. */
 export class CreateScreeningDto {
@@ -39,6 +40,17 @@ export class CreateScreeningDto {
   documentNumber?: string;
 }
 
+/** `?identity=masked|full` on the screening reads. */
+export class ScreeningIdentityQuery {
+  @ApiPropertyOptional({
+    enum: ['masked', 'full'],
+    description: 'default: full for auditor and admin keys (recorded as aml.identity.accessed), masked for analyst keys; `full` with an analyst key is 403',
+  })
+  @IsOptional()
+  @IsIn(['masked', 'full'], { message: 'identity must be full or masked' })
+  identity?: IdentityVisibility;
+}
+
 export interface ScreeningView {
   id: string;
   subjectRef: string;
@@ -58,8 +70,9 @@ export interface ScreeningView {
   failureReason?: string;
   requestedAt: string;
   completedAt?: string;
-  /** The identity screened, for analysts; null once erased. */
+  /** The identity screened, masked or in full per the caller's role (`inputVisibility`); null once erased. */
   input: Record<string, string | undefined> | null;
+  inputVisibility: IdentityVisibility;
   erasedAt?: string;
   alertIds: string[];
 }

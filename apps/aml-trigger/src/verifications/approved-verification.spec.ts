@@ -42,9 +42,24 @@ describe('aml-trigger: screening approved verifications (real Kafka, real Postgr
 
     const [subject] = await sql<{ identity_sealed: string }>(h.databaseUrl, 'SELECT identity_sealed FROM aml_trigger.monitored_subjects WHERE subject_ref = $1', [approval.data.subjectRef]);
     expect(subject.identity_sealed).not.toMatch(/Viktor|ZX4471902/);
+    // An analyst sees the screened identity masked, as kyc-results shows it, and cannot ask for more.
     const view = await h.http(`/screenings/${data.screeningId}`, { key: TEST_API_KEYS.analyst });
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ outcome: 'match', input: LISTED_PERSON, alertIds: [alert.data.alertId] });
+    expect(view.body).toMatchObject({ outcome: 'match', inputVisibility: 'masked', input: { fullName: 'V••• K•••', dateOfBirth: '1968', nationality: 'UA', documentNumber: '•••902' }, alertIds: [alert.data.alertId] });
+    const listing = await h.http(`/subjects/${approval.data.subjectRef}/screenings`, { key: TEST_API_KEYS.analyst });
+    // (The hits keep the listed entry's names: that is the list's data, which the analyst compares against.)
+    expect(listing.body.screenings[0].input).toEqual(view.body.input);
+    expect(JSON.stringify(listing.body)).not.toMatch(/1968-04-12|ZX4471902/);
+    expect((await h.http(`/screenings/${data.screeningId}?identity=full`, { key: TEST_API_KEYS.analyst })).status).toBe(403);
+    expect(h.events(AmlScreenings, EventTypes.AmlIdentityAccessed, (d) => d.subjectRef === approval.data.subjectRef)).toHaveLength(0);
+    // An auditor sees it in full, and that read is recorded (who, which fields; no values) before it is answered.
+    const full = await h.http(`/screenings/${data.screeningId}`, { key: TEST_API_KEYS.auditor });
+    expect(full.body).toMatchObject({ inputVisibility: 'full', input: LISTED_PERSON });
+    const [accessed] = await h.waitForEvents(AmlScreenings, EventTypes.AmlIdentityAccessed, (d) => d.subjectRef === approval.data.subjectRef);
+    expect(accessed.data).toMatchObject({ screeningIds: [data.screeningId], sessionId: approval.data.sessionId, role: 'auditor', fields: ['dateOfBirth', 'documentNumber', 'fullName', 'nationality'] });
+    expect(JSON.stringify(accessed.data)).not.toMatch(/Kovalenko|ZX4471902/);
+    const masked = await h.http(`/screenings/${data.screeningId}?identity=masked`, { key: TEST_API_KEYS.auditor });
+    expect(masked.body).toMatchObject({ inputVisibility: 'masked', input: { fullName: 'V••• K•••', dateOfBirth: '1968', nationality: 'UA', documentNumber: '•••902' } });
   });
 
   it('clears a person who is not on the list and raises no alert', async () => {
@@ -114,7 +129,7 @@ describe('aml-trigger: screening approved verifications (real Kafka, real Postgr
     expect(bad.status).toBe(400);
     const res = await h.http('/screenings', { method: 'POST', key: TEST_API_KEYS.analyst, body });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ trigger: 'adhoc', status: 'completed', outcome: 'match', input: LISTED_PERSON });
+    expect(res.body).toMatchObject({ trigger: 'adhoc', status: 'completed', outcome: 'match', inputVisibility: 'masked', input: { fullName: 'V••• K•••', dateOfBirth: '1968', nationality: 'UA', documentNumber: '•••902' } });
     expect((await h.http(`/screenings/${randomUUID()}`, { key: TEST_API_KEYS.analyst })).status).toBe(404);
   });
 

@@ -67,6 +67,7 @@ const KEEP: Record<string, (d: Data) => Data> = {
   }),
   // Who saw an identity unmasked and which fields; never the values (the event carries none).
   [EventTypes.KycIdentityAccessed]: (d) => pick(d, ['accessedBy', 'role', 'fields', 'accessedAt']),
+  [EventTypes.AmlIdentityAccessed]: (d) => pick(d, ['screeningIds', 'accessedBy', 'role', 'fields', 'accessedAt']),
   [AuditEntryTypes.DeadLetter]: withoutRefs,
 };
 

@@ -56,3 +56,15 @@ export class AmlScreeningFailedData extends ScreeningBase {
   @IsInt() attempts!: number;
   @IsISO8601() failedAt!: string;
 }
+
+/** `aml.identity.accessed`: who was shown which screenings' input identity unmasked, and when. */
+export class AmlIdentityAccessedData {
+  @IsString() @IsNotEmpty() subjectRef!: string;
+  @IsOptional() @IsString() sessionId?: string;
+  @IsArray() @IsString({ each: true }) screeningIds!: string[];
+  /** The API key's name. */
+  @IsString() @IsNotEmpty() accessedBy!: string;
+  @IsString() @IsNotEmpty() role!: string;
+  @IsArray() @IsString({ each: true }) fields!: string[];
+  @IsISO8601() accessedAt!: string;
+}

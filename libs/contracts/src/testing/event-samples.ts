@@ -79,6 +79,7 @@ export const VALID_EVENT_DATA: Record<string, Record<string, unknown>> = {
   },
   [EventTypes.RetentionPolicyChanged]: { category: 'raw_webhooks', retentionDays: 90, previousDays: 30, changedBy: 'admin', changedAt: AT },
   [EventTypes.AuditCheckpoint]: { sequence: 42, hash: HASH, signedAt: AT, algorithm: 'Ed25519', signature: 'c2lnbmF0dXJl', keyId: '0123456789abcdef', publicKey: '-----BEGIN PUBLIC KEY-----' },
+  [EventTypes.AmlIdentityAccessed]: { subjectRef: 'customer-1001', sessionId: 'ses-1', screeningIds: ['9b2f0c1e-2d4a-4c8b-9f61-0a1b2c3d4e5f'], accessedBy: 'ops-key', role: 'auditor', fields: ['fullName'], accessedAt: AT },
   [EventTypes.KycIdentityAccessed]: { sessionId: 'ses-1', subjectRef: 'customer-1001', accessedBy: 'ops-key', role: 'admin', fields: ['fullName'], accessedAt: AT },
   ...Object.fromEntries(KYC_STATUSES.map((status) => [kycEventType(status), verification(status)])),
 };

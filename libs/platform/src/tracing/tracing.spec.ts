@@ -9,7 +9,7 @@ import { ENVELOPE_TRACEPARENT } from './trace-state';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const item = (n: number, traceparent?: string): EventBatchItem => ({
   event: { ...newEvent({ type: 'kyc.verification.approved', source: 'urn:test', data: { n } }), traceparent },
-  record: { topic: 'kyc.verifications.v1', partition: 2, offset: String(40 + n), key: `k${n}`, headers: {}, timestamp: '0' } as EventBatchItem['record'],
+  record: { topic: 'kyc.verifications.v1', partition: 2, offset: String(40 + n), key: `k${n}`, headers: {}, value: '{}', attempt: 0 },
 });
 
 describe('tracing switches', () => {
