@@ -7,6 +7,8 @@ export const EventTypes = {
   AmlScreeningFailed: 'aml.screening.failed',
   ComplianceAlertRaised: 'compliance.alert.raised',
   ComplianceAlertResolved: 'compliance.alert.resolved',
+  /** A clearance of a sanctions match waiting for a second reviewer (compliance.alerts.v1). */
+  ComplianceAlertReviewProposed: 'compliance.alert.review.proposed',
   RetentionErasureRequested: 'retention.erasure.requested',
   RetentionPurgeDue: 'retention.purge.due',
   RetentionErasureCompleted: 'retention.erasure.completed',

@@ -75,7 +75,7 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: st
   },
   'compliance.alerts.v1': {
     producers: ['aml-trigger', 'retention'],
-    types: ['compliance.alert.raised', 'compliance.alert.resolved'],
+    types: ['compliance.alert.raised', 'compliance.alert.review.proposed', 'compliance.alert.resolved'],
     key: 'verification session id or subjectRef',
     description: 'What a human must look at (possible matches, failed screenings, overdue erasures) and its resolution.',
   },

@@ -2,7 +2,7 @@ import { compileDataValidator, type DataValidator } from './dto-validator';
 import { EventTypes, isKycEventType } from './event-types';
 import type { DomainEvent } from './envelope';
 import { AmlIdentityAccessedData, AmlScreeningCompletedData, AmlScreeningFailedData, AmlScreeningRequestedData } from './events/aml.events';
-import { ComplianceAlertRaisedData, ComplianceAlertResolvedData } from './events/alert.events';
+import { ComplianceAlertRaisedData, ComplianceAlertResolvedData, ComplianceAlertReviewProposedData } from './events/alert.events';
 import { AuditCheckpointData } from './events/audit.events';
 import { KycIdentityAccessedData, KycVerificationData } from './events/kyc.events';
 import {
@@ -25,6 +25,7 @@ const DATA_CLASSES: Record<string, DataClass> = {
   [EventTypes.AmlScreeningFailed]: AmlScreeningFailedData,
   [EventTypes.ComplianceAlertRaised]: ComplianceAlertRaisedData,
   [EventTypes.ComplianceAlertResolved]: ComplianceAlertResolvedData,
+  [EventTypes.ComplianceAlertReviewProposed]: ComplianceAlertReviewProposedData,
   [EventTypes.RetentionErasureRequested]: ErasureRequestedData,
   [EventTypes.RetentionPurgeDue]: PurgeDueData,
   [EventTypes.RetentionErasureCompleted]: ErasureCompletedData,

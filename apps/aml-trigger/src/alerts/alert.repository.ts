@@ -10,14 +10,23 @@ export interface AlertRow {
   hit_keys: string[];
   summary: string;
   details: Record<string, unknown>;
-  status: 'open' | 'false_positive' | 'confirmed';
+  status: AlertStatus;
   raised_at: Date;
   reviewed_by: string | null;
   reviewed_at: Date | null;
   note: string | null;
+  proposed_by: string | null;
+  proposed_at: Date | null;
+  proposal_note: string | null;
 }
 
-export type NewAlert = Omit<AlertRow, 'status' | 'reviewed_by' | 'reviewed_at' | 'note'>;
+/** `false_positive_proposed`: a sanctions match an analyst proposed to clear, waiting for a second reviewer. */
+export type AlertStatus = 'open' | 'false_positive_proposed' | 'false_positive' | 'confirmed';
+
+/** Statuses a human has still to act on: never purged. */
+export const UNDECIDED_STATUSES: AlertStatus[] = ['open', 'false_positive_proposed'];
+
+export type NewAlert = Omit<AlertRow, 'status' | 'reviewed_by' | 'reviewed_at' | 'note' | 'proposed_by' | 'proposed_at' | 'proposal_note'>;
 
 export async function insertAlerts(q: Queryable, alerts: NewAlert[]): Promise<void> {
   if (alerts.length === 0) return;
@@ -84,6 +93,11 @@ export async function findAlert(q: Queryable, id: string, lock = false): Promise
 
 export async function recordReview(q: Queryable, id: string, status: string, reviewer: string, note: string | undefined, at: string): Promise<void> {
   await q.query('UPDATE alerts SET status = $2, reviewed_by = $3, note = $4, reviewed_at = $5 WHERE id = $1', [id, status, reviewer, note ?? null, at]);
+}
+
+/** The first of two steps clearing a sanctions match: the proposal, its author and note. */
+export async function recordProposal(q: Queryable, id: string, proposedBy: string, note: string, at: string): Promise<void> {
+  await q.query(`UPDATE alerts SET status = 'false_positive_proposed', proposed_by = $2, proposal_note = $3, proposed_at = $4 WHERE id = $1`, [id, proposedBy, note, at]);
 }
 
 /** The ids of the alerts each screening raised, oldest first. */

@@ -19,8 +19,11 @@ export class AlertsController {
   @Post(':id/review')
   @HttpCode(200)
   @RequireRole('analyst')
-  @ApiOperation({ summary: 'Close an alert as a false positive (suppresses its entities for the subject) or a confirmed match' })
+  @ApiOperation({
+    summary:
+      'Close an alert as a false positive (suppresses its entities for the subject) or a confirmed match. A false positive on an aml_match needs a note and a second, different reviewer (auditor or admin): the first call proposes (status false_positive_proposed), the second makes it take effect',
+  })
   review(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: ReviewAlertDto, @CurrentPrincipal() principal: Principal): Promise<AlertView> {
-    return this.alerts.review(id, body.decision, principal.name, body.note);
+    return this.alerts.review(id, body.decision, principal, body.note);
   }
 }

@@ -1,12 +1,13 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
+import { EventSources, EventTypes, newEvent, Topics, type ComplianceAlertResolvedData, type ComplianceAlertReviewProposedData } from '@compliance/contracts';
+import { hasRole, type Principal } from '@compliance/platform';
 import { addManyToOutbox, addToOutbox, OutboxRelay } from '@compliance/messaging';
 import type { ScreeningRef } from '../screenings/screening.repository';
 import { eventKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
-import { claimNewHits, findAlert, insertAlerts, recordReview, suppressHits, type AlertRow } from './alert.repository';
+import { claimNewHits, findAlert, insertAlerts, recordProposal, recordReview, suppressHits, type AlertRow } from './alert.repository';
 import { failureAlert, hitAlert, hitAlertCandidate, needsHitAlert, planHitClaims, type HitAlertCandidate, type PreparedAlert } from './prepared-alert';
 import type { AlertView } from './alerts.dto';
 
@@ -55,25 +56,83 @@ export class AlertsService {
     return toView(row);
   }
 
-  /** false_positive suppresses the alert's entities for this subject from now on; both decisions are published. */
-  async review(id: string, decision: 'false_positive' | 'confirmed', reviewer: string, note?: string): Promise<AlertView> {
+  /**
+   * false_positive suppresses the alert's entities for this subject from now on; every decision is
+   * published. Four eyes on a likely sanctions match (`aml_match`): clearing it is first a proposal
+   * with a required note, and takes effect only when a second, different person with the auditor or
+   * admin role clears it too; anyone may still confirm the match meanwhile.
+   */
+  async review(id: string, decision: 'false_positive' | 'confirmed', reviewer: Principal, note?: string): Promise<AlertView> {
     const view = await this.dataSource.transaction(async (m) => {
       const row = await findAlert(m, id, true);
       if (!row) throw new NotFoundException({ statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${id}` });
+      const at = new Date().toISOString();
+      if (row.status === 'false_positive_proposed') return this.secondReview(m, row, decision, reviewer, note, at);
       if (row.status !== 'open') throw new ConflictException({ statusCode: 409, code: 'ALERT_ALREADY_REVIEWED', message: `alert was already reviewed as ${row.status}` });
       if (decision === 'false_positive' && row.hit_keys.length === 0) {
         throw new BadRequestException({ statusCode: 400, code: 'ALERT_HAS_NO_HITS', message: 'only an alert about watchlist hits can be a false positive' });
       }
-      const at = new Date().toISOString();
-      await recordReview(m, id, decision, reviewer, note, at);
-      if (decision === 'false_positive') await suppressHits(m, row.subject_ref, id, row.hit_keys);
-      const data = { alertId: id, resolution: decision, reviewer, ...(note ? { note } : {}), subjectRef: row.subject_ref, ...(row.session_id ? { sessionId: row.session_id } : {}), resolvedAt: at };
-      const key = eventKeyOf({ sessionId: row.session_id, subjectRef: row.subject_ref });
-      await addToOutbox(m, Topics.ComplianceAlerts, key, newEvent({ type: EventTypes.ComplianceAlertResolved, source: EventSources.AmlTrigger, subject: key, data, time: at }));
-      return toView({ ...row, status: decision, reviewed_by: reviewer, reviewed_at: new Date(at), note: note ?? null });
+      if (decision === 'false_positive' && row.kind === 'aml_match') return this.propose(m, row, reviewer, note, at);
+      return this.resolve(m, row, decision, { reviewer: reviewer.name, note }, at);
     });
     this.relay.kick();
     return view;
+  }
+
+  /** The first step of clearing a sanctions match: recorded and published, nothing suppressed yet. */
+  private async propose(m: EntityManager, row: AlertRow, by: Principal, note: string | undefined, at: string): Promise<AlertView> {
+    const reason = note?.trim();
+    if (!reason) throw new BadRequestException({ statusCode: 400, code: 'NOTE_REQUIRED', message: 'clearing a sanctions match as a false positive needs a note saying why' });
+    await recordProposal(m, row.id, by.name, reason, at);
+    const data: ComplianceAlertReviewProposedData = {
+      alertId: row.id,
+      proposal: 'false_positive',
+      proposedBy: by.name,
+      note: reason,
+      subjectRef: row.subject_ref,
+      ...(row.session_id ? { sessionId: row.session_id } : {}),
+      proposedAt: at,
+    };
+    const key = eventKeyOf({ sessionId: row.session_id, subjectRef: row.subject_ref });
+    await addToOutbox(m, Topics.ComplianceAlerts, key, newEvent({ type: EventTypes.ComplianceAlertReviewProposed, source: EventSources.AmlTrigger, subject: key, data, time: at }));
+    return toView({ ...row, status: 'false_positive_proposed', proposed_by: by.name, proposed_at: new Date(at), proposal_note: reason });
+  }
+
+  /** The second step: a different auditor or admin clears it, or anyone confirms the match. */
+  private secondReview(m: EntityManager, row: AlertRow, decision: 'false_positive' | 'confirmed', by: Principal, note: string | undefined, at: string): Promise<AlertView> {
+    if (decision === 'confirmed') return this.resolve(m, row, 'confirmed', { reviewer: by.name, note }, at);
+    if (!hasRole(by, 'auditor')) {
+      throw new ForbiddenException({ statusCode: 403, code: 'SECOND_REVIEW_ROLE', message: 'a proposed clearance of a sanctions match is confirmed by an auditor or admin' });
+    }
+    if (by.name === row.proposed_by) {
+      throw new ForbiddenException({ statusCode: 403, code: 'SAME_REVIEWER', message: 'a second, different person must confirm the clearance of a sanctions match' });
+    }
+    return this.resolve(m, row, 'false_positive', { reviewer: row.proposed_by as string, secondReviewer: by.name, note: note?.trim() || (row.proposal_note ?? undefined) }, at);
+  }
+
+  private async resolve(
+    m: EntityManager,
+    row: AlertRow,
+    decision: 'false_positive' | 'confirmed',
+    by: { reviewer: string; secondReviewer?: string; note?: string },
+    at: string,
+  ): Promise<AlertView> {
+    const decidedBy = by.secondReviewer ?? by.reviewer;
+    await recordReview(m, row.id, decision, decidedBy, by.note, at);
+    if (decision === 'false_positive') await suppressHits(m, row.subject_ref, row.id, row.hit_keys);
+    const data: ComplianceAlertResolvedData = {
+      alertId: row.id,
+      resolution: decision,
+      reviewer: by.reviewer,
+      ...(by.secondReviewer ? { secondReviewer: by.secondReviewer } : {}),
+      ...(by.note ? { note: by.note } : {}),
+      subjectRef: row.subject_ref,
+      ...(row.session_id ? { sessionId: row.session_id } : {}),
+      resolvedAt: at,
+    };
+    const key = eventKeyOf({ sessionId: row.session_id, subjectRef: row.subject_ref });
+    await addToOutbox(m, Topics.ComplianceAlerts, key, newEvent({ type: EventTypes.ComplianceAlertResolved, source: EventSources.AmlTrigger, subject: key, data, time: at }));
+    return toView({ ...row, status: decision, reviewed_by: decidedBy, reviewed_at: new Date(at), note: by.note ?? null });
   }
 
   private async raise(m: EntityManager, alert: PreparedAlert): Promise<void> {
@@ -95,6 +154,18 @@ export function toView(row: AlertRow): AlertView {
     hitKeys: row.hit_keys,
     details: row.details,
     raisedAt: new Date(row.raised_at).toISOString(),
-    review: row.reviewed_at ? { by: row.reviewed_by ?? '', at: new Date(row.reviewed_at).toISOString(), note: row.note ?? undefined } : undefined,
+    review: row.reviewed_at ? reviewOf(row) : undefined,
+    proposal:
+      row.status === 'false_positive_proposed' && row.proposed_by && row.proposed_at
+        ? { decision: 'false_positive', by: row.proposed_by, at: new Date(row.proposed_at).toISOString(), note: row.proposal_note ?? '' }
+        : undefined,
   };
+}
+
+/** Who decided: for a cleared sanctions match, the proposer, and the second reviewer who made it take effect. */
+function reviewOf(row: AlertRow): NonNullable<AlertView['review']> {
+  const at = new Date(row.reviewed_at as Date).toISOString();
+  const note = row.note ?? undefined;
+  if (row.status === 'false_positive' && row.proposed_by) return { by: row.proposed_by, secondReviewer: row.reviewed_by ?? undefined, at, note };
+  return { by: row.reviewed_by ?? '', at, note };
 }

@@ -63,8 +63,12 @@ describe('aml-trigger ongoing monitoring: list changes re-screen monitored subje
 
   it('keeps a hit cleared as a false positive out of later re-screens', async () => {
     const [, newAlert] = await h.waitForEvents(Topics.ComplianceAlerts, RAISED, ofSubject(subjectA), 2);
-    const review = await h.http(`/alerts/${newAlert.data.alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'false_positive' } });
-    expect(review.status).toBe(200);
+    // A sanctions match takes two different people to clear: the proposer cannot be the second reviewer.
+    const path_ = `/alerts/${newAlert.data.alertId}/review`;
+    expect((await h.http(path_, { method: 'POST', key: TEST_API_KEYS.admin, body: { decision: 'false_positive', note: 'other person' } })).body.status).toBe('false_positive_proposed');
+    expect(await h.http(path_, { method: 'POST', key: TEST_API_KEYS.admin, body: { decision: 'false_positive' } })).toMatchObject({ status: 403, body: { code: 'SAME_REVIEWER' } });
+    const review = await h.http(path_, { method: 'POST', key: TEST_API_KEYS.auditor, body: { decision: 'false_positive' } });
+    expect(review).toMatchObject({ status: 200, body: { status: 'false_positive' } });
     await appendFile(path.join(dir, 'targets.simple.csv'), row('fict-9003', 'Somebody Unrelated Entirely', '1950-01-01', 'fr'));
     const rescreens = await h.waitForEvents(Topics.AmlScreenings, COMPLETED, ofSubject(subjectA, 'list_change'), 2);
     expect((rescreens[1].data.hits as any[]).map((x) => x.entityId).sort()).toEqual(['10001', 'fict-0001']);

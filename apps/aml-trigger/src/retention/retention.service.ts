@@ -4,6 +4,7 @@ import { EventSources, EventTypes, type DomainEvent, type ErasureRequestedData, 
 import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
 import { SERVICE_NAME } from '../service-name';
 import { ErasureTombstones } from './erasure-tombstones';
+import { UNDECIDED_STATUSES } from '../alerts/alert.repository';
 
 type Counts = Record<string, number>;
 
@@ -46,7 +47,11 @@ export class RetentionService {
         [data.subjectRef, sessions],
       ),
       subject_hits: await affected(m, 'DELETE FROM subject_hits WHERE subject_ref = $1', [data.subjectRef]),
-      alert_notes: await affected(m, 'UPDATE alerts SET note = NULL WHERE subject_ref = $1 AND note IS NOT NULL', [data.subjectRef]),
+      alert_notes: await affected(
+        m,
+        'UPDATE alerts SET note = NULL, proposal_note = NULL WHERE subject_ref = $1 AND (note IS NOT NULL OR proposal_note IS NOT NULL)',
+        [data.subjectRef],
+      ),
       alert_hit_names: await affected(
         m,
         `UPDATE alerts SET summary = regexp_replace(summary, '"[^"]*"', '"[erased]"', 'g'),
@@ -75,7 +80,7 @@ export class RetentionService {
       screenings: await affected(m, 'DELETE FROM screenings WHERE subject_ref = $1 OR session_id = ANY($2::text[])', [subject, sessions]),
       monitored_subjects: await affected(m, 'DELETE FROM monitored_subjects WHERE subject_ref = $1 OR latest_session_id = ANY($2::text[])', [subject, sessions]),
       subject_hits: await affected(m, 'DELETE FROM subject_hits WHERE subject_ref = $1', [subject]),
-      alerts: await affected(m, `DELETE FROM alerts WHERE (subject_ref = $1 OR session_id = ANY($2::text[])) AND status <> 'open'`, [subject, sessions]),
+      alerts: await affected(m, `DELETE FROM alerts WHERE (subject_ref = $1 OR session_id = ANY($2::text[])) AND status <> ALL($3::text[])`, [subject, sessions, UNDECIDED_STATUSES]),
       outbox: await deleteSentOutbox(m, [...(subject ? [subject] : []), ...sessions]),
     };
   }
@@ -90,7 +95,7 @@ export class RetentionService {
         'DELETE FROM subject_hits h WHERE updated_at < $1 AND NOT EXISTS (SELECT 1 FROM monitored_subjects s WHERE s.subject_ref = h.subject_ref)',
         [before],
       ),
-      alerts: await affected(m, `DELETE FROM alerts WHERE raised_at < $1 AND status <> 'open'`, [before]),
+      alerts: await affected(m, `DELETE FROM alerts WHERE raised_at < $1 AND status <> ALL($2::text[])`, [before, UNDECIDED_STATUSES]),
     };
   }
 

@@ -141,11 +141,27 @@ describe('aml-trigger: screening approved verifications (real Kafka, real Postgr
     const alertId = alert.data.alertId as string;
     expect((await h.http(`/alerts/${alertId}/review`, { method: 'POST', body: { decision: 'false_positive' } })).status).toBe(401);
     expect((await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'maybe' } })).status).toBe(400);
+    expect(alert.data).toMatchObject({ kind: 'aml_match' });
+    // Four eyes on a likely sanctions match: one analyst alone cannot clear it. A note is required,
+    // and the clearance is a proposal until a second, different auditor or admin confirms it.
+    const noNote = await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'false_positive' } });
+    expect(noNote).toMatchObject({ status: 400, body: { code: 'NOTE_REQUIRED' } });
     const review = await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'false_positive', note: 'different person, DOB differs' } });
     expect(review.status).toBe(200);
-    expect(review.body).toMatchObject({ status: 'false_positive', review: { by: 'ana' } });
+    expect(review.body).toMatchObject({ status: 'false_positive_proposed', proposal: { decision: 'false_positive', by: 'ana', note: 'different person, DOB differs' } });
+    expect(review.body.review).toBeUndefined();
+    const [proposed] = await h.waitForEvents(ComplianceAlerts, EventTypes.ComplianceAlertReviewProposed, (d) => d.alertId === alertId);
+    expect(proposed.data).toMatchObject({ proposal: 'false_positive', proposedBy: 'ana', subjectRef });
+    // Nothing is suppressed yet; the same analyst again, or another analyst, cannot finish it.
+    expect(await sql(h.databaseUrl, "SELECT 1 FROM aml_trigger.subject_hits WHERE subject_ref = $1 AND state = 'suppressed'", [subjectRef])).toHaveLength(0);
+    const again1 = await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'false_positive', note: 'still sure' } });
+    expect(again1).toMatchObject({ status: 403, body: { code: 'SECOND_REVIEW_ROLE' } });
+    expect(h.events(ComplianceAlerts, EventTypes.ComplianceAlertResolved, (d) => d.alertId === alertId)).toHaveLength(0);
+    const second = await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.auditor, body: { decision: 'false_positive' } });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ status: 'false_positive', review: { by: 'ana', secondReviewer: 'aud', note: 'different person, DOB differs' } });
     const [resolved] = await h.waitForEvents(ComplianceAlerts, EventTypes.ComplianceAlertResolved, (d) => d.alertId === alertId);
-    expect(resolved.data).toMatchObject({ resolution: 'false_positive', reviewer: 'ana', subjectRef, sessionId: first.data.sessionId });
+    expect(resolved.data).toMatchObject({ resolution: 'false_positive', reviewer: 'ana', secondReviewer: 'aud', subjectRef, sessionId: first.data.sessionId });
     expect((await h.http(`/alerts/${alertId}/review`, { method: 'POST', key: TEST_API_KEYS.analyst, body: { decision: 'confirmed' } })).status).toBe(409);
     expect((await h.http(`/alerts/${alertId}`, { key: TEST_API_KEYS.analyst })).body).toMatchObject({ status: 'false_positive', hitKeys: expect.arrayContaining(['opensanctions/fict-0002']) });
 

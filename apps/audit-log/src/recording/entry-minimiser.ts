@@ -62,7 +62,11 @@ const KEEP: Record<string, (d: Data) => Data> = {
     ...pick(d.details, ['purgeId', 'category', 'waitingFor']),
   }),
   [EventTypes.ComplianceAlertResolved]: (d) => ({
-    ...pick(d, ['alertId', 'resolution', 'reviewer', 'resolvedAt']),
+    ...pick(d, ['alertId', 'resolution', 'reviewer', 'secondReviewer', 'resolvedAt']),
+    noteGiven: typeof d.note === 'string' && d.note.length > 0,
+  }),
+  [EventTypes.ComplianceAlertReviewProposed]: (d) => ({
+    ...pick(d, ['alertId', 'proposal', 'proposedBy', 'proposedAt']),
     noteGiven: typeof d.note === 'string' && d.note.length > 0,
   }),
   // Who saw an identity unmasked and which fields; never the values (the event carries none).

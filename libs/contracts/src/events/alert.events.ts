@@ -20,9 +20,27 @@ export class ComplianceAlertRaisedData {
 export class ComplianceAlertResolvedData {
   @IsString() @IsNotEmpty() alertId!: string;
   @IsIn(['false_positive', 'confirmed']) resolution!: string;
+  /** Who decided (for a cleared sanctions match: who proposed the clearance). */
   @IsString() reviewer!: string;
+  /** For a cleared sanctions match: the second, different person (auditor or admin) who confirmed it. */
+  @IsOptional() @IsString() secondReviewer?: string;
   @IsOptional() @IsString() note?: string;
   @IsOptional() @IsString() subjectRef?: string;
   @IsOptional() @IsString() sessionId?: string;
   @IsISO8601() resolvedAt!: string;
+}
+
+/**
+ * `compliance.alert.review.proposed`: an analyst proposes clearing a likely sanctions match
+ * (`aml_match`) as a false positive. It takes effect only when a second, different person with the
+ * auditor or admin role confirms it (then `compliance.alert.resolved`).
+ */
+export class ComplianceAlertReviewProposedData {
+  @IsString() @IsNotEmpty() alertId!: string;
+  @IsIn(['false_positive']) proposal!: string;
+  @IsString() @IsNotEmpty() proposedBy!: string;
+  @IsString() @IsNotEmpty() note!: string;
+  @IsOptional() @IsString() subjectRef?: string;
+  @IsOptional() @IsString() sessionId?: string;
+  @IsISO8601() proposedAt!: string;
 }
