@@ -5,9 +5,6 @@ import { KycResultsConfig } from './kyc-results.config';
 import { MIGRATIONS } from './migrations';
 import { PiiModule } from './pii/pii.module';
 import { SCHEMA, SERVICE_NAME } from './service-name';
-import { IdentityRecord } from './verifications/identity-record.entity';
-import { StatusHistoryEntry } from './verifications/status-history.entity';
-import { VerificationSession } from './verifications/verification-session.entity';
 import { VerificationsModule } from './verifications/verifications.module';
 
 export { SCHEMA, SERVICE_NAME };
@@ -18,13 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({
-          service: SERVICE_NAME,
-          schema: SCHEMA,
-          config,
-          migrations: MIGRATIONS,
-          entities: [VerificationSession, StatusHistoryEntry, IdentityRecord],
-        }),
+        PlatformModule.forRoot({ service: SERVICE_NAME, schema: SCHEMA, config, migrations: MIGRATIONS }),
         PiiModule,
         VerificationsModule,
         InboundModule,

@@ -7,10 +7,12 @@ import {
   type PurgeDueData,
   ownsPurge,
 } from '@compliance/contracts';
-import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
+import { confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
 import { SERVICE_NAME } from '../service-name';
+import { deleteIdentities } from '../verifications/identity-record.repository';
+import { deleteHistory } from '../verifications/status-history.repository';
+import { deleteSessions, eraseSessions, lockSessionsDueForPurge, lockSessionsOfSubject } from '../verifications/verification-session.repository';
 
-const count = affectedRows;
 const PARTY = { service: SERVICE_NAME, source: EventSources.KycResults };
 
 /**
@@ -22,21 +24,11 @@ const PARTY = { service: SERVICE_NAME, source: EventSources.KycResults };
 export class RetentionCommandsService {
   async erase(m: EntityManager, command: DomainEvent<ErasureRequestedData>): Promise<void> {
     const { subjectRef, sessionIds = [] } = command.data;
-    const rows: Array<{ session_id: string }> = await m.query(
-      'SELECT session_id FROM verification_sessions WHERE subject_ref = $1 OR session_id = ANY($2) ORDER BY session_id FOR UPDATE',
-      [subjectRef, sessionIds],
-    );
-    const ids = rows.map((r) => r.session_id);
+    const ids = await lockSessionsOfSubject(m, subjectRef, sessionIds);
     const counts = {
-      identity_attributes: await count(m, 'DELETE FROM identity_attributes WHERE session_id = ANY($1)', [ids]),
+      identity_attributes: await deleteIdentities(m, ids),
       // Status and times stay (not personal); the subject reference and the biometric-derived summary go.
-      verification_sessions: await count(
-        m,
-        `UPDATE verification_sessions SET subject_ref = NULL, document_type = NULL, issuing_country = NULL, liveness_score = NULL,
-           face_match_score = NULL, ip_risk_flags = NULL, provider_aml = NULL, erased_at = now(), updated_at = now()
-         WHERE session_id = ANY($1) AND erased_at IS NULL`,
-        [ids],
-      ),
+      verification_sessions: await eraseSessions(m, ids),
       outbox: await deleteSentOutbox(m, [...ids, subjectRef]),
     };
     await confirmErasure(m, PARTY, command, counts);
@@ -45,17 +37,11 @@ export class RetentionCommandsService {
   async purge(m: EntityManager, command: DomainEvent<PurgeDueData>): Promise<void> {
     const { category, subjectRef, sessionId, clockStartedBefore } = command.data;
     if (!ownsPurge(SERVICE_NAME, category)) return;
-    const rows: Array<{ session_id: string }> = await m.query(
-      `SELECT session_id FROM verification_sessions
-       WHERE coalesce(decided_at, last_event_at) < $1 AND ($2::text IS NULL OR session_id = $2) AND ($3::text IS NULL OR subject_ref = $3)
-       ORDER BY session_id FOR UPDATE`,
-      [clockStartedBefore, sessionId ?? null, subjectRef ?? null],
-    );
-    const ids = rows.map((r) => r.session_id);
+    const ids = await lockSessionsDueForPurge(m, { clockStartedBefore, sessionId: sessionId ?? null, subjectRef: subjectRef ?? null });
     const counts = {
-      identity_attributes: await count(m, 'DELETE FROM identity_attributes WHERE session_id = ANY($1)', [ids]),
-      verification_status_history: await count(m, 'DELETE FROM verification_status_history WHERE session_id = ANY($1)', [ids]),
-      verification_sessions: await count(m, 'DELETE FROM verification_sessions WHERE session_id = ANY($1)', [ids]),
+      identity_attributes: await deleteIdentities(m, ids),
+      verification_status_history: await deleteHistory(m, ids),
+      verification_sessions: await deleteSessions(m, ids),
       outbox: await deleteSentOutbox(m, ids),
     };
     await confirmPurge(m, PARTY, command, counts);

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { canonicalJson } from '@compliance/contracts';
 import { PiiCipher, type SealedTable } from '@compliance/persistence';
 import type { IdentityAttributes } from '../providers/verification-report';
-import { IdentityRecord } from './identity-record.entity';
+import { findIdentity, upsertIdentities, type IdentityRecord } from './identity-record.repository';
+import type { Queryable } from './sql-rows';
 
 type PersonalField = 'firstName' | 'lastName' | 'fullName' | 'dateOfBirth' | 'nationality' | 'documentNumber' | 'address';
 type EncryptedColumn = `${PersonalField}Enc`;
@@ -59,19 +59,21 @@ export class IdentityVault {
 
   /** The record that stores `identity` for a session: personal fields encrypted under the current key. */
   seal(sessionId: string, identity: IdentityAttributes): IdentityRecord {
-    const record = Object.assign(new IdentityRecord(), {
+    const sealed = Object.fromEntries(
+      PERSONAL_FIELDS.map((field) => [column(field), this.cipher.encryptOptional(identity[field], contextOf(sessionId, field))]),
+    ) as Record<EncryptedColumn, string | null>;
+    return {
       sessionId,
       documentType: identity.documentType ?? null,
       issuingState: identity.issuingState ?? null,
+      ...sealed,
       identityDigest: this.digestOf(identity),
       keyId: this.cipher.keyId,
-    });
-    for (const field of PERSONAL_FIELDS) record[column(field)] = this.cipher.encryptOptional(identity[field], contextOf(sessionId, field));
-    return record;
+    };
   }
 
-  async store(m: EntityManager, sessionId: string, identity: IdentityAttributes): Promise<void> {
-    await m.upsert(IdentityRecord, this.seal(sessionId, identity), ['sessionId']);
+  async store(q: Queryable, sessionId: string, identity: IdentityAttributes): Promise<void> {
+    await upsertIdentities(q, [this.seal(sessionId, identity)]);
   }
 
   /** The identity table for a re-encryption after a key rotation: digest and key id follow the new key. */
@@ -92,8 +94,8 @@ export class IdentityVault {
     };
   }
 
-  async load(m: EntityManager, sessionId: string): Promise<IdentityAttributes | undefined> {
-    const record = await m.findOne(IdentityRecord, { where: { sessionId } });
+  async load(q: Queryable, sessionId: string): Promise<IdentityAttributes | undefined> {
+    const record = await findIdentity(q, sessionId);
     return record ? this.open(record) : undefined;
   }
 

@@ -1,11 +1,12 @@
-import { canonicalJson, type KycChange } from '@compliance/contracts';
+import { canonicalJson, type DecisionSummary, type KycChange, type KycStatus } from '@compliance/contracts';
 import type { IdentityAttributes, VerificationReport } from '../providers/verification-report';
-import type { IdentityRecord } from './identity-record.entity';
 import type { HeldIdentity, IdentityVault } from './identity-vault';
-import type { StatusHistoryEntry } from './status-history.entity';
-import { verificationEventData, type PlannedEvent } from './verification-events';
+import type { NewHistoryEntry } from './status-history.repository';
+import { decisionSummaryOf, verificationEventData, type PlannedEvent } from './verification-events';
+import type { StoredSession, VerificationSession } from './verification-session.repository';
 import { decidedAtOf, decisionKey, judgeReport, type HistoryOutcome, type Judgement } from './verification-state';
-import { applyDecisionSummary, decisionSummaryOf, VerificationSession } from './verification-session.entity';
+
+export type { StoredSession } from './verification-session.repository';
 
 /** The `webhook.received` event a report came in. */
 export interface ReceivedWebhook {
@@ -23,16 +24,6 @@ export interface ReportToRecord {
 
 export type RecordOutcome = HistoryOutcome | 'duplicate';
 
-/** What the database holds for a session, read under its row lock. */
-export interface StoredSession {
-  session: VerificationSession;
-  identity?: IdentityRecord;
-  /** Those of the batch's fingerprints that the session has already recorded. */
-  recorded: Set<string>;
-}
-
-export type HistoryRow = Omit<StatusHistoryEntry, 'id' | 'recordedAt'>;
-
 /** What a session's reports of one batch do to it; every list is tagged with the report's place in the batch. */
 export interface SessionPlan {
   session: VerificationSession;
@@ -43,7 +34,7 @@ export interface SessionPlan {
   /** Identity attributes to write under the current key (the last ones a report stored). */
   identity?: IdentityAttributes;
   outcomes: Array<{ index: number; outcome: RecordOutcome }>;
-  history: Array<{ index: number; row: HistoryRow }>;
+  history: Array<{ index: number; row: NewHistoryEntry }>;
   events: Array<{ index: number; event: PlannedEvent }>;
 }
 
@@ -52,20 +43,40 @@ export class SessionNotYetKnownError extends Error {
   readonly code = 'KYC_SESSION_NOT_YET_KNOWN';
 }
 
+/** A session before its first report is judged: status, position and decision are set by applyJudgement. */
 function newSession(report: VerificationReport): VerificationSession {
-  return Object.assign(new VerificationSession(), {
+  return {
     sessionId: report.sessionId,
     provider: report.provider,
     subjectRef: report.subjectRef ?? null,
     workflowId: report.workflowId ?? null,
+    status: report.status as KycStatus,
     previousStatus: null,
     providerStatus: null,
+    statusAt: report.occurredAt,
     transitions: 0,
+    decidedAt: null,
+    documentType: null,
+    issuingCountry: null,
+    livenessScore: null,
+    faceMatchScore: null,
+    ipRiskFlags: null,
+    providerAml: null,
+    decisionKey: null,
+    payloadVersion: report.payloadVersion,
     firstEventAt: report.occurredAt,
     lastEventAt: report.occurredAt,
     erasedAt: null,
-    ...Object.fromEntries(['documentType', 'issuingCountry', 'livenessScore', 'faceMatchScore', 'ipRiskFlags', 'providerAml'].map((k) => [k, null])),
-  });
+  };
+}
+
+function applyDecisionSummary(session: VerificationSession, summary: DecisionSummary): void {
+  session.documentType = summary.documentType ?? null;
+  session.issuingCountry = summary.issuingCountry ?? null;
+  session.livenessScore = summary.livenessScore ?? null;
+  session.faceMatchScore = summary.faceMatchScore ?? null;
+  session.ipRiskFlags = summary.ipRiskFlags ?? null;
+  session.providerAml = summary.providerAml ?? null;
 }
 
 /** Moves the session to where the judgement puts it. */
@@ -88,7 +99,7 @@ function applyJudgement(session: VerificationSession, report: VerificationReport
   if (report.occurredAt > session.lastEventAt) session.lastEventAt = report.occurredAt;
 }
 
-function historyRow(session: VerificationSession, { report, received }: ReportToRecord, judgement: Judgement): HistoryRow {
+function historyRow(session: VerificationSession, { report, received }: ReportToRecord, judgement: Judgement): NewHistoryEntry {
   return {
     sessionId: session.sessionId,
     eventId: received.eventId,

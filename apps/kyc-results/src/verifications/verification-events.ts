@@ -7,6 +7,7 @@ import {
   newEvent,
   Topics,
   validateEvent,
+  type DecisionSummary,
   type KycChange,
   type KycIdentityAccessedData,
   type KycVerificationData,
@@ -15,7 +16,19 @@ import {
 import { addManyToOutbox, addToOutbox } from '@compliance/messaging';
 import type { IdentityAttributes } from '../providers/verification-report';
 import { verificationMetrics } from './verification.metrics';
-import { decisionSummaryOf, type VerificationSession } from './verification-session.entity';
+import type { VerificationSession } from './verification-session.repository';
+
+/** The decision summary as events and HTTP answers carry it (absent fields left out). */
+export function decisionSummaryOf(session: VerificationSession): DecisionSummary | undefined {
+  const summary: DecisionSummary = {};
+  if (session.documentType) summary.documentType = session.documentType;
+  if (session.issuingCountry) summary.issuingCountry = session.issuingCountry;
+  if (session.livenessScore !== null) summary.livenessScore = session.livenessScore;
+  if (session.faceMatchScore !== null) summary.faceMatchScore = session.faceMatchScore;
+  if (session.ipRiskFlags) summary.ipRiskFlags = session.ipRiskFlags;
+  if (session.providerAml) summary.providerAml = session.providerAml;
+  return Object.keys(summary).length ? summary : undefined;
+}
 
 /** What screening needs from an identity; nothing when there is no name to screen. */
 export function screeningIdentityOf(identity: IdentityAttributes | undefined): ScreeningIdentity | undefined {

@@ -4,15 +4,15 @@ import { isTerminalKycStatus } from '@compliance/contracts';
 import { OutboxRelay } from '@compliance/messaging';
 import { type Principal } from '@compliance/platform';
 import { IdentityVault } from './identity-vault';
-import { recordIdentityAccess } from './verification-events';
 import { identityView } from './identity-view';
-import { StatusHistoryEntry } from './status-history.entity';
-import { decisionSummaryOf, VerificationSession } from './verification-session.entity';
+import { historyOfSession, type StatusHistoryEntry } from './status-history.repository';
+import { decisionSummaryOf, recordIdentityAccess } from './verification-events';
+import { findSession, sessionsOfSubject, type RecordedSession } from './verification-session.repository';
 import type { HistoryEntryView, IdentityVisibility, SubjectVerificationsPage, VerificationSummaryView, VerificationView } from './verifications.dto';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function summaryView(s: VerificationSession): VerificationSummaryView {
+function summaryView(s: RecordedSession): VerificationSummaryView {
   return {
     sessionId: s.sessionId,
     provider: s.provider,
@@ -69,15 +69,12 @@ export class VerificationQueryService {
 
   /** An unmasked identity is shown only once the access is recorded (kyc.identity.accessed, via the outbox). */
   async verification(sessionId: string, visibility: IdentityVisibility, reader: Principal): Promise<VerificationView> {
-    const session = await this.ds.manager.findOne(VerificationSession, { where: { sessionId } });
+    const session = await findSession(this.ds, sessionId);
     if (!session) throw new NotFoundException({ statusCode: 404, code: 'VERIFICATION_NOT_FOUND', message: `no verification session ${sessionId}` });
-    const [history, identity] = await Promise.all([
-      this.ds.manager.find(StatusHistoryEntry, { where: { sessionId }, order: { id: 'ASC' } }),
-      this.vault.load(this.ds.manager, sessionId),
-    ]);
+    const [history, identity] = await Promise.all([historyOfSession(this.ds, sessionId), this.vault.load(this.ds, sessionId)]);
     if (identity && visibility === 'full') {
       const fields = Object.keys(identity).sort();
-      await recordIdentityAccess(this.ds.manager, { session, accessedBy: reader.name, role: reader.role, fields, at: new Date() });
+      await this.ds.transaction((m) => recordIdentityAccess(m, { session, accessedBy: reader.name, role: reader.role, fields, at: new Date() }));
       this.relay.kick();
     }
     return {
@@ -88,13 +85,7 @@ export class VerificationQueryService {
   }
 
   async subjectVerifications(subjectRef: string, limit: number, cursor?: string): Promise<SubjectVerificationsPage> {
-    const query = this.ds.manager
-      .createQueryBuilder(VerificationSession, 's')
-      .where('s.subject_ref = :subjectRef', { subjectRef })
-      .orderBy('s.seq', 'DESC')
-      .limit(limit + 1);
-    if (cursor) query.andWhere('s.seq < :after', { after: decodeCursor(cursor) });
-    const rows = await query.getMany();
+    const rows = await sessionsOfSubject(this.ds, subjectRef, limit + 1, cursor ? decodeCursor(cursor) : undefined);
     if (rows.length === 0 && !cursor) {
       throw new NotFoundException({ statusCode: 404, code: 'SUBJECT_NOT_FOUND', message: `no verifications for subject ${subjectRef}` });
     }

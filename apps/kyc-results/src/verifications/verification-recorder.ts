@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { upsertIdentities } from './identity-record.repository';
 import { IdentityVault } from './identity-vault';
 import { bySession, inBatchOrder, planSession, type ReceivedWebhook, type RecordOutcome, type ReportToRecord, type SessionPlan } from './recording-plan';
+import { insertHistory } from './status-history.repository';
 import { announceAll } from './verification-events';
+import { insertSessions, lockSessions, updateSessions } from './verification-session.repository';
 import { verificationMetrics } from './verification.metrics';
-import { insertHistory, insertSessions, lockSessions, updateSessions, upsertIdentities } from './verification-store';
 import type { VerificationReport } from '../providers/verification-report';
 
 export { SessionNotYetKnownError, type ReceivedWebhook, type RecordOutcome, type ReportToRecord } from './recording-plan';
