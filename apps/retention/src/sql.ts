@@ -1,5 +1,10 @@
 import type { EntityManager } from 'typeorm';
 
+/** An EntityManager (inside a transaction) or the DataSource: both run raw SQL. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
 /** TypeORM answers UPDATE and DELETE with [rows, affected] (INSERT and SELECT with rows): this gives the rows. */
 export async function changedRows<T = Record<string, unknown>>(m: EntityManager, text: string, params: unknown[] = []): Promise<T[]> {
   const [rows] = await m.query(text, params);

@@ -9,7 +9,19 @@ import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { RetentionConfig } from '../retention.config';
 import { retentionMetrics } from '../retention.metrics';
 import { isUuid } from '../sql';
-import type { ConfirmationRow, ErasureRequestRow, ProviderDeletionRow } from './erasure.dto';
+import {
+  confirmationsByService,
+  confirmedServices,
+  insertConfirmation,
+  lockOverdueRequests,
+  lockRequest,
+  markFinished,
+  markOverdueAlerted,
+  providerDeletionCount,
+  providerDeletionsOf,
+  requestExists,
+  type ErasureRequestRow,
+} from './erasure-request.repository';
 
 /**
  * Confirmations of a dispatched erasure: it is `finished` only when every expected service has
@@ -28,28 +40,25 @@ export class ErasureProgressService {
 
   /** A service's `retention.erasure.completed`; the first confirmation per service counts (repeats report 0). */
   async recordConfirmation(m: EntityManager, d: ErasureCompletedData): Promise<void> {
-    const [known] = isUuid(d.requestId) ? await m.query('SELECT 1 FROM erasure_requests WHERE id = $1', [d.requestId]) : [];
+    const known = isUuid(d.requestId) && (await requestExists(m, d.requestId));
     if (!known) {
       this.logger.warn({ requestId: d.requestId, service: d.service }, 'erasure confirmation for an unknown request, ignored');
       return;
     }
-    await m.query(
-      'INSERT INTO erasure_confirmations (request_id, service, counts, completed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [d.requestId, d.service, JSON.stringify(d.counts), d.completedAt],
-    );
+    await insertConfirmation(m, { requestId: d.requestId, service: d.service, counts: d.counts, completedAt: d.completedAt });
     await this.tryFinish(m, d.requestId);
   }
 
   /** Finishes the request when nothing is missing; the row lock serialises confirmations and provider outcomes. */
   async tryFinish(m: EntityManager, id: string): Promise<boolean> {
-    const [req] = await m.query<ErasureRequestRow[]>('SELECT * FROM erasure_requests WHERE id = $1 FOR UPDATE', [id]);
+    const req = await lockRequest(m, id);
     if (req?.status !== 'in_progress') return false;
-    const confirmations = await m.query<ConfirmationRow[]>('SELECT service, counts, completed_at FROM erasure_confirmations WHERE request_id = $1 ORDER BY service', [id]);
+    const confirmations = await confirmationsByService(m, id);
     if (req.expected_services.some((s) => !confirmations.some((c) => c.service === s))) return false;
-    const provider = await m.query<ProviderDeletionRow[]>('SELECT * FROM provider_deletions WHERE request_id = $1 ORDER BY session_id', [id]);
+    const provider = await providerDeletionsOf(m, id);
     if (req.provider_deletion && provider.length < req.session_ids.length) return false;
     const now = this.clock.now();
-    await m.query(`UPDATE erasure_requests SET status = 'finished', finished_at = $2 WHERE id = $1`, [id, now]);
+    await markFinished(m, id, now);
     await this.lifecycle.forgetErased(m, req.subject_ref, req.session_ids);
     const data: ErasureFinishedData = {
       requestId: id,
@@ -72,20 +81,16 @@ export class ErasureProgressService {
   async raiseOverdue(now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.RETENTION_ERASURE_DEADLINE_MS);
     return this.ds.transaction(async (m) => {
-      const overdue = await m.query<ErasureRequestRow[]>(
-        `SELECT * FROM erasure_requests WHERE status = 'in_progress' AND overdue_alerted_at IS NULL AND dispatched_at <= $1
-         ORDER BY dispatched_at LIMIT 100 FOR UPDATE SKIP LOCKED`,
-        [cutoff],
-      );
+      const overdue = await lockOverdueRequests(m, cutoff);
       for (const req of overdue) await this.raiseAlert(m, req, now);
       return overdue.length;
     });
   }
 
   private async raiseAlert(m: EntityManager, req: ErasureRequestRow, now: Date): Promise<void> {
-    const confirmed: Array<{ service: string }> = await m.query('SELECT service FROM erasure_confirmations WHERE request_id = $1', [req.id]);
-    const waitingFor = req.expected_services.filter((s) => !confirmed.some((c) => c.service === s));
-    const [{ n: providerDone }] = await m.query('SELECT count(*)::int AS n FROM provider_deletions WHERE request_id = $1', [req.id]);
+    const confirmed = await confirmedServices(m, req.id);
+    const waitingFor = req.expected_services.filter((s) => !confirmed.includes(s));
+    const providerDone = await providerDeletionCount(m, req.id);
     const providerPending = req.provider_deletion ? req.session_ids.length - providerDone : 0;
     const alertId = randomUUID();
     const deadlineAt = new Date((req.dispatched_at as Date).getTime() + this.config.RETENTION_ERASURE_DEADLINE_MS);
@@ -101,7 +106,7 @@ export class ErasureProgressService {
     };
     const event = newEvent({ id: alertId, type: EventTypes.ComplianceAlertRaised, source: EventSources.Retention, subject: req.subject_ref, data, time: now });
     await addToOutbox(m, Topics.ComplianceAlerts, req.subject_ref, event);
-    await m.query('UPDATE erasure_requests SET overdue_alert_id = $2, overdue_alerted_at = $3 WHERE id = $1', [req.id, alertId, now]);
+    await markOverdueAlerted(m, req.id, alertId, now);
     retentionMetrics.erasuresOverdue.inc();
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RetentionConfig } from '../retention.config';
 import { isUuid } from '../sql';
-import type { ConfirmationRow, ErasureRequestRow, ProviderDeletionRow } from './erasure.dto';
+import { confirmationsOf, findRequest, providerDeletionsOf, type ProviderDeletionRow } from './erasure-request.repository';
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
@@ -15,10 +15,10 @@ export class ErasureReportQuery {
   ) {}
 
   async report(id: string) {
-    const [req] = isUuid(id) ? await this.ds.query<ErasureRequestRow[]>('SELECT * FROM erasure_requests WHERE id = $1', [id]) : [];
+    const req = isUuid(id) ? await findRequest(this.ds, id) : undefined;
     if (!req) throw new NotFoundException({ statusCode: 404, code: 'ERASURE_REQUEST_NOT_FOUND', message: `no erasure request ${id}` });
-    const confirmations = await this.ds.query<ConfirmationRow[]>('SELECT service, counts, completed_at FROM erasure_confirmations WHERE request_id = $1', [id]);
-    const provider = await this.ds.query<ProviderDeletionRow[]>('SELECT * FROM provider_deletions WHERE request_id = $1', [id]);
+    const confirmations = await confirmationsOf(this.ds, id);
+    const provider = await providerDeletionsOf(this.ds, id);
     const services = [...new Set([...req.expected_services, ...confirmations.map((c) => c.service)])].map((service) => {
       const c = confirmations.find((x) => x.service === service);
       return { service, expected: req.expected_services.includes(service), confirmed: !!c, completedAt: iso(c?.completed_at ?? null), counts: c?.counts ?? null };

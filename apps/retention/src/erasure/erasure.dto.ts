@@ -18,38 +18,6 @@ export class CreateErasureRequestDto {
 export const OPEN_STATUSES = ['blocked_by_legal_hold', 'in_progress'] as const;
 export type ErasureStatus = (typeof OPEN_STATUSES)[number] | 'finished' | 'withdrawn';
 
-export interface ErasureRequestRow {
-  id: string;
-  subject_ref: string;
-  reason: string;
-  status: ErasureStatus;
-  legal_hold_id: string | null;
-  expected_services: string[];
-  session_ids: string[];
-  provider_deletion: boolean;
-  requested_by: string;
-  requested_at: Date;
-  dispatched_at: Date | null;
-  finished_at: Date | null;
-  overdue_alert_id: string | null;
-  overdue_alerted_at: Date | null;
-}
-
-export interface ConfirmationRow {
-  service: string;
-  counts: Record<string, number>;
-  completed_at: Date;
-}
-
-export interface ProviderDeletionRow {
-  session_id: string;
-  outcome: 'deleted' | 'not_found' | 'failed';
-  http_status: number | null;
-  attempts: number;
-  error: string | null;
-  attempted_at: Date;
-}
-
 /** What POST /erasure-requests answers: the request's id, and whether it was already open. */
 export interface ErasureReceipt {
   id: string;

@@ -2,19 +2,10 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
-import { changedRows, isUuid, lockSubject } from '../sql';
+import { dispatchedRequestOf } from '../erasure/erasure-request.repository';
+import { isUuid, lockSubject } from '../sql';
+import { findHold, insertHold, liftHold, lockHold, type LegalHoldRow } from './legal-hold.repository';
 import type { LegalHoldView } from './legal-holds.dto';
-
-interface HoldRow {
-  id: string;
-  subject_ref: string;
-  reason: string;
-  until: Date | null;
-  placed_by: string;
-  placed_at: Date;
-  lifted_at: Date | null;
-  lifted_by: string | null;
-}
 
 /** Legal holds: while one is in force, the subject's data is neither purged nor erased. */
 @Injectable()
@@ -31,17 +22,14 @@ export class LegalHoldsService {
     return this.ds.transaction(async (m) => {
       // Same lock as erasure requests: a hold and a request for one subject never interleave.
       await lockSubject(m, input.subjectRef);
-      const [row] = await m.query<HoldRow[]>(
-        'INSERT INTO legal_holds (id, subject_ref, reason, until, placed_by, placed_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
-        [randomUUID(), input.subjectRef, input.reason, until, placedBy, now],
-      );
-      const [dispatched] = await m.query(`SELECT id FROM erasure_requests WHERE subject_ref = $1 AND status = 'in_progress'`, [input.subjectRef]);
-      return { hold: this.view(row, now), erasureAlreadyDispatched: dispatched?.id };
+      const row = await insertHold(m, { id: randomUUID(), subjectRef: input.subjectRef, reason: input.reason, until, placedBy, placedAt: now });
+      const dispatched = await dispatchedRequestOf(m, input.subjectRef);
+      return { hold: this.view(row, now), erasureAlreadyDispatched: dispatched };
     });
   }
 
   async get(id: string): Promise<LegalHoldView> {
-    const row = isUuid(id) ? (await this.ds.query('SELECT * FROM legal_holds WHERE id = $1', [id]))[0] : undefined;
+    const row = isUuid(id) ? await findHold(this.ds, id) : undefined;
     if (!row) throw this.notFound(id);
     return this.view(row, this.clock.now());
   }
@@ -50,16 +38,16 @@ export class LegalHoldsService {
   async lift(id: string, liftedBy: string): Promise<LegalHoldView> {
     if (!isUuid(id)) throw this.notFound(id);
     return this.ds.transaction(async (m: EntityManager) => {
-      const [row] = await m.query<HoldRow[]>('SELECT * FROM legal_holds WHERE id = $1 FOR UPDATE', [id]);
+      const row = await lockHold(m, id);
       if (!row) throw this.notFound(id);
       if (row.lifted_at) return this.view(row, this.clock.now());
       const now = this.clock.now();
-      const [lifted] = await changedRows<HoldRow>(m, 'UPDATE legal_holds SET lifted_at = $2, lifted_by = $3 WHERE id = $1 RETURNING *', [id, now, liftedBy]);
+      const lifted = await liftHold(m, id, now, liftedBy);
       return this.view(lifted, now);
     });
   }
 
-  private view(r: HoldRow, now: Date): LegalHoldView {
+  private view(r: LegalHoldRow, now: Date): LegalHoldView {
     return {
       id: r.id,
       subjectRef: r.subject_ref,

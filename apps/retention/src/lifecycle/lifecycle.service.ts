@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { RetentionTracking, subjectUnit, type LifecycleFact } from './retention-tracking';
-import { loadScope, saveTracking } from './tracking.repository';
+import { deleteClocks, deleteTrackedSessions, loadScope, saveTracking, sessionsOfSubject } from './tracking.repository';
 
 export { subjectUnit, TERMINAL_STATUSES, type LifecycleFact } from './retention-tracking';
 
@@ -41,20 +41,14 @@ export class LifecycleService {
   }
 
   /** Session ids known for a subject, for erasure commands and provider deletion. */
-  async sessionsOf(m: EntityManager, subjectRef: string): Promise<string[]> {
-    const rows: Array<{ session_id: string }> = await m.query(
-      `SELECT session_id FROM retention_clocks WHERE subject_ref = $1 AND session_id IS NOT NULL
-       UNION SELECT session_id FROM tracked_sessions WHERE subject_ref = $1 ORDER BY session_id`,
-      [subjectRef],
-    );
-    return rows.map((r) => r.session_id);
+  sessionsOf(m: EntityManager, subjectRef: string): Promise<string[]> {
+    return sessionsOfSubject(m, subjectRef);
   }
 
   /** After an erasure, nothing is left to purge for those sessions: retention keeps no trace of them but the request. */
   async forgetErased(m: EntityManager, subjectRef: string, sessionIds: string[]): Promise<void> {
-    // A clock's session is always its unit, so the primary key finds them all.
-    await m.query('DELETE FROM retention_clocks WHERE unit = ANY($1)', [[...sessionIds, subjectUnit(subjectRef)]]);
-    await m.query('DELETE FROM tracked_sessions WHERE session_id = ANY($1)', [sessionIds]);
+    await deleteClocks(m, [...sessionIds, subjectUnit(subjectRef)]);
+    await deleteTrackedSessions(m, sessionIds);
     this.tracking.delete(m);
   }
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DataCategory, KycStatus } from '@compliance/contracts';
+import type { Queryable } from '../sql';
 import type { RetentionClock, TrackedSession, TrackingScope } from './retention-tracking';
 
 interface ScopeRow {
@@ -78,4 +79,47 @@ export async function saveTracking(m: EntityManager, changes: { sessions: Tracke
     clocks.map((c) => c.sessionId),
     clocks.map((c) => iso(c.clockStartedAt)),
   ]);
+}
+
+/** Session ids known for a subject (from its clocks and its tracked sessions), in order. */
+export async function sessionsOfSubject(q: Queryable, subjectRef: string): Promise<string[]> {
+  const rows: Array<{ session_id: string }> = await q.query(
+    `SELECT session_id FROM retention_clocks WHERE subject_ref = $1 AND session_id IS NOT NULL
+     UNION SELECT session_id FROM tracked_sessions WHERE subject_ref = $1 ORDER BY session_id`,
+    [subjectRef],
+  );
+  return rows.map((r) => r.session_id);
+}
+
+/** Every clock of these units (a clock's session is always its unit, so session ids find all of theirs). */
+export async function deleteClocks(m: EntityManager, units: string[]): Promise<void> {
+  await m.query('DELETE FROM retention_clocks WHERE unit = ANY($1)', [units]);
+}
+
+export async function deleteTrackedSessions(m: EntityManager, sessionIds: string[]): Promise<void> {
+  await m.query('DELETE FROM tracked_sessions WHERE session_id = ANY($1)', [sessionIds]);
+}
+
+/** A subject's clock with its policy and the latest purge of it (null columns when none). */
+export interface SubjectClockRow {
+  category: DataCategory;
+  session_id: string | null;
+  clock_started_at: Date | null;
+  retention_days: number | null;
+  purge_id: string | null;
+  emitted_at: Date | null;
+  completed_at: Date | null;
+  confirmed_by: string[] | null;
+}
+
+/** The subject's clocks for the subject view: by session (data of no session last), then category. */
+export async function clocksOfSubject(q: Queryable, subjectRef: string): Promise<SubjectClockRow[]> {
+  return q.query(
+    `SELECT c.category, c.session_id, c.clock_started_at, p.retention_days, pu.purge_id, pu.emitted_at, pu.completed_at,
+       (SELECT array_agg(pc.service ORDER BY pc.service) FROM purge_confirmations pc WHERE pc.purge_id = pu.purge_id) AS confirmed_by
+     FROM retention_clocks c JOIN retention_policies p ON p.category = c.category
+     LEFT JOIN LATERAL (SELECT * FROM purges x WHERE x.unit = c.unit AND x.category = c.category ORDER BY x.clock_started_at DESC LIMIT 1) pu ON true
+     WHERE c.subject_ref = $1 ORDER BY c.session_id NULLS LAST, c.category`,
+    [subjectRef],
+  );
 }

@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DATA_CATEGORIES, EventSources, EventTypes, newEvent, Topics, type DataCategory, type PolicyChangedData } from '@compliance/contracts';
 import { addToOutbox } from '@compliance/messaging';
 import { Clock } from '../clock/clock';
-import { changedRows } from '../sql';
 import type { PolicyView } from './policies.dto';
-
-interface PolicyRow {
-  category: string;
-  retention_days: number | null;
-  updated_at: Date;
-  updated_by: string;
-}
+import { allPolicies, lockPolicy, retentionDaysOf, updatePolicy, type PolicyRow } from './policy.repository';
 
 const toView = (r: PolicyRow): PolicyView => ({
   category: r.category,
@@ -32,13 +25,13 @@ export class PoliciesService {
   ) {}
 
   async list(): Promise<PolicyView[]> {
-    const rows: PolicyRow[] = await this.ds.query('SELECT * FROM retention_policies');
+    const rows = await allPolicies(this.ds);
     return DATA_CATEGORIES.map((c) => rows.find((r) => r.category === c)).filter((r): r is PolicyRow => !!r).map(toView);
   }
 
-  async retentionDays(category: DataCategory, manager: EntityManager = this.ds.manager): Promise<number | null> {
-    const [row] = await manager.query('SELECT retention_days FROM retention_policies WHERE category = $1', [category]);
-    return row ? row.retention_days : null;
+  /** The policy in force now, read outside any transaction (for Kafka's topic retention). */
+  retentionDays(category: DataCategory): Promise<number | null> {
+    return retentionDaysOf(this.ds, category);
   }
 
   /**
@@ -47,14 +40,10 @@ export class PoliciesService {
    */
   async update(category: DataCategory, retentionDays: number | null, changedBy: string): Promise<{ policy: PolicyView; changed: boolean }> {
     return this.ds.transaction(async (m) => {
-      const [current]: PolicyRow[] = await m.query('SELECT * FROM retention_policies WHERE category = $1 FOR UPDATE', [category]);
+      const current = await lockPolicy(m, category);
       if (current.retention_days === retentionDays) return { policy: toView(current), changed: false };
       const now = this.clock.now();
-      const [updated] = await changedRows<PolicyRow>(
-        m,
-        'UPDATE retention_policies SET retention_days = $2, updated_at = $3, updated_by = $4 WHERE category = $1 RETURNING *',
-        [category, retentionDays, now, changedBy],
-      );
+      const updated = await updatePolicy(m, category, retentionDays, now, changedBy);
       const data: PolicyChangedData = { category, retentionDays, previousDays: current.retention_days, changedBy, changedAt: now.toISOString() };
       const event = newEvent({ type: EventTypes.RetentionPolicyChanged, source: EventSources.Retention, subject: category, data, time: now });
       await addToOutbox(m, Topics.RetentionEvents, category, event);

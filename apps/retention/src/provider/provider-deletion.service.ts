@@ -3,15 +3,11 @@ import { OutboxRelay } from '@compliance/messaging';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock/clock';
+import { insertProviderDeletion, pendingProviderDeletions, type PendingProviderDeletion } from '../erasure/erasure-request.repository';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';
 import { RetentionConfig } from '../retention.config';
 import { retentionMetrics } from '../retention.metrics';
 import { DiditSessionClient, ProviderCallAborted } from './didit-session.client';
-
-interface PendingDeletion {
-  request_id: string;
-  session_id: string;
-}
 
 /**
  * Deletes the provider's copy of each session of a dispatched erasure (RETENTION_PROVIDER_DELETE).
@@ -66,16 +62,11 @@ export class ProviderDeletionService implements BeforeApplicationShutdown {
     }
   }
 
-  private pending(): Promise<PendingDeletion[]> {
-    return this.ds.query(
-      `SELECT r.id AS request_id, s.session_id FROM erasure_requests r CROSS JOIN LATERAL unnest(r.session_ids) AS s(session_id)
-       WHERE r.status = 'in_progress' AND r.provider_deletion
-         AND NOT EXISTS (SELECT 1 FROM provider_deletions p WHERE p.request_id = r.id AND p.session_id = s.session_id)
-       ORDER BY r.dispatched_at LIMIT 20`,
-    );
+  private pending(): Promise<PendingProviderDeletion[]> {
+    return pendingProviderDeletions(this.ds);
   }
 
-  private async deleteOne(item: PendingDeletion): Promise<void> {
+  private async deleteOne(item: PendingProviderDeletion): Promise<void> {
     let result;
     try {
       result = await this.client.deleteSession(item.session_id, this.stopping.signal);
@@ -85,11 +76,15 @@ export class ProviderDeletionService implements BeforeApplicationShutdown {
     }
     retentionMetrics.providerDeletions.inc({ outcome: result.outcome });
     await this.ds.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO provider_deletions (request_id, session_id, outcome, http_status, attempts, error, attempted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [item.request_id, item.session_id, result.outcome, result.httpStatus ?? null, result.attempts, result.error ?? null, this.clock.now()],
-      );
+      await insertProviderDeletion(m, {
+        requestId: item.request_id,
+        sessionId: item.session_id,
+        outcome: result.outcome,
+        httpStatus: result.httpStatus ?? null,
+        attempts: result.attempts,
+        error: result.error ?? null,
+        attemptedAt: this.clock.now(),
+      });
       await this.progress.tryFinish(m, item.request_id);
     });
     this.relay.kick();

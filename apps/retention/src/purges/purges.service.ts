@@ -16,46 +16,27 @@ import {
 import { addToOutbox } from '@compliance/messaging';
 import { DAY_MS } from '../clock/clock';
 import { RetentionConfig } from '../retention.config';
-import { activeHoldCondition } from '../legal-holds/active-holds';
 import { isUuid } from '../sql';
 import { retentionMetrics } from '../retention.metrics';
+import {
+  completeIfConfirmed,
+  dueClocks,
+  insertPurge,
+  insertPurgeConfirmation,
+  lockOverduePurges,
+  markOverdueAlerted,
+  purgeCategory,
+  type DueClockRow,
+  type OverduePurgeRow,
+} from './purge.repository';
 
-interface DueRow {
-  unit: string;
-  category: DataCategory;
-  subject_ref: string | null;
-  session_id: string | null;
-  clock_started_at: Date;
-  retention_days: number;
-}
-
-interface PurgeRow {
-  purge_id: string;
-  category: DataCategory;
-  subject_ref: string | null;
-  session_id: string | null;
-  retention_days: number;
-  due_at: Date;
-  emitted_at: Date;
-  confirmed: string[];
-  held: boolean;
-}
-
+/** Clocks due per transaction; a full batch means more may be due. */
 const BATCH = 500;
 
 /**
  * Data past its policy: one `retention.purge.due` per (session or subject, category) and clock
  * start, never while the subject is under a legal hold, never for an indefinite policy.
  */
-const DUE_SQL = `
-  SELECT c.unit, c.category, c.subject_ref, c.session_id, c.clock_started_at, p.retention_days
-  FROM retention_clocks c JOIN retention_policies p ON p.category = c.category
-  WHERE c.clock_started_at IS NOT NULL AND p.retention_days IS NOT NULL
-    AND c.clock_started_at + p.retention_days * interval '1 day' <= $1
-    AND NOT EXISTS (SELECT 1 FROM purges x WHERE x.unit = c.unit AND x.category = c.category AND x.clock_started_at >= c.clock_started_at)
-    AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.subject_ref = c.subject_ref AND ${activeHoldCondition('$1')})
-  ORDER BY c.clock_started_at LIMIT ${BATCH}`;
-
 @Injectable()
 export class PurgesService {
   constructor(
@@ -69,7 +50,7 @@ export class PurgesService {
     let total = 0;
     for (let more = true; more; ) {
       const { found, emitted } = await this.ds.transaction(async (m) => {
-        const due: DueRow[] = await m.query(DUE_SQL, [now]);
+        const due = await dueClocks(m, now, BATCH);
         let n = 0;
         for (const row of due) if (await this.emit(m, row, now)) n++;
         return { found: due.length, emitted: n };
@@ -80,15 +61,21 @@ export class PurgesService {
     return total;
   }
 
-  private async emit(m: EntityManager, row: DueRow, now: Date): Promise<boolean> {
+  private async emit(m: EntityManager, row: DueClockRow, now: Date): Promise<boolean> {
     const purgeId = randomUUID();
     const dueAt = new Date(row.clock_started_at.getTime() + row.retention_days * DAY_MS);
-    const inserted = await m.query(
-      `INSERT INTO purges (purge_id, unit, category, subject_ref, session_id, clock_started_at, retention_days, due_at, emitted_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING 1`,
-      [purgeId, row.unit, row.category, row.subject_ref, row.session_id, row.clock_started_at, row.retention_days, dueAt, now],
-    );
-    if (inserted.length === 0) return false;
+    const inserted = await insertPurge(m, {
+      purgeId,
+      unit: row.unit,
+      category: row.category,
+      subjectRef: row.subject_ref,
+      sessionId: row.session_id,
+      clockStartedAt: row.clock_started_at,
+      retentionDays: row.retention_days,
+      dueAt,
+      emittedAt: now,
+    });
+    if (!inserted) return false;
     await this.sendPurgeDue(m, { purgeId, category: row.category, subjectRef: row.subject_ref, sessionId: row.session_id, retentionDays: row.retention_days, dueAt, emittedAt: now });
     retentionMetrics.purgesDue.inc({ category: row.category });
     return true;
@@ -121,21 +108,13 @@ export class PurgesService {
   async handleOverdue(now: Date): Promise<number> {
     const cutoff = new Date(now.getTime() - this.config.RETENTION_PURGE_DEADLINE_MS);
     return this.ds.transaction(async (m) => {
-      const overdue: PurgeRow[] = await m.query(
-        `SELECT p.purge_id, p.category, p.subject_ref, p.session_id, p.retention_days, p.due_at, p.emitted_at,
-                ARRAY(SELECT c.service FROM purge_confirmations c WHERE c.purge_id = p.purge_id) AS confirmed,
-                EXISTS (SELECT 1 FROM legal_holds h WHERE h.subject_ref = p.subject_ref AND ${activeHoldCondition('$1')}) AS held
-           FROM purges p
-          WHERE p.completed_at IS NULL AND p.overdue_alerted_at IS NULL AND p.emitted_at <= $2
-          ORDER BY p.emitted_at LIMIT 100 FOR UPDATE OF p SKIP LOCKED`,
-        [now, cutoff],
-      );
+      const overdue = await lockOverduePurges(m, now, cutoff);
       for (const purge of overdue) await this.raiseOverdue(m, purge, now);
       return overdue.length;
     });
   }
 
-  private async raiseOverdue(m: EntityManager, p: PurgeRow, now: Date): Promise<void> {
+  private async raiseOverdue(m: EntityManager, p: OverduePurgeRow, now: Date): Promise<void> {
     const waitingFor = PURGE_OWNERS[p.category].filter((s) => !p.confirmed.includes(s));
     const resent = !p.held;
     if (resent) {
@@ -161,26 +140,19 @@ export class PurgesService {
     const key = p.subject_ref ?? (p.session_id as string);
     const event = newEvent({ id: alertId, type: EventTypes.ComplianceAlertRaised, source: EventSources.Retention, subject: p.session_id ?? key, data, time: now });
     await addToOutbox(m, Topics.ComplianceAlerts, key, event);
-    await m.query('UPDATE purges SET overdue_alert_id = $2, overdue_alerted_at = $3, resent_at = $4 WHERE purge_id = $1', [p.purge_id, alertId, now, resent ? now : null]);
+    await markOverdueAlerted(m, p.purge_id, alertId, now, resent ? now : null);
     retentionMetrics.purgesOverdue.inc();
   }
 
   /** An owner's confirmation; the purge is complete once every owner of its category confirmed. */
   async recordConfirmation(m: EntityManager, d: PurgeCompletedData): Promise<void> {
-    const [purge] = isUuid(d.purgeId) ? await m.query('SELECT category FROM purges WHERE purge_id = $1', [d.purgeId]) : [];
-    const owners = purge ? PURGE_OWNERS[purge.category as DataCategory] : [];
+    const category = isUuid(d.purgeId) ? await purgeCategory(m, d.purgeId) : undefined;
+    const owners = category ? PURGE_OWNERS[category] : [];
     if (!owners.includes(d.service)) {
       this.logger.warn({ purgeId: d.purgeId, service: d.service }, 'purge confirmation for an unknown purge or from a non-owner, ignored');
       return;
     }
-    await m.query(
-      'INSERT INTO purge_confirmations (purge_id, service, counts, completed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-      [d.purgeId, d.service, JSON.stringify(d.counts), d.completedAt],
-    );
-    await m.query(
-      `UPDATE purges SET completed_at = $2 WHERE purge_id = $1 AND completed_at IS NULL
-         AND (SELECT count(*) FROM purge_confirmations WHERE purge_id = $1 AND service = ANY($3)) = cardinality($3::text[])`,
-      [d.purgeId, d.completedAt, owners],
-    );
+    await insertPurgeConfirmation(m, { purgeId: d.purgeId, service: d.service, counts: d.counts, completedAt: d.completedAt });
+    await completeIfConfirmed(m, d.purgeId, d.completedAt, owners);
   }
 }
