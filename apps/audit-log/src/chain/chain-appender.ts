@@ -5,18 +5,7 @@ import { CheckpointService } from '../checkpoints/checkpoint.service';
 import type { ChainedEntry, NewEntry } from './audit-entry';
 import { auditMetrics } from './audit.metrics';
 import { canonicalData, dataHashOf, entryHashOf, isoMillis, type EntryHeader } from './chain-hash';
-import { lockChainHead, type ChainHead } from './chain-head';
-
-// Chain rows, data rows and the head move together in one statement, however many entries.
-const INSERT_SQL = `
-WITH entry AS (
-  INSERT INTO audit_entry (sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash, trace_id)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
-                       $9::text[], $10::text[], $11::text[], $16::text[])
-  RETURNING sequence),
-data AS (INSERT INTO audit_entry_data (sequence, salt, data) SELECT * FROM unnest($1::bigint[], $12::text[], $13::text[])),
-head AS (UPDATE audit_chain_head SET sequence = $14, hash = $15, updated_at = now() WHERE id = 1)
-SELECT count(*)::int AS n FROM entry`;
+import { chainedEventIds, insertSealed, lockChainHead, type ChainHead, type SealedEntry } from './chain.repository';
 
 /** An entry with everything that does not depend on its place in the chain computed: its data part. */
 interface Prepared {
@@ -25,12 +14,6 @@ interface Prepared {
   salt: string;
   canonical: string;
   dataHash: string;
-}
-
-interface Sealed {
-  entry: ChainedEntry;
-  salt: string;
-  canonical: string;
 }
 
 interface TransactionState {
@@ -82,34 +65,18 @@ export class ChainAppender {
     // Duplicates are looked for before the head is locked, to keep that lock short: an id chained
     // meanwhile by another transaction (the same event applied twice at once, which the inbox
     // prevents) is refused by the unique index on event_id.
-    const chained = await this.chainedAmong(manager, queued.map((p) => p.entry.eventId));
+    const chained = await chainedEventIds(manager, queued.map((p) => p.entry.eventId));
     // Drops entries whose event id is already chained or queued twice.
     const fresh = queued.filter((p) => !chained.has(p.entry.eventId) && chained.add(p.entry.eventId));
     if (fresh.length === 0) return [];
     state.head ??= await lockChainHead(manager);
     const from = state.head.sequence;
     const sealed = sealAll(state.head, fresh);
-    await this.insert(manager, sealed);
+    await insertSealed(manager, sealed);
     for (const s of sealed) auditMetrics.appended.inc({ type: s.entry.type });
     auditMetrics.head.set(state.head.sequence);
     await this.checkpoints.afterAppend(manager, from, state.head);
     return sealed.map((s) => s.entry);
-  }
-
-  /** Which of `ids` the chain already holds. */
-  private async chainedAmong(manager: EntityManager, ids: string[]): Promise<Set<string>> {
-    const rows: Array<{ event_id: string }> = await manager.query('SELECT event_id FROM audit_entry WHERE event_id = ANY($1::text[])', [ids]);
-    return new Set(rows.map((r) => r.event_id));
-  }
-
-  private async insert(manager: EntityManager, sealed: Sealed[]): Promise<void> {
-    const col = <K extends keyof ChainedEntry>(k: K) => sealed.map((s) => s.entry[k]);
-    const last = sealed[sealed.length - 1].entry;
-    await manager.query(INSERT_SQL, [
-      col('sequence'), col('eventId'), col('type'), col('source'), col('subjectRef'), col('sessionId'), col('occurredAt'), col('recordedAt'),
-      col('dataHash'), col('prevHash'), col('hash'), sealed.map((s) => s.salt), sealed.map((s) => s.canonical), last.sequence, last.hash,
-      sealed.map((s) => s.entry.traceId ?? null),
-    ]);
   }
 
   /**
@@ -134,7 +101,7 @@ export class ChainAppender {
 }
 
 /** Seals entries in order from the head, advancing it: sequence, recorded time, hash. */
-function sealAll(head: ChainHead, entries: Prepared[]): Sealed[] {
+function sealAll(head: ChainHead, entries: Prepared[]): SealedEntry[] {
   const recordedAt = isoMillis(new Date());
   return entries.map(({ entry, occurredAt, salt, canonical, dataHash }) => {
     const header: EntryHeader = {

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { auditCheckpointMessage, type AuditCheckpointData } from '@compliance/contracts';
 import { pemBlocks } from '../audit-log.config';
-import type { ChainHead } from '../chain/chain-head';
+import type { ChainHead } from '../chain/chain.repository';
 
 /** keyId: the first 16 hex characters of SHA-256 over the public key's SPKI DER. */
 export function keyIdOf(publicKey: KeyObject): string {

@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contracts';
 import { addToOutbox } from '@compliance/messaging';
 import { auditMetrics } from '../chain/audit.metrics';
-import { lockChainHead, type ChainHead } from '../chain/chain-head';
+import { lockChainHead, type ChainHead } from '../chain/chain.repository';
+import { insertCheckpoint, lastCheckpointSequence } from './checkpoint.repository';
 import { CheckpointSigner } from './checkpoint-signer';
 
 /** Record key of checkpoints: one key, one partition, so consumers see heads in order. */
@@ -30,20 +31,16 @@ export class CheckpointService {
   /** The timer's checkpoint: only when entries were appended since the last one. Returns its sequence. */
   async checkpointIfAdvanced(manager: EntityManager): Promise<number | undefined> {
     const head = await lockChainHead(manager);
-    const [{ last }] = await manager.query('SELECT coalesce(max(sequence), 0)::bigint AS last FROM audit_checkpoint');
-    if (head.sequence <= Number(last)) return undefined;
+    const last = await lastCheckpointSequence(manager);
+    if (head.sequence <= last) return undefined;
     await this.issue(manager, head);
     return head.sequence;
   }
 
   private async issue(manager: EntityManager, head: ChainHead): Promise<void> {
     const cp = this.signer.sign(head);
-    const inserted = await manager.query(
-      `INSERT INTO audit_checkpoint (sequence, hash, signed_at, algorithm, key_id, signature, public_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sequence) DO NOTHING RETURNING sequence`,
-      [cp.sequence, cp.hash, cp.signedAt, cp.algorithm, cp.keyId, cp.signature, cp.publicKey],
-    );
-    if (inserted.length === 0) return;
+    const inserted = await insertCheckpoint(manager, cp);
+    if (!inserted) return;
     const event = newEvent({ type: EventTypes.AuditCheckpoint, source: EventSources.AuditLog, subject: CHECKPOINT_KEY, data: cp });
     await addToOutbox(manager, Topics.AuditCheckpoints, CHECKPOINT_KEY, event);
     auditMetrics.checkpoints.inc();

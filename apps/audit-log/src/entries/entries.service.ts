@@ -1,27 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuditEntryView, EntryFilterDto } from './entries.dto';
-import { ENTRY_COLUMNS, ENTRY_FROM, toView, type EntryRow } from './entry-rows';
+import { entriesAfter, type EntryRow } from './entry.repository';
+import { toView } from './entry-rows';
 
 export const MAX_PAGE = 1000;
 /** Rows per round trip when streaming: memory stays bounded by one chunk whatever the export size. */
 export const EXPORT_CHUNK = 2000;
-
-/** Builds the WHERE clause of a filter; parameters are appended to `params`. */
-export function filterClause(f: EntryFilterDto, params: unknown[]): string {
-  const where: string[] = [];
-  const add = (sqlFor: (n: number) => string, value: unknown) => {
-    params.push(value);
-    where.push(sqlFor(params.length));
-  };
-  if (f.subjectRef) add((n) => `e.subject_ref = $${n}`, f.subjectRef);
-  if (f.sessionId) add((n) => `e.session_id = $${n}`, f.sessionId);
-  if (f.type?.endsWith('.*')) add((n) => `e.type LIKE $${n}`, `${f.type.slice(0, -1).replace(/_/g, '\\_')}%`);
-  else if (f.type) add((n) => `e.type = $${n}`, f.type);
-  if (f.from) add((n) => `e.occurred_at >= $${n}`, f.from);
-  if (f.to) add((n) => `e.occurred_at < $${n}`, f.to);
-  return where.length ? where.join(' AND ') : 'TRUE';
-}
 
 export const encodeCursor = (sequence: number): string => Buffer.from(`s:${sequence}`).toString('base64url');
 
@@ -56,8 +41,6 @@ export class EntriesService {
   }
 
   private chunk(filter: EntryFilterDto, after: number, limit: number): Promise<EntryRow[]> {
-    const params: unknown[] = [after, limit];
-    const where = filterClause(filter, params);
-    return this.ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ENTRY_FROM} WHERE e.sequence > $1 AND ${where} ORDER BY e.sequence LIMIT $2`, params);
+    return entriesAfter(this.ds, filter, after, limit);
   }
 }

@@ -1,27 +1,5 @@
 import type { AuditEntryView } from './entries.dto';
-
-/** The columns every read of entries selects (data joined, absent once redacted). */
-export const ENTRY_COLUMNS = `e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id, e.occurred_at, e.recorded_at,
-  e.data_hash, e.prev_hash, e.hash, e.trace_id, e.redacted_at, d.salt, d.data`;
-export const ENTRY_FROM = 'audit_entry e LEFT JOIN audit_entry_data d ON d.sequence = e.sequence';
-
-export interface EntryRow {
-  sequence: string;
-  event_id: string;
-  type: string;
-  source: string;
-  subject_ref: string | null;
-  session_id: string | null;
-  occurred_at: Date;
-  recorded_at: Date;
-  data_hash: string;
-  prev_hash: string;
-  hash: string;
-  trace_id: string | null;
-  redacted_at: Date | null;
-  salt: string | null;
-  data: string | null;
-}
+import type { EntryRow } from './entry.repository';
 
 /** Everything but the data, in display order. */
 export function headerOf(row: EntryRow): Omit<AuditEntryView, 'data'> {

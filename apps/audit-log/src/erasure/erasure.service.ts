@@ -13,12 +13,10 @@ import type { ChainedEntry } from '../chain/audit-entry';
 import { AuditEntryTypes } from '../chain/audit-entry';
 import { auditMetrics } from '../chain/audit.metrics';
 import { ChainAppender } from '../chain/chain-appender';
+import { linkedSessions, redactEntries } from '../entries/entry.repository';
 
 export const SERVICE = 'audit-log';
 const PARTY = { service: SERVICE, source: EventSources.AuditLog };
-
-/** The retention protocol's own entries carry no personal data and are the proof erasure happened: they stay. */
-const KEPT = `e.type NOT LIKE 'retention.%' AND e.type <> '${AuditEntryTypes.DataRedacted}'`;
 
 /**
  * What one command redacts: the entries of a subject, of sessions, or that occurred before a time,
@@ -33,38 +31,6 @@ interface Redaction {
   before: string | null;
   upto: number | null;
 }
-
-// The sessions the trail links to each subject (each as far as its command's place in the chain).
-const SESSIONS_SQL = `
-SELECT r.n::int AS n, array_agg(DISTINCT e.session_id) AS sessions
-FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(subject_ref, upto, n)
-JOIN audit_entry e ON e.subject_ref = r.subject_ref AND (r.upto IS NULL OR e.sequence <= r.upto)
-WHERE e.session_id IS NOT NULL
-GROUP BY r.n`;
-
-/**
- * Every command's redaction in one statement: an entry's data goes once, credited to the first
- * command (in list order) that reaches it, as if the commands had run one after the other.
- */
-const REDACT_SQL = `
-WITH req AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[]) WITH ORDINALITY AS r(by_event, subject_ref, before, upto, n)),
-ses AS (SELECT * FROM unnest($5::bigint[], $6::text[]) AS s(n, session_id)),
-reached AS (
-  SELECT e.sequence, r.n, r.upto FROM req r JOIN audit_entry e ON e.subject_ref = r.subject_ref
-  UNION ALL
-  SELECT e.sequence, r.n, r.upto FROM ses s JOIN req r USING (n) JOIN audit_entry e ON e.session_id = s.session_id
-  UNION ALL
-  SELECT e.sequence, r.n, r.upto FROM req r JOIN audit_entry e ON e.occurred_at < r.before),
-target AS (
-  SELECT x.sequence, min(x.n) AS n FROM reached x JOIN audit_entry e ON e.sequence = x.sequence
-  WHERE (x.upto IS NULL OR x.sequence <= x.upto) AND ${KEPT}
-  GROUP BY x.sequence),
-gone AS (DELETE FROM audit_entry_data d USING target t WHERE d.sequence = t.sequence RETURNING d.sequence, t.n),
-stamped AS (
-  UPDATE audit_entry e SET redacted_at = now(), redacted_by = r.by_event
-  FROM gone g JOIN req r ON r.n = g.n WHERE e.sequence = g.sequence RETURNING g.n)
-SELECT r.n::int AS n, (SELECT count(*) FROM stamped s WHERE s.n = r.n)::int AS redacted FROM req r ORDER BY r.n`;
 
 /**
  * Erasure and purge for the audit trail: the data rows go, data_hash stays in the chain row
@@ -87,7 +53,7 @@ export class ErasureService {
     const upto = placesInChain(events, chained);
     const redactions = commands.map((event) => redactionOf(event, upto.get(event.id) ?? null));
     await this.addLinkedSessions(manager, redactions);
-    const counts = await this.redact(manager, redactions);
+    const counts = await redactEntries(manager, redactions.map((r) => ({ ...r, byEvent: r.event.id })));
     const erasures = redactions.filter((r) => r.trigger === 'erasure');
     const keys = erasures.flatMap((r) => [r.subjectRef as string, ...r.sessionIds]);
     if (keys.length > 0) await deleteSentOutbox(manager, keys);
@@ -97,26 +63,11 @@ export class ErasureService {
   /** Sessions the trail links to each subject, added to those the command names. */
   private async addLinkedSessions(manager: EntityManager, redactions: Redaction[]): Promise<void> {
     const bySubject = redactions.filter((r) => r.subjectRef !== null);
-    if (bySubject.length === 0) return;
-    const rows: Array<{ n: number; sessions: string[] }> = await manager.query(SESSIONS_SQL, [bySubject.map((r) => r.subjectRef), bySubject.map((r) => r.upto)]);
-    for (const { n, sessions } of rows) {
-      const r = bySubject[n - 1];
+    const linked = await linkedSessions(manager, bySubject.map((r) => ({ subjectRef: r.subjectRef as string, upto: r.upto })));
+    for (const [i, sessions] of linked) {
+      const r = bySubject[i];
       r.sessionIds = [...new Set([...r.sessionIds, ...sessions])];
     }
-  }
-
-  /** Deletes the data rows every command reaches; returns how many each one redacted, in order. */
-  private async redact(manager: EntityManager, redactions: Redaction[]): Promise<number[]> {
-    const sessions = redactions.flatMap((r, i) => r.sessionIds.map((id) => [i + 1, id] as const));
-    const rows: Array<{ n: number; redacted: number }> = await manager.query(REDACT_SQL, [
-      redactions.map((r) => r.event.id),
-      redactions.map((r) => r.subjectRef),
-      redactions.map((r) => r.before),
-      redactions.map((r) => r.upto),
-      sessions.map(([n]) => n),
-      sessions.map(([, id]) => id),
-    ]);
-    return rows.map((r) => r.redacted);
   }
 
   /** The redaction is itself a step of the trail; the retention service hears the count. */

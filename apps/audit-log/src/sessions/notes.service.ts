@@ -5,6 +5,7 @@ import { EventSources } from '@compliance/contracts';
 import { OutboxRelay } from '@compliance/messaging';
 import { AuditEntryTypes, type ChainedEntry } from '../chain/audit-entry';
 import { ChainAppender } from '../chain/chain-appender';
+import { subjectOfSession } from '../entries/entry.repository';
 import { mentionsIn } from './notes.dto';
 
 /** Case notes: appended to the chain like any step, so they can be followed by another note but never changed. */
@@ -19,16 +20,13 @@ export class NotesService {
   async add(sessionId: string, author: string, text: string): Promise<ChainedEntry & { data: Record<string, unknown> }> {
     const data = { author, text, mentions: mentionsIn(text) };
     const entry = await this.ds.transaction(async (m) => {
-      const [known] = await m.query(
-        'SELECT subject_ref FROM audit_entry WHERE session_id = $1 ORDER BY (subject_ref IS NULL), sequence DESC LIMIT 1',
-        [sessionId],
-      );
+      const known = await subjectOfSession(m, sessionId);
       if (!known) throw new NotFoundException({ statusCode: 404, code: 'SESSION_UNKNOWN', message: 'no audit entries for this session' });
       this.appender.append(m, {
         eventId: `note-${randomUUID()}`,
         type: AuditEntryTypes.CaseNote,
         source: EventSources.AuditLog,
-        subjectRef: known.subject_ref,
+        subjectRef: known.subjectRef,
         sessionId,
         occurredAt: new Date(),
         data,

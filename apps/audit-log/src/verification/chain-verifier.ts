@@ -1,41 +1,9 @@
-import { Query, type PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { canonicalHeader, GENESIS_HASH, sha256 } from '../chain/chain-hash';
+import { firstEntryBetween, headAndLastEntry, streamChainPage, type ChainRow } from '../chain/chain.repository';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
-
-/**
- * An entry row as verification reads it: only what the hashes cover, times already printed as the
- * chain prints them (`*_ms` instead, for a time outside years 1–9999), data joined (salt and data
- * null once redacted).
- */
-interface ChainRow {
-  sequence: string;
-  event_id: string;
-  type: string;
-  source: string;
-  subject_ref: string | null;
-  session_id: string | null;
-  occurred_at: string | null;
-  occurred_ms: number | null;
-  recorded_at: string | null;
-  recorded_ms: number | null;
-  data_hash: string;
-  prev_hash: string;
-  hash: string;
-  trace_id: string | null;
-  redacted: boolean;
-  salt: string | null;
-  data: string | null;
-}
-
-interface CheckpointRow {
-  sequence: string;
-  hash: string;
-  signed_at: Date;
-  key_id: string;
-  signature: string;
-  public_key: string;
-}
+import { allCheckpoints } from '../checkpoints/checkpoint.repository';
 
 export interface VerifyReport {
   ok: boolean;
@@ -62,49 +30,6 @@ interface Checkpoint {
 
 /** Entries per page: one bounded range of sequences per query, streamed row by row. */
 export const VERIFY_PAGE = 10_000;
-
-/**
- * A time exactly as `Date.prototype.toISOString` prints what pg reads (UTC, milliseconds truncated),
- * printed by Postgres so that no Date is built per entry. Outside years 1–9999 the text would not
- * match JavaScript's (signed six-digit years), so there the milliseconds since the epoch come instead.
- */
-const isoOf = (column: string, alias: string) => {
-  const inRange = `${column} >= '0001-01-01 00:00:00+00' AND ${column} < '10000-01-01 00:00:00+00'`;
-  return `CASE WHEN ${inRange} THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END AS ${alias},
-  CASE WHEN NOT (${inRange}) THEN floor(extract(epoch FROM ${column}) * 1000)::float8 END AS ${alias.replace(/_at$/, '_ms')}`;
-};
-
-/**
- * One page: a bounded range of sequences, so its cost does not depend on the size of the chain or on
- * statistics (a freshly loaded table has none). Each entry's data is looked up by its key (LIMIT
- * keeps the lookup a nested loop), so rows come in the order entries are stored, which is sequence
- * order unless rows were moved, without a sort; `scanChain` puts the rare row out of order right.
- */
-const PAGE_SQL = `SELECT e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id,
-  ${isoOf('e.occurred_at', 'occurred_at')}, ${isoOf('e.recorded_at', 'recorded_at')},
-  e.data_hash, e.prev_hash, e.hash, e.trace_id, e.redacted_at IS NOT NULL AS redacted, d.salt, d.data
-  FROM audit_entry e
-  LEFT JOIN LATERAL (SELECT salt, data FROM audit_entry_data WHERE sequence = e.sequence LIMIT 1) d ON true
-  WHERE e.sequence >= $1 AND e.sequence < $2`;
-
-/** Streams a query's rows to `onRow` as they arrive, keeping none: memory stays flat whatever the page. */
-function streamRows<T>(client: PoolClient, sql: string, params: unknown[], onRow: (row: T) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let failed: unknown;
-    const query = client.query(new Query<T & object>(sql, params));
-    query.on('row', (row: T) => {
-      if (failed === undefined) {
-        try {
-          onRow(row);
-        } catch (err) {
-          failed = err;
-        }
-      }
-    });
-    query.on('error', reject);
-    query.on('end', () => (failed === undefined ? resolve() : reject(failed)));
-  });
-}
 
 const earliest = (a?: Problem, b?: Problem) => (!a ? b : !b ? a : b.sequence < a.sequence ? b : a);
 
@@ -141,7 +66,7 @@ function timeText(ms: number | null): string | undefined {
 }
 
 async function loadCheckpoints(db: QueryRunner, keys: TrustedKeys): Promise<{ checkpoints: Checkpoint[]; trusted: TrustedKeys }> {
-  const rows = await db.manager.query<CheckpointRow[]>('SELECT sequence, hash, signed_at, key_id, signature, public_key FROM audit_checkpoint ORDER BY sequence');
+  const rows = await allCheckpoints(db.manager);
   const trusted = keys.size > 0 ? keys : TrustedKeys.fromPem(...rows.map((r) => r.public_key));
   const checkpoints = rows.map((r) => {
     const sequence = Number(r.sequence);
@@ -168,14 +93,14 @@ async function verifyOn(db: QueryRunner, keys: TrustedKeys, pageSize: number): P
   const started = Date.now();
   // Checkpoints before the head: a checkpoint is committed with its head, so none can be ahead of the head read next.
   const { checkpoints } = await loadCheckpoints(db, keys);
-  const [head] = await db.manager.query<Array<{ sequence: string; hash: string; last: string | null }>>('SELECT h.sequence, h.hash, (SELECT max(sequence) FROM audit_entry) AS last FROM audit_chain_head h WHERE h.id = 1');
-  const headSeq = Number(head.sequence);
+  const head = await headAndLastEntry(db.manager);
+  const headSeq = head.sequence;
   let problem: Problem | undefined;
   for (const cp of checkpoints) {
     if (cp.signatureProblem) problem = earliest(problem, { sequence: cp.sequence, reason: cp.signatureProblem });
     if (cp.sequence > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: `checkpoint ${cp.sequence} is beyond the chain head ${headSeq}: entries were removed` });
   }
-  if (head.last !== null && Number(head.last) > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: 'entries exist beyond the chain head' });
+  if (head.lastEntry !== null && head.lastEntry > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: 'entries exist beyond the chain head' });
   const signed = new Map(checkpoints.map((cp) => [cp.sequence, cp.hash]));
   const scan = await scanChain(db, { sequence: headSeq, hash: head.hash }, signed, problem?.sequence ?? Infinity, pageSize);
   problem = earliest(problem, scan.problem);
@@ -222,7 +147,7 @@ async function scanChain(db: QueryRunner, head: { sequence: number; hash: string
     const to = Math.min(expected + pageSize, end);
     // Rows ahead of their turn wait here (only rows moved in the table come early).
     const early = new Map<number, ChainRow>();
-    await streamRows<ChainRow>(client, PAGE_SQL, [expected, to], (row) => {
+    await streamChainPage(client, expected, to, (row) => {
       if (problem) return;
       if (Number(row.sequence) !== expected) {
         early.set(Number(row.sequence), row);
@@ -244,11 +169,8 @@ async function scanChain(db: QueryRunner, head: { sequence: number; hash: string
 
 /** Entries from `expected` to the end of a page are absent: name the next one present, if any. */
 async function missing(db: QueryRunner, expected: number, headSequence: number): Promise<Problem> {
-  const [{ next }] = await db.manager.query<Array<{ next: string | null }>>('SELECT min(sequence) AS next FROM audit_entry WHERE sequence >= $1 AND sequence <= $2', [
-    expected,
-    headSequence,
-  ]);
+  const next = await firstEntryBetween(db.manager, expected, headSequence);
   return next === null
     ? { sequence: expected, reason: `entry ${expected} is missing (the chain head is ${headSequence})` }
-    : { sequence: expected, reason: `entry ${expected} is missing (the next entry is ${Number(next)})` };
+    : { sequence: expected, reason: `entry ${expected} is missing (the next entry is ${next})` };
 }

@@ -6,7 +6,8 @@ import { InboundPublisher, type PublishOutcome, type PublishTicket } from '../sp
 import { KafkaCircuit } from '../spool/kafka-circuit';
 import { SpoolRelay } from '../spool/spool-relay';
 import { SpoolStore } from '../spool/spool.store';
-import { DeliveryLedger, type Claim, type KnownDelivery } from './delivery-ledger';
+import { DeliveryLedger, type Claim } from './delivery-ledger';
+import type { KnownDelivery } from './delivery.repository';
 import { countSpooled, gatewayMetrics as metrics } from './gateway-metrics';
 import type { InboundWebhook } from './inbound-webhook';
 import { WebhookRejection } from './webhook-rejection';

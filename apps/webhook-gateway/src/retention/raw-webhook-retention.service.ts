@@ -8,13 +8,14 @@ import {
   type PurgeDueData,
   ownsPurge,
 } from '@compliance/contracts';
-import { affectedRows, confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
+import { confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
+import { deleteDeliveriesOf, deleteDeliveriesReceivedBefore, sessionsOfSubject } from '../ingest/delivery.repository';
+import { deleteSpooledOf, deleteSpooledReceivedBefore } from '../spool/spool.repository';
 import { SERVICE_NAME } from '../service-name';
 
 
 type Counts = Record<string, number>;
 
-const deleted = affectedRows;
 const PARTY = { service: SERVICE_NAME, source: EventSources.WebhookGateway };
 
 /**
@@ -31,7 +32,7 @@ export class RawWebhookRetention {
 
   private async erase(m: EntityManager, event: DomainEvent<ErasureRequestedData>): Promise<void> {
     const { subjectRef, sessionIds = [] } = event.data;
-    const sessions = await this.sessionsOf(m, subjectRef, sessionIds);
+    const sessions = await sessionsOfSubject(m, subjectRef, sessionIds);
     const counts: Counts = {
       ...(await this.deleteRows(m, subjectRef, sessions)),
       outbox: await deleteSentOutbox(m, [subjectRef, ...sessions]),
@@ -44,33 +45,20 @@ export class RawWebhookRetention {
     if (!ownsPurge(SERVICE_NAME, category)) return;
     let counts: Counts;
     if (sessionId) counts = await this.deleteRows(m, null, [sessionId]);
-    else if (subjectRef) counts = await this.deleteRows(m, subjectRef, await this.sessionsOf(m, subjectRef, []));
+    else if (subjectRef) counts = await this.deleteRows(m, subjectRef, await sessionsOfSubject(m, subjectRef, []));
     else {
       counts = {
-        spool: await deleted(m, 'DELETE FROM spool WHERE received_at < $1', [clockStartedBefore]),
-        deliveries: await deleted(m, 'DELETE FROM deliveries WHERE received_at < $1', [clockStartedBefore]),
+        spool: await deleteSpooledReceivedBefore(m, clockStartedBefore),
+        deliveries: await deleteDeliveriesReceivedBefore(m, clockStartedBefore),
       };
     }
     await confirmPurge(m, PARTY, event, counts);
   }
 
   private async deleteRows(m: EntityManager, subjectRef: string | null, sessions: string[]): Promise<Counts> {
-    const where = '(subject_ref = $1 OR session_key = ANY($2::text[]))';
     return {
-      spool: await deleted(m, `DELETE FROM spool WHERE ${where}`, [subjectRef, sessions]),
-      deliveries: await deleted(m, `DELETE FROM deliveries WHERE ${where}`, [subjectRef, sessions]),
+      spool: await deleteSpooledOf(m, subjectRef, sessions),
+      deliveries: await deleteDeliveriesOf(m, subjectRef, sessions),
     };
   }
-
-  /** The subject's sessions: named in the request, or seen with its reference (webhooks of one session may lack it). */
-  private async sessionsOf(m: EntityManager, subjectRef: string, named: string[]): Promise<string[]> {
-    const [row] = await m.query(
-      `SELECT array(SELECT session_key FROM deliveries WHERE subject_ref = $1
-                    UNION SELECT session_key FROM spool WHERE subject_ref = $1
-                    UNION SELECT unnest($2::text[])) AS sessions`,
-      [subjectRef, named],
-    );
-    return row.sessions;
-  }
-
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Admin } from 'kafkajs';
 import { ReadinessRegistry } from '@compliance/observability';
 import { KafkaCircuit } from './kafka-circuit';
+import { ping } from './spool.repository';
 import { SpoolStore } from './spool.store';
 
 const PROBE_TIMEOUT_MS = 1500;
@@ -60,7 +61,7 @@ export class IngestReadiness implements OnApplicationBootstrap, OnModuleDestroy 
   private async runProbe(): Promise<Probe> {
     const [kafka, database] = await Promise.all([
       withTimeout(this.kafkaAnswers(), PROBE_TIMEOUT_MS),
-      withTimeout(this.dataSource.query('SELECT 1').then(() => true), PROBE_TIMEOUT_MS),
+      withTimeout(ping(this.dataSource).then(() => true), PROBE_TIMEOUT_MS),
     ]);
     return { kafka, database };
   }

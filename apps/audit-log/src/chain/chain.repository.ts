@@ -1,0 +1,146 @@
+import { Query, type PoolClient } from 'pg';
+import type { EntityManager } from 'typeorm';
+import type { ChainedEntry } from './audit-entry';
+
+/** An EntityManager (inside a transaction) or the DataSource: both run raw SQL. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface ChainHead {
+  sequence: number;
+  hash: string;
+}
+
+/** An entry sealed into its place in the chain, with the data its data_hash commits to. */
+export interface SealedEntry {
+  entry: ChainedEntry;
+  salt: string;
+  /** The entry's data as canonical JSON. */
+  canonical: string;
+}
+
+/**
+ * Locks the single chain-head row until the transaction ends: whoever holds it is the only writer,
+ * so the chain cannot fork however many consumer instances run.
+ */
+export async function lockChainHead(manager: EntityManager): Promise<ChainHead> {
+  if (!manager.queryRunner?.isTransactionActive) throw new Error('the audit chain is only written inside a transaction');
+  const [row] = await manager.query('SELECT sequence, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
+  return { sequence: Number(row.sequence), hash: row.hash };
+}
+
+/** Which of `eventIds` the chain already holds. */
+export async function chainedEventIds(q: Queryable, eventIds: string[]): Promise<Set<string>> {
+  const rows: Array<{ event_id: string }> = await q.query('SELECT event_id FROM audit_entry WHERE event_id = ANY($1::text[])', [eventIds]);
+  return new Set(rows.map((r) => r.event_id));
+}
+
+// Chain rows, data rows and the head move together in one statement, however many entries.
+const INSERT_SQL = `
+WITH entry AS (
+  INSERT INTO audit_entry (sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash, trace_id)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
+                       $9::text[], $10::text[], $11::text[], $16::text[])
+  RETURNING sequence),
+data AS (INSERT INTO audit_entry_data (sequence, salt, data) SELECT * FROM unnest($1::bigint[], $12::text[], $13::text[])),
+head AS (UPDATE audit_chain_head SET sequence = $14, hash = $15, updated_at = now() WHERE id = 1)
+SELECT count(*)::int AS n FROM entry`;
+
+/** Writes sealed entries (in chain order, at least one) with their data, and moves the head to the last, in one statement. */
+export async function insertSealed(q: Queryable, sealed: SealedEntry[]): Promise<void> {
+  const col = <K extends keyof ChainedEntry>(k: K) => sealed.map((s) => s.entry[k]);
+  const last = sealed[sealed.length - 1].entry;
+  await q.query(INSERT_SQL, [
+    col('sequence'), col('eventId'), col('type'), col('source'), col('subjectRef'), col('sessionId'), col('occurredAt'), col('recordedAt'),
+    col('dataHash'), col('prevHash'), col('hash'), sealed.map((s) => s.salt), sealed.map((s) => s.canonical), last.sequence, last.hash,
+    sealed.map((s) => s.entry.traceId ?? null),
+  ]);
+}
+
+/** The head row, and the highest sequence of the entries (null when there are none). */
+export async function headAndLastEntry(q: Queryable): Promise<ChainHead & { lastEntry: number | null }> {
+  const [row]: Array<{ sequence: string; hash: string; last: string | null }> = await q.query(
+    'SELECT h.sequence, h.hash, (SELECT max(sequence) FROM audit_entry) AS last FROM audit_chain_head h WHERE h.id = 1',
+  );
+  return { sequence: Number(row.sequence), hash: row.hash, lastEntry: row.last === null ? null : Number(row.last) };
+}
+
+/** The lowest sequence of the entries from `from` to `to` (both included); null when there is none. */
+export async function firstEntryBetween(q: Queryable, from: number, to: number): Promise<number | null> {
+  const [{ next }]: Array<{ next: string | null }> = await q.query('SELECT min(sequence) AS next FROM audit_entry WHERE sequence >= $1 AND sequence <= $2', [from, to]);
+  return next === null ? null : Number(next);
+}
+
+/**
+ * An entry row as verification reads it: only what the hashes cover, times already printed as the
+ * chain prints them (`*_ms` instead, for a time outside years 1–9999), data joined (salt and data
+ * null once redacted).
+ */
+export interface ChainRow {
+  sequence: string;
+  event_id: string;
+  type: string;
+  source: string;
+  subject_ref: string | null;
+  session_id: string | null;
+  occurred_at: string | null;
+  occurred_ms: number | null;
+  recorded_at: string | null;
+  recorded_ms: number | null;
+  data_hash: string;
+  prev_hash: string;
+  hash: string;
+  trace_id: string | null;
+  redacted: boolean;
+  salt: string | null;
+  data: string | null;
+}
+
+/**
+ * A time exactly as `Date.prototype.toISOString` prints what pg reads (UTC, milliseconds truncated),
+ * printed by Postgres so that no Date is built per entry. Outside years 1–9999 the text would not
+ * match JavaScript's (signed six-digit years), so there the milliseconds since the epoch come instead.
+ */
+const isoOf = (column: string, alias: string) => {
+  const inRange = `${column} >= '0001-01-01 00:00:00+00' AND ${column} < '10000-01-01 00:00:00+00'`;
+  return `CASE WHEN ${inRange} THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END AS ${alias},
+  CASE WHEN NOT (${inRange}) THEN floor(extract(epoch FROM ${column}) * 1000)::float8 END AS ${alias.replace(/_at$/, '_ms')}`;
+};
+
+/**
+ * One page: a bounded range of sequences, so its cost does not depend on the size of the chain or on
+ * statistics (a freshly loaded table has none). Each entry's data is looked up by its key (LIMIT
+ * keeps the lookup a nested loop), so rows come in the order entries are stored, which is sequence
+ * order unless rows were moved, without a sort; the caller puts the rare row out of order right.
+ */
+const PAGE_SQL = `SELECT e.sequence, e.event_id, e.type, e.source, e.subject_ref, e.session_id,
+  ${isoOf('e.occurred_at', 'occurred_at')}, ${isoOf('e.recorded_at', 'recorded_at')},
+  e.data_hash, e.prev_hash, e.hash, e.trace_id, e.redacted_at IS NOT NULL AS redacted, d.salt, d.data
+  FROM audit_entry e
+  LEFT JOIN LATERAL (SELECT salt, data FROM audit_entry_data WHERE sequence = e.sequence LIMIT 1) d ON true
+  WHERE e.sequence >= $1 AND e.sequence < $2`;
+
+/**
+ * Streams the entries of sequences `from` (included) to `to` (excluded) to `onRow` as they arrive,
+ * keeping none: memory stays flat whatever the page. A pg `Query` on the raw client, since the
+ * DataSource would collect every row before answering. An error thrown by `onRow` rejects once the
+ * query has ended; later rows are not passed on.
+ */
+export function streamChainPage(client: PoolClient, from: number, to: number, onRow: (row: ChainRow) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed: unknown;
+    const query = client.query(new Query<ChainRow>(PAGE_SQL, [from, to]));
+    query.on('row', (row: ChainRow) => {
+      if (failed === undefined) {
+        try {
+          onRow(row);
+        } catch (err) {
+          failed = err;
+        }
+      }
+    });
+    query.on('error', reject);
+    query.on('end', () => (failed === undefined ? resolve() : reject(failed)));
+  });
+}
