@@ -135,4 +135,14 @@ describe('DeliveryLedger group-commits the claims of concurrent webhooks (real P
     // Room left on each page keeps the update a heap-only tuple: no new entries in the six indexes.
     expect(await pages()).toEqual(before);
   });
+
+  it('lets exactly one caller take over a stale pending claim, and nobody a fresh one', async () => {
+    const w = webhook(diditSession('v3-approved'));
+    await claimAll([w]);
+    // A fresh claim (its owner is still producing) is nobody's to take over.
+    expect(await ledger.takeOver(w.eventId, STALE_MS)).toBeUndefined();
+    await sql(url, `UPDATE ${SCHEMA}.deliveries SET claimed_at = now() - interval '1 hour' WHERE event_id = $1`, [w.eventId]);
+    const takers = await Promise.all([ledger.takeOver(w.eventId, STALE_MS), ledger.takeOver(w.eventId, STALE_MS), ledger.takeOver(w.eventId, STALE_MS)]);
+    expect(takers.filter((t) => t !== undefined)).toEqual([{ backlog: false }]);
+  });
 });

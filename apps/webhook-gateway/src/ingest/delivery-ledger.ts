@@ -2,17 +2,17 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { GroupCommit } from '@compliance/messaging';
-import { claimBatch, findFirstClaims, type FirstClaim, type Inserted } from './delivery-claims';
+import { claimBatch, type Inserted } from './delivery-claims';
+import {
+  findDelivery,
+  findFirstClaims,
+  markPendingProduced,
+  releaseClaim,
+  takeOverStaleClaim,
+  type FirstClaim,
+  type KnownDelivery,
+} from './delivery.repository';
 import type { InboundWebhook } from './inbound-webhook';
-
-export type DeliveryState = 'pending' | 'produced' | 'spooled';
-
-export interface KnownDelivery {
-  eventId: string;
-  state: DeliveryState;
-  /** The claim is older than the caller's staleness limit: its owner died or gave up without settling. */
-  stale: boolean;
-}
 
 export type Claim =
   | { kind: 'new'; /** The session already has webhooks waiting in the spool. */ backlog: boolean }
@@ -70,31 +70,22 @@ export class DeliveryLedger implements OnModuleDestroy {
 
   /** Gives the claim up (the webhook was answered 503), so the provider's retry is not a duplicate. */
   async release(eventId: string): Promise<void> {
-    await this.ds.query(`DELETE FROM deliveries WHERE event_id = $1 AND state = 'pending'`, [eventId]);
+    await releaseClaim(this.ds, eventId);
   }
 
   /** Polls a pending claim until it settles or goes stale; undefined when it was released. */
   async awaitSettled(eventId: string, staleAfterMs: number): Promise<KnownDelivery | undefined> {
     for (;;) {
-      const [row] = await this.ds.query(
-        `SELECT event_id, state, claimed_at < now() - $2::int * interval '1 millisecond' AS stale FROM deliveries WHERE event_id = $1`,
-        [eventId, staleAfterMs],
-      );
-      if (!row) return undefined;
-      if (row.state !== 'pending' || row.stale) return { eventId: row.event_id, state: row.state, stale: row.stale };
+      const known = await findDelivery(this.ds, eventId, staleAfterMs);
+      if (!known) return undefined;
+      if (known.state !== 'pending' || known.stale) return known;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
   /** Takes over a stale pending claim; returns whether its session has a spool backlog, or undefined if another caller won. */
   async takeOver(eventId: string, staleAfterMs: number): Promise<{ backlog: boolean } | undefined> {
-    const [row] = await this.ds.query(
-      `UPDATE deliveries d SET claimed_at = now()
-        WHERE event_id = $1 AND state = 'pending' AND claimed_at < now() - $2::int * interval '1 millisecond'
-        RETURNING EXISTS (SELECT 1 FROM spool s WHERE s.session_key = d.session_key) AS backlog`,
-      [eventId, staleAfterMs],
-    );
-    return row ? { backlog: row.backlog } : undefined;
+    return takeOverStaleClaim(this.ds, eventId, staleAfterMs);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -116,7 +107,7 @@ export class DeliveryLedger implements OnModuleDestroy {
 
   private async markProduced(ids: string[]): Promise<void[]> {
     try {
-      await this.ds.query(`UPDATE deliveries SET state = 'produced' WHERE event_id = ANY($1::uuid[]) AND state = 'pending'`, [ids]);
+      await markPendingProduced(this.ds, ids);
     } catch (err) {
       // Left pending: a later duplicate waits for the claim to go stale and publishes again (same event id).
       this.logger.warn({ err: (err as Error).message, count: ids.length }, 'deliveries: could not mark webhooks produced');
