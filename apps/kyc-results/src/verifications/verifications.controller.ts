@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
 import { VerificationQueryService } from './verification-query.service';
-import { visibilityFor } from './identity-view';
+import { visibilityFor } from '@compliance/platform';
 import { SubjectVerificationsPage, SubjectVerificationsQuery, VerificationQuery, VerificationView } from './verifications.dto';
 
 @ApiTags('verifications')

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { KYC_STATUSES, type KycStatus } from '@compliance/contracts';
+import type { IdentityVisibility } from '@compliance/platform';
 
 export class DecisionSummaryView {
   @ApiPropertyOptional({ example: 'Passport' }) documentType?: string;
@@ -85,8 +86,8 @@ export class SubjectVerificationsQuery {
   cursor?: string;
 }
 
-export const IDENTITY_VISIBILITIES = ['full', 'masked'] as const;
-export type IdentityVisibility = (typeof IDENTITY_VISIBILITIES)[number];
+export const IDENTITY_VISIBILITIES: readonly IdentityVisibility[] = ['full', 'masked'];
+export type { IdentityVisibility };
 
 export class VerificationQuery {
   @ApiPropertyOptional({
