@@ -49,6 +49,16 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
   })
   DIDIT_WEBHOOK_SECRET?: string;
 
+  /**
+   * The oldest Didit event accepted, by its signed `timestamp` (seconds): an older body is a replay,
+   * even with a fresh `X-Timestamp`, which the signature does not cover.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'DIDIT_MAX_EVENT_AGE_SEC must be an integer' })
+  @Min(300, { message: 'DIDIT_MAX_EVENT_AGE_SEC must be between 300 and 2592000' })
+  @Max(2_592_000, { message: 'DIDIT_MAX_EVENT_AGE_SEC must be between 300 and 2592000' })
+  DIDIT_MAX_EVENT_AGE_SEC = 86_400;
+
   /** `whsec_<base64>` secrets, comma-separated (rotation). */
   @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'standard') || c.STANDARD_WEBHOOK_SECRET !== undefined)
   @Validate(StandardSecretList)

@@ -64,8 +64,9 @@ function standard(edit: (h: Record<string, string>, body: string) => { headers: 
   return { path: '/webhooks/standard', headers: out.headers.flat(), body: out.body ?? body };
 }
 
-const FLOAT_BODY = `{"webhook_type":"status.updated","status":"Approved","session_id":"s-float","vendor_data":"${MARKER}","score":92.0}`;
-const JOSE_BODY = `{"webhook_type":"status.updated","status":"Approved","session_id":"s-jose","vendor_data":"${MARKER}","name":"José Núñez"}`;
+// The event time is when the corpus loads: well inside the accepted age.
+const FLOAT_BODY = `{"webhook_type":"status.updated","status":"Approved","session_id":"s-float","vendor_data":"${MARKER}","timestamp":${nowSeconds()},"score":92.0}`;
+const JOSE_BODY = `{"webhook_type":"status.updated","status":"Approved","session_id":"s-jose","vendor_data":"${MARKER}","timestamp":${nowSeconds()},"name":"José Núñez"}`;
 const sig401 = (name: string, reason: WebhookRejectionReason, request: () => RawRequest): BadRequest & { build: () => RawRequest } => ({
   name,
   status: 401,
@@ -189,6 +190,18 @@ export function badRequests(): Array<BadRequest & { build?: () => RawRequest }> 
         build: () => signedDiditBody(JSON.stringify({ ...didit().payload, ...change })),
       }),
     ),
+    {
+      name: 'validly signed Didit body without an event time (timestamp, created_at)',
+      status: 400,
+      reason: 'PAYLOAD_FIELDS_MISSING',
+      build: () => signedDiditBody(JSON.stringify({ ...didit().payload, timestamp: undefined, created_at: undefined })),
+    },
+    // A captured body sent again 40 days later with a fresh X-Timestamp: the MAC does not cover the
+    // header, but it covers the body's timestamp.
+    sig401('a 40-day-old signed body replayed with a fresh X-Timestamp', 'EVENT_TOO_OLD', () =>
+      signedDiditBody(JSON.stringify({ ...didit().payload, timestamp: nowSeconds() - 40 * 86_400, created_at: nowSeconds() - 40 * 86_400 - 30 })),
+    ),
+    sig401('a signed body one day and a minute old', 'EVENT_TOO_OLD', () => signedDiditBody(JSON.stringify({ ...didit().payload, timestamp: nowSeconds() - 86_460 }))),
     {
       name: 'validly signed Didit body whose session_id is a number',
       status: 400,

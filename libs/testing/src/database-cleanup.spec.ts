@@ -5,7 +5,8 @@ import { dropTestDatabases, testDatabaseName, testDatabasesOfRun } from './datab
 const URL_ = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/compliance';
 
 async function onServer<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: URL_ });
+  // The maintenance database: the suite's own may not exist yet on a fresh machine.
+  const client = new Client({ connectionString: URL_.replace(/\/[^/]*$/, '/postgres') });
   await client.connect();
   try {
     return await fn(client);

@@ -63,6 +63,7 @@ describe('open-loop schedule', () => {
     expect(sendWindowMs).toBeGreaterThan(950);
     expect(sendWindowMs).toBeLessThan(1_300);
     const lateness = run.deliveries.map((d) => d.postAt - d.dueAt).sort((a, b) => a - b);
-    expect(lateness[Math.floor(lateness.length * 0.9)]).toBeLessThan(50);
+    // Well under the server's 300 ms: a client waiting for answers would be that late; a busy machine is not.
+    expect(lateness[Math.floor(lateness.length * 0.9)]).toBeLessThan(150);
   });
 });

@@ -138,12 +138,12 @@ describe('POST /webhooks/:source refuses bad requests, each with its status and 
     });
 
     it('X-Signature-V2 alone over a body with raw non-ASCII names (José Núñez)', async () => {
-      const body = `{"webhook_type":"status.updated","status":"Approved","session_id":"${randomUUID()}","name":"José Núñez","created_at":1767225600}`;
+      const body = `{"webhook_type":"status.updated","status":"Approved","session_id":"${randomUUID()}","name":"José Núñez","created_at":${nowSeconds() - 30}}`;
       await accepted({ path: '/webhooks/didit', body, headers: { 'content-type': 'application/json', 'x-timestamp': String(nowSeconds()), 'x-signature-v2': hmacHex(DIDIT_SECRET, canonicalJson(JSON.parse(body))) } });
     });
 
     it('X-Signature-V2 alone over a body with whole-valued floats (92.0)', async () => {
-      const body = `{"webhook_type":"status.updated","status":"Approved","session_id":"${randomUUID()}","score":92.0,"nested":{"b":1.0,"a":[3.0,2.5]}}`;
+      const body = `{"webhook_type":"status.updated","status":"Approved","session_id":"${randomUUID()}","score":92.0,"timestamp":${nowSeconds()},"nested":{"b":1.0,"a":[3.0,2.5]}}`;
       const canonical = canonicalJson(JSON.parse(body));
       expect(canonical).toContain('"score":92');
       await accepted({ path: '/webhooks/didit', body, headers: { 'content-type': 'application/json', 'x-timestamp': String(nowSeconds()), 'x-signature-v2': hmacHex(DIDIT_SECRET, canonical) } });

@@ -130,9 +130,23 @@ export async function sessionsOfSubject(q: Queryable, subjectRef: string, named:
   return row.sessions;
 }
 
-/** Deletes the deliveries of the subject or of any of the sessions; returns how many. */
-export function deleteDeliveriesOf(m: EntityManager, subjectRef: string | null, sessions: string[]): Promise<number> {
-  return affectedRows(m, 'DELETE FROM deliveries WHERE (subject_ref = $1 OR session_key = ANY($2::text[]))', [subjectRef, sessions]);
+/**
+ * Removes the deliveries of the subject or of any of the sessions from what can name them. Those
+ * received within `guardSec` keep their dedupe keys (source + delivery id, content fingerprint, event
+ * id) but lose the subject and session, so a replay of an erased webhook is still a duplicate while
+ * its signed event time could pass the gateway's age check; older ones are deleted.
+ */
+export async function forgetDeliveriesOf(m: EntityManager, subjectRef: string | null, sessions: string[], guardSec: number): Promise<{ deleted: number; guarded: number }> {
+  const [row] = await m.query(
+    `WITH deleted AS (
+       DELETE FROM deliveries WHERE (subject_ref = $1 OR session_key = ANY($2::text[])) AND received_at < now() - $3::int * interval '1 second' RETURNING 1),
+     guarded AS (
+       UPDATE deliveries SET subject_ref = NULL, session_key = 'forgotten:' || event_id
+        WHERE (subject_ref = $1 OR session_key = ANY($2::text[])) AND received_at >= now() - $3::int * interval '1 second' RETURNING 1)
+     SELECT (SELECT count(*) FROM deleted)::int AS deleted, (SELECT count(*) FROM guarded)::int AS guarded`,
+    [subjectRef, sessions, guardSec],
+  );
+  return row;
 }
 
 /** Deletes the deliveries received before the time; returns how many. */

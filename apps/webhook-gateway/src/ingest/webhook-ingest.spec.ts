@@ -66,7 +66,7 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
   });
 
   it('keys a person-level Didit event without a session by its vendor_data', async () => {
-    const payload = diditPayload('user-status-updated', { event_id: randomUUID(), vendor_data: `customer-${randomUUID()}` });
+    const payload = diditPayload('user-status-updated', { event_id: randomUUID(), vendor_data: `customer-${randomUUID()}`, timestamp: Math.floor(Date.now() / 1000) });
     const res = await postDidit(gw.url, JSON.stringify(payload));
     expect(res.status).toBe(202);
     const [record] = await waitFor(() => nonEmpty(recordsOf(res.body.id)), { what: 'the user event' });

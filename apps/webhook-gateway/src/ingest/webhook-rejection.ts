@@ -27,6 +27,7 @@ const ANSWERS: Record<WebhookRejectionReason, PublicAnswer> = {
   TIMESTAMP_INVALID: UNAUTHENTICATED,
   TIMESTAMP_OUT_OF_WINDOW: UNAUTHENTICATED,
   SIGNATURE_MISMATCH: UNAUTHENTICATED,
+  EVENT_TOO_OLD: UNAUTHENTICATED,
   PAYLOAD_FIELDS_MISSING: BAD_BODY('INVALID_PAYLOAD', 'the webhook lacks required fields'),
   TOO_MANY_FAILURES: { status: 429, code: 'TOO_MANY_FAILURES', message: 'too many failed requests from this address' },
   UNAVAILABLE: { status: 503, code: 'UNAVAILABLE', message: 'the webhook could not be stored; retry later' },

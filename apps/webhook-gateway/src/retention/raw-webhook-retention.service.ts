@@ -9,22 +9,33 @@ import {
   ownsPurge,
 } from '@compliance/contracts';
 import { confirmErasure, confirmPurge, deleteSentOutbox } from '@compliance/messaging';
-import { deleteDeliveriesOf, deleteDeliveriesReceivedBefore, sessionsOfSubject } from '../ingest/delivery.repository';
+import { deleteDeliveriesReceivedBefore, forgetDeliveriesOf, sessionsOfSubject } from '../ingest/delivery.repository';
+import { WebhookGatewayConfig } from '../webhook-gateway.config';
 import { deleteSpooledOf, deleteSpooledReceivedBefore } from '../spool/spool.repository';
 import { SERVICE_NAME } from '../service-name';
-
 
 type Counts = Record<string, number>;
 
 const PARTY = { service: SERVICE_NAME, source: EventSources.WebhookGateway };
 
+/** Margin over the accepted event age during which an erased webhook's dedupe keys are kept (clock skew). */
+const GUARD_MARGIN_SEC = 3600;
+
 /**
  * The gateway's part of erasure and the owner of `raw_webhooks` purges. Personal data here is the
- * spooled payloads and, in the dedupe rows, the subject/session ids and content fingerprints; both
- * go. Forgetting the dedupe rows means a provider retry of an erased webhook would be taken again.
+ * spooled payloads and, in the dedupe rows, the subject and session ids: both go. The dedupe keys of
+ * a recent delivery (delivery id, content fingerprint: digests, no personal data) stay until its
+ * signed event time is too old to pass the age check, so a replay of an erased webhook, or a
+ * provider's retry of it, is answered as a duplicate and never published again.
  */
 @Injectable()
 export class RawWebhookRetention {
+  private readonly guardSec: number;
+
+  constructor(config: WebhookGatewayConfig) {
+    this.guardSec = config.DIDIT_MAX_EVENT_AGE_SEC + GUARD_MARGIN_SEC;
+  }
+
   async handle(event: DomainEvent, m: EntityManager): Promise<void> {
     if (event.type === EventTypes.RetentionErasureRequested) await this.erase(m, event as DomainEvent<ErasureRequestedData>);
     else if (event.type === EventTypes.RetentionPurgeDue) await this.purge(m, event as DomainEvent<PurgeDueData>);
@@ -56,9 +67,9 @@ export class RawWebhookRetention {
   }
 
   private async deleteRows(m: EntityManager, subjectRef: string | null, sessions: string[]): Promise<Counts> {
-    return {
-      spool: await deleteSpooledOf(m, subjectRef, sessions),
-      deliveries: await deleteDeliveriesOf(m, subjectRef, sessions),
-    };
+    const spool = await deleteSpooledOf(m, subjectRef, sessions);
+    const { deleted, guarded } = await forgetDeliveriesOf(m, subjectRef, sessions, this.guardSec);
+    // deliveries: no longer linked to the subject (deleted, or kept as an anonymous replay guard).
+    return { spool, deliveries: deleted + guarded, replay_guards: guarded };
   }
 }

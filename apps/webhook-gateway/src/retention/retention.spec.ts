@@ -76,17 +76,29 @@ describe('retention commands: erasure and raw_webhooks purges (real Kafka, real 
     const [record] = await answer(EventTypes.RetentionErasureCompleted, 'requestId', requestId);
     expect(record.key).toBe(subject);
     expect(record.event?.source).toBe(EventSources.WebhookGateway);
-    expect(record.event?.data).toMatchObject({ service: 'webhook-gateway', subjectRef: subject, counts: { spool: 1, deliveries: 3, outbox: 0 } });
+    expect(record.event?.data).toMatchObject({ service: 'webhook-gateway', subjectRef: subject, counts: { spool: 1, deliveries: 3, replay_guards: 3, outbox: 0 } });
     expect(await rows('deliveries', 'subject_ref = $1 OR session_key = ANY($2)', [subject, [s1.session_id, named.session_id]])).toBe(0);
     expect(await rows('spool', 'subject_ref = $1', [subject])).toBe(0);
     expect(await rows('deliveries', 'subject_ref = $1', [other])).toBe(1);
+    // What stays of a recent erased delivery names nobody: no subject, no session, no payload.
+    const guards = await sql<Record<string, unknown>>(gw.databaseUrl, "SELECT * FROM webhook_gateway.deliveries WHERE session_key LIKE 'forgotten:%'");
+    expect(JSON.stringify(guards)).not.toMatch(new RegExp(`${subject}|${s1.session_id}|${named.session_id}`));
+
+    // A replay of an erased webhook (the same signed body, a fresh X-Timestamp) is a duplicate, not a new event.
+    const inboundBefore = reader.on(Topics.WebhooksInbound).length;
+    const replay = await postDidit(gw.url, JSON.stringify(s1));
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ duplicate: true });
+    expect(await rows('deliveries', 'subject_ref = $1 OR session_key = $2', [subject, s1.session_id])).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reader.on(Topics.WebhooksInbound).length).toBe(inboundBefore);
 
     await command(EventTypes.RetentionErasureRequested, subject, { ...data, requestedAt: new Date().toISOString() });
     await waitFor(() => reader.on(Topics.RetentionEvents).filter((r) => (r.event?.data as { requestId?: string }).requestId === requestId).length === 2, {
       what: 'the repeated confirmation',
     });
     expect(reader.on(Topics.RetentionEvents).filter((r) => (r.event?.data as { requestId?: string }).requestId === requestId)[1].event?.data).toMatchObject({
-      counts: { spool: 0, deliveries: 0 },
+      counts: { spool: 0, deliveries: 0, replay_guards: 0 },
     });
   });
 

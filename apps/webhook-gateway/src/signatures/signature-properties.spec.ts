@@ -22,6 +22,8 @@ const payloadArb = fc
     session_id: randomUUID(),
     event_id: randomUUID(),
     vendor_data: `customer-${randomUUID()}`,
+    // A current event time: an older signed body is refused as a replay (its own property below).
+    timestamp: Math.floor(Date.now() / 1000),
     name,
     score,
   }));

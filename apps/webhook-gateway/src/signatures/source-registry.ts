@@ -5,7 +5,7 @@ import type { SignatureScheme } from './signature-scheme';
 import { StandardWebhooksScheme } from './standard-webhooks.scheme';
 
 const FACTORIES: Record<SchemeName, (config: WebhookGatewayConfig) => SignatureScheme> = {
-  didit: (c) => new DiditSignatureScheme(c.diditSecrets()),
+  didit: (c) => new DiditSignatureScheme(c.diditSecrets(), c.DIDIT_MAX_EVENT_AGE_SEC),
   standard: (c) => new StandardWebhooksScheme(c.standardSecrets()),
 };
 

@@ -19,6 +19,8 @@ export const WEBHOOK_REJECTION_REASONS = [
   'TIMESTAMP_INVALID',
   'TIMESTAMP_OUT_OF_WINDOW',
   'SIGNATURE_MISMATCH',
+  /** Signed, but the event time the signature covers is older than the gateway accepts: a replay. */
+  'EVENT_TOO_OLD',
   'PAYLOAD_FIELDS_MISSING',
   'TOO_MANY_FAILURES',
   'UNAVAILABLE',
