@@ -1,6 +1,7 @@
 /**
- * `npm run audit:verify [-- --json]`: verifies the audit chain in DATABASE_URL (schema audit_log)
- * and its signed checkpoints; prints OK with counts or the first broken sequence; exit 0 or 1.
+ * `npm run audit:verify [-- --json] [-- --offline]`: verifies the audit chain in DATABASE_URL (schema audit_log),
+ * its signed checkpoints and, with KAFKA_BROKERS, those published on audit.checkpoints.v1; prints OK
+ * with counts or the first broken sequence; exit 0 or 1.
  * Keys: AUDIT_PUBLIC_KEY (PEM) and/or AUDIT_SIGNING_KEY.
  */
 import 'reflect-metadata';

@@ -81,4 +81,27 @@ export class AuditVerifyConfig {
   @Transform(unescapePem)
   @IsEd25519Pem('public', { message: 'AUDIT_PUBLIC_KEY must be one or more Ed25519 public keys in PEM ("BEGIN PUBLIC KEY")' })
   AUDIT_PUBLIC_KEY?: string;
+
+  /** Where the published checkpoints are read from (unset: the chain is verified without them). */
+  @IsOptional()
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS?: string;
+
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, ".", "_" and "-" only' })
+  KAFKA_TOPIC_PREFIX = '';
+
+  /** The cadence the chain was checkpointed with: the same variables as the service's. */
+  @Type(() => Number)
+  @IsInt({ message: 'AUDIT_CHECKPOINT_EVERY must be an integer number of entries' })
+  @Min(1, { message: 'AUDIT_CHECKPOINT_EVERY must be at least 1' })
+  AUDIT_CHECKPOINT_EVERY = 1000;
+
+  @Type(() => Number)
+  @IsInt({ message: 'AUDIT_CHECKPOINT_INTERVAL_MS must be an integer number of milliseconds' })
+  @Min(100, { message: 'AUDIT_CHECKPOINT_INTERVAL_MS must be at least 100' })
+  AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
 }
+
+/** How long past the checkpoint interval an uncovered entry may wait (a busy or restarting service). */
+export const CHECKPOINT_GRACE_MS = 60_000;

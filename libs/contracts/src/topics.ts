@@ -20,6 +20,14 @@ export const PERSONAL_DATA_TOPICS: readonly TopicName[] = [
   Topics.AmlScreenings,
 ];
 
+/**
+ * Topic settings the suite relies on, applied when topics are set up. Signed audit checkpoints are
+ * the anchor the audit chain is verified against: kept forever, compacted by checkpoint.
+ */
+export const TOPIC_CONFIGS: Partial<Record<TopicName, Record<string, string>>> = {
+  [Topics.AuditCheckpoints]: { 'cleanup.policy': 'compact', 'retention.ms': '-1' },
+};
+
 /** Consumer groups of the suite; each owns `<group>.retry` and `<group>.dlq`. */
 export const ConsumerGroups = {
   WebhookGateway: 'webhook-gateway',
@@ -94,7 +102,8 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: st
   'audit.checkpoints.v1': {
     producers: ['audit-log'],
     types: ['audit.checkpoint'],
-    key: 'audit-chain',
-    description: 'Signed heads of the audit hash chain (Ed25519), to detect a rewritten table.',
+    key: 'checkpoint-<sequence> (one record per checkpoint; compacted, kept forever)',
+    description:
+      'Signed heads of the audit hash chain (Ed25519), each chained to the previous checkpoint: the anchor `audit:verify` checks the database against, so a rewritten, truncated or silently redacted table is caught.',
   },
 };

@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import { TOPIC_CONFIGS, type TopicName } from '@compliance/contracts';
 import type { TopicNamespace } from './kafka';
 
 /** Creates the topics that are missing (logical names, mapped through the namespace). */
@@ -18,9 +19,17 @@ export async function ensureTopics(
       // answers for a moment after creating a topic (metadata propagates asynchronously).
       await admin.createTopics({
         waitForLeaders: false,
-        topics: missing.map((topic) => ({ topic, numPartitions: opts.partitions ?? 6, replicationFactor: opts.replicationFactor ?? 1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: opts.partitions ?? 6, replicationFactor: opts.replicationFactor ?? 1, configEntries: configEntriesOf(ns, topic) })),
       });
       await waitForLeaders(admin, missing);
+    }
+    // A topic created before its settings were part of the contract gets them now (these topics have no other overrides).
+    const configured = topics.filter((t) => TOPIC_CONFIGS[t as TopicName] && existing.has(ns.physical(t)));
+    if (configured.length) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: configured.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: ns.physical(t), configEntries: configEntriesOf(ns, ns.physical(t)) })),
+      });
     }
     return missing;
   } finally {
@@ -42,4 +51,10 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
     if (Date.now() > deadline) throw new Error(`topics have no leader after ${timeoutMs} ms: ${topics.join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The contract's settings of a topic (by its physical name), as kafkajs config entries. */
+function configEntriesOf(ns: TopicNamespace, physical: string): Array<{ name: string; value: string }> {
+  const logical = Object.keys(TOPIC_CONFIGS).find((t) => ns.physical(t) === physical) as TopicName | undefined;
+  return Object.entries((logical && TOPIC_CONFIGS[logical]) ?? {}).map(([name, value]) => ({ name, value }));
 }

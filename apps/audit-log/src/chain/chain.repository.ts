@@ -66,6 +66,43 @@ export async function headAndLastEntry(q: Queryable): Promise<ChainHead & { last
   return { sequence: Number(row.sequence), hash: row.hash, lastEntry: row.last === null ? null : Number(row.last) };
 }
 
+/** When an entry was chained; null when it does not exist. */
+export async function recordedAtOf(q: Queryable, sequence: number): Promise<Date | null> {
+  const [row]: Array<{ recorded_at: Date }> = await q.query('SELECT recorded_at FROM audit_entry WHERE sequence = $1', [sequence]);
+  return row?.recorded_at ?? null;
+}
+
+/**
+ * The first redacted entry no chained retention command accounts for: its \`redacted_by\` must be the
+ * event id of an erasure or purge command chained at or after it, that reaches it (the command's
+ * subject, a session it names or the trail links to that subject before it, or, for a purge without
+ * subject or session, an occurrence before its cut-off); and retention entries are never redacted.
+ */
+export async function firstUnorderedRedaction(q: Queryable): Promise<number | null> {
+  const [row]: Array<{ sequence: string } | undefined> = await q.query(
+    `SELECT e.sequence FROM audit_entry e
+       LEFT JOIN audit_entry c ON c.event_id = e.redacted_by
+       LEFT JOIN audit_entry_data cd ON cd.sequence = c.sequence
+      WHERE e.redacted_at IS NOT NULL
+        AND NOT (
+          c.sequence IS NOT NULL AND c.sequence >= e.sequence
+          AND c.type IN ('retention.erasure.requested', 'retention.purge.due')
+          AND e.type NOT LIKE 'retention.%' AND e.type <> 'audit.data_redacted'
+          AND (
+            (c.subject_ref IS NOT NULL AND c.subject_ref = e.subject_ref)
+            OR (e.session_id IS NOT NULL AND e.session_id = c.session_id)
+            OR (e.session_id IS NOT NULL AND cd.data IS NOT NULL AND (cd.data::jsonb -> 'sessionIds') ? e.session_id)
+            OR (e.session_id IS NOT NULL AND c.subject_ref IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM audit_entry l WHERE l.subject_ref = c.subject_ref AND l.session_id = e.session_id AND l.sequence <= c.sequence))
+            OR (c.type = 'retention.purge.due' AND c.subject_ref IS NULL AND c.session_id IS NULL AND cd.data IS NOT NULL
+                AND e.occurred_at < (cd.data::jsonb ->> 'clockStartedBefore')::timestamptz)
+          )
+        )
+      ORDER BY e.sequence LIMIT 1`,
+  );
+  return row ? Number(row.sequence) : null;
+}
+
 /** The lowest sequence of the entries from `from` to `to` (both included); null when there is none. */
 export async function firstEntryBetween(q: Queryable, from: number, to: number): Promise<number | null> {
   const [{ next }]: Array<{ next: string | null }> = await q.query('SELECT min(sequence) AS next FROM audit_entry WHERE sequence >= $1 AND sequence <= $2', [from, to]);

@@ -24,12 +24,12 @@ export class CheckpointSigner {
     return this.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   }
 
-  sign(head: ChainHead, signedAt = new Date().toISOString()): AuditCheckpointData {
-    const message = auditCheckpointMessage({ sequence: head.sequence, hash: head.hash, signedAt });
+  /** Signs the head and, with it, the checkpoint before it (`previous`), chaining the checkpoints. */
+  sign(head: ChainHead, previous: { sequence: number; hash: string }, signedAt = new Date().toISOString()): AuditCheckpointData {
+    const chained = { sequence: head.sequence, hash: head.hash, signedAt, previousSequence: previous.sequence, previousHash: previous.hash };
+    const message = auditCheckpointMessage(chained);
     return {
-      sequence: head.sequence,
-      hash: head.hash,
-      signedAt,
+      ...chained,
       algorithm: 'Ed25519',
       signature: sign(null, Buffer.from(message, 'utf8'), this.privateKey).toString('base64'),
       keyId: this.keyId,
@@ -57,7 +57,7 @@ export class TrustedKeys {
   }
 
   /** Why the checkpoint's signature does not hold, or undefined when it does. */
-  problemWith(cp: Pick<AuditCheckpointData, 'sequence' | 'hash' | 'signedAt' | 'signature' | 'keyId'>): string | undefined {
+  problemWith(cp: Pick<AuditCheckpointData, 'sequence' | 'hash' | 'signedAt' | 'signature' | 'keyId' | 'previousSequence' | 'previousHash'>): string | undefined {
     const key = this.byId.get(cp.keyId);
     if (!key) return `checkpoint ${cp.sequence} is signed by key ${cp.keyId}, which is not trusted`;
     const message = Buffer.from(auditCheckpointMessage(cp), 'utf8');

@@ -4,11 +4,11 @@ import { EventSources, EventTypes, newEvent, Topics } from '@compliance/contract
 import { addToOutbox } from '@compliance/messaging';
 import { auditMetrics } from '../chain/audit.metrics';
 import { lockChainHead, type ChainHead } from '../chain/chain.repository';
-import { insertCheckpoint, lastCheckpointSequence } from './checkpoint.repository';
+import { insertCheckpoint, lastCheckpoint } from './checkpoint.repository';
 import { CheckpointSigner } from './checkpoint-signer';
 
-/** Record key of checkpoints: one key, one partition, so consumers see heads in order. */
-export const CHECKPOINT_KEY = 'audit-chain';
+/** Record key of a checkpoint: one per checkpoint, so compaction keeps every one of them. */
+export const checkpointKey = (sequence: number): string => `checkpoint-${sequence}`;
 
 export abstract class CheckpointPolicy {
   abstract readonly every: number;
@@ -31,18 +31,20 @@ export class CheckpointService {
   /** The timer's checkpoint: only when entries were appended since the last one. Returns its sequence. */
   async checkpointIfAdvanced(manager: EntityManager): Promise<number | undefined> {
     const head = await lockChainHead(manager);
-    const last = await lastCheckpointSequence(manager);
-    if (head.sequence <= last) return undefined;
+    const last = await lastCheckpoint(manager);
+    if (head.sequence <= last.sequence) return undefined;
     await this.issue(manager, head);
     return head.sequence;
   }
 
+  /** Under the chain-head lock (the caller holds it), so the previous checkpoint cannot move meanwhile. */
   private async issue(manager: EntityManager, head: ChainHead): Promise<void> {
-    const cp = this.signer.sign(head);
+    const cp = this.signer.sign(head, await lastCheckpoint(manager));
     const inserted = await insertCheckpoint(manager, cp);
     if (!inserted) return;
-    const event = newEvent({ type: EventTypes.AuditCheckpoint, source: EventSources.AuditLog, subject: CHECKPOINT_KEY, data: cp });
-    await addToOutbox(manager, Topics.AuditCheckpoints, CHECKPOINT_KEY, event);
+    const key = checkpointKey(cp.sequence);
+    const event = newEvent({ type: EventTypes.AuditCheckpoint, source: EventSources.AuditLog, subject: key, data: cp });
+    await addToOutbox(manager, Topics.AuditCheckpoints, key, event);
     auditMetrics.checkpoints.inc();
   }
 }

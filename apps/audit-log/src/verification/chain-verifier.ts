@@ -1,7 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
+import type { AuditCheckpointData } from '@compliance/contracts';
 import { canonicalHeader, GENESIS_HASH, sha256 } from '../chain/chain-hash';
-import { firstEntryBetween, headAndLastEntry, streamChainPage, type ChainRow } from '../chain/chain.repository';
+import { firstEntryBetween, firstUnorderedRedaction, headAndLastEntry, recordedAtOf, streamChainPage, type ChainRow } from '../chain/chain.repository';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
 import { allCheckpoints } from '../checkpoints/checkpoint.repository';
 
@@ -10,7 +11,10 @@ export interface VerifyReport {
   /** Entries recomputed and found intact (all of them up to the head when ok). */
   entries: number;
   redacted: number;
-  checkpoints: { total: number; verified: number; keys: 'configured' | 'recorded-with-checkpoints' };
+  /** Keys come from configuration only; with none, nothing is trusted and verification fails. */
+  checkpoints: { total: number; verified: number; keys: 'configured' | 'none' };
+  /** The signed checkpoints read from audit.checkpoints.v1, when they were checked (not for an offline copy). */
+  anchors: { checked: boolean; total: number };
   head: { sequence: number; hash: string };
   /** The first sequence where the chain does not hold, and why. */
   broken?: Problem;
@@ -25,7 +29,22 @@ interface Problem {
 interface Checkpoint {
   sequence: number;
   hash: string;
+  previousSequence: number | null;
+  previousHash: string | null;
   signatureProblem?: string;
+}
+
+export interface VerifyOptions {
+  pageSize?: number;
+  /**
+   * How the chain is checkpointed: the head may run at most `every` entries past the last signed
+   * checkpoint, and the oldest entry no checkpoint covers may be at most `maxUncoveredAgeMs` old
+   * (null: not checked, for an offline copy).
+   */
+  coverage?: { every: number; maxUncoveredAgeMs: number | null };
+  /** The checkpoints published on audit.checkpoints.v1; undefined when not checked (an offline copy). */
+  anchors?: AuditCheckpointData[];
+  now?: Date;
 }
 
 /** Entries per page: one bounded range of sequences per query, streamed row by row. */
@@ -65,45 +84,126 @@ function timeText(ms: number | null): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-async function loadCheckpoints(db: QueryRunner, keys: TrustedKeys): Promise<{ checkpoints: Checkpoint[]; trusted: TrustedKeys }> {
+/** The stored checkpoints, each checked against the configured keys only (never a key stored beside it). */
+async function loadCheckpoints(db: QueryRunner, keys: TrustedKeys): Promise<Checkpoint[]> {
   const rows = await allCheckpoints(db.manager);
-  const trusted = keys.size > 0 ? keys : TrustedKeys.fromPem(...rows.map((r) => r.public_key));
-  const checkpoints = rows.map((r) => {
+  return rows.map((r) => {
     const sequence = Number(r.sequence);
     const signedAt = r.signed_at.toISOString();
-    return { sequence, hash: r.hash, signatureProblem: trusted.problemWith({ sequence, hash: r.hash, signedAt, signature: r.signature, keyId: r.key_id }) };
+    const previousSequence = r.previous_sequence === null ? null : Number(r.previous_sequence);
+    const signatureProblem = keys.problemWith({ sequence, hash: r.hash, signedAt, signature: r.signature, keyId: r.key_id, previousSequence: previousSequence ?? undefined, previousHash: r.previous_hash ?? undefined });
+    return { sequence, hash: r.hash, previousSequence, previousHash: r.previous_hash, signatureProblem };
   });
-  return { checkpoints, trusted };
 }
 
 /**
- * Recomputes the whole chain in sequence order (streamed, one page of rows at most in memory),
- * checks every checkpoint's signature and that the chain passes through each signed head.
+ * Checkpoints chain: each names the one before it (sequence and hash), the first names the genesis.
+ * One missing from the table breaks the chain at the checkpoint that names it. Checkpoints from
+ * before chaining (no predecessor recorded) may only come first.
  */
-export async function verifyChain(ds: DataSource, keys: TrustedKeys, opts: { pageSize?: number } = {}): Promise<VerifyReport> {
+function checkpointChainProblem(checkpoints: Checkpoint[]): Problem | undefined {
+  let previous = { sequence: 0, hash: GENESIS_HASH };
+  let chained = false;
+  for (const cp of checkpoints) {
+    if (cp.previousSequence === null) {
+      if (chained) return { sequence: cp.sequence, reason: `checkpoint ${cp.sequence} does not name the checkpoint before it` };
+    } else {
+      chained = true;
+      if (cp.previousSequence !== previous.sequence || cp.previousHash !== previous.hash) {
+        const missing = cp.previousSequence > previous.sequence;
+        return missing
+          ? { sequence: cp.previousSequence, reason: `checkpoint ${cp.previousSequence} is missing (checkpoint ${cp.sequence} was signed after it)` }
+          : { sequence: cp.sequence, reason: `checkpoint ${cp.sequence} does not follow checkpoint ${previous.sequence}` };
+      }
+    }
+    previous = cp;
+  }
+  return undefined;
+}
+
+/**
+ * The published checkpoints against the table: each validly signed one must be there, with the same
+ * hash, and the chain must reach it. One not validly signed by a configured key is itself a finding.
+ */
+function anchorProblems(anchors: AuditCheckpointData[], stored: Checkpoint[], keys: TrustedKeys, headSeq: number): { problem?: Problem; valid: AuditCheckpointData[] } {
+  const bySequence = new Map(stored.map((cp) => [cp.sequence, cp]));
+  let problem: Problem | undefined;
+  const valid: AuditCheckpointData[] = [];
+  for (const a of anchors) {
+    const bad = keys.problemWith(a);
+    if (bad) {
+      problem = earliest(problem, { sequence: a.sequence, reason: `audit.checkpoints.v1: ${bad}` });
+      continue;
+    }
+    valid.push(a);
+    const row = bySequence.get(a.sequence);
+    if (a.sequence > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: `checkpoint ${a.sequence} published on audit.checkpoints.v1 is beyond the chain head ${headSeq}: entries were removed` });
+    else if (!row) problem = earliest(problem, { sequence: a.sequence, reason: `checkpoint ${a.sequence} published on audit.checkpoints.v1 is missing from the table` });
+    else if (row.hash !== a.hash) problem = earliest(problem, { sequence: a.sequence, reason: `checkpoint ${a.sequence} in the table differs from the one published on audit.checkpoints.v1` });
+  }
+  return { problem, valid };
+}
+
+/** Entries past the last signed checkpoint: at most `every` of them, and none older than allowed. */
+async function coverageProblem(db: QueryRunner, lastSigned: number, headSeq: number, coverage: NonNullable<VerifyOptions['coverage']>, now: Date): Promise<Problem | undefined> {
+  const uncovered = headSeq - lastSigned;
+  if (uncovered <= 0) return undefined;
+  if (uncovered > coverage.every) {
+    return { sequence: lastSigned + coverage.every + 1, reason: `${uncovered} entries after checkpoint ${lastSigned} are not covered by a signed checkpoint (at most ${coverage.every} may be)` };
+  }
+  if (coverage.maxUncoveredAgeMs === null) return undefined;
+  const first = await recordedAtOf(db.manager, lastSigned + 1);
+  if (first && now.getTime() - first.getTime() > coverage.maxUncoveredAgeMs) {
+    const minutes = Math.round((now.getTime() - first.getTime()) / 60_000);
+    return { sequence: lastSigned + 1, reason: `entry ${lastSigned + 1} was chained ${minutes} min ago and no signed checkpoint covers it yet` };
+  }
+  return undefined;
+}
+
+/**
+ * Recomputes the whole chain in sequence order (streamed, one page of rows at most in memory) and
+ * holds it to its signed checkpoints: every signature by a configured key, the checkpoints chained
+ * without a gap, the chain passing through each signed head, the head not too far past the last one,
+ * the published checkpoints (when given) all present, and every redaction ordered by a chained
+ * retention command.
+ */
+export async function verifyChain(ds: DataSource, keys: TrustedKeys, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const runner = ds.createQueryRunner();
   try {
-    return await verifyOn(runner, keys, opts.pageSize ?? VERIFY_PAGE);
+    return await verifyOn(runner, keys, opts);
   } finally {
     await runner.release();
   }
 }
 
-async function verifyOn(db: QueryRunner, keys: TrustedKeys, pageSize: number): Promise<VerifyReport> {
+async function verifyOn(db: QueryRunner, keys: TrustedKeys, opts: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   // Checkpoints before the head: a checkpoint is committed with its head, so none can be ahead of the head read next.
-  const { checkpoints } = await loadCheckpoints(db, keys);
+  const checkpoints = await loadCheckpoints(db, keys);
   const head = await headAndLastEntry(db.manager);
   const headSeq = head.sequence;
   let problem: Problem | undefined;
+  if (keys.size === 0) problem = { sequence: 0, reason: 'no trusted public key is configured (AUDIT_PUBLIC_KEY or AUDIT_SIGNING_KEY): the checkpoints cannot be verified' };
   for (const cp of checkpoints) {
     if (cp.signatureProblem) problem = earliest(problem, { sequence: cp.sequence, reason: cp.signatureProblem });
     if (cp.sequence > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: `checkpoint ${cp.sequence} is beyond the chain head ${headSeq}: entries were removed` });
   }
+  problem = earliest(problem, checkpointChainProblem(checkpoints));
+  const anchors = opts.anchors ? anchorProblems(opts.anchors, checkpoints, keys, headSeq) : { valid: [] };
+  problem = earliest(problem, anchors.problem);
   if (head.lastEntry !== null && head.lastEntry > headSeq) problem = earliest(problem, { sequence: headSeq + 1, reason: 'entries exist beyond the chain head' });
-  const signed = new Map(checkpoints.map((cp) => [cp.sequence, cp.hash]));
-  const scan = await scanChain(db, { sequence: headSeq, hash: head.hash }, signed, problem?.sequence ?? Infinity, pageSize);
+  const signedHeads = [...checkpoints.filter((cp) => !cp.signatureProblem), ...anchors.valid];
+  if (opts.coverage) {
+    const lastSigned = Math.max(0, ...signedHeads.map((cp) => cp.sequence).filter((s) => s <= headSeq));
+    problem = earliest(problem, await coverageProblem(db, lastSigned, headSeq, opts.coverage, opts.now ?? new Date()));
+  }
+  const signed = new Map([...checkpoints, ...anchors.valid].map((cp) => [cp.sequence, cp.hash]));
+  const scan = await scanChain(db, { sequence: headSeq, hash: head.hash }, signed, problem?.sequence ?? Infinity, opts.pageSize ?? VERIFY_PAGE);
   problem = earliest(problem, scan.problem);
+  if (!problem) {
+    const unordered = await firstUnorderedRedaction(db.manager);
+    if (unordered !== null) problem = { sequence: unordered, reason: `entry ${unordered} is redacted, but no chained retention command that reaches it ordered that` };
+  }
   return {
     ok: !problem,
     entries: scan.entries,
@@ -111,8 +211,9 @@ async function verifyOn(db: QueryRunner, keys: TrustedKeys, pageSize: number): P
     checkpoints: {
       total: checkpoints.length,
       verified: checkpoints.filter((cp) => !cp.signatureProblem && cp.sequence <= scan.entries).length,
-      keys: keys.size > 0 ? 'configured' : 'recorded-with-checkpoints',
+      keys: keys.size > 0 ? 'configured' : 'none',
     },
+    anchors: { checked: opts.anchors !== undefined, total: opts.anchors?.length ?? 0 },
     head: { sequence: headSeq, hash: head.hash },
     ...(problem ? { broken: problem } : {}),
     durationMs: Date.now() - started,

@@ -1,10 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Kafka } from 'kafkajs';
+import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { TopicNamespace } from '@compliance/messaging';
 import { RequireRole } from '@compliance/platform';
-import { AuditLogConfig } from '../audit-log.config';
+import { AuditLogConfig, CHECKPOINT_GRACE_MS } from '../audit-log.config';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
 import { verifyChain, type VerifyReport } from './chain-verifier';
+import { readPublishedCheckpoints } from './published-checkpoints';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -13,16 +17,30 @@ export class VerificationController {
 
   constructor(
     private readonly ds: DataSource,
-    config: AuditLogConfig,
+    private readonly config: AuditLogConfig,
+    private readonly kafka: Kafka,
+    private readonly ns: TopicNamespace,
+    private readonly logger: PinoLogger,
   ) {
+    // The service's own signing key and any configured public keys: never a key stored in a row.
     this.keys = TrustedKeys.fromPem(config.AUDIT_SIGNING_KEY, config.AUDIT_PUBLIC_KEY);
   }
 
-  /** Recomputes the chain and the checkpoint signatures: 200 with ok, or ok=false and the first broken sequence. */
+  /**
+   * Recomputes the chain and holds it to its signed checkpoints, in the table and as published on
+   * audit.checkpoints.v1: 200 with ok, or ok=false and the first broken sequence.
+   */
   @Get('verify')
   @RequireRole('auditor')
-  @ApiOkResponse({ description: '{ ok, entries, redacted, checkpoints, head, broken? }' })
-  verify(): Promise<VerifyReport> {
-    return verifyChain(this.ds, this.keys);
+  @ApiOkResponse({ description: '{ ok, entries, redacted, checkpoints, anchors, head, broken? }' })
+  async verify(): Promise<VerifyReport> {
+    const anchors = await readPublishedCheckpoints(this.kafka, this.ns).catch((err: Error) => {
+      this.logger.warn({ err: err.message }, 'published checkpoints could not be read; verifying without them');
+      return undefined;
+    });
+    return verifyChain(this.ds, this.keys, {
+      anchors,
+      coverage: { every: this.config.AUDIT_CHECKPOINT_EVERY, maxUncoveredAgeMs: this.config.AUDIT_CHECKPOINT_INTERVAL_MS + CHECKPOINT_GRACE_MS },
+    });
   }
 }

@@ -3,7 +3,11 @@ import { DataSource } from 'typeorm';
 import type { ServiceApp } from '@compliance/platform';
 import { AuditWorld, chainDirectly, getJson, newSigningKey } from '../../test/audit-harness';
 import { dataHashOf, entryHashOf, isoMillis } from '../chain/chain-hash';
-import { TrustedKeys } from '../checkpoints/checkpoint-signer';
+import { CheckpointSigner, TrustedKeys } from '../checkpoints/checkpoint-signer';
+import { readPublishedCheckpoints } from './published-checkpoints';
+import { TopicNamespace } from '@compliance/messaging';
+import { testKafka } from '@compliance/messaging/testing';
+import { waitFor } from '@compliance/testing';
 import { verifyChain } from './chain-verifier';
 import { runVerifyCommand } from './verify.command';
 import { TEST_API_KEYS } from '@compliance/platform/testing';
@@ -21,7 +25,11 @@ describe('chain verification (real Postgres)', () => {
   const verify = async () => (await getJson(app, '/audit/verify')).body;
   async function command(env: Record<string, string> = {}) {
     const lines: string[] = [];
-    const code = await runVerifyCommand([], { DATABASE_URL: world.dbUrl, AUDIT_PUBLIC_KEY: world.key.publicPem, ...env }, (l) => lines.push(l));
+    const code = await runVerifyCommand(
+      [],
+      { DATABASE_URL: world.dbUrl, AUDIT_PUBLIC_KEY: world.key.publicPem, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '', KAFKA_TOPIC_PREFIX: world.namespace, AUDIT_CHECKPOINT_EVERY: '10', ...env },
+      (l) => lines.push(l),
+    );
     return { code, output: lines.join('\n') };
   }
   /** Tampers, checks what verify says, and puts the original back. */
@@ -39,6 +47,9 @@ describe('chain verification (real Postgres)', () => {
     app = await world.start({ AUDIT_CHECKPOINT_EVERY: '10' });
     // Three transactions of ten: the head crosses a multiple of AUDIT_CHECKPOINT_EVERY at the end of each.
     for (let i = 0; i < 30; i += 10) await chainDirectly(app, Array.from({ length: 10 }, (_, k) => entry(i + k + 1)));
+    // The three checkpoints are published (through the outbox) before anything is tampered with.
+    const ns = new TopicNamespace(world.namespace);
+    await waitFor(async () => (await readPublishedCheckpoints(testKafka('verify-spec'), ns)).length === 3, { what: 'three published checkpoints' });
   });
 
   afterAll(() => world.tearDown());
@@ -47,7 +58,8 @@ describe('chain verification (real Postgres)', () => {
     expect(await verify()).toMatchObject({ ok: true, entries: 30, redacted: 0, checkpoints: { total: 3, verified: 3, keys: 'configured' }, head: { sequence: 30 } });
     const { code, output } = await command();
     expect(code).toBe(0);
-    expect(output).toMatch(/^OK: 30 entries \(0 redacted\), 3\/3 checkpoints verified/);
+    expect(output).toMatch(/^OK: 30 entries \(0 redacted\), 3\/3 checkpoints verified \(keys: configured\), 3 published checkpoints checked/);
+    expect(await verify()).toMatchObject({ anchors: { checked: true, total: 3 } });
   });
 
   it('exports everything an external party needs to recompute the chain with the documented formula', async () => {
@@ -192,5 +204,94 @@ describe('chain verification (real Postgres)', () => {
       async () => expect((await verify()).broken).toEqual({ sequence: 20, reason: 'checkpoint 20 has an invalid signature' }),
     );
     expect((await command({ AUDIT_PUBLIC_KEY: other.publicPem })).code).toBe(1);
+  });
+
+  describe('an attacker with write access to the database (superuser, triggers bypassed)', () => {
+    /** Saves the table's rows so the attack can be undone after the check. */
+    async function whileAttacked(attack: string, check: () => Promise<void>) {
+      await world.tamper('CREATE TABLE audit_log.attack_saved_entries AS SELECT * FROM audit_log.audit_entry; CREATE TABLE audit_log.attack_saved_data AS SELECT * FROM audit_log.audit_entry_data; CREATE TABLE audit_log.attack_saved_checkpoints AS SELECT * FROM audit_log.audit_checkpoint; CREATE TABLE audit_log.attack_saved_head AS SELECT * FROM audit_log.audit_chain_head');
+      try {
+        await world.tamper(attack);
+        await check();
+      } finally {
+        await world.tamper(`DELETE FROM audit_log.audit_entry_data; DELETE FROM audit_log.audit_entry; DELETE FROM audit_log.audit_checkpoint; DELETE FROM audit_log.audit_chain_head;
+          INSERT INTO audit_log.audit_entry SELECT * FROM audit_log.attack_saved_entries; INSERT INTO audit_log.audit_entry_data SELECT * FROM audit_log.attack_saved_data;
+          INSERT INTO audit_log.audit_checkpoint SELECT * FROM audit_log.attack_saved_checkpoints; INSERT INTO audit_log.audit_chain_head SELECT * FROM audit_log.attack_saved_head;
+          DROP TABLE audit_log.attack_saved_entries, audit_log.attack_saved_data, audit_log.attack_saved_checkpoints, audit_log.attack_saved_head`);
+      }
+      expect((await verify()).ok).toBe(true);
+    }
+    const brokenEverywhere = async (sequence: number, reason: RegExp) => {
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.broken).toEqual({ sequence, reason: expect.stringMatching(reason) });
+      const { code, output } = await command();
+      expect(code).toBe(1);
+      expect(output).toMatch(new RegExp(`BROKEN at sequence ${sequence}: `));
+    };
+
+    it('catches a chain truncated back to a checkpoint, with the later checkpoint rows deleted and the head reset', async () => {
+      await whileAttacked(
+        `DELETE FROM audit_log.audit_entry WHERE sequence > 10; DELETE FROM audit_log.audit_checkpoint WHERE sequence > 10;
+         UPDATE audit_log.audit_chain_head SET sequence = 10, hash = (SELECT hash FROM audit_log.audit_entry WHERE sequence = 10)`,
+        // The table alone is consistent; the published checkpoints 20 and 30 are not in it.
+        () => brokenEverywhere(11, /checkpoint 20 published on audit.checkpoints.v1 is beyond the chain head 10: entries were removed/),
+      );
+    });
+
+    it('catches every entry rewritten and the checkpoints re-signed, chained, with another key', async () => {
+      const attacker = new CheckpointSigner(newSigningKey().privatePem);
+      const rows = await world.query('SELECT e.*, d.salt, d.data FROM audit_log.audit_entry e JOIN audit_log.audit_entry_data d USING (sequence) ORDER BY sequence');
+      let prev = '0'.repeat(64);
+      let previous = { sequence: 0, hash: prev };
+      const statements: string[] = [];
+      for (const r of rows) {
+        const header = { sequence: Number(r.sequence), eventId: r.event_id, type: 'kyc.verification.declined', source: r.source, subjectRef: r.subject_ref, sessionId: r.session_id, occurredAt: isoMillis(r.occurred_at), recordedAt: isoMillis(r.recorded_at), traceId: r.trace_id };
+        const hash = entryHashOf(prev, header, dataHashOf(r.salt, r.data));
+        statements.push(`UPDATE audit_log.audit_entry SET type = '${header.type}', prev_hash = '${prev}', hash = '${hash}' WHERE sequence = ${header.sequence};`);
+        prev = hash;
+        if (header.sequence % 10 === 0) {
+          const cp = attacker.sign({ sequence: header.sequence, hash }, previous);
+          statements.push(`INSERT INTO audit_log.audit_checkpoint (sequence, hash, signed_at, algorithm, key_id, signature, public_key, previous_sequence, previous_hash)
+            VALUES (${cp.sequence}, '${cp.hash}', '${cp.signedAt}', 'Ed25519', '${cp.keyId}', '${cp.signature}', '${cp.publicKey}', ${cp.previousSequence}, '${cp.previousHash}');`);
+          previous = { sequence: header.sequence, hash };
+        }
+      }
+      await whileAttacked(
+        `DELETE FROM audit_log.audit_checkpoint; ${statements.join(' ')} UPDATE audit_log.audit_chain_head SET hash = '${prev}'`,
+        // The key stored beside the forged checkpoints is not trusted: only configured keys are.
+        () => brokenEverywhere(10, /checkpoint 10 is signed by key [0-9a-f]{16}, which is not trusted/),
+      );
+    });
+
+    it('catches checkpoint rows deleted: one from the middle, or all of them', async () => {
+      await whileAttacked('DELETE FROM audit_log.audit_checkpoint WHERE sequence = 20', () =>
+        brokenEverywhere(20, /checkpoint 20 (is missing \(checkpoint 30 was signed after it\)|published on audit.checkpoints.v1 is missing from the table)/),
+      );
+      await whileAttacked('DELETE FROM audit_log.audit_checkpoint', async () => {
+        await brokenEverywhere(10, /checkpoint 10 published on audit.checkpoints.v1 is missing from the table/);
+        // Without the topic (an offline copy) the table alone still says the head is not covered.
+        const ds = app.app.get(DataSource);
+        const offline = await verifyChain(ds, TrustedKeys.fromPem(world.key.publicPem), { coverage: { every: 10, maxUncoveredAgeMs: null } });
+        expect(offline.broken).toEqual({ sequence: 11, reason: '30 entries after checkpoint 0 are not covered by a signed checkpoint (at most 10 may be)' });
+      });
+    });
+
+    it('catches data deleted and stamped redacted without a retention command that ordered it', async () => {
+      await whileAttacked('DELETE FROM audit_log.audit_entry_data WHERE sequence = 5; UPDATE audit_log.audit_entry SET redacted_at = now() WHERE sequence = 5', () =>
+        brokenEverywhere(5, /entry 5 is redacted, but no chained retention command that reaches it ordered that/),
+      );
+      // Naming some other chained event as the order does not help.
+      await whileAttacked(
+        "DELETE FROM audit_log.audit_entry_data WHERE sequence = 6; UPDATE audit_log.audit_entry SET redacted_at = now(), redacted_by = (SELECT event_id FROM audit_log.audit_entry WHERE sequence = 30) WHERE sequence = 6",
+        () => brokenEverywhere(6, /entry 6 is redacted, but no chained retention command/),
+      );
+    });
+
+    it('trusts no key stored in the database: with none configured, nothing verifies', async () => {
+      const report = await verifyChain(app.app.get(DataSource), new TrustedKeys());
+      expect(report).toMatchObject({ ok: false, checkpoints: { keys: 'none' }, broken: { sequence: 0, reason: expect.stringMatching(/no trusted public key is configured/) } });
+      expect((await command({ AUDIT_PUBLIC_KEY: '' })).code).toBe(1);
+    });
   });
 });

@@ -1,20 +1,27 @@
 import { ConfigError, loadConfig } from '@compliance/platform';
 import { createServiceDataSource } from '@compliance/persistence';
-import { AuditVerifyConfig } from '../audit-log.config';
+import { createKafka, parseBrokers, TopicNamespace } from '@compliance/messaging';
+import type { AuditCheckpointData } from '@compliance/contracts';
+import { AuditVerifyConfig, CHECKPOINT_GRACE_MS } from '../audit-log.config';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
 import { verifyChain, type VerifyReport } from './chain-verifier';
+import { readPublishedCheckpoints } from './published-checkpoints';
 
 export const AUDIT_SCHEMA = 'audit_log';
 
 export function describeReport(r: VerifyReport): string {
-  const cps = `${r.checkpoints.verified}/${r.checkpoints.total} checkpoints verified (keys: ${r.checkpoints.keys})`;
+  const anchors = r.anchors.checked ? `, ${r.anchors.total} published checkpoints checked` : ', published checkpoints not checked';
+  const cps = `${r.checkpoints.verified}/${r.checkpoints.total} checkpoints verified (keys: ${r.checkpoints.keys})${anchors}`;
   if (r.ok) return `OK: ${r.entries} entries (${r.redacted} redacted), ${cps}, head ${r.head.sequence} ${r.head.hash}`;
   return `BROKEN at sequence ${r.broken?.sequence}: ${r.broken?.reason} (${r.entries} entries intact before it; ${cps})`;
 }
 
 /**
- * `npm run audit:verify [-- --json]`: recomputes the chain in DATABASE_URL's audit_log schema and
- * the checkpoint signatures. Returns the exit code: 0 intact, 1 broken or not verifiable.
+ * `npm run audit:verify [-- --json] [-- --offline]`: recomputes the chain in DATABASE_URL's audit_log
+ * schema and holds it to its signed checkpoints (keys from AUDIT_PUBLIC_KEY / AUDIT_SIGNING_KEY only)
+ * and, with KAFKA_BROKERS, to the checkpoints published on audit.checkpoints.v1. `--offline` is for a
+ * copy of the database: no topic, and no age limit on the entries after the last checkpoint.
+ * Returns the exit code: 0 intact, 1 broken or not verifiable.
  */
 export async function runVerifyCommand(
   args: string[] = [],
@@ -29,14 +36,29 @@ export async function runVerifyCommand(
     return 1;
   }
   const keys = TrustedKeys.fromPem(config.AUDIT_SIGNING_KEY, config.AUDIT_PUBLIC_KEY);
+  const offline = args.includes('--offline');
   const ds = createServiceDataSource({ url: config.DATABASE_URL, schema: AUDIT_SCHEMA, poolSize: 2 });
   try {
+    let anchors: AuditCheckpointData[] | undefined;
+    let anchorNote: string | undefined;
+    if (!offline && config.KAFKA_BROKERS) {
+      const kafka = createKafka({ clientId: 'audit-verify', brokers: parseBrokers(config.KAFKA_BROKERS) });
+      anchors = await readPublishedCheckpoints(kafka, new TopicNamespace(config.KAFKA_TOPIC_PREFIX)).catch((err: Error) => {
+        anchorNote = `warning: the published checkpoints could not be read (${err.message}); verified against the table only`;
+        return undefined;
+      });
+    } else if (!offline) {
+      anchorNote = 'warning: no KAFKA_BROKERS given; verified against the table only (--offline for a copy of the database)';
+    }
     await ds.initialize();
-    const report = await verifyChain(ds, keys);
+    const report = await verifyChain(ds, keys, {
+      anchors,
+      coverage: { every: config.AUDIT_CHECKPOINT_EVERY, maxUncoveredAgeMs: offline ? null : config.AUDIT_CHECKPOINT_INTERVAL_MS + CHECKPOINT_GRACE_MS },
+    });
     if (args.includes('--json')) {
       out(JSON.stringify(report, null, 2));
     } else {
-      if (report.checkpoints.keys !== 'configured') out('warning: no AUDIT_PUBLIC_KEY or AUDIT_SIGNING_KEY given; checkpoints were checked against the keys stored with them');
+      if (anchorNote) out(anchorNote);
       out(describeReport(report));
     }
     return report.ok ? 0 : 1;

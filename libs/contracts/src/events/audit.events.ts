@@ -7,7 +7,13 @@ export class AuditCheckpointData {
   @Matches(/^[0-9a-f]{64}$/) hash!: string;
   @IsISO8601() signedAt!: string;
   @IsIn(['Ed25519']) algorithm!: string;
-  /** Base64 Ed25519 signature over `auditCheckpointMessage(sequence, hash, signedAt)`. */
+  /**
+   * The checkpoint before this one (sequence and hash; 0 and 64 zeros before the first): signed too,
+   * so checkpoints form a chain of their own and a deleted one is noticed.
+   */
+  @IsOptional() @IsInt() @Min(0) previousSequence?: number;
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/) previousHash?: string;
+  /** Base64 Ed25519 signature over `auditCheckpointMessage(...)` of the fields above. */
   @IsString() signature!: string;
   /** First 16 hex characters of SHA-256 over the signer's public key (SPKI DER). */
   @IsString() keyId!: string;
@@ -17,8 +23,14 @@ export class AuditCheckpointData {
 
 /**
  * The exact bytes a checkpoint signature covers (UTF-8 of this string), so anyone holding the
- * public key can verify a published head: canonical JSON of {hash, sequence, signedAt}.
+ * public key can verify a published head: canonical JSON of {hash, previousHash, previousSequence,
+ * sequence, signedAt} (checkpoints signed before they were chained: {hash, sequence, signedAt}).
  */
-export function auditCheckpointMessage(head: { sequence: number; hash: string; signedAt: string }): string {
-  return canonicalJson({ hash: head.hash, sequence: head.sequence, signedAt: head.signedAt });
+export function auditCheckpointMessage(head: { sequence: number; hash: string; signedAt: string; previousSequence?: number | null; previousHash?: string | null }): string {
+  const chained = head.previousSequence !== undefined && head.previousSequence !== null && typeof head.previousHash === 'string';
+  return canonicalJson(
+    chained
+      ? { hash: head.hash, previousHash: head.previousHash, previousSequence: head.previousSequence, sequence: head.sequence, signedAt: head.signedAt }
+      : { hash: head.hash, sequence: head.sequence, signedAt: head.signedAt },
+  );
 }
