@@ -97,6 +97,13 @@ describe('entry queries and streamed export (real Postgres)', () => {
     expect((await getJson(app, '/audit/entries', TEST_API_KEYS.analyst)).status).toBe(403);
     expect((await fetch(`${app.url}/audit/export`)).status).toBe(401);
     expect((await getJson(app, '/audit/entries?from=yesterday')).status).toBe(400);
+    // ISO-8601 forms Postgres cannot read (week and ordinal dates, a day that does not exist) are a 400, never a 500.
+    for (const bad of ['2009-W53-7', '2009-365', '2026-02-31', '2026-13-01T00:00:00Z']) {
+      const res = await getJson(app, `/audit/entries?from=${encodeURIComponent(bad)}`);
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toMatch(/from must be an ISO-8601 calendar date/);
+    }
+    for (const good of ['2026-01-31', '2026-01-31T12:00:00Z', '2026-01-31T12:00:00.123+02:00']) expect((await getJson(app, `/audit/entries?from=${encodeURIComponent(good)}`)).status).toBe(200);
     expect((await getJson(app, '/audit/export?format=xml')).status).toBe(400);
   });
 });
