@@ -13,11 +13,15 @@ export const Topics = {
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 export const CATALOGUE_TOPICS: readonly TopicName[] = Object.values(Topics);
 
-/** Topics whose records carry personal data; their Kafka retention follows the raw_webhooks policy. */
+/**
+ * Topics whose records carry personal data; their Kafka retention follows the raw_webhooks policy.
+ * Alerts name the listed entries a subject matched and carry analysts' notes: personal data too.
+ */
 export const PERSONAL_DATA_TOPICS: readonly TopicName[] = [
   Topics.WebhooksInbound,
   Topics.KycVerifications,
   Topics.AmlScreenings,
+  Topics.ComplianceAlerts,
 ];
 
 /**

@@ -91,8 +91,8 @@ describe('retention policies (real Kafka, real Postgres)', () => {
     expect(changed.body.kafkaRetentionMs).toBe(byPolicy(45));
     for (const topic of RETENTION_MANAGED_TOPICS) expect((await topicConfig(topic))['retention.ms']).toBe(byPolicy(45));
     expect((await topicConfig(Topics.KycVerifications))['max.message.bytes']).toBe('300000');
-    expect((await topicConfig(Topics.ComplianceAlerts))['retention.ms']).not.toBe(byPolicy(45));
-    expect(RETENTION_MANAGED_TOPICS).toEqual(expect.arrayContaining([Topics.WebhooksInbound, 'kyc-results.dlq', 'audit-log.retry']));
+    expect((await topicConfig(Topics.RetentionEvents))['retention.ms']).not.toBe(byPolicy(45));
+    expect(RETENTION_MANAGED_TOPICS).toEqual(expect.arrayContaining([Topics.WebhooksInbound, Topics.ComplianceAlerts, 'kyc-results.dlq', 'audit-log.retry']));
 
     await h.api('PUT', '/policies/raw_webhooks', { body: { retentionDays: null } });
     for (const topic of RETENTION_MANAGED_TOPICS) expect((await topicConfig(topic))['retention.ms']).toBe('-1');
