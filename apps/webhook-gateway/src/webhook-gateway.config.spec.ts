@@ -7,13 +7,14 @@ const base = { KAFKA_BROKERS: '127.0.0.1:9092', DIDIT_WEBHOOK_SECRET: 'a-didit-s
 const problems = (env: Record<string, string | undefined>): string[] => configProblems(WebhookGatewayConfig, env);
 
 describe('WebhookGatewayConfig', () => {
-  it('starts with the documented defaults: both sources, 256 KiB, 2 s budget, 20 failures a minute', () => {
+  it('starts with the documented defaults: both sources, 256 KiB, 2 s budget, 20 failures a minute, rejections summed up each minute', () => {
     const c = loadConfig(WebhookGatewayConfig, 'webhook-gateway', base);
     expect([...c.sourceSchemes()]).toEqual([
       ['didit', 'didit'],
       ['standard', 'standard'],
     ]);
     expect(c).toMatchObject({ GATEWAY_PORT: 3000, WEBHOOK_MAX_BODY_BYTES: 262144, WEBHOOK_PRODUCE_BUDGET_MS: 2000, WEBHOOK_AUTH_FAILURE_LIMIT: 20, WEBHOOK_AUTH_FAILURE_WINDOW_SEC: 60 });
+    expect(c.WEBHOOK_REJECTION_REPORT_INTERVAL_MS).toBe(60_000);
   });
 
   it('reads comma-separated secrets for rotation and maps any source name to a scheme', () => {
@@ -40,6 +41,7 @@ describe('WebhookGatewayConfig', () => {
     expect(problems({ ...base, WEBHOOK_MAX_BODY_BYTES: '10' })).toEqual([expect.stringContaining('WEBHOOK_MAX_BODY_BYTES')]);
     expect(problems({ ...base, WEBHOOK_PRODUCE_BUDGET_MS: '6000' })).toEqual([expect.stringContaining('WEBHOOK_PRODUCE_BUDGET_MS')]);
     expect(problems({ ...base, WEBHOOK_AUTH_FAILURE_LIMIT: '0' })).toEqual([expect.stringContaining('WEBHOOK_AUTH_FAILURE_LIMIT')]);
+    expect(problems({ ...base, WEBHOOK_REJECTION_REPORT_INTERVAL_MS: '10' })).toEqual([expect.stringContaining('WEBHOOK_REJECTION_REPORT_INTERVAL_MS')]);
   });
 
   it('needs no Standard Webhooks secret when no source uses that scheme', () => {

@@ -94,6 +94,16 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
   @Max(86400, { message: 'WEBHOOK_AUTH_FAILURE_WINDOW_SEC must be between 1 and 86400' })
   WEBHOOK_AUTH_FAILURE_WINDOW_SEC = 60;
 
+  /**
+   * How often refusals are summed up into `webhook.rejected` events: one per address and reason per
+   * interval (after a first one at once), however many requests were refused.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'WEBHOOK_REJECTION_REPORT_INTERVAL_MS must be an integer' })
+  @Min(100, { message: 'WEBHOOK_REJECTION_REPORT_INTERVAL_MS must be between 100 and 3600000' })
+  @Max(3_600_000, { message: 'WEBHOOK_REJECTION_REPORT_INTERVAL_MS must be between 100 and 3600000' })
+  WEBHOOK_REJECTION_REPORT_INTERVAL_MS = 60_000;
+
   /** Source name → scheme. */
   sourceSchemes(): Map<string, SchemeName> {
     return new Map(list(this.WEBHOOK_SOURCES).map((pair) => pair.split(':') as [string, SchemeName]));

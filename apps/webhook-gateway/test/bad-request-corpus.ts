@@ -15,6 +15,8 @@ export interface BadRequest {
   raw?: { head: string; body: Buffer[]; pauseMs?: number };
   request?: RawRequest;
   size?: (reported: number) => boolean;
+  /** Part of the answer's message, where it says more than the code. */
+  message?: string;
 }
 
 /** Every corpus payload carries this marker: it must never appear in a rejection event. */
@@ -50,6 +52,19 @@ function v1Only(body: string, sign = body): RawRequest {
 function v2Only(body: string, signedText: string): RawRequest {
   const h = diditHeaders(body, DIDIT_SECRET);
   return { path: '/webhooks/didit', headers: replaced(without(h, 'x-signature'), 'x-signature-v2', hmacHex(DIDIT_SECRET, signedText)).flat(), body };
+}
+
+/** Only an X-Signature-V2 (well-formed, wrong): verifying it needs the canonical JSON of the body. */
+function v2Garbage(body: string): RawRequest {
+  const headers = { 'content-type': 'application/json', 'x-timestamp': String(nowSeconds()), 'x-signature-v2': 'f'.repeat(64) };
+  return { path: '/webhooks/didit', headers, body };
+}
+
+/** An array nested `levels` deep (as a field of the top-level object: that many levels below it). */
+export function nested(levels: number): unknown {
+  let value: unknown = MARKER;
+  for (let i = 0; i < levels; i++) value = [value];
+  return value;
 }
 
 /** Signed over the raw bytes only: the body need not even be JSON. */
@@ -163,6 +178,42 @@ export function badRequests(): Array<BadRequest & { build?: () => RawRequest }> 
       status: 400,
       reason: 'INVALID_JSON',
       build: () => ({ path: '/webhooks/didit', headers: diditHeaders('{}', DIDIT_SECRET), body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]) }),
+    },
+    // 100,000 levels fit in the size limit; canonical JSON (V2, the fingerprint) recursed once per level.
+    {
+      name: 'an object holding arrays nested 100,000 levels deep, X-Signature-V2 only',
+      status: 400,
+      reason: 'JSON_TOO_DEEP',
+      message: 'nested deeper than 64 levels',
+      build: () => v2Garbage(`{"vendor_data":"${MARKER}","a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
+    },
+    {
+      name: 'objects nested 40,000 levels deep ({"a":{"a":…), X-Signature-V2 only',
+      status: 400,
+      reason: 'JSON_TOO_DEEP',
+      message: 'nested deeper than 64 levels',
+      build: () => v2Garbage(`{"vendor_data":"${MARKER}","a":${'{"a":'.repeat(40_000)}1${'}'.repeat(40_001)}`),
+    },
+    {
+      name: 'an array nested 100,000 levels deep',
+      status: 400,
+      reason: 'JSON_TOO_DEEP',
+      message: 'nested deeper than 64 levels',
+      build: () => v2Garbage(`${'['.repeat(100_000)}"${MARKER}"${']'.repeat(100_000)}`),
+    },
+    {
+      name: 'validly signed (X-Signature) Didit webhook with a field nested 100,000 levels deep',
+      status: 400,
+      reason: 'JSON_TOO_DEEP',
+      message: 'nested deeper than 64 levels',
+      build: () => signedDiditBody(JSON.stringify(didit().payload).replace(/}$/, `,"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)),
+    },
+    {
+      name: 'nested 65 levels deep (one past the limit)',
+      status: 400,
+      reason: 'JSON_TOO_DEEP',
+      message: 'nested deeper than 64 levels',
+      build: () => signedDiditBody(JSON.stringify({ ...didit().payload, deep: nested(64) })),
     },
     { name: 'empty body', status: 400, reason: 'EMPTY_BODY', build: () => ({ path: '/webhooks/didit', headers: { ...diditHeaders('{}', DIDIT_SECRET), 'content-length': '0' }, body: '' }) },
     { name: 'JSON array', status: 400, reason: 'NOT_A_JSON_OBJECT', build: () => signedDiditBody(`[${didit().body}]`) },

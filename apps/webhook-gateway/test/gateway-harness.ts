@@ -60,10 +60,17 @@ export interface RawRequest {
   /** A loopback source address (127.x.y.z), so each case is its own client for the throttle. */
   localAddress?: string;
   method?: string;
+  /** Connections to reuse (addressAgent for many requests from one source address). */
+  agent?: http.Agent;
 }
 
 // Connections are reused unless a request needs its own source address.
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
+/** Kept-alive connections from one loopback address: a flood from one client without a connection per request. */
+export function addressAgent(localAddress: string, maxSockets = 32): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets, localAddress });
+}
 
 /** A plain HTTP client: sends exactly the headers given (fetch would normalise them). */
 export function send(baseUrl: string, req: RawRequest): Promise<HttpAnswer> {
@@ -74,7 +81,7 @@ export function send(baseUrl: string, req: RawRequest): Promise<HttpAnswer> {
     : req.headers;
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: req.method ?? 'POST', headers, localAddress: req.localAddress, agent: req.localAddress ? false : keepAlive },
+      { host: url.hostname, port: url.port, path: url.pathname, method: req.method ?? 'POST', headers, localAddress: req.localAddress, agent: req.agent ?? (req.localAddress ? false : keepAlive) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -172,4 +179,60 @@ export async function readTopicsOn(brokers: string, namespace: string, topics: s
     },
   });
   return { records, stop: () => consumer.disconnect() };
+}
+
+/** How many refusals `webhook.rejected` records stand for: a summary counts several, a first report one. */
+export function refusalsIn(records: CollectedRecord[], reason?: string): number {
+  return records
+    .map((r) => r.event?.data as { reason: string; count: number } | undefined)
+    .filter((d) => d && (reason === undefined || d.reason === reason))
+    .reduce((n, d) => n + (d?.count ?? 0), 0);
+}
+
+/** `webhook_rejected_total` by `source|reason|status`, read from /metrics. */
+export async function rejectedMetric(baseUrl: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^webhook_rejected_total\{source="([^"]*)",reason="([^"]*)",status="([^"]*)"\} (\d+)$/gm)) out.set(`${m[1]}|${m[2]}|${m[3]}`, Number(m[4]));
+  return out;
+}
+
+export interface UnfinishedAnswer extends HttpAnswer {
+  /** From the last byte sent to the answer. */
+  answeredAfterMs: number;
+  /** From the last byte sent to the gateway closing the connection; undefined if it kept it open. */
+  closedAfterMs?: number;
+}
+
+/**
+ * Sends a request head and the start of a body that never completes, then waits (up to `waitMs`)
+ * for the answer and for the gateway to close the connection. A gateway that read the body would
+ * never answer.
+ */
+export function sendUnfinished(baseUrl: string, head: string, start: Buffer, localAddress?: string, waitMs = 5000): Promise<UnfinishedAnswer> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress });
+    const chunks: Buffer[] = [];
+    let sentAt = 0;
+    let answeredAfterMs = -1;
+    let done = false;
+    const finish = (closedAfterMs?: number) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...parseResponse(Buffer.concat(chunks).toString('utf8')), answeredAfterMs, closedAfterMs });
+    };
+    const timer = setTimeout(() => finish(), waitMs);
+    socket.on('data', (d: Buffer) => {
+      if (answeredAfterMs < 0) answeredAfterMs = Date.now() - sentAt;
+      chunks.push(d);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => finish(Date.now() - sentAt));
+    socket.write(head.replace('{host}', url.host));
+    socket.write(start);
+    sentAt = Date.now();
+  });
 }

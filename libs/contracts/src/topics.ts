@@ -70,7 +70,7 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: st
     producers: ['webhook-gateway'],
     types: ['webhook.rejected'],
     key: 'remote address',
-    description: 'Every refused webhook: reason code, status, remote address and size; never the body.',
+    description: 'Refused webhooks, per remote address, reason and window: reason code, status, count, summed size; never the body. The first refusal of a kind in a window is reported at once, the rest summed when the window ends (WEBHOOK_REJECTION_REPORT_INTERVAL_MS).',
   },
   'kyc.verifications.v1': {
     producers: ['kyc-results'],

@@ -49,7 +49,7 @@ const KEEP: Record<string, (d: Data) => Data> = {
       status: text(payload.status),
     };
   },
-  [EventTypes.WebhookRejected]: (d) => pick(d, ['source', 'reason', 'status', 'size', 'receivedAt']),
+  [EventTypes.WebhookRejected]: (d) => pick(d, ['source', 'reason', 'status', 'size', 'receivedAt', 'count', 'windowStart', 'windowEnd']),
   [EventTypes.AmlScreeningRequested]: (d) => pick(d, ['screeningId', 'provider', 'trigger', 'requestedAt']),
   [EventTypes.AmlScreeningCompleted]: (d) => ({
     ...pick(d, ['screeningId', 'provider', 'trigger', 'outcome', 'score', 'listVersions', 'algorithm', 'completedAt']),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, Topics } from '@compliance/contracts';
 import { diditHeaders, diditSession, nowSeconds, standardHeaders, waitFor } from '@compliance/testing';
-import { badRequests, hmacHex, LIMIT, MARKER } from '../../test/bad-request-corpus';
+import { badRequests, hmacHex, LIMIT, MARKER, nested } from '../../test/bad-request-corpus';
 import {
   DIDIT_OLD_SECRET,
   DIDIT_SECRET,
@@ -9,8 +9,10 @@ import {
   nonEmpty,
   postDidit,
   readGatewayTopics,
+  refusalsIn,
   send,
   sendRaw,
+  sendUnfinished,
   startGateway,
   STANDARD_SECRET,
   type Gateway,
@@ -28,13 +30,13 @@ const CODES: Record<number, string[]> = {
 
 const UNAUTHENTICATED = { statusCode: 401, code: 'INVALID_SIGNATURE', message: 'the webhook could not be authenticated', requestId: 'any' };
 
-describe('POST /webhooks/:source refuses bad requests, each with its status and a webhook.rejected event', () => {
+describe('POST /webhooks/:source refuses bad requests, each with its status and a webhook.rejected report', () => {
   let gw: Gateway;
   let reader: TopicReader;
   const rejectionFrom = (address: string) => reader.on(Topics.WebhooksRejected).filter((r) => r.key === address);
 
   beforeAll(async () => {
-    gw = await startGateway('gw-bad', { WEBHOOK_AUTH_FAILURE_LIMIT: '5', WEBHOOK_AUTH_FAILURE_WINDOW_SEC: '60' });
+    gw = await startGateway('gw-bad', { WEBHOOK_AUTH_FAILURE_LIMIT: '5', WEBHOOK_AUTH_FAILURE_WINDOW_SEC: '60', WEBHOOK_REJECTION_REPORT_INTERVAL_MS: '500' });
     reader = await readGatewayTopics(gw.namespace);
   });
 
@@ -58,7 +60,9 @@ describe('POST /webhooks/:source refuses bad requests, each with its status and 
     expect(CODES[bad.status]).toContain(answer.body.code);
     // Which header, timestamp or signature failed is never told: every 401 reads the same.
     if (bad.status === 401) expect({ ...answer.body, requestId: 'any' }).toEqual(UNAUTHENTICATED);
+    if (bad.message) expect(answer.body.message).toContain(bad.message);
 
+    // The first refusal of its kind in a window is reported at once, on its own.
     const [record] = await waitFor(() => nonEmpty(rejectionFrom(address)), { what: `the rejection of "${bad.name}"` });
     expect(record.event?.data).toMatchObject({
       source: bad.source ?? 'didit',
@@ -66,6 +70,7 @@ describe('POST /webhooks/:source refuses bad requests, each with its status and 
       code: answer.body.code,
       status: bad.status,
       remoteAddress: address,
+      count: 1,
     });
     expect(answer.body.requestId).toBe(record.event?.id);
     const size = (record.event?.data as { size: number }).size;
@@ -90,7 +95,9 @@ describe('POST /webhooks/:source refuses bad requests, each with its status and 
   });
 
   describe('throttling unauthenticated failures per address', () => {
-    it('answers 429 with Retry-After once an address passes 5 failures, without affecting other addresses', async () => {
+    const refuseMediaType = (localAddress: string) => send(gw.url, { path: '/webhooks/didit', headers: { 'content-type': 'text/plain' }, body: 'x', localAddress });
+
+    it('answers 429 with Retry-After once an address had 5 failures, without affecting other addresses; every refusal is in a report', async () => {
       const flooder = freshLoopbackAddress();
       const forged = (localAddress: string) => send(gw.url, { path: '/webhooks/didit', headers: diditHeaders('{"a":1}', 'forged-secret-0000000'), body: '{"a":1}', localAddress });
       const answers = [];
@@ -99,18 +106,50 @@ describe('POST /webhooks/:source refuses bad requests, each with its status and 
       expect(answers[5].body.code).toBe('TOO_MANY_FAILURES');
       expect(Number(answers[5].headers['retry-after'])).toBeGreaterThan(0);
       expect((await forged(freshLoopbackAddress())).status).toBe(401);
-      await waitFor(() => rejectionFrom(flooder).length === 7, { what: 'seven rejection events' });
-      expect(rejectionFrom(flooder).filter((r) => (r.event?.data as { reason: string }).reason === 'TOO_MANY_FAILURES')).toHaveLength(2);
+      // A first report per reason at once, the rest summed up when the window (500 ms here) ends.
+      await waitFor(() => refusalsIn(rejectionFrom(flooder)) === 7, { what: 'seven refusals reported' });
+      expect(refusalsIn(rejectionFrom(flooder), 'SIGNATURE_MISMATCH')).toBe(5);
+      expect(refusalsIn(rejectionFrom(flooder), 'TOO_MANY_FAILURES')).toBe(2);
+      // Each answer quotes the event that reports it.
+      for (const [i, answer] of answers.entries()) {
+        const record = rejectionFrom(flooder).find((r) => r.event?.id === answer.body.requestId);
+        expect((record?.event?.data as { reason: string }).reason).toBe(i < 5 ? 'SIGNATURE_MISMATCH' : 'TOO_MANY_FAILURES');
+      }
+      for (const summary of rejectionFrom(flooder).filter((r) => (r.event?.data as { count: number }).count > 1)) {
+        const data = summary.event?.data as { windowStart: string; windowEnd: string; receivedAt: string };
+        expect(Date.parse(data.windowStart)).toBeLessThanOrEqual(Date.parse(data.receivedAt));
+        expect(Date.parse(data.receivedAt)).toBeLessThanOrEqual(Date.parse(data.windowEnd));
+      }
     });
 
-    it('never throttles a verified webhook, even from a throttled address', async () => {
+    it('answers a throttled address 429 before reading its body, and closes the connection instead of draining it', async () => {
       const address = freshLoopbackAddress();
-      for (let i = 0; i < 6; i++) await send(gw.url, { path: '/webhooks/didit', headers: { 'content-type': 'text/plain' }, body: 'x', localAddress: address });
+      for (let i = 0; i < 5; i++) expect((await refuseMediaType(address)).status).toBe(415);
+      const head = (framing: string) => `POST /webhooks/didit HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n${framing}\r\n\r\n`;
+      // 200,000 bytes announced, 16 sent: a gateway that waited for the body would never answer.
+      const announced = await sendUnfinished(gw.url, head('Content-Length: 200000'), Buffer.from('{"vendor_data":"'), address);
+      const chunked = await sendUnfinished(gw.url, head('Transfer-Encoding: chunked'), Buffer.from('10\r\n{"vendor_data":"\r\n'), address);
+      for (const answer of [announced, chunked]) {
+        expect(answer).toMatchObject({ status: 429, body: { code: 'TOO_MANY_FAILURES' }, headers: { connection: 'close' } });
+        expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+        expect(answer.answeredAfterMs).toBeLessThan(1000);
+        expect(answer.closedAfterMs).toBeLessThan(2500);
+      }
+      // The report carries the announced length: nothing of the body was read.
+      await waitFor(() => refusalsIn(rejectionFrom(address), 'TOO_MANY_FAILURES') === 2, { what: 'both 429s reported' });
+      const first = rejectionFrom(address).find((r) => r.event?.id === announced.body.requestId);
+      expect(first?.event?.data).toMatchObject({ reason: 'TOO_MANY_FAILURES', status: 429, size: 200000, count: 1 });
+    });
+
+    it('refuses even a validly signed webhook from a throttled address (its body is not read), and serves other addresses', async () => {
+      const address = freshLoopbackAddress();
+      for (let i = 0; i < 5; i++) await refuseMediaType(address);
       expect((await send(gw.url, { path: '/webhooks/nope', headers: {}, localAddress: address })).status).toBe(429);
-      const payload = diditSession('v3-approved');
-      const accepted = await postDidit(gw.url, JSON.stringify(payload), { localAddress: address });
-      expect(accepted.status).toBe(202);
-      await waitFor(() => reader.on(Topics.WebhooksInbound).some((r) => r.event?.id === accepted.body.id), { what: 'the verified webhook' });
+      const body = JSON.stringify(diditSession('v3-approved'));
+      expect(await postDidit(gw.url, body, { localAddress: address })).toMatchObject({ status: 429, body: { code: 'TOO_MANY_FAILURES' } });
+      const elsewhere = await postDidit(gw.url, body, { localAddress: freshLoopbackAddress() });
+      expect(elsewhere.status).toBe(202);
+      await waitFor(() => reader.on(Topics.WebhooksInbound).some((r) => r.event?.id === elsewhere.body.id), { what: 'the verified webhook' });
     });
 
     it('does not count refusals after verification (missing fields) as unauthenticated failures', async () => {
@@ -163,6 +202,11 @@ describe('POST /webhooks/:source refuses bad requests, each with its status and 
     it('a delivery signed with the secret being rotated out', async () => {
       const body = diditBody();
       await accepted({ path: '/webhooks/didit', body, headers: diditHeaders(body, DIDIT_OLD_SECRET) });
+    });
+
+    it('a body nested 64 levels deep (the limit)', async () => {
+      const body = diditBody({ deep: nested(63) });
+      await accepted({ path: '/webhooks/didit', body, headers: diditHeaders(body, DIDIT_SECRET) });
     });
 
     it('a body of exactly the size limit', async () => {

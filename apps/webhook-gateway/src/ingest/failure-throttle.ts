@@ -10,9 +10,11 @@ interface Window {
 }
 
 /**
- * Counts unauthenticated failures per remote address in fixed windows. Only failures are counted and
- * only failures are throttled: a verified webhook from a throttled address is still accepted, so a
- * flood sharing an address (a NAT, a proxy) with the provider never drops a real delivery.
+ * Counts unauthenticated failures per remote address in fixed windows. Once an address has had
+ * `limit` failures in its window, its requests are refused before their body is read, until the
+ * window ends: a flood then costs no reading, parsing or verifying, and no memory for bodies.
+ * The price: a verified webhook sent from that address meanwhile is refused too (the provider
+ * retries); other addresses are not affected.
  */
 @Injectable()
 export class FailureThrottle {
@@ -25,8 +27,14 @@ export class FailureThrottle {
     this.windowMs = config.WEBHOOK_AUTH_FAILURE_WINDOW_SEC * 1000;
   }
 
-  /** Records a failure; returns the seconds until the window ends when the address is over the limit. */
-  recordFailure(address: string, now = Date.now()): number | undefined {
+  /** Seconds until the address's window ends when it has used up its failures; undefined when it may be served. */
+  blockedFor(address: string, now = Date.now()): number | undefined {
+    const window = this.windows.get(address);
+    if (!window || now - window.start >= this.windowMs || window.failures < this.limit) return undefined;
+    return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
+  }
+
+  recordFailure(address: string, now = Date.now()): void {
     let window = this.windows.get(address);
     if (!window || now - window.start >= this.windowMs) {
       window = { start: now, failures: 0 };
@@ -35,7 +43,6 @@ export class FailureThrottle {
       this.forgetOld(now);
     }
     window.failures++;
-    return window.failures > this.limit ? Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000)) : undefined;
   }
 
   private forgetOld(now: number): void {

@@ -66,9 +66,52 @@ export function mustCloseAfterRefusal(req: IncomingMessage, limit: number): bool
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** The body as a JSON object; invalid UTF-8 counts as invalid JSON. */
+/**
+ * Deepest nesting of objects and arrays accepted (the top-level object is level 1). Canonical JSON
+ * (the V2 signature, the fingerprint) and JSON.stringify recurse once per level: a body within the
+ * size limit can nest deep enough to overflow the stack. RFC 8259 §9 lets a parser set this limit;
+ * webhooks nest a handful of levels.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Whether JSON text nests objects and arrays deeper than `max`, found over the raw bytes in one pass
+ * (no recursion, nothing parsed). Brackets inside strings do not count; a UTF-8 multi-byte sequence
+ * never contains these ASCII bytes.
+ */
+export function nestsDeeperThan(raw: Buffer, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i];
+    if (byte === QUOTE) i = closingQuote(raw, i);
+    else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      if (++depth > max) return true;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) depth--;
+  }
+  return false;
+}
+
+/** Where the string opened at `open` ends (the end of the text if it does not); indexOf skips its content quickly. */
+function closingQuote(raw: Buffer, open: number): number {
+  for (let at = raw.indexOf(QUOTE, open + 1); at >= 0; at = raw.indexOf(QUOTE, at + 1)) {
+    let backslashes = 0;
+    while (raw[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return raw.length;
+}
+
+/** The body as a JSON object; invalid UTF-8 and nesting past MAX_JSON_DEPTH count as invalid JSON. */
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   if (raw.length === 0) throw new WebhookRejection('EMPTY_BODY');
+  if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new WebhookRejection('JSON_TOO_DEEP', `nested deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(raw));

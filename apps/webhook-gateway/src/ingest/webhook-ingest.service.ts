@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { WebhookGatewayConfig } from '../webhook-gateway.config';
 import { SourceRegistry } from '../signatures/source-registry';
 import type { SignedRequest } from '../signatures/signature-scheme';
+import { FailureThrottle } from './failure-throttle';
 import { gatewayMetrics as metrics } from './gateway-metrics';
 import { toInboundWebhook } from './inbound-webhook';
 import { RejectionReporter, type Rejected, type RequestAttempt } from './rejection-reporter';
@@ -15,9 +16,10 @@ import { activeTraceparent } from '@compliance/platform';
 export type IngestOutcome = ({ kind: 'accepted' } & Accepted) | ({ kind: 'rejected'; closeConnection: boolean } & Rejected);
 
 /**
- * One webhook request, cheapest checks first: known source, JSON media type, body within the limit
- * (read as raw bytes), a JSON object, authentic and fresh, the provider's required fields; then made
- * durable. Every refusal is a WebhookRejection, answered and reported in one place.
+ * One webhook request, cheapest checks first: an address not throttled, known source, JSON media
+ * type, body within the limit (read as raw bytes), a JSON object of bounded depth, authentic and
+ * fresh, the provider's required fields; then made durable. Every refusal is a WebhookRejection,
+ * answered and reported in one place.
  */
 @Injectable()
 export class WebhookIngestService {
@@ -26,6 +28,7 @@ export class WebhookIngestService {
   constructor(
     config: WebhookGatewayConfig,
     private readonly sources: SourceRegistry,
+    private readonly throttle: FailureThrottle,
     private readonly acceptance: WebhookAcceptance,
     private readonly rejections: RejectionReporter,
     private readonly logger: PinoLogger,
@@ -36,6 +39,13 @@ export class WebhookIngestService {
   async receive(req: IncomingMessage, source: string): Promise<IngestOutcome> {
     const attempt: RequestAttempt = { source, remoteAddress: remoteAddressOf(req), size: declaredLength(req), receivedAt: new Date() };
     metrics.received.inc({ source: this.sources.schemeOf(source) ? source : 'unknown' });
+    // Decided before anything is read: a throttled flood costs no reading, parsing or verifying.
+    // A body still arriving is not drained either: the connection is closed instead.
+    const retryAfter = attempt.remoteAddress === undefined ? undefined : this.throttle.blockedFor(attempt.remoteAddress);
+    if (retryAfter !== undefined) {
+      const throttled = new WebhookRejection('TOO_MANY_FAILURES', undefined, retryAfter);
+      return { kind: 'rejected', closeConnection: !req.complete, ...this.rejections.report(throttled, attempt) };
+    }
     try {
       return { kind: 'accepted', ...(await this.ingest(req, attempt)) };
     } catch (err) {

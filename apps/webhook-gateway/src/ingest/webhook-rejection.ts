@@ -21,6 +21,7 @@ const ANSWERS: Record<WebhookRejectionReason, PublicAnswer> = {
   BODY_INCOMPLETE: BAD_BODY('INVALID_BODY', 'the body was not received completely'),
   EMPTY_BODY: BAD_BODY('INVALID_JSON', 'the body is not valid JSON'),
   INVALID_JSON: BAD_BODY('INVALID_JSON', 'the body is not valid JSON'),
+  JSON_TOO_DEEP: BAD_BODY('INVALID_JSON', 'the body is not valid JSON'),
   NOT_A_JSON_OBJECT: BAD_BODY('NOT_A_JSON_OBJECT', 'the body must be a JSON object'),
   HEADER_MISSING: UNAUTHENTICATED,
   HEADER_DUPLICATED: UNAUTHENTICATED,
@@ -40,7 +41,7 @@ const AFTER_VERIFICATION: ReadonlySet<WebhookRejectionReason> = new Set(['PAYLOA
 export class WebhookRejection extends Error {
   constructor(
     readonly reason: WebhookRejectionReason,
-    /** Safe detail for the caller (field names, never values); only used after verification. */
+    /** Safe detail for the caller (field names, a limit; never values); never given with the uniform 401. */
     readonly detail?: string,
     /** Seconds, for 429 and 503. */
     readonly retryAfterSec?: number,
@@ -64,7 +65,8 @@ export class WebhookRejection extends Error {
   /** The JSON error body. */
   body(requestId: string): Record<string, unknown> {
     const { status, code, message } = this.answer;
-    const detail = this.unauthenticated ? undefined : this.detail;
+    // Which authentication check failed is never told; a body's shape may be.
+    const detail = this.answer === UNAUTHENTICATED ? undefined : this.detail;
     return { statusCode: status, code, message: detail ? `${message}: ${detail}` : message, requestId };
   }
 }

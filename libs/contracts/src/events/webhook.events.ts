@@ -14,6 +14,8 @@ export const WEBHOOK_REJECTION_REASONS = [
   'EMPTY_BODY',
   'INVALID_JSON',
   'NOT_A_JSON_OBJECT',
+  /** JSON nested deeper than the gateway reads (refused before it is parsed or canonicalised). */
+  'JSON_TOO_DEEP',
   'HEADER_MISSING',
   'HEADER_DUPLICATED',
   'TIMESTAMP_INVALID',
@@ -51,7 +53,15 @@ export class WebhookRejectedData {
   @IsOptional() @IsString() code?: string;
   @IsInt() status!: number;
   @IsOptional() @IsString() remoteAddress?: string;
-  /** Body bytes read (or announced by Content-Length when the request was refused before reading). */
+  /** Body bytes read (or announced by Content-Length when the request was refused before reading); in a summary, their sum. */
   @IsInt() @Min(0) size!: number;
+  /** When the (first) refused request arrived. */
   @IsISO8601() receivedAt!: string;
+  /**
+   * How many refused requests this event stands for: refusals are reported per address, source and
+   * reason and window (the first at once, the rest summed at the end of the window), not one by one.
+   */
+  @IsOptional() @IsInt() @Min(1) count?: number;
+  @IsOptional() @IsISO8601() windowStart?: string;
+  @IsOptional() @IsISO8601() windowEnd?: string;
 }
