@@ -61,6 +61,9 @@ export class Stack {
       AML_PROVIDER: 'builtin',
       ...secrets,
       ...given,
+      // A developer's stack (npm start, the demo, the end-to-end and chaos runs): the services accept
+      // the development secrets and short keys. Over the caller's NODE_ENV (Jest sets `test`).
+      NODE_ENV: 'development',
       ...opts.env,
     };
     this.logDir = opts.logDir ?? join(REPO_ROOT, '.cache', 'logs');

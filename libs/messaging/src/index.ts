@@ -10,5 +10,6 @@ export * from './retry-headers';
 export * from './topic-admin';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './inbox-pruner';
 export * from './messaging-tables.migration';
 export * from './retention-confirmations';

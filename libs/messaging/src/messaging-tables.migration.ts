@@ -28,3 +28,29 @@ export class CreateMessagingTables1764100000000 implements MigrationInterface {
     await q.query('DROP TABLE inbox');
   }
 }
+
+/** Inbox rows by age: the pruner deletes the oldest ones without reading the whole table. */
+export class IndexInboxReceivedAt1764100000002 implements MigrationInterface {
+  name = 'IndexInboxReceivedAt1764100000002';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE INDEX inbox_received_at ON inbox (received_at)');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP INDEX inbox_received_at');
+  }
+}
+
+/** The migrations of the shared tables, in order. */
+export const MESSAGING_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [CreateMessagingTables1764100000000, IndexInboxReceivedAt1764100000002];
+
+/**
+ * A service's migrations with every messaging migration: a service lists CreateMessagingTables first,
+ * and the later ones of the shared tables come with it, so a change to them needs no edit of every
+ * service. Services that list none (a schema without inbox and outbox) are left as they are.
+ */
+export function withMessagingMigrations(migrations: Array<new () => unknown>): Array<new () => unknown> {
+  if (!migrations.includes(CreateMessagingTables1764100000000)) return migrations;
+  return [...migrations, ...MESSAGING_MIGRATIONS.filter((m) => !migrations.includes(m))];
+}

@@ -29,6 +29,10 @@ export const messagingMetrics = {
     'messaging_consumer_lag',
     () => new Gauge({ name: 'messaging_consumer_lag', help: 'Records behind the high watermark, per partition', labelNames: ['group', 'topic', 'partition'] }),
   ),
+  inboxPruned: metricOnce(
+    'messaging_inbox_pruned_total',
+    () => new Counter({ name: 'messaging_inbox_pruned_total', help: 'Inbox rows deleted once older than the inbox retention', labelNames: ['service'] }),
+  ),
   published: metricOnce(
     'messaging_outbox_published_total',
     () => new Counter({ name: 'messaging_outbox_published_total', help: 'Outbox rows published to Kafka', labelNames: ['service'] }),

@@ -20,6 +20,23 @@ export function deleteSentOutbox(m: EntityManager, keys: string[]): Promise<numb
   return affectedRows(m, 'DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [keys]);
 }
 
+/**
+ * Events still waiting in the outbox keep what they were written with until they are published:
+ * erase it there too, by removing top-level fields of their data (`identity`, `subjectRef`, ...) on
+ * `topic` for `keys`. The events keep their id, headers, key and place in the order, and still go
+ * out (without those fields). A row the relay is publishing at that moment goes out as it was, as it
+ * would have a moment before. Returns the number of rows changed.
+ */
+export function redactUnsentOutbox(m: EntityManager, target: { topic: string; keys: string[]; fields: string[] }): Promise<number> {
+  if (target.keys.length === 0 || target.fields.length === 0) return Promise.resolve(0);
+  return affectedRows(
+    m,
+    `UPDATE outbox SET value = (value::jsonb - $3::text[])::text
+     WHERE sent_at IS NULL AND topic = $1 AND key = ANY($2::text[]) AND jsonb_typeof(value::jsonb) = 'object' AND value::jsonb ?| $3::text[]`,
+    [target.topic, target.keys, target.fields],
+  );
+}
+
 /** `retention.erasure.completed`, in the transaction that erased (the retention service counts on it). */
 export async function confirmErasure(m: EntityManager, by: RetentionParty, command: DomainEvent<ErasureRequestedData>, counts: Record<string, number>): Promise<void> {
   const { topic, key, event } = erasureConfirmation(by, command, counts);

@@ -1,12 +1,12 @@
 import pino, { type Logger } from 'pino';
 import type { Params } from 'nestjs-pino';
-import { CENSOR, REDACTED_PATHS } from './redaction';
+import { CENSOR, REDACTED_PATHS, redactUrl } from './redaction';
 
 export function createLogger(service: string, level = 'info'): Logger {
   return pino({ name: service, level, redact: { paths: REDACTED_PATHS, censor: CENSOR }, base: { service } });
 }
 
-/** nestjs-pino settings: JSON lines, redaction, no logging of probes; the URL without its query. */
+/** nestjs-pino settings: JSON lines, redaction, no logging of probes; URLs without subject references or query values. */
 export function httpLoggerParams(service: string, level = 'info'): Params {
   return {
     pinoHttp: {
@@ -16,7 +16,7 @@ export function httpLoggerParams(service: string, level = 'info'): Params {
       redact: { paths: REDACTED_PATHS, censor: CENSOR },
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url === undefined ? undefined : redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },

@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions, NestMicroservice } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadServiceConfig } from './config';
 import { EventTransport, RethrowRpcErrors, type ConsumerHost } from './events';
 import { ServiceRuntime } from './service-runtime';
 
@@ -76,10 +76,13 @@ export async function listenServiceApp(app: INestApplication, port: number, host
   return { app, url, close: () => app.close() };
 }
 
-/** Loads the config or exits with a message naming each bad variable (never its value). */
+/**
+ * Loads the config (development secrets refused unless NODE_ENV=development) or exits with 78
+ * (EX_CONFIG) and a message naming each bad variable, never its value.
+ */
 export function loadConfigOrExit<T extends object>(cls: new () => T, service: string): T {
   try {
-    return loadConfig(cls, service);
+    return loadServiceConfig(cls, service);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

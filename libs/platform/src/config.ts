@@ -1,6 +1,8 @@
-import { plainToInstance } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, ValidateBy, validateSync, type ValidationError } from 'class-validator';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync, type ValidationError } from 'class-validator';
+import { DEFAULT_INBOX_RETENTION_DAYS } from '@compliance/messaging';
 import { DEFAULT_DATABASE_URL, parsePiiKeys } from '@compliance/persistence';
+import { developmentSecretProblems, isDevelopment } from './development-secrets';
 
 const API_KEY_LIST = /^[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?(,[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?)*$/;
 
@@ -24,6 +26,21 @@ export class BaseServiceConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /**
+   * Days an inbox row (a consumed event's id) is kept; 0 keeps them forever. Must exceed the longest
+   * time Kafka may still deliver an event again (see DEFAULT_INBOX_RETENTION_DAYS).
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'INBOX_RETENTION_DAYS must be an integer number of days (0 keeps inbox rows forever)' })
+  @Min(0, { message: 'INBOX_RETENTION_DAYS must be between 0 (keep forever) and 3650' })
+  @Max(3650, { message: 'INBOX_RETENTION_DAYS must be between 0 (keep forever) and 3650' })
+  INBOX_RETENTION_DAYS = DEFAULT_INBOX_RETENTION_DAYS;
+
+  /** Only `development` (what `npm start` sets) lets development secrets and short API keys through at start (loadServiceConfig). */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
 }
 
 const PII_KEY_HINT = 'e.g. `openssl rand -base64 32`; during a rotation, the new key first, then the old ones, comma-separated';
@@ -70,6 +87,19 @@ function problemsOf(errors: ValidationError[]): string[] {
 export function loadConfig<T extends object>(cls: new () => T, service: string, env: NodeJS.ProcessEnv = process.env): T {
   const { config, problems } = validated(cls, env);
   if (problems.length) throw new ConfigError(service, problems);
+  return config;
+}
+
+/**
+ * The config a service starts with: loadConfig, and outside development (NODE_ENV other than
+ * `development`, or unset) no secret the repository publishes for development and no API key shorter
+ * than 24 characters, in any variable of the class. Tests build configs with loadConfig, so their
+ * short keys (`analyst-key`) need no exception; a started process always goes through here.
+ */
+export function loadServiceConfig<T extends object>(cls: new () => T, service: string, env: NodeJS.ProcessEnv = process.env): T {
+  const { config, problems } = validated(cls, env);
+  const all = isDevelopment(config as { NODE_ENV?: string }) ? problems : [...problems, ...developmentSecretProblems(config)];
+  if (all.length) throw new ConfigError(service, all);
   return config;
 }
 

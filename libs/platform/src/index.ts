@@ -1,4 +1,5 @@
 export * from './config';
+export { developmentSecretProblems, isDevelopment, MIN_API_KEY_LENGTH } from './development-secrets';
 export * from './api-keys';
 export * from './service-runtime';
 export * from './platform.module';

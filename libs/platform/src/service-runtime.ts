@@ -2,7 +2,18 @@ import { Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown,
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { ConsumerRunner, createKafka, EventProducer, messagingMetrics, parseBrokers, TopicNamespace, type ConsumerOptions, OutboxRelay } from '@compliance/messaging';
+import {
+  ConsumerRunner,
+  createKafka,
+  EventProducer,
+  InboxPruner,
+  messagingMetrics,
+  parseBrokers,
+  TopicNamespace,
+  type ConsumerOptions,
+  OutboxRelay,
+  withMessagingMigrations,
+} from '@compliance/messaging';
 import { createServiceDataSource, ensureDatabase, runMigrationsLocked } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import type { BaseServiceConfig } from './config';
@@ -23,7 +34,8 @@ export interface ServiceDefinition {
 /**
  * A service's connections to the outside: its DataSource, Kafka producer, outbox relay and
  * consumers (built by the event transport from the `@EventPattern` handlers), started in dependency
- * order and stopped in reverse (DESIGN §7 graceful shutdown).
+ * order and stopped in reverse (DESIGN §7 graceful shutdown). Beside the relay, which deletes sent
+ * outbox rows, the inbox pruner deletes inbox rows older than INBOX_RETENTION_DAYS.
  */
 @Injectable()
 export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -32,6 +44,8 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   readonly namespace: TopicNamespace;
   readonly producer: EventProducer;
   readonly relay: OutboxRelay;
+  /** Absent when INBOX_RETENTION_DAYS is 0 (inbox rows kept forever). */
+  readonly inboxPruner?: InboxPruner;
   readonly log: Logger;
   private readonly consumers: ConsumerRunner[] = [];
   private readonly commitListeners: Array<() => void> = [];
@@ -48,7 +62,7 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       url: config.DATABASE_URL,
       schema: definition.schema,
       entities: definition.entities,
-      migrations: definition.migrations,
+      migrations: withMessagingMigrations(definition.migrations),
     });
     this.namespace = new TopicNamespace(config.KAFKA_TOPIC_PREFIX);
     this.kafka = createKafka({
@@ -63,6 +77,13 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       onError: (err) => this.log.warn({ err: err.message }, 'outbox relay: publish failed, will retry'),
       onPublished: (n) => messagingMetrics.published.inc({ service: definition.service }, n),
     });
+    if (config.INBOX_RETENTION_DAYS > 0) {
+      this.inboxPruner = new InboxPruner(this.dataSource, {
+        keepMs: InboxPruner.daysToMs(config.INBOX_RETENTION_DAYS),
+        onPruned: (n) => messagingMetrics.inboxPruned.inc({ service: definition.service }, n),
+        onError: (err) => this.log.warn({ err: err.message }, 'inbox pruning failed, will retry'),
+      });
+    }
   }
 
   /**
@@ -84,6 +105,7 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     });
     this.readiness.add('kafka', () => this.kafkaReady());
     this.relay.start();
+    this.inboxPruner?.start();
   }
 
   /**
@@ -122,6 +144,7 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.stopConsumers();
+    await this.inboxPruner?.stop();
     await this.relay.stop();
     await this.producer.disconnect().catch(() => undefined);
   }

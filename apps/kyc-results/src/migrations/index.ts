@@ -1,5 +1,6 @@
+import { MESSAGING_MIGRATIONS } from '@compliance/messaging';
 import { CreateVerificationTables1764400000000 } from './1764400000000-create-verification-tables';
-import { CreateMessagingTables1764100000000 } from '@compliance/messaging';
+import { CreateErasureTombstones1764400000001 } from './1764400000001-create-erasure-tombstones';
 
 /** In order of application. */
-export const MIGRATIONS = [CreateMessagingTables1764100000000, CreateVerificationTables1764400000000];
+export const MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateVerificationTables1764400000000, CreateErasureTombstones1764400000001];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ErasureTombstones } from './erasure-tombstones';
 import { RetentionCommandsService } from './retention-commands.service';
 
-@Module({ providers: [RetentionCommandsService], exports: [RetentionCommandsService] })
+@Module({ providers: [RetentionCommandsService, ErasureTombstones], exports: [RetentionCommandsService, ErasureTombstones] })
 export class RetentionModule {}

@@ -1,5 +1,6 @@
 import { canonicalJson, type DecisionSummary, type KycChange, type KycStatus } from '@compliance/contracts';
 import type { IdentityAttributes, VerificationReport } from '../providers/verification-report';
+import { ErasedKeys } from '../retention/erasure-tombstones';
 import type { HeldIdentity, IdentityVault } from './identity-vault';
 import type { NewHistoryEntry } from './status-history.repository';
 import { decisionSummaryOf, verificationEventData, type PlannedEvent } from './verification-events';
@@ -33,6 +34,8 @@ export interface SessionPlan {
   touched: boolean;
   /** Identity attributes to write under the current key (the last ones a report stored). */
   identity?: IdentityAttributes;
+  /** The stored identity is to be deleted: a report showed the session belongs to an erased subject. */
+  forgetIdentity: boolean;
   outcomes: Array<{ index: number; outcome: RecordOutcome }>;
   history: Array<{ index: number; row: NewHistoryEntry }>;
   events: Array<{ index: number; event: PlannedEvent }>;
@@ -79,6 +82,13 @@ function applyDecisionSummary(session: VerificationSession, summary: DecisionSum
   session.providerAml = summary.providerAml ?? null;
 }
 
+/** What an erasure removes from a session (as eraseSessions does in SQL): the subject reference and the decision summary. */
+function forgetPerson(session: VerificationSession, erasedAt: Date): void {
+  session.subjectRef = null;
+  applyDecisionSummary(session, {});
+  session.erasedAt = erasedAt;
+}
+
 /** Moves the session to where the judgement puts it. */
 function applyJudgement(session: VerificationSession, report: VerificationReport, judgement: Judgement): void {
   if (judgement.statusChanged) {
@@ -90,8 +100,8 @@ function applyJudgement(session: VerificationSession, report: VerificationReport
   session.statusAt = judgement.next.statusAt;
   session.decisionKey = judgement.next.decisionKey;
   session.decidedAt = decidedAtOf(judgement.next);
-  if (judgement.takeDecision && report.decision) applyDecisionSummary(session, report.decision.summary);
-  // Once erased, the subject reference is not taken again from a late report of the same session.
+  // Once erased, neither the decision summary nor the subject reference is taken again from a late report.
+  if (judgement.takeDecision && report.decision && !session.erasedAt) applyDecisionSummary(session, report.decision.summary);
   if (!session.subjectRef && report.subjectRef && !session.erasedAt) session.subjectRef = report.subjectRef;
   session.workflowId ??= report.workflowId ?? null;
   session.payloadVersion = report.payloadVersion;
@@ -122,10 +132,17 @@ function historyRow(session: VerificationSession, { report, received }: ReportTo
  * Applies one session's reports of a batch, in list order, to what the database holds for it
  * (`stored`, undefined for a session not recorded yet), in memory: the same rows, history and events
  * as recording them one by one. Throws SessionNotYetKnownError for decision data that comes before
- * any status of its session.
+ * any status of its session. A session whose id, or a subject a report names, was erased (`erased`:
+ * the tombstones) is erased from that report on: its status and history are recorded, the person is
+ * not (no subject reference, decision summary or identity stored or announced).
  */
-export function planSession(stored: StoredSession | undefined, reports: Array<{ index: number; item: ReportToRecord }>, vault: IdentityVault): SessionPlan {
-  const plan: SessionPlan = { session: stored?.session as VerificationSession, existed: !!stored, touched: false, outcomes: [], history: [], events: [] };
+export function planSession(
+  stored: StoredSession | undefined,
+  reports: Array<{ index: number; item: ReportToRecord }>,
+  vault: IdentityVault,
+  erased: ErasedKeys = ErasedKeys.NONE,
+): SessionPlan {
+  const plan: SessionPlan = { session: stored?.session as VerificationSession, existed: !!stored, touched: false, forgetIdentity: false, outcomes: [], history: [], events: [] };
   const recorded = new Set(stored?.recorded);
   let held: HeldIdentity | undefined = stored?.identity ? vault.heldFromRecord(stored.identity) : undefined;
   for (const { index, item } of reports) {
@@ -138,6 +155,13 @@ export function planSession(stored: StoredSession | undefined, reports: Array<{ 
     if (!plan.session && report.kind === 'data') throw new SessionNotYetKnownError(`decision data for session ${report.sessionId} before any status`);
     const first = !plan.session;
     const session = (plan.session ??= newSession(report));
+    const erasedAt = session.erasedAt ? undefined : (erased.session(session.sessionId) ?? erased.subject(report.subjectRef) ?? erased.subject(session.subjectRef));
+    if (erasedAt) {
+      forgetPerson(session, erasedAt);
+      plan.forgetIdentity = !!stored?.identity;
+      plan.identity = undefined;
+      held = undefined;
+    }
     const summaryBefore = canonicalJson(decisionSummaryOf(session) ?? {});
     const key = report.decision ? decisionKey(report, received.fingerprint) : undefined;
     const position = first ? undefined : { status: session.status, statusAt: session.statusAt, decisionKey: session.decisionKey };

@@ -129,31 +129,46 @@ export const sessionOf = (row: VerificationSessionRow): RecordedSession => ({
   updatedAt: row.updated_at,
 });
 
+/** The sessions of a batch as locked, and the erasure tombstones found among the digests looked up with them. */
+export interface LockedSessions {
+  sessions: Map<string, StoredSession>;
+  /** Digest → when it was erased. */
+  tombstones: Map<string, Date>;
+}
+
 /**
  * Locks the sessions that exist among `sessionIds` (in key order, so concurrent batches lock in the
- * same order) and reads, in the same statement, their identity and which of `fingerprints` they
- * have already recorded.
+ * same order) and reads, in the same statement, their identity, which of `fingerprints` they have
+ * already recorded, and which of `tombstoneDigests` are erasure tombstones (answered even when no
+ * session exists yet: a late report of an erased subject may be its session's first).
  */
-export async function lockSessions(m: EntityManager, sessionIds: string[], fingerprints: string[]): Promise<Map<string, StoredSession>> {
+export async function lockSessions(m: EntityManager, sessionIds: string[], fingerprints: string[], tombstoneDigests: string[] = []): Promise<LockedSessions> {
   const identity = IDENTITY_ROW_COLUMNS.map((c) => `i."${c}" AS "i.${c}"`);
-  const rows: Array<VerificationSessionRow & Record<string, unknown> & { recorded: string[] }> = await m.query(
-    `SELECT s.*, ${identity.join(', ')},
-       ARRAY(SELECT h.fingerprint FROM verification_status_history h WHERE h.session_id = s.session_id AND h.fingerprint = ANY($2::text[])) AS "recorded"
-     FROM verification_sessions s LEFT JOIN identity_attributes i ON i.session_id = s.session_id
-     WHERE s.session_id = ANY($1::text[]) ORDER BY s.session_id FOR UPDATE OF s`,
-    [[...new Set(sessionIds)].sort(), [...new Set(fingerprints)]],
+  const rows: Array<VerificationSessionRow & Record<string, unknown> & { recorded: string[]; tombstones: Record<string, number> }> = await m.query(
+    `SELECT l.*, t.tombstones
+     FROM (SELECT coalesce(jsonb_object_agg(digest, floor(extract(epoch FROM erased_at) * 1000)), '{}'::jsonb) AS tombstones FROM erasure_tombstones WHERE digest = ANY($3::text[])) t
+     LEFT JOIN (
+       SELECT s.*, ${identity.join(', ')},
+         ARRAY(SELECT h.fingerprint FROM verification_status_history h WHERE h.session_id = s.session_id AND h.fingerprint = ANY($2::text[])) AS "recorded"
+       FROM verification_sessions s LEFT JOIN identity_attributes i ON i.session_id = s.session_id
+       WHERE s.session_id = ANY($1::text[]) ORDER BY s.session_id FOR UPDATE OF s) l ON true`,
+    [[...new Set(sessionIds)].sort(), [...new Set(fingerprints)], [...new Set(tombstoneDigests)]],
   );
-  return new Map(
-    rows.map((row) => {
-      const identityRow = Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith('i.')).map(([k, v]) => [k.slice(2), v])) as unknown as IdentityRecordRow;
-      const stored: StoredSession = {
-        session: sessionOf(row),
-        identity: identityRow.session_id === null ? undefined : identityOf(identityRow),
-        recorded: new Set(row.recorded),
-      };
-      return [stored.session.sessionId, stored];
-    }),
+  const sessions = new Map(
+    rows
+      .filter((row) => row.session_id !== null)
+      .map((row) => {
+        const identityRow = Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith('i.')).map(([k, v]) => [k.slice(2), v])) as unknown as IdentityRecordRow;
+        const stored: StoredSession = {
+          session: sessionOf(row),
+          identity: identityRow.session_id === null ? undefined : identityOf(identityRow),
+          recorded: new Set(row.recorded),
+        };
+        return [stored.session.sessionId, stored] as const;
+      }),
   );
+  const tombstones = new Map(Object.entries(rows[0]?.tombstones ?? {}).map(([digest, at]) => [digest, new Date(at)]));
+  return { sessions, tombstones };
 }
 
 /**

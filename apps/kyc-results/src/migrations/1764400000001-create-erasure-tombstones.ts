@@ -1,0 +1,22 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * What was erased, without what it was: a keyed digest per erased subject reference and session id
+ * (HMAC under the service's PII digest key), so a webhook about an erased subject or session that
+ * arrives later (consumer lag, the retry topic, a session not seen yet) is recorded without the person.
+ */
+export class CreateErasureTombstones1764400000001 implements MigrationInterface {
+  name = 'CreateErasureTombstones1764400000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE erasure_tombstones (
+      digest text PRIMARY KEY,
+      kind text NOT NULL CHECK (kind IN ('subject', 'session')),
+      request_id text NOT NULL,
+      erased_at timestamptz NOT NULL DEFAULT now())`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE erasure_tombstones');
+  }
+}
