@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig } from '@compliance/platform';
+import { loadServiceConfig } from '@compliance/platform';
+import { envFileText, generateSecrets } from '../secrets/generate';
 import { AmlTriggerConfig } from '../../apps/aml-trigger/src/aml-trigger.config';
 import { AuditLogConfig } from '../../apps/audit-log/src/audit-log.config';
 import { KycResultsConfig } from '../../apps/kyc-results/src/kyc-results.config';
@@ -21,12 +22,33 @@ const CONFIGS: Record<string, new () => object> = {
   'audit-log': AuditLogConfig,
 };
 
-/** Resolves compose's `${VAR:-default}` the way compose does when VAR is unset. */
-const resolve = (value: string) => String(value).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
+/** The secrets `npm run secrets` writes to .env, as compose would read them. */
+const { secrets } = generateSecrets();
+const ENV_FILE: Record<string, string> = Object.fromEntries(envFileText(secrets).trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 2, -1)]));
+
+/**
+ * Resolves compose's `${VAR:-default}` the way compose does when VAR is unset, and `${VAR:?message}`
+ * (required, no default) from the .env `npm run secrets` writes.
+ */
+const resolve = (value: string) =>
+  String(value)
+    .replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_, name: string) => {
+      if (!(name in ENV_FILE)) throw new Error(`${name} is required by docker-compose.yml but npm run secrets does not write it`);
+      return ENV_FILE[name];
+    })
+    .replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
 /** The image's WORKDIR /app holds what the repository root holds (data/ included). */
 const onHost = (value: string) => value.replace(/^\/app\//, `${ROOT}/`);
 
 describe('docker-compose.yml matches the services', () => {
+  it('takes every secret from .env (npm run secrets), with no default in the file', () => {
+    const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+    for (const name of Object.keys(ENV_FILE)) {
+      expect(text).toContain(`\${${name}:?`);
+      expect(text).not.toMatch(new RegExp(`\\$\\{${name}:-`));
+    }
+  });
+
   it('runs Kafka (KRaft), Postgres, a one-shot topic setup, the five services and a trace viewer they export to', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['aml-trigger', 'audit-log', 'jaeger', 'kafka', 'kyc-results', 'postgres', 'retention', 'topic-setup', 'webhook-gateway']);
     expect(compose.services.jaeger.ports).toEqual(expect.arrayContaining(['16686:16686', '4318:4318']));
@@ -42,7 +64,8 @@ describe('docker-compose.yml matches the services', () => {
     const known = new Set(Object.keys(new cls()));
     // The standard OpenTelemetry variables are read by the SDK, not by the config class.
     expect(Object.keys(env).filter((k) => !known.has(k) && !k.startsWith('OTEL_'))).toEqual([]);
-    const config = loadConfig(cls, name, env) as Record<string, unknown>;
+    // As the image runs them: NODE_ENV=production, where development secrets are refused.
+    const config = loadServiceConfig(cls, name, { ...env, NODE_ENV: 'production' }) as Record<string, unknown>;
     const port = config[portVar];
     expect(svc.ports).toEqual([`${port}:${port}`]);
     expect(svc.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/health/ready`);

@@ -1,0 +1,55 @@
+/**
+ * `npm run secrets [-- --force]`: writes `.env` next to docker-compose.yml with fresh secrets for a
+ * deployment: the webhook secrets, an admin API key, the PII key and the audit signing key. Compose
+ * reads its secrets from there and has no defaults of its own. An existing `.env` is kept (its
+ * secrets protect data already stored) unless `--force` is given. Prints the admin key and the audit
+ * public key, never the other values.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface DeploymentSecrets {
+  DIDIT_WEBHOOK_SECRET: string;
+  STANDARD_WEBHOOK_SECRET: string;
+  API_KEYS: string;
+  PII_ENCRYPTION_KEY: string;
+  AUDIT_SIGNING_KEY: string;
+}
+
+export function generateSecrets(): { secrets: DeploymentSecrets; adminKey: string; auditPublicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const adminKey = randomBytes(24).toString('base64url');
+  return {
+    secrets: {
+      DIDIT_WEBHOOK_SECRET: randomBytes(32).toString('base64url'),
+      STANDARD_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+      API_KEYS: `${adminKey}:admin:admin`,
+      PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // One line: compose reads `\n` back as newlines through the services' PEM handling.
+      AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replace(/\n/g, '\\n'),
+    },
+    adminKey,
+    auditPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/** The `.env` text: one `NAME='value'` per line (single quotes: compose takes the value literally). */
+export function envFileText(secrets: DeploymentSecrets): string {
+  return `${Object.entries(secrets)
+    .map(([k, v]) => `${k}='${v}'`)
+    .join('\n')}\n`;
+}
+
+function main(): void {
+  const file = join(__dirname, '..', '..', '.env');
+  if (existsSync(file) && !process.argv.includes('--force')) {
+    process.stdout.write('.env exists; keeping it (its secrets protect data already stored). Use --force to replace it.\n');
+    return;
+  }
+  const { secrets, adminKey, auditPublicKey } = generateSecrets();
+  writeFileSync(file, envFileText(secrets), { mode: 0o600 });
+  process.stdout.write(`wrote .env (mode 600). Admin API key: ${adminKey}\nAudit public key (for npm run audit:verify, AUDIT_PUBLIC_KEY):\n${auditPublicKey}`);
+}
+
+if (require.main === module) main();
