@@ -102,14 +102,19 @@ describe('end to end: one trace from the webhook through the five services (Open
     expect(accepted.status).toBe(202);
 
     const processed = (service: string, type: string) => receiver.trace(traceId).find((s) => s.service === service && s.name === `process ${type}`);
-    await waitFor(
-      () =>
-        processed('kyc-results', 'webhook.received') &&
-        processed('aml-trigger', 'kyc.verification.approved') &&
-        processed('retention', 'kyc.verification.approved') &&
-        processed('audit-log', 'aml.screening.completed'),
-      { what: 'the spans of the five services in one trace', timeoutMs: 60_000 },
-    );
+    const expected: Array<[string, string]> = [
+      ['kyc-results', 'webhook.received'],
+      ['aml-trigger', 'kyc.verification.approved'],
+      ['retention', 'kyc.verification.approved'],
+      ['audit-log', 'aml.screening.completed'],
+    ];
+    try {
+      await waitFor(() => expected.every(([service, type]) => processed(service, type)), { what: 'the spans of the five services in one trace', timeoutMs: 120_000 });
+    } catch (err) {
+      // Say which hop is missing, and what the trace holds.
+      const missing = expected.filter(([service, type]) => !processed(service, type)).map(([s, t]) => `${s}: process ${t}`);
+      throw new Error(`${(err as Error).message}; missing ${missing.join(', ')}; received ${receiver.trace(traceId).map((s) => `${s.service}:${s.name}`).join(', ')}`);
+    }
     const spans = receiver.trace(traceId);
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['webhook-gateway', 'kyc-results', 'aml-trigger', 'retention', 'audit-log']));
 
@@ -135,5 +140,5 @@ describe('end to end: one trace from the webhook through the five services (Open
     const flow = timeline.filter((e) => /^(webhook|kyc\.verification|aml|compliance)\./.test(e.type));
     expect(flow.map((e) => e.type)).toEqual(expect.arrayContaining(['webhook.received', 'kyc.verification.approved', 'aml.screening.completed']));
     for (const entry of flow) expect(entry.traceId).toBe(traceId);
-  });
+  }, 180_000);
 });

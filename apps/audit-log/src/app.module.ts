@@ -8,6 +8,17 @@ import { RecordingModule } from './recording/recording.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { VerificationModule } from './verification/verification.module';
 
+/**
+ * The chain by grants, not only by triggers: the runtime may add entries, data and checkpoints and
+ * read them; of an entry it may only stamp the redaction columns, of the data only delete rows
+ * (erasure, purge); checkpoints are insert-only. The head row moves with every append.
+ */
+const chainIsInsertOnly = (role: string): string[] => [
+  `REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry, audit_entry_data, audit_checkpoint FROM "${role}"`,
+  `GRANT UPDATE (redacted_at, redacted_by) ON audit_entry TO "${role}"`,
+  `GRANT DELETE ON audit_entry_data TO "${role}"`,
+];
+
 export const SERVICE_NAME = 'audit-log';
 export const SCHEMA = 'audit_log';
 
@@ -22,6 +33,7 @@ export class AppModule {
           schema: SCHEMA,
           config,
           migrations: MIGRATIONS,
+          restrictRuntimeRole: chainIsInsertOnly,
           imports: [ChainModule, RecordingModule, EntriesModule, SessionsModule, VerificationModule],
         }),
       ],

@@ -8,6 +8,11 @@ export interface ServiceDataSourceOptions {
   entities?: MixedList<string | (new () => unknown) | EntitySchema>;
   migrations?: Array<new () => unknown>;
   poolSize?: number;
+  /**
+   * The role every connection works as (`SET ROLE` at connection start): a service's runtime role,
+   * which holds only the grants it needs on its own schema (see `ensureRuntimeRole`).
+   */
+  role?: string;
 }
 
 export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSource {
@@ -26,7 +31,7 @@ export function createServiceDataSource(opts: ServiceDataSourceOptions): DataSou
       max: opts.poolSize ?? 10,
       connectionTimeoutMillis: 5000,
       // search_path pins raw SQL (inbox, outbox, migrations) to the service's schema.
-      options: `-c search_path=${schema}`,
+      options: `-c search_path=${schema}${opts.role ? ` -c role=${assertIdentifier(opts.role)}` : ''}`,
     },
   });
 }

@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './pii-cipher';
 export * from './wakeup';
 export * from './pii-rekey';
+export * from './runtime-role';

@@ -14,7 +14,7 @@ import {
   OutboxRelay,
   withMessagingMigrations,
 } from '@compliance/messaging';
-import { createServiceDataSource, ensureDatabase, runMigrationsLocked } from '@compliance/persistence';
+import { createServiceDataSource, ensureDatabase, ensureRuntimeRole, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import type { BaseServiceConfig } from './config';
 import { stopTracing } from './tracing/trace-state';
@@ -29,6 +29,8 @@ export interface ServiceDefinition {
   schema: string;
   entities?: Array<new () => unknown>;
   migrations: Array<new () => unknown>;
+  /** Narrows the runtime role beyond plain DML on the schema's tables (statements, given the role). */
+  restrictRuntimeRole?: (role: string) => string[];
 }
 
 /**
@@ -63,6 +65,8 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       schema: definition.schema,
       entities: definition.entities,
       migrations: withMessagingMigrations(definition.migrations),
+      // Least privilege: the runtime works as its schema's runtime role (provisioned at start, below).
+      role: runtimeRoleOf(definition.schema),
     });
     this.namespace = new TopicNamespace(config.KAFKA_TOPIC_PREFIX);
     this.kafka = createKafka({
@@ -96,9 +100,8 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
 
   async onModuleInit(): Promise<void> {
     await ensureDatabase(this.config.DATABASE_URL);
+    await this.migrate();
     await this.dataSource.initialize();
-    const applied = await runMigrationsLocked(this.dataSource, this.definition.schema);
-    if (applied.length) this.log.info({ applied }, 'migrations applied');
     this.readiness.add('database', async () => {
       await this.dataSource.query('SELECT 1');
       return { up: true };
@@ -133,6 +136,29 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     const joined = await Promise.race([joining.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), CONSUMER_JOIN_WAIT_MS)))]);
     clearTimeout(timer);
     if (!joined) this.log.warn({ waitedMs: CONSUMER_JOIN_WAIT_MS }, 'consumers are still joining their groups; serving meanwhile');
+  }
+
+  /**
+   * Migrations run as the connection's own user (the schema's owner); the runtime role is then
+   * provisioned with the grants the service needs. Where the connection may not create roles, the
+   * deployment provisions `<schema>_runtime` itself; without it, the runtime keeps the connection's user.
+   */
+  private async migrate(): Promise<void> {
+    const { schema } = this.definition;
+    const migrator = createServiceDataSource({ url: this.config.DATABASE_URL, schema, migrations: withMessagingMigrations(this.definition.migrations), poolSize: 2 });
+    await migrator.initialize();
+    try {
+      const applied = await runMigrationsLocked(migrator, schema);
+      if (applied.length) this.log.info({ applied }, 'migrations applied');
+      const role = await ensureRuntimeRole(migrator, schema, this.definition.restrictRuntimeRole);
+      const exists = role ?? (await migrator.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [runtimeRoleOf(schema)])).length > 0;
+      if (!exists) {
+        this.log.warn({ role: runtimeRoleOf(schema) }, 'runtime role not provisioned and not creatable: working as the connection user');
+        (this.dataSource.options.extra as { options: string }).options = `-c search_path=${schema}`;
+      }
+    } finally {
+      await migrator.destroy();
+    }
   }
 
   /** Stops fetching; the fetch in flight finishes and commits. Safe to call more than once. */

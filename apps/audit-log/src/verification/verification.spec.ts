@@ -86,6 +86,21 @@ describe('chain verification (real Postgres)', () => {
     await expect(world.query("UPDATE audit_log.audit_entry_data SET data = '{}' WHERE sequence = 1")).rejects.toThrow(/append-only/);
   });
 
+  it('refuses the service’s own connections any change to the chain by grants, so triggers cannot be switched off', async () => {
+    const runtime = app.app.get(DataSource);
+    const [{ current_user }] = await runtime.query('SELECT current_user');
+    expect(current_user).toBe('audit_log_runtime');
+    const denied = expect.objectContaining({ code: '42501' });
+    await expect(runtime.query("UPDATE audit_entry SET type = 'x' WHERE sequence = 1")).rejects.toEqual(denied);
+    await expect(runtime.query('DELETE FROM audit_entry WHERE sequence = 1')).rejects.toEqual(denied);
+    await expect(runtime.query('TRUNCATE audit_entry_data')).rejects.toEqual(denied);
+    await expect(runtime.query("UPDATE audit_entry_data SET data = '{}' WHERE sequence = 1")).rejects.toEqual(denied);
+    await expect(runtime.query('DELETE FROM audit_checkpoint')).rejects.toEqual(denied);
+    await expect(runtime.query('SET session_replication_role = replica')).rejects.toEqual(denied);
+    await expect(runtime.query('CREATE TABLE audit_entry_copy (x int)')).rejects.toEqual(denied);
+    expect((await verify()).ok).toBe(true);
+  });
+
   it('names the first broken sequence after one row’s data is changed', async () => {
     const [{ data }] = await world.query('SELECT data FROM audit_log.audit_entry_data WHERE sequence = 12');
     await whileTampered(
