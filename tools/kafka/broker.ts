@@ -9,6 +9,7 @@
  * Library use: `ensureBroker()` (reuses KAFKA_BROKERS or a broker already on the port),
  * `stopBroker()`, `restartBroker()`.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -31,6 +32,12 @@ export interface BrokerOptions {
   keepRunning?: boolean;
   /** How long to wait for the broker to serve clients and a group coordinator (default 90 s). */
   readyTimeoutMs?: number;
+  /**
+   * Clients authenticate with SASL/SCRAM-SHA-512 and are authorised by ACLs (StandardAuthorizer, no
+   * access without an ACL). `users` are created when the storage is formatted (a fresh `dataDir`);
+   * `admin` is a super user. Unset: PLAINTEXT without ACLs, as before.
+   */
+  sasl?: { admin: { username: string; password: string }; users: Record<string, string> };
 }
 
 export interface BrokerHandle {
@@ -79,10 +86,15 @@ interface Resolved {
   lockFile: string;
   keepRunning: boolean;
   readyTimeoutMs: number;
+  sasl?: BrokerOptions['sasl'];
 }
+
+/** Credentials the readiness probe uses, by client port (a SASL broker refuses anonymous clients). */
+const PROBE_SASL = new Map<number, { username: string; password: string }>();
 
 function resolveOptions(opts: BrokerOptions = {}): Resolved {
   const port = opts.port ?? DEFAULT_PORT;
+  if (opts.sasl) PROBE_SASL.set(port, opts.sasl.admin);
   const dataDir = path.resolve(opts.dataDir ?? path.join(CACHE_DIR, `run-${port}`));
   return {
     port,
@@ -94,6 +106,7 @@ function resolveOptions(opts: BrokerOptions = {}): Resolved {
     lockFile: path.join(dataDir, 'start.lock'),
     keepRunning: opts.keepRunning ?? false,
     readyTimeoutMs: opts.readyTimeoutMs ?? READY_TIMEOUT_MS,
+    sasl: opts.sasl,
   };
 }
 
@@ -184,6 +197,24 @@ const classpath = (libs: string) => path.join(libs, '*');
 // Config and storage
 // ---------------------------------------------------------------------------------------------
 
+/** The listener and authorisation settings of a SASL/SCRAM broker with ACLs. */
+function saslSettings(r: Resolved, sasl: NonNullable<Resolved['sasl']>): Record<string, string> {
+  const quote = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return {
+    listeners: `SASL_PLAINTEXT://${HOST}:${r.port},CONTROLLER://${HOST}:${r.controllerPort}`,
+    'advertised.listeners': `SASL_PLAINTEXT://${HOST}:${r.port}`,
+    'inter.broker.listener.name': 'SASL_PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config': `org.apache.kafka.common.security.scram.ScramLoginModule required username="${quote(sasl.admin.username)}" password="${quote(sasl.admin.password)}";`,
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    // The controller listener is bound to the loopback address and carries no client traffic.
+    'super.users': `User:${sasl.admin.username};User:ANONYMOUS`,
+    'allow.everyone.if.no.acl.found': 'false',
+  };
+}
+
 function serverProperties(r: Resolved): string {
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
@@ -222,6 +253,7 @@ function serverProperties(r: Resolved): string {
     // Retention changes made by tests (alterConfigs retention.ms) take effect within seconds.
     'log.retention.check.interval.ms': 10_000,
     'log.initial.task.delay.ms': 5_000,
+    ...(r.sasl ? saslSettings(r, r.sasl) : {}),
   };
   const body = Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
@@ -244,7 +276,8 @@ function formatStorageOnce(libs: string, r: Resolved): boolean {
   if (fs.existsSync(path.join(r.dataDir, 'data', 'meta.properties'))) return false;
   const clusterId = runStorageTool(libs, ['random-uuid']).trim().split(/\s+/).pop() ?? '';
   if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId)) throw new Error(`unexpected cluster id from StorageTool: ${clusterId}`);
-  runStorageTool(libs, ['format', '-t', clusterId, '-c', r.propsFile]);
+  const scram = r.sasl ? Object.entries({ [r.sasl.admin.username]: r.sasl.admin.password, ...r.sasl.users }).flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`]) : [];
+  runStorageTool(libs, ['format', '-t', clusterId, '-c', r.propsFile, ...scram]);
   return true;
 }
 
@@ -402,9 +435,11 @@ function tcpAccepts(port: number, timeoutMs = 1_000): Promise<boolean> {
 }
 
 function probeClient(brokers: string) {
+  const sasl = PROBE_SASL.get(Number(brokers.split(',')[0].split(':').pop()));
   return new Kafka({
     clientId: 'broker-launcher-probe',
     brokers: brokers.split(','),
+    ...(sasl ? { sasl: { mechanism: 'scram-sha-512' as const, ...sasl } } : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2_000,
     requestTimeout: 5_000,
@@ -623,12 +658,29 @@ export async function restartBroker(opts: BrokerOptions = {}): Promise<BrokerHan
 // CLI
 // ---------------------------------------------------------------------------------------------
 
-function parseCli(argv: string[]): { command: string; opts: BrokerOptions } {
+/** The suite's principals for `start --sasl`: an admin and one user per service, generated once and kept. */
+const SASL_SERVICES = ['webhook-gateway', 'kyc-results', 'aml-trigger', 'retention', 'audit-log'];
+function saslCredentials(dataDir: string): NonNullable<BrokerOptions['sasl']> {
+  const file = path.join(dataDir, 'sasl-users.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const secret = () => randomBytes(24).toString('base64url');
+  const creds = { admin: { username: 'admin', password: secret() }, users: Object.fromEntries(SASL_SERVICES.map((s) => [s, secret()])) };
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  return creds;
+}
+
+function parseCli(argv: string[]): { command: string; opts: BrokerOptions; sasl: boolean } {
   const [command = 'status', ...rest] = argv;
   const opts: BrokerOptions = {};
+  let sasl = false;
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = rest[i + 1];
+    if (flag === '--sasl') {
+      sasl = true;
+      continue;
+    }
     if (flag === '--port') opts.port = Number.parseInt(value, 10);
     else if (flag === '--controller-port') opts.controllerPort = Number.parseInt(value, 10);
     else if (flag === '--data-dir') opts.dataDir = value;
@@ -636,16 +688,27 @@ function parseCli(argv: string[]): { command: string; opts: BrokerOptions } {
     i++;
   }
   if (opts.port !== undefined && !(opts.port > 0 && opts.port < 65536)) throw new Error('--port needs a port number');
-  return { command, opts };
+  return { command, opts, sasl };
 }
 
 async function cli(argv: string[]): Promise<number> {
-  const { command, opts } = parseCli(argv);
+  const { command, opts, sasl } = parseCli(argv);
   const port = opts.port ?? DEFAULT_PORT;
   switch (command) {
     case 'start': {
+      if (sasl) {
+        // SASL/SCRAM with ACLs: its own storage (users are created when it is formatted).
+        opts.dataDir ??= path.join(CACHE_DIR, `run-${port}-sasl`);
+        opts.sasl = saslCredentials(opts.dataDir);
+      }
       const handle = await ensureBroker({ ...opts, keepRunning: true });
       if (!handle.started) log(`reusing the broker already serving ${handle.brokers}`);
+      if (opts.sasl) {
+        log(
+          `SASL/SCRAM-SHA-512 with ACLs (none granted yet): the admin and each service (KAFKA_SASL_USERNAME = its name) are in ` +
+            `${path.join(opts.dataDir as string, 'sasl-users.json')}; run the topic setup as admin with KAFKA_APPLY_ACLS=true to grant the services theirs`,
+        );
+      }
       process.stdout.write(`${handle.brokers}\n`);
       return 0;
     }
@@ -671,7 +734,7 @@ async function cli(argv: string[]): Promise<number> {
       return state === 'ready' ? 0 : 1;
     }
     default:
-      process.stderr.write('usage: tsx tools/kafka/broker.ts start|stop|restart|status [--port N] [--data-dir DIR]\n');
+      process.stderr.write('usage: tsx tools/kafka/broker.ts start|stop|restart|status [--port N] [--data-dir DIR] [--sasl]\n');
       return 2;
   }
 }

@@ -13,3 +13,4 @@ export * from './outbox-relay';
 export * from './inbox-pruner';
 export * from './messaging-tables.migration';
 export * from './retention-confirmations';
+export * from './kafka-acls';

@@ -10,6 +10,21 @@ export interface KafkaSettings {
    */
   namespace?: string;
   log?: (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra: Record<string, unknown>) => void;
+  /** SASL credentials (SCRAM); unset means no authentication. */
+  sasl?: KafkaSasl;
+  /** TLS to the brokers. */
+  ssl?: boolean;
+}
+
+export type KafkaSasl = { mechanism: 'scram-sha-512'; username: string; password: string } | { mechanism: 'scram-sha-256'; username: string; password: string };
+
+/** SASL settings from the standard variables (KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD); undefined when unset. */
+export function saslFromEnv(env: { KAFKA_SASL_MECHANISM?: string; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string }): KafkaSasl | undefined {
+  if (!env.KAFKA_SASL_MECHANISM) return undefined;
+  const mechanism = env.KAFKA_SASL_MECHANISM.toLowerCase();
+  if (mechanism !== 'scram-sha-512' && mechanism !== 'scram-sha-256') throw new Error('KAFKA_SASL_MECHANISM must be scram-sha-512 or scram-sha-256');
+  if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+  return { mechanism, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD } as KafkaSasl;
 }
 
 export function parseBrokers(value: string): string[] {
@@ -30,6 +45,8 @@ export function createKafka(settings: KafkaSettings): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.sasl ? { sasl: settings.sasl } : {}),
+    ...(settings.ssl ? { ssl: true } : {}),
     connectionTimeout: 3000,
     requestTimeout: 30000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },

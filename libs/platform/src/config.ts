@@ -1,5 +1,5 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync, type ValidationError } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateIf, validateSync, type ValidationError } from 'class-validator';
 import { DEFAULT_INBOX_RETENTION_DAYS } from '@compliance/messaging';
 import { DEFAULT_DATABASE_URL, parsePiiKeys } from '@compliance/persistence';
 import { developmentSecretProblems, isDevelopment } from './development-secrets';
@@ -36,6 +36,26 @@ export class BaseServiceConfig {
   @Min(0, { message: 'INBOX_RETENTION_DAYS must be between 0 (keep forever) and 3650' })
   @Max(3650, { message: 'INBOX_RETENTION_DAYS must be between 0 (keep forever) and 3650' })
   INBOX_RETENTION_DAYS = DEFAULT_INBOX_RETENTION_DAYS;
+
+  /** SASL/SCRAM towards Kafka (DESIGN §10): unset means PLAINTEXT. */
+  @IsOptional()
+  @IsIn(['scram-sha-512', 'scram-sha-256', 'SCRAM-SHA-512', 'SCRAM-SHA-256'], { message: 'KAFKA_SASL_MECHANISM must be scram-sha-512 or scram-sha-256' })
+  KAFKA_SASL_MECHANISM?: string;
+
+  @ValidateIf((c: BaseServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString({ message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM' })
+  @Matches(/^\S+$/, { message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM' })
+  KAFKA_SASL_USERNAME?: string;
+
+  @ValidateIf((c: BaseServiceConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString({ message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM' })
+  @Matches(/^\S+$/, { message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM' })
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** TLS to the brokers (`true`). */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'KAFKA_SSL must be true or false' })
+  KAFKA_SSL?: string;
 
   /** Only `development` (what `npm start` sets) lets development secrets and short API keys through at start (loadServiceConfig). */
   @IsOptional()

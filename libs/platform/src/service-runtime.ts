@@ -13,6 +13,7 @@ import {
   type ConsumerOptions,
   OutboxRelay,
   withMessagingMigrations,
+  saslFromEnv,
 } from '@compliance/messaging';
 import { createServiceDataSource, ensureDatabase, ensureRuntimeRole, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
@@ -73,6 +74,8 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       brokers: parseBrokers(config.KAFKA_BROKERS),
       clientId: definition.service,
       namespace: config.KAFKA_TOPIC_PREFIX,
+      sasl: saslFromEnv(config),
+      ssl: config.KAFKA_SSL === 'true',
       log: (level, message, extra) => this.log[level]({ ...extra }, message),
     });
     this.producer = new EventProducer(this.kafka, this.namespace);
