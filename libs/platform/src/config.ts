@@ -20,6 +20,15 @@ export class BaseServiceConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = DEFAULT_DATABASE_URL;
 
+  /**
+   * A login of its own for the runtime (migrations keep DATABASE_URL): the hard boundary of least
+   * privilege. The service grants it `<schema>_runtime` at start. Unset: the runtime connects as the
+   * DATABASE_URL user and switches to `<schema>_runtime` (SET ROLE), which a compromised process could undo.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_RUNTIME_URL must be a postgres:// URL' })
+  DATABASE_RUNTIME_URL?: string;
+
   @IsOptional()
   @Matches(API_KEY_LIST, { message: 'API_KEYS must be key:role[:name] pairs separated by commas, role one of analyst, auditor, admin' })
   API_KEYS?: string;

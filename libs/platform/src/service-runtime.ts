@@ -62,12 +62,13 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   ) {
     this.log = createLogger(definition.service, config.LOG_LEVEL);
     this.dataSource = createServiceDataSource({
-      url: config.DATABASE_URL,
+      // Least privilege: the runtime works as its schema's runtime role (provisioned at start, below):
+      // through a login of its own when one is given, else by SET ROLE on the DATABASE_URL user's connections.
+      url: config.DATABASE_RUNTIME_URL ?? config.DATABASE_URL,
+      ...(config.DATABASE_RUNTIME_URL ? {} : { role: runtimeRoleOf(definition.schema) }),
       schema: definition.schema,
       entities: definition.entities,
       migrations: withMessagingMigrations(definition.migrations),
-      // Least privilege: the runtime works as its schema's runtime role (provisioned at start, below).
-      role: runtimeRoleOf(definition.schema),
     });
     this.namespace = new TopicNamespace(config.KAFKA_TOPIC_PREFIX);
     this.kafka = createKafka({
@@ -155,7 +156,11 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       if (applied.length) this.log.info({ applied }, 'migrations applied');
       const role = await ensureRuntimeRole(migrator, schema, this.definition.restrictRuntimeRole);
       const exists = role ?? (await migrator.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [runtimeRoleOf(schema)])).length > 0;
-      if (!exists) {
+      const login = this.config.DATABASE_RUNTIME_URL ? decodeURIComponent(new URL(this.config.DATABASE_RUNTIME_URL).username) : undefined;
+      if (login && role) {
+        // The runtime login gets the role's grants (and nothing else from here).
+        await migrator.query(`GRANT "${role}" TO "${login.replace(/"/g, '""')}"`);
+      } else if (!exists && !login) {
         this.log.warn({ role: runtimeRoleOf(schema) }, 'runtime role not provisioned and not creatable: working as the connection user');
         (this.dataSource.options.extra as { options: string }).options = `-c search_path=${schema}`;
       }
