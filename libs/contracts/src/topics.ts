@@ -48,6 +48,22 @@ export const retryTopicOf = (group: string): string => `${group}.retry`;
 export const dlqTopicOf = (group: string): string => `${group}.dlq`;
 
 /**
+ * What each consumer group reads (besides its own retry topic): its `@EventConsumer` subscribes to
+ * exactly these, and on a cluster with ACLs its principal may read these and no others. audit-log
+ * records everything but its own checkpoints and reads those to verify the chain.
+ */
+export const CONSUMED_TOPICS: Record<ConsumerGroupName, readonly string[]> = {
+  [ConsumerGroups.WebhookGateway]: [Topics.RetentionCommands],
+  [ConsumerGroups.KycResults]: [Topics.WebhooksInbound, Topics.RetentionCommands],
+  [ConsumerGroups.AmlTrigger]: [Topics.KycVerifications, Topics.RetentionCommands],
+  [ConsumerGroups.Retention]: [Topics.KycVerifications, Topics.AmlScreenings, Topics.RetentionEvents],
+  [ConsumerGroups.AuditLog]: [
+    ...CATALOGUE_TOPICS.filter((t) => t !== Topics.AuditCheckpoints),
+    ...CONSUMER_GROUPS.filter((g) => g !== ConsumerGroups.AuditLog).map(dlqTopicOf),
+  ],
+};
+
+/**
  * Topics whose Kafka retention follows the raw_webhooks policy: the personal-data topics, and every
  * group's retry and dead-letter topics, which hold copies of the records their group consumed.
  */

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ConsumerGroups, EventTypes, kycEventType, Topics, type DomainEvent, type KycVerificationData } from '@compliance/contracts';
+import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, kycEventType, type DomainEvent, type KycVerificationData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
 import { EventConsumer, EventContext } from '@compliance/platform';
 import { RetentionService } from '../retention/retention.service';
@@ -14,7 +14,7 @@ import { ApprovedVerificationHandler } from './approved-verification.handler';
  * approvals.
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.AmlTrigger, topics: [Topics.KycVerifications, Topics.RetentionCommands] })
+@EventConsumer({ group: ConsumerGroups.AmlTrigger, topics: [...CONSUMED_TOPICS[ConsumerGroups.AmlTrigger]] })
 export class AmlTriggerController {
   constructor(
     private readonly verifications: ApprovedVerificationHandler,

@@ -1,19 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import {
-  CATALOGUE_TOPICS,
-  CONSUMER_GROUPS,
-  ConsumerGroups,
-  decodeEvent,
-  dlqTopicOf,
-  EventTypes,
-  KYC_STATUSES,
-  kycEventType,
-  Topics,
-  validateEvent,
-  type DomainEvent,
-  type RawRecord,
-} from '@compliance/contracts';
+import { ConsumerGroups, CONSUMED_TOPICS, decodeEvent, EventTypes, KYC_STATUSES, kycEventType, validateEvent, type DomainEvent, type RawRecord } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
 import { ANY_EVENT, EventConsumer, EventContext } from '@compliance/platform';
 import { AuditEntryTypes } from '../chain/audit-entry';
@@ -30,10 +17,7 @@ export const APPEND_BATCH_SIZE = 500;
  * Every catalogue topic but our own checkpoints, plus the other groups' dead-letter topics
  * (never our own: recording a failure to record would loop).
  */
-export const RECORDED_TOPICS: string[] = [
-  ...CATALOGUE_TOPICS.filter((t) => t !== Topics.AuditCheckpoints),
-  ...CONSUMER_GROUPS.filter((g) => g !== ConsumerGroups.AuditLog).map(dlqTopicOf),
-];
+export const RECORDED_TOPICS: string[] = [...CONSUMED_TOPICS[ConsumerGroups.AuditLog]];
 
 /**
  * The event types recorded set-based: every type of the catalogue and the dead letters `decode`

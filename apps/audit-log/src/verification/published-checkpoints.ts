@@ -22,8 +22,9 @@ export async function readPublishedCheckpoints(kafka: Kafka, ns: TopicNamespace,
   }
   if (ends.size === 0) return [];
   const found: AuditCheckpointData[] = [];
-  // A throwaway group that commits nothing: the read leaves no offsets behind.
-  const consumer = kafka.consumer({ groupId: `audit-verify-${randomUUID()}`, maxWaitTimeInMs: 200 });
+  // A throwaway group that commits nothing (the read leaves no offsets behind), named after the
+  // service so that on a cluster with ACLs its principal may use it.
+  const consumer = kafka.consumer({ groupId: `${ns.physical('audit-log')}-verify-${randomUUID()}`, maxWaitTimeInMs: 200 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

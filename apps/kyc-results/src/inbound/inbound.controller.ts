@@ -1,14 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import {
-  ConsumerGroups,
-  EventTypes,
-  Topics,
-  type DomainEvent,
-  type ErasureRequestedData,
-  type PurgeDueData,
-  type WebhookReceivedData,
-} from '@compliance/contracts';
+import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, type DomainEvent, type ErasureRequestedData, type PurgeDueData, type WebhookReceivedData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
 import { EventConsumer, EventContext } from '@compliance/platform';
 import { RetentionCommandsService } from '../retention/retention-commands.service';
@@ -21,7 +13,7 @@ import { WebhookIntake } from '../verifications/webhook-intake';
  * topics concern other services and are skipped.
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.KycResults, topics: [Topics.WebhooksInbound, Topics.RetentionCommands] })
+@EventConsumer({ group: ConsumerGroups.KycResults, topics: [...CONSUMED_TOPICS[ConsumerGroups.KycResults]] })
 export class InboundController {
   constructor(
     private readonly intake: WebhookIntake,

@@ -1,19 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import {
-  ConsumerGroups,
-  EventTypes,
-  KYC_STATUSES,
-  kycEventType,
-  Topics,
-  type AmlScreeningCompletedData,
-  type AmlScreeningFailedData,
-  type AmlScreeningRequestedData,
-  type DomainEvent,
-  type ErasureCompletedData,
-  type KycVerificationData,
-  type PurgeCompletedData,
-} from '@compliance/contracts';
+import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, KYC_STATUSES, kycEventType, type AmlScreeningCompletedData, type AmlScreeningFailedData, type AmlScreeningRequestedData, type DomainEvent, type ErasureCompletedData, type KycVerificationData, type PurgeCompletedData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
 import { EventConsumer, EventContext } from '@compliance/platform';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';
@@ -55,7 +42,7 @@ const LIFECYCLE_TYPES = Object.keys(FACT_OF);
  * split no batch of the others.
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.Retention, topics: [Topics.KycVerifications, Topics.AmlScreenings, Topics.RetentionEvents] })
+@EventConsumer({ group: ConsumerGroups.Retention, topics: [...CONSUMED_TOPICS[ConsumerGroups.Retention]] })
 export class RetentionController {
   constructor(
     private readonly lifecycle: LifecycleService,
