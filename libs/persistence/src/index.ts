@@ -5,3 +5,4 @@ export * from './pii-cipher';
 export * from './wakeup';
 export * from './pii-rekey';
 export * from './runtime-role';
+export * from './erasure-tombstones';

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { createErasureTombstonesTable } from '@compliance/persistence';
 
 /**
  * What was erased, without what it was: a keyed digest per erased subject reference and session id
@@ -9,11 +10,7 @@ export class CreateErasureTombstones1764200000002 implements MigrationInterface 
   name = 'CreateErasureTombstones1764200000002';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE erasure_tombstones (
-      digest text PRIMARY KEY,
-      kind text NOT NULL CHECK (kind IN ('subject', 'session')),
-      request_id text NOT NULL,
-      erased_at timestamptz NOT NULL DEFAULT now())`);
+    await createErasureTombstonesTable(q);
   }
 
   async down(q: QueryRunner): Promise<void> {

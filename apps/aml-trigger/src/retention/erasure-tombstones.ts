@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PiiCipher } from '@compliance/persistence';
-import { insertTombstones, tombstonedAmong, type TombstoneKind } from './erasure-tombstone.repository';
+import { insertTombstones, PiiCipher, tombstonesAmong, type TombstoneKind } from '@compliance/persistence';
 
 /** What an event names: the subject and the session it is about. */
 export interface ErasureKeys {
@@ -33,7 +32,7 @@ export class ErasureTombstones {
       ...(k.subjectRef ? this.cipher.digests(`subject:${k.subjectRef}`) : []),
       ...(k.sessionId ? this.cipher.digests(`session:${k.sessionId}`) : []),
     ]);
-    const found = await tombstonedAmong(m, perKey.flat());
+    const found = await tombstonesAmong(m, perKey.flat());
     const erased = new Set<number>();
     perKey.forEach((digests, i) => digests.some((d) => found.has(d)) && erased.add(i));
     return erased;

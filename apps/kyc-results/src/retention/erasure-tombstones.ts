@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { PiiCipher } from '@compliance/persistence';
+import { insertTombstones, PiiCipher, tombstonesAmong, type TombstoneKind } from '@compliance/persistence';
 import type { Queryable } from '../verifications/sql-rows';
-import { insertTombstones, tombstonesAmong, type TombstoneKind } from './erasure-tombstone.repository';
 
 /** The subjects and sessions reports of a batch name. */
 export interface ErasureKeys {

@@ -1,11 +1,32 @@
-import type { Queryable } from '../verifications/sql-rows';
+import type { QueryRunner } from 'typeorm';
 
+/** An EntityManager or a DataSource: both run raw SQL. */
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * Erasure tombstones: what a service erased, without what it was. One row per erased subject
+ * reference or session id, keyed by an HMAC digest under the service's PII digest key (see
+ * `PiiCipher.digests`), so an event about an erased subject that arrives later (consumer lag, a
+ * retry, an outbox row sent after the erasure) is recognised. Each service keeps its own table in its
+ * schema; the statements are the same everywhere.
+ */
 export type TombstoneKind = 'subject' | 'session';
 
 export interface TombstoneRow {
   digest: string;
   kind: TombstoneKind;
   requestId: string;
+}
+
+/** The table, created by a migration of each service that keeps tombstones. */
+export async function createErasureTombstonesTable(q: QueryRunner): Promise<void> {
+  await q.query(`CREATE TABLE IF NOT EXISTS erasure_tombstones (
+      digest text PRIMARY KEY,
+      kind text NOT NULL CHECK (kind IN ('subject', 'session')),
+      request_id text NOT NULL,
+      erased_at timestamptz NOT NULL DEFAULT now())`);
 }
 
 /** Records tombstones; one already there (an erasure repeated) stays as first written. Returns how many are new. */
@@ -25,3 +46,4 @@ export async function tombstonesAmong(q: Queryable, digests: string[]): Promise<
   const rows: Array<{ digest: string; erased_at: Date }> = await q.query('SELECT digest, erased_at FROM erasure_tombstones WHERE digest = ANY($1::text[])', [digests]);
   return new Map(rows.map((r) => [r.digest, r.erased_at]));
 }
+
