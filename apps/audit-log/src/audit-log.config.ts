@@ -105,3 +105,14 @@ export class AuditVerifyConfig {
 
 /** How long past the checkpoint interval an uncovered entry may wait (a busy or restarting service). */
 export const CHECKPOINT_GRACE_MS = 60_000;
+
+/**
+ * What verification holds the head to, from the cadence the chain is checkpointed with (the service's
+ * and `audit:verify`'s variables alike); an offline copy has no age limit.
+ */
+export function checkpointCoverage(
+  config: Pick<AuditVerifyConfig, 'AUDIT_CHECKPOINT_EVERY' | 'AUDIT_CHECKPOINT_INTERVAL_MS'>,
+  offline = false,
+): { every: number; maxUncoveredAgeMs: number | null } {
+  return { every: config.AUDIT_CHECKPOINT_EVERY, maxUncoveredAgeMs: offline ? null : config.AUDIT_CHECKPOINT_INTERVAL_MS + CHECKPOINT_GRACE_MS };
+}

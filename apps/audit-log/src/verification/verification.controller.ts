@@ -5,7 +5,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { TopicNamespace } from '@compliance/messaging';
 import { RequireRole } from '@compliance/platform';
-import { AuditLogConfig, CHECKPOINT_GRACE_MS } from '../audit-log.config';
+import { AuditLogConfig, checkpointCoverage } from '../audit-log.config';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
 import { verifyChain, type VerifyReport } from './chain-verifier';
 import { readPublishedCheckpoints } from './published-checkpoints';
@@ -38,9 +38,6 @@ export class VerificationController {
       this.logger.warn({ err: err.message }, 'published checkpoints could not be read; verifying without them');
       return undefined;
     });
-    return verifyChain(this.ds, this.keys, {
-      anchors,
-      coverage: { every: this.config.AUDIT_CHECKPOINT_EVERY, maxUncoveredAgeMs: this.config.AUDIT_CHECKPOINT_INTERVAL_MS + CHECKPOINT_GRACE_MS },
-    });
+    return verifyChain(this.ds, this.keys, { anchors, coverage: checkpointCoverage(this.config) });
   }
 }

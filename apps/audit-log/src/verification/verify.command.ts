@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@compliance/platform';
 import { createServiceDataSource } from '@compliance/persistence';
 import { createKafka, parseBrokers, TopicNamespace } from '@compliance/messaging';
 import type { AuditCheckpointData } from '@compliance/contracts';
-import { AuditVerifyConfig, CHECKPOINT_GRACE_MS } from '../audit-log.config';
+import { AuditVerifyConfig, checkpointCoverage } from '../audit-log.config';
 import { TrustedKeys } from '../checkpoints/checkpoint-signer';
 import { verifyChain, type VerifyReport } from './chain-verifier';
 import { readPublishedCheckpoints } from './published-checkpoints';
@@ -51,10 +51,7 @@ export async function runVerifyCommand(
       anchorNote = 'warning: no KAFKA_BROKERS given; verified against the table only (--offline for a copy of the database)';
     }
     await ds.initialize();
-    const report = await verifyChain(ds, keys, {
-      anchors,
-      coverage: { every: config.AUDIT_CHECKPOINT_EVERY, maxUncoveredAgeMs: offline ? null : config.AUDIT_CHECKPOINT_INTERVAL_MS + CHECKPOINT_GRACE_MS },
-    });
+    const report = await verifyChain(ds, keys, { anchors, coverage: checkpointCoverage(config, offline) });
     if (args.includes('--json')) {
       out(JSON.stringify(report, null, 2));
     } else {
