@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadServiceConfig } from '@compliance/platform';
-import { envFileText, generateSecrets } from '../secrets/generate';
+import { envFileText, generateSecrets, missingSecrets } from '../secrets/generate';
 import { AmlTriggerConfig } from '../../apps/aml-trigger/src/aml-trigger.config';
 import { AuditLogConfig } from '../../apps/audit-log/src/audit-log.config';
 import { KycResultsConfig } from '../../apps/kyc-results/src/kyc-results.config';
@@ -11,8 +11,20 @@ import { WebhookGatewayConfig } from '../../apps/webhook-gateway/src/webhook-gat
 import { SERVICES } from '../stack/stack';
 
 const ROOT = join(__dirname, '..', '..');
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { environment?: Record<string, string>; ports?: string[]; healthcheck?: { test: string[] }; build?: { args?: { APP?: string } }; depends_on?: Record<string, { condition: string }>; command?: string[] }>;
+interface ComposeFile {
+  services: Record<string, { environment?: Record<string, string>; ports?: string[]; healthcheck?: { test: string[] }; build?: { args?: { APP?: string } }; depends_on?: Record<string, { condition: string }>; command?: string[]; entrypoint?: string[]; volumes?: string[] }>;
+}
+const readCompose = (file: string) => parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as ComposeFile;
+const compose = readCompose('docker-compose.yml');
+/** docker-compose.sasl.yml: Kafka with SASL/SCRAM and ACLs, merged over the base file as compose merges it (maps key by key). */
+const saslOverlay = readCompose('docker-compose.sasl.yml');
+const withSasl: ComposeFile = {
+  services: Object.fromEntries(
+    Object.entries(compose.services).map(([name, svc]) => {
+      const over = saslOverlay.services[name] ?? {};
+      return [name, { ...svc, ...over, environment: { ...svc.environment, ...over.environment } }];
+    }),
+  ),
 };
 const CONFIGS: Record<string, new () => object> = {
   'webhook-gateway': WebhookGatewayConfig,
@@ -41,12 +53,21 @@ const resolve = (value: string) =>
 const onHost = (value: string) => value.replace(/^\/app\//, `${ROOT}/`);
 
 describe('docker-compose.yml matches the services', () => {
-  it('takes every secret from .env (npm run secrets), with no default in the file', () => {
-    const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+  it('takes every secret from .env (npm run secrets), with no default in either file', () => {
+    const text = ['docker-compose.yml', 'docker-compose.sasl.yml'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
     for (const name of Object.keys(ENV_FILE)) {
       expect(text).toContain(`\${${name}:?`);
       expect(text).not.toMatch(new RegExp(`\\$\\{${name}:-`));
     }
+  });
+
+  it('npm run secrets adds the secrets an older .env lacks and keeps the ones it has', () => {
+    const older = 'API_KEYS=\'kept\'\nPII_ENCRYPTION_KEY=\'kept-too\'\n';
+    const added = missingSecrets(older, secrets);
+    expect(added).not.toContain('API_KEYS');
+    expect(added).not.toContain('PII_ENCRYPTION_KEY');
+    expect(added).toContain(`KAFKA_ADMIN_PASSWORD='${secrets.KAFKA_ADMIN_PASSWORD}'`);
+    expect(missingSecrets(envFileText(secrets), secrets)).toBe('');
   });
 
   it('runs Kafka (KRaft), Postgres, a one-shot topic setup, the five services and a trace viewer they export to', () => {
@@ -71,5 +92,23 @@ describe('docker-compose.yml matches the services', () => {
     expect(svc.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/health/ready`);
     expect(svc.build?.args?.APP).toBe(name);
     expect(svc.depends_on?.['topic-setup']?.condition).toBe('service_completed_successfully');
+  });
+
+  it.each(SERVICES.map((s) => [s.name] as const))('%s with docker-compose.sasl.yml: logs in to Kafka as itself with its own password, and the config validates', (name) => {
+    const env = Object.fromEntries(Object.entries(withSasl.services[name].environment ?? {}).map(([k, v]) => [k, onHost(resolve(v))]));
+    const config = loadServiceConfig(CONFIGS[name], name, { ...env, NODE_ENV: 'production' }) as Record<string, unknown>;
+    expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: name });
+    const passwordVar = `KAFKA_PASSWORD_${name.toUpperCase().replace(/-/g, '_')}`;
+    expect(config.KAFKA_SASL_PASSWORD).toBe(ENV_FILE[passwordVar]);
+    // The broker creates exactly this credential for the service.
+    expect(withSasl.services.kafka.environment?.[passwordVar]).toBe(`\${${passwordVar}:?run npm run secrets (writes .env)}`);
+  });
+
+  it('with docker-compose.sasl.yml: the broker runs the SASL script and the topic setup grants the ACLs as admin', () => {
+    expect(withSasl.services.kafka.entrypoint).toEqual(['/bin/bash', '/compose/kafka-sasl.sh']);
+    expect(withSasl.services.kafka.volumes).toContain('./tools/compose/kafka-sasl.sh:/compose/kafka-sasl.sh:ro');
+    expect(withSasl.services.kafka.healthcheck?.test.join(' ')).toContain('--command-config');
+    const setup = Object.fromEntries(Object.entries(withSasl.services['topic-setup'].environment ?? {}).map(([k, v]) => [k, resolve(v)]));
+    expect(setup).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: ENV_FILE.KAFKA_ADMIN_PASSWORD, KAFKA_APPLY_ACLS: 'true' });
   });
 });
