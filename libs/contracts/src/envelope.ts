@@ -11,6 +11,11 @@ export interface DomainEvent<T = unknown> {
   time: string;
   data: T;
   traceparent?: string;
+  /**
+   * CloudEvents extension `datakeyid` (header `ce_datakeyid`): the data key its sealed fields are
+   * encrypted under (see sealed-fields.ts), when it has any.
+   */
+  datakeyid?: string;
 }
 
 /** A Kafka record in CloudEvents binary content mode, ready for a producer. */
@@ -88,6 +93,7 @@ export function encodeEvent(event: DomainEvent, key: string): EncodedRecord {
   };
   if (event.subject !== undefined && event.subject !== null) headers.ce_subject = event.subject;
   if (event.traceparent) headers.traceparent = event.traceparent;
+  if (event.datakeyid) headers.ce_datakeyid = event.datakeyid;
   return { key, value, headers };
 }
 
@@ -140,7 +146,7 @@ export function decodeEvent(record: RawRecord): DomainEvent {
     throw new EventDecodeError('record value is not JSON');
   }
   const traceparent = headerText(h, 'traceparent');
-  return {
+  const event: DomainEvent = {
     id,
     type,
     source,
@@ -149,6 +155,9 @@ export function decodeEvent(record: RawRecord): DomainEvent {
     data,
     traceparent: isTraceparent(traceparent) ? traceparent : undefined,
   };
+  const datakeyid = headerText(h, 'ce_datakeyid');
+  if (datakeyid) event.datakeyid = datakeyid;
+  return event;
 }
 
 function timeOf(header: string | undefined): string {

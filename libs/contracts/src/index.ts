@@ -4,6 +4,7 @@ export * from './event-types';
 export * from './trace';
 export * from './secure-random';
 export * from './envelope';
+export * from './sealed-fields';
 export * from './validation';
 export * from './events/webhook.events';
 export * from './events/kyc.events';

@@ -6,3 +6,4 @@ export * from './wakeup';
 export * from './pii-rekey';
 export * from './runtime-role';
 export * from './erasure-tombstones';
+export * from './keyring';

@@ -1,0 +1,93 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataKeyDestroyedError, DataKeyMissingError, openEvent, sealValue, type DomainEvent } from '@compliance/contracts';
+import type { DataSource } from 'typeorm';
+import { createServiceDataSource } from './data-source';
+import { ensureKeyringSchema, KeyringError, LocalKeyring, parseMasterKeys } from './keyring';
+import { testDatabaseUrl } from './testing';
+
+const master = () => randomBytes(32).toString('base64');
+
+describe('the keyring (real Postgres)', () => {
+  let ds: DataSource;
+  const [first, second] = [master(), master()];
+
+  beforeAll(async () => {
+    ds = createServiceDataSource({ url: await testDatabaseUrl('keyring'), schema: 'public' });
+    await ds.initialize();
+    await ensureKeyringSchema(ds);
+    await ensureKeyringSchema(ds); // idempotent
+  });
+  afterAll(() => ds?.destroy());
+
+  it('issues one live key per owner, the same to every caller and every service', async () => {
+    const subject = `subject-${randomUUID()}`;
+    const a = new LocalKeyring(ds, first);
+    const b = new LocalKeyring(ds, first);
+    const [k1, k2, k3] = await Promise.all([a.keysFor([{ subjectRef: subject }]), b.keysFor([{ subjectRef: subject }]), a.keysFor([{ subjectRef: subject, sessionId: 's' }])]);
+    expect(k1[0].keyId).toBe(k2[0].keyId);
+    expect(k1[0].keyId).toBe(k3[0].keyId); // the subject's key, whatever the session
+    expect(k1[0].key.equals(k2[0].key)).toBe(true);
+    const [session] = await a.keysFor([{ sessionId: `session-${randomUUID()}` }]);
+    expect(session.keyId).not.toBe(k1[0].keyId);
+    expect((await b.dataKey(k1[0].keyId)).equals(k1[0].key)).toBe(true);
+    // Nothing about the owner in clear in the table.
+    const rows = await ds.query('SELECT * FROM keyring.data_keys WHERE key_id = $1', [k1[0].keyId]);
+    expect(JSON.stringify(rows)).not.toContain(subject);
+    expect(JSON.stringify(rows)).not.toContain(k1[0].key.toString('base64'));
+  });
+
+  it('destroys an owner\'s keys: their sealed values no longer open anywhere, another owner\'s still do; a later key is a new one', async () => {
+    const [erased, kept] = [`subject-${randomUUID()}`, `subject-${randomUUID()}`];
+    const writer = new LocalKeyring(ds, first);
+    const reader = new LocalKeyring(ds, first);
+    const [ke, kk] = await writer.keysFor([{ subjectRef: erased }, { subjectRef: kept }]);
+    const event = (k: typeof ke): DomainEvent => {
+      const id = randomUUID();
+      return { id, type: 't', source: 's', time: new Date().toISOString(), data: { who: sealValue({ name: 'Ana' }, k.key, k.keyId, id, 'who') }, datakeyid: k.keyId };
+    };
+    const [e1, e2] = [event(ke), event(kk)];
+    expect((await openEvent(e1, reader)).data).toEqual({ who: { name: 'Ana' } }); // cached in the reader now
+    expect(await writer.destroy({ subjectRefs: [erased] })).toBe(1);
+    expect(await writer.destroy({ subjectRefs: [erased] })).toBe(0);
+    reader.forget({ subjectRefs: [erased] });
+    const fresh = new LocalKeyring(ds, first);
+    await expect(openEvent(e1, fresh)).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    expect((await openEvent(e2, fresh)).data).toEqual({ who: { name: 'Ana' } });
+    const [again] = await writer.keysFor([{ subjectRef: erased }]);
+    expect(again.keyId).not.toBe(ke.keyId);
+    const [row] = await ds.query('SELECT wrapped, kek_id, destroyed_at FROM keyring.data_keys WHERE key_id = $1', [ke.keyId]);
+    expect(row).toMatchObject({ wrapped: null, kek_id: null });
+    expect(row.destroyed_at).toBeInstanceOf(Date);
+  });
+
+  it('a lost keyring row is a clear error, not a crash', async () => {
+    const [k] = await new LocalKeyring(ds, first).keysFor([{ sessionId: `lost-${randomUUID()}` }]);
+    await ds.query('DELETE FROM keyring.data_keys WHERE key_id = $1', [k.keyId]);
+    const err = await new LocalKeyring(ds, first).dataKey(k.keyId).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(DataKeyMissingError);
+    expect((err as DataKeyMissingError).code).toBe('DATA_KEY_MISSING');
+  });
+
+  it('rotates KEYRING_MASTER_KEY like the PII key: the first wraps, all unwrap, rewrap moves everything, a dropped KEK is named', async () => {
+    const subject = `rotate-${randomUUID()}`;
+    const [before] = await new LocalKeyring(ds, first).keysFor([{ subjectRef: subject }]);
+    const rotated = new LocalKeyring(ds, `${second},${first}`);
+    expect((await rotated.dataKey(before.keyId)).equals(before.key)).toBe(true);
+    expect((await rotated.keysFor([{ subjectRef: subject }]))[0].keyId).toBe(before.keyId); // owner digests survive the rotation
+    expect(await rotated.rewrap(2)).toBeGreaterThan(0);
+    expect(await rotated.rewrap()).toBe(0);
+    const onlyNew = new LocalKeyring(ds, second);
+    expect((await onlyNew.dataKey(before.keyId)).equals(before.key)).toBe(true);
+    expect((await onlyNew.keysFor([{ subjectRef: subject }]))[0].keyId).toBe(before.keyId);
+    // Back to only the old key: the rows are wrapped under one it does not have.
+    await expect(new LocalKeyring(ds, first).dataKey(before.keyId)).rejects.toThrow(KeyringError);
+    await expect(new LocalKeyring(ds, first).dataKey(before.keyId)).rejects.toThrow(/not configured.*KEYRING_MASTER_KEY/);
+    // Put the first key back in front for the other tests of this file.
+    await new LocalKeyring(ds, `${first},${second}`).rewrap();
+  });
+
+  it('refuses a master key that is not 32 bytes of base64, naming its position only', () => {
+    expect(() => parseMasterKeys(`${first},short`)).toThrow('KEYRING_MASTER_KEY must be base64 keys of exactly 32 bytes, comma-separated (key 2 of 2)');
+    expect(() => parseMasterKeys('short')).not.toThrow(/short/);
+  });
+});

@@ -1,0 +1,288 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
+import { DataKeyDestroyedError, DataKeyMissingError, secureRandomBytes, type DataKeySource } from '@compliance/contracts';
+import type { DataSource } from 'typeorm';
+
+/**
+ * The keyring: one data key per person (their subject reference; per session where a webhook names
+ * no subject), made on first use and kept wrapped (AES-256-GCM) under a key-encryption key from
+ * `KEYRING_MASTER_KEY`. Personal data on the topics is sealed under these keys
+ * (`@compliance/contracts` sealed fields); an erasure destroys the person's keys, which makes every
+ * copy unreadable at once. `Keyring` is what the services use; `LocalKeyring` keeps the keys in the
+ * `keyring` schema of the suite's database, and a cloud KMS can stand behind the same interface.
+ */
+export interface DataKeyOwner {
+  subjectRef?: string;
+  sessionId?: string;
+}
+
+export interface IssuedKey {
+  keyId: string;
+  key: Buffer;
+}
+
+export interface Keyring extends DataKeySource {
+  /** The live data key of each owner (the subject's, else the session's), made when there is none. One round trip for all. */
+  keysFor(owners: DataKeyOwner[]): Promise<IssuedKey[]>;
+  /** Destroys every key of these subjects and sessions (an erasure); returns how many were live. */
+  destroy(owners: { subjectRefs?: string[]; sessionIds?: string[] }, q?: Queryable): Promise<number>;
+  /** Drops cached keys of these owners (an erasure was ordered; the keys may be destroyed any moment). */
+  forget(owners: { subjectRefs?: string[]; sessionIds?: string[] }): void;
+}
+
+/** An EntityManager or a DataSource: both run raw SQL. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export const KEYRING_SCHEMA = 'keyring';
+
+/**
+ * Reads `KEYRING_MASTER_KEY`: base64 keys of 32 bytes, comma-separated; the first wraps, all unwrap
+ * (a rotation). Names a bad key by position, never by value.
+ */
+export function parseMasterKeys(value: string): Buffer[] {
+  const parts = value.split(',').map((k) => k.trim());
+  return parts.map((part, i) => {
+    const key = /^[A-Za-z0-9+/]+={0,2}$/.test(part) ? Buffer.from(part, 'base64') : Buffer.alloc(0);
+    if (key.length !== 32) throw new RangeError(`KEYRING_MASTER_KEY must be base64 keys of exactly 32 bytes, comma-separated${parts.length > 1 ? ` (key ${i + 1} of ${parts.length})` : ''}`);
+    return key;
+  });
+}
+
+interface Kek {
+  id: string;
+  key: Buffer;
+}
+
+const kekOf = (master: Buffer): Kek => ({
+  id: createHash('sha256').update('keyring-kek-id').update(master).digest('base64url').slice(0, 12),
+  key: Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'keyring key-encryption key', 32)),
+});
+
+function wrap(kek: Kek, key: Buffer, label: string): string {
+  const iv = secureRandomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kek.key, iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(label, 'utf8'));
+  const body = Buffer.concat([cipher.update(key), cipher.final()]);
+  return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+}
+
+function unwrap(kek: Kek, wrapped: string, label: string): Buffer {
+  const [iv, tag, body] = wrapped.split('.').map((p) => Buffer.from(p, 'base64url'));
+  const decipher = createDecipheriv('aes-256-gcm', kek.key, iv, { authTagLength: 16 });
+  decipher.setAAD(Buffer.from(label, 'utf8'));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(body), decipher.final()]);
+}
+
+export class KeyringError extends Error {
+  readonly code = 'KEYRING_ERROR';
+}
+
+/** Creates the keyring schema (idempotent; services share it, so concurrent starts are serialised). */
+export async function ensureKeyringSchema(ds: DataSource): Promise<void> {
+  await ds.transaction(async (m) => {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('keyring schema'))`);
+    await m.query(`CREATE SCHEMA IF NOT EXISTS ${KEYRING_SCHEMA}`);
+    await m.query(`CREATE TABLE IF NOT EXISTS ${KEYRING_SCHEMA}.data_keys (
+        key_id text PRIMARY KEY,
+        owner_digest text NOT NULL,
+        kek_id text,
+        wrapped text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        destroyed_at timestamptz,
+        CHECK ((wrapped IS NULL) = (destroyed_at IS NOT NULL)))`);
+    await m.query(`CREATE UNIQUE INDEX IF NOT EXISTS data_keys_live_owner ON ${KEYRING_SCHEMA}.data_keys (owner_digest) WHERE destroyed_at IS NULL`);
+    await m.query(`CREATE INDEX IF NOT EXISTS data_keys_owner ON ${KEYRING_SCHEMA}.data_keys (owner_digest)`);
+    await m.query(`CREATE INDEX IF NOT EXISTS data_keys_kek ON ${KEYRING_SCHEMA}.data_keys (kek_id) WHERE wrapped IS NOT NULL`);
+    // The secret the owner digests are keyed with, itself wrapped under the KEK (so a rotation keeps every digest).
+    await m.query(`CREATE TABLE IF NOT EXISTS ${KEYRING_SCHEMA}.secrets (name text PRIMARY KEY, kek_id text NOT NULL, wrapped text NOT NULL)`);
+  });
+}
+
+/** What a service's runtime role may do in the keyring: read, add and destroy (null out) keys; never delete a row. */
+export function keyringGrants(role: string): string[] {
+  return [
+    `GRANT USAGE ON SCHEMA ${KEYRING_SCHEMA} TO "${role}"`,
+    `GRANT SELECT, INSERT, UPDATE ON ${KEYRING_SCHEMA}.data_keys, ${KEYRING_SCHEMA}.secrets TO "${role}"`,
+  ];
+}
+
+const ownerName = (o: DataKeyOwner): string => {
+  if (o.subjectRef) return `subject:${o.subjectRef}`;
+  if (o.sessionId) return `session:${o.sessionId}`;
+  throw new KeyringError('a data key belongs to a subject or a session');
+};
+
+interface Cached {
+  keyId: string;
+  key: Buffer;
+  until: number;
+}
+
+/**
+ * The keyring in Postgres. Unwrapped keys are cached for `cacheMs` (default 60 s) and dropped by
+ * `forget` (on `retention.erasure.requested`) and by `destroy`.
+ */
+export class LocalKeyring implements Keyring {
+  private readonly keks: Kek[];
+  private digestKey?: Promise<Buffer>;
+  private readonly byOwner = new Map<string, Cached>();
+  private readonly byKeyId = new Map<string, Cached>();
+
+  constructor(
+    private readonly db: Queryable,
+    masterKeys: string,
+    private readonly cacheMs = 60_000,
+  ) {
+    this.keks = parseMasterKeys(masterKeys).map(kekOf);
+  }
+
+  /** The id of the key-encryption key that wraps new keys. */
+  get currentKekId(): string {
+    return this.keks[0].id;
+  }
+
+  private kek(id: string | null): Kek {
+    const kek = this.keks.find((k) => k.id === id);
+    if (!kek) throw new KeyringError(`keyring entry is wrapped under a key-encryption key that is not configured (${id}); add it to KEYRING_MASTER_KEY`);
+    return kek;
+  }
+
+  /** The owner-digest secret: made once, kept wrapped, re-wrapped under the current KEK when it rotated. */
+  private ownerDigestKey(): Promise<Buffer> {
+    this.digestKey ??= (async () => {
+      const fresh = secureRandomBytes(32);
+      await this.db.query(`INSERT INTO ${KEYRING_SCHEMA}.secrets (name, kek_id, wrapped) VALUES ('owner-digest', $1, $2) ON CONFLICT (name) DO NOTHING`, [this.keks[0].id, wrap(this.keks[0], fresh, 'owner-digest')]);
+      const [row] = await this.db.query(`SELECT kek_id, wrapped FROM ${KEYRING_SCHEMA}.secrets WHERE name = 'owner-digest'`);
+      const key = unwrap(this.kek(row.kek_id), row.wrapped, 'owner-digest');
+      if (row.kek_id !== this.keks[0].id) {
+        await this.db.query(`UPDATE ${KEYRING_SCHEMA}.secrets SET kek_id = $1, wrapped = $2 WHERE name = 'owner-digest' AND kek_id = $3`, [this.keks[0].id, wrap(this.keks[0], key, 'owner-digest'), row.kek_id]);
+      }
+      return key;
+    })().catch((err) => {
+      this.digestKey = undefined;
+      throw err;
+    });
+    return this.digestKey;
+  }
+
+  private async digestsOf(names: string[]): Promise<string[]> {
+    const key = await this.ownerDigestKey();
+    return names.map((n) => createHmac('sha256', key).update(n).digest('base64url'));
+  }
+
+  async keysFor(owners: DataKeyOwner[]): Promise<IssuedKey[]> {
+    const names = owners.map(ownerName);
+    const now = Date.now();
+    const out = new Map<string, IssuedKey>();
+    for (const n of names) {
+      const hit = this.byOwner.get(n);
+      if (hit && hit.until > now) out.set(n, hit);
+    }
+    const missing = [...new Set(names.filter((n) => !out.has(n)))];
+    if (missing.length) {
+      const digests = await this.digestsOf(missing);
+      const fresh = missing.map(() => ({ keyId: `dk_${secureRandomBytes(16).toString('base64url')}`, key: secureRandomBytes(32) }));
+      // Insert a key for every owner that has no live one; then read the live key of each (ours or a concurrent writer's).
+      await this.db.query(
+        `INSERT INTO ${KEYRING_SCHEMA}.data_keys (key_id, owner_digest, kek_id, wrapped)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         ON CONFLICT (owner_digest) WHERE destroyed_at IS NULL DO NOTHING`,
+        [fresh.map((f) => f.keyId), digests, missing.map(() => this.keks[0].id), fresh.map((f) => wrap(this.keks[0], f.key, f.keyId))],
+      );
+      const rows: Array<{ key_id: string; owner_digest: string; kek_id: string; wrapped: string }> = await this.db.query(
+        `SELECT key_id, owner_digest, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL`,
+        [digests],
+      );
+      const byDigest = new Map(rows.map((r) => [r.owner_digest, r]));
+      missing.forEach((name, i) => {
+        const row = byDigest.get(digests[i]);
+        if (!row) throw new KeyringError('a data key was destroyed while it was being issued; retry');
+        const issued = { keyId: row.key_id, key: unwrap(this.kek(row.kek_id), row.wrapped, row.key_id) };
+        const cached = { ...issued, until: now + this.cacheMs };
+        this.byOwner.set(name, cached);
+        this.byKeyId.set(issued.keyId, cached);
+        out.set(name, issued);
+      });
+    }
+    return names.map((n) => out.get(n) as IssuedKey);
+  }
+
+  async dataKey(keyId: string): Promise<Buffer> {
+    const found = (await this.dataKeys([keyId])).get(keyId);
+    if (found instanceof Error) throw found;
+    return found as Buffer;
+  }
+
+  async dataKeys(keyIds: string[]): Promise<Map<string, Buffer | Error>> {
+    const now = Date.now();
+    const out = new Map<string, Buffer | Error>();
+    const missing: string[] = [];
+    for (const id of new Set(keyIds)) {
+      const hit = this.byKeyId.get(id);
+      if (hit && hit.until > now) out.set(id, hit.key);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      const rows: Array<{ key_id: string; kek_id: string | null; wrapped: string | null }> = await this.db.query(`SELECT key_id, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE key_id = ANY($1::text[])`, [missing]);
+      const byId = new Map(rows.map((r) => [r.key_id, r]));
+      for (const id of missing) {
+        const row = byId.get(id);
+        if (!row) out.set(id, new DataKeyMissingError(id));
+        else if (row.wrapped === null) out.set(id, new DataKeyDestroyedError(id));
+        else {
+          const key = unwrap(this.kek(row.kek_id), row.wrapped, id);
+          this.byKeyId.set(id, { keyId: id, key, until: now + this.cacheMs });
+          out.set(id, key);
+        }
+      }
+    }
+    return out;
+  }
+
+  async destroy(owners: { subjectRefs?: string[]; sessionIds?: string[] }, q: Queryable = this.db): Promise<number> {
+    const names = [...(owners.subjectRefs ?? []).map((s) => ownerName({ subjectRef: s })), ...(owners.sessionIds ?? []).map((s) => ownerName({ sessionId: s }))];
+    if (names.length === 0) return 0;
+    this.forget(owners);
+    const destroyed: Array<{ key_id: string }> = await q.query(
+      // A CTE so the driver answers rows (an UPDATE … RETURNING answers [rows, count] through TypeORM).
+      `WITH gone AS (UPDATE ${KEYRING_SCHEMA}.data_keys SET wrapped = NULL, kek_id = NULL, destroyed_at = now()
+         WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL RETURNING key_id)
+       SELECT key_id FROM gone`,
+      [await this.digestsOf(names)],
+    );
+    for (const { key_id } of destroyed) this.byKeyId.delete(key_id);
+    return destroyed.length;
+  }
+
+  forget(owners: { subjectRefs?: string[]; sessionIds?: string[] }): void {
+    const names = [...(owners.subjectRefs ?? []).map((s) => ownerName({ subjectRef: s })), ...(owners.sessionIds ?? []).map((s) => ownerName({ sessionId: s }))];
+    for (const n of names) {
+      const cached = this.byOwner.get(n);
+      if (cached) this.byKeyId.delete(cached.keyId);
+      this.byOwner.delete(n);
+    }
+  }
+
+  /** Re-wraps keys (and the digest secret) still under an older KEK, `batch` at a time; returns how many. */
+  async rewrap(batch = 500): Promise<number> {
+    await this.ownerDigestKey();
+    let total = 0;
+    for (;;) {
+      const rows: Array<{ key_id: string; kek_id: string; wrapped: string }> = await this.db.query(
+        `SELECT key_id, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE wrapped IS NOT NULL AND kek_id <> $1 LIMIT $2`,
+        [this.keks[0].id, batch],
+      );
+      if (rows.length === 0) return total;
+      const rewrapped = rows.map((r) => wrap(this.keks[0], unwrap(this.kek(r.kek_id), r.wrapped, r.key_id), r.key_id));
+      await this.db.query(
+        `UPDATE ${KEYRING_SCHEMA}.data_keys d SET kek_id = $1, wrapped = u.wrapped
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS u(key_id, old_kek, wrapped)
+         WHERE d.key_id = u.key_id AND d.kek_id = u.old_kek AND d.wrapped IS NOT NULL`,
+        [this.keks[0].id, rows.map((r) => r.key_id), rows.map((r) => r.kek_id), rewrapped],
+      );
+      total += rows.length;
+    }
+  }
+}
