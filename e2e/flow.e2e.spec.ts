@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { EventTypes, Topics, CATALOGUE_TOPICS } from '@compliance/contracts';
+import { DataKeyDestroyedError, EventTypes, openEvent, Topics, CATALOGUE_TOPICS, type DomainEvent } from '@compliance/contracts';
+import { LocalKeyring } from '@compliance/persistence';
 import { diditHeaders, diditSession, waitFor } from '@compliance/testing';
 // The process stack (tools/stack) is a tool that starts the built services, not a library.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { SERVICES, Stack } from '../tools/stack/stack';
-import { testDatabaseUrl } from '@compliance/persistence/testing';
+import { sql, testDatabaseUrl } from '@compliance/persistence/testing';
 import { testNamespace, TopicReader } from '@compliance/messaging/testing';
 
 /**
@@ -96,6 +97,16 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     const { id } = (await accepted.json()) as { id: string };
     const received = await waitFor(() => reader.events(Topics.WebhooksInbound).find((e) => e.id === id), { what: 'webhook.received' });
     expect((received.data as { sessionId: string }).sessionId).toBe(sessionId);
+    // Crypto-shredding: the payload is sealed under the subject's data key (named in ce_datakeyid);
+    // on the topic nothing of the person is in clear; the project's client opens it with the keyring.
+    expect(received.datakeyid).toMatch(/^dk_/);
+    expect((received.data as { status?: string }).status).toBe('Approved');
+    for (const value of PII) expect(JSON.stringify(received.data)).not.toContain(value);
+    const opened = await openEvent(received, keyring());
+    expect(JSON.stringify(opened.data)).toContain('Kovalenko-Drask');
+    // Another subject on the same topic, to show an erasure reaches only its own person's records.
+    const other = await approvedSubject();
+    const otherReceived = reader.events(Topics.WebhooksInbound).find((e) => (e.data as { sessionId?: string }).sessionId === other.sessionId) as DomainEvent;
     await waitFor(() => reader.events(Topics.WebhooksRejected).find((e) => (e.data as { status: number }).status === 401), { what: 'webhook.rejected' });
 
     // kyc-results: the record over HTTP and the approved event.
@@ -134,12 +145,20 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     const confirmedBy = JSON.stringify(finished);
     for (const service of ['webhook-gateway', 'kyc-results', 'aml-trigger', 'audit-log']) expect(confirmedBy).toContain(service);
     await waitFor(() => reader.events(Topics.RetentionEvents).find((e) => e.type === EventTypes.RetentionErasureFinished), { what: 'retention.erasure.finished' });
+    // The erasure destroyed the person's data key: the sealed copy on the topic is unreadable for good,
+    // while the other subject's record still opens.
+    expect(finished.keysDestroyed).toBeGreaterThanOrEqual(1);
+    await expect(openEvent(received, keyring())).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    expect((await openEvent(otherReceived, keyring())).data).toMatchObject({ payload: { vendor_data: other.subjectRef } });
 
     expect(await findPersonalData(databaseUrl, PII)).toEqual([]);
     const after = await api(`${stack.url('kyc-results')}/verifications/${sessionId}`);
     expect(JSON.stringify(after.body ?? {})).not.toContain('Kovalenko');
     expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
   });
+
+  /** The project's decryption client over the stack's keyring (a fresh cache each time). */
+  const keyring = () => new LocalKeyring({ query: (text: string, params?: unknown[]) => sql(databaseUrl, text, params) }, stack.env.KEYRING_MASTER_KEY);
 
   /** Posts an approved session for a fresh subject and waits until every service has seen it. */
   async function approvedSubject(): Promise<{ subjectRef: string; sessionId: string }> {

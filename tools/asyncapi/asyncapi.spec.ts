@@ -19,8 +19,10 @@ describe('the AsyncAPI document of the downstream topics', () => {
   });
 
   it('describes event data from the DTOs, required fields included', () => {
-    const schema = dataSchema(WebhookReceivedData) as { required: string[]; properties: Record<string, { type: string }> };
+    const schema = dataSchema(WebhookReceivedData) as { required: string[]; properties: Record<string, { type?: string; oneOf?: unknown[] }> };
     expect(schema.required).toEqual(['deliveryId', 'payload', 'receivedAt', 'scheme', 'source']);
-    expect(schema.properties.payload.type).toBe('object');
+    expect(schema.properties.scheme.type).toBe('string');
+    // The provider's payload: an object, or sealed under the person's data key.
+    expect(schema.properties.payload.oneOf).toEqual([{ type: 'object' }, { $ref: '#/components/schemas/SealedValue' }]);
   });
 });

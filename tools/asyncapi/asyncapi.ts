@@ -28,6 +28,9 @@ export function dataSchema(cls: new () => object): Record<string, unknown> {
     const t = JSON_TYPES[name as string] ?? JSON_TYPES[m.type];
     if (t && (!prop.type || prop.type === 'string')) prop.type = m.each ? 'array' : t;
     if (name === 'isIn') prop.enum = m.constraints?.[0];
+    if (name === 'isObjectOrSealed') {
+      prop.oneOf = [{ type: 'object' }, { $ref: '#/components/schemas/SealedValue' }];
+    }
   }
   const required = Object.keys(properties).filter((p) => !optional.has(p)).sort();
   return { type: 'object', required, properties: Object.fromEntries(Object.entries(properties).sort(([a], [b]) => a.localeCompare(b))) };
@@ -91,7 +94,14 @@ export function asyncApiDocument(): string {
               ce_subject: { type: 'string', description: 'verification session id, else subjectRef' },
               'content-type': { type: 'string', const: 'application/json' },
               traceparent: { type: 'string', description: 'W3C Trace Context' },
+              ce_datakeyid: { type: 'string', description: 'the data key the sealed fields of the data are encrypted under (present when there are any)' },
             },
+          },
+          SealedValue: {
+            type: 'string',
+            pattern: '^sealed\\.v1\\.',
+            description:
+              "Personal data encrypted under the data key of the person it is about (crypto-shredding): sealed.v1.<keyId>.<iv>.<tag>.<ciphertext>, base64url parts, AES-256-GCM over the field's JSON with the event id and the field's path as additional data. An authorised consumer opens an event with openEvent(event, keys) from libs/contracts (keys: the suite's keyring, LocalKeyring in libs/persistence). After an erasure the key is destroyed and the value can never be opened again. See docs/privacy.md.",
           },
         },
       },

@@ -1,6 +1,6 @@
 /**
  * `npm run secrets [-- --force]`: writes `.env` next to docker-compose.yml with fresh secrets for a
- * deployment: the webhook secrets, an admin API key, the PII key and the audit signing key. Compose
+ * deployment: the webhook secrets, an admin API key, the PII key, the keyring's master key and the audit signing key. Compose
  * reads its secrets from there and has no defaults of its own. An existing `.env` is kept (its
  * secrets protect data already stored) unless `--force` is given. Prints the admin key and the audit
  * public key, never the other values. The Kafka passwords (the admin's and one per service) are used by
@@ -16,6 +16,7 @@ export interface DeploymentSecrets {
   API_KEYS: string;
   PII_ENCRYPTION_KEY: string;
   AUDIT_SIGNING_KEY: string;
+  KEYRING_MASTER_KEY: string;
   KAFKA_ADMIN_PASSWORD: string;
   KAFKA_PASSWORD_WEBHOOK_GATEWAY: string;
   KAFKA_PASSWORD_KYC_RESULTS: string;
@@ -38,6 +39,7 @@ export function generateSecrets(): { secrets: DeploymentSecrets; adminKey: strin
       PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       // One line: compose reads `\n` back as newlines through the services' PEM handling.
       AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim().replace(/\n/g, '\\n'),
+      KEYRING_MASTER_KEY: randomBytes(32).toString('base64'),
       KAFKA_ADMIN_PASSWORD: kafkaPassword(),
       KAFKA_PASSWORD_WEBHOOK_GATEWAY: kafkaPassword(),
       KAFKA_PASSWORD_KYC_RESULTS: kafkaPassword(),

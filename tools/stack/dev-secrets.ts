@@ -12,6 +12,7 @@ export interface DevSecrets {
   AUDIT_SIGNING_KEY: string;
   AUDIT_PUBLIC_KEY: string;
   PII_ENCRYPTION_KEY: string;
+  KEYRING_MASTER_KEY: string;
 }
 
 function generate(): DevSecrets {
@@ -23,6 +24,7 @@ function generate(): DevSecrets {
     AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     AUDIT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    KEYRING_MASTER_KEY: randomBytes(32).toString('base64'),
   };
 }
 
@@ -31,7 +33,13 @@ function generate(): DevSecrets {
  * encrypted or signed in one run must stay readable and verifiable in the next.
  */
 export function loadDevSecrets(): DevSecrets {
-  if (existsSync(FILE)) return JSON.parse(readFileSync(FILE, 'utf8'));
+  if (existsSync(FILE)) {
+    const kept = JSON.parse(readFileSync(FILE, 'utf8')) as Partial<DevSecrets>;
+    // A file from before a secret was added gets it; what it holds already stays.
+    const complete = { ...generate(), ...kept };
+    if (Object.keys(complete).length !== Object.keys(kept).length) writeFileSync(FILE, JSON.stringify(complete, null, 2), { mode: 0o600 });
+    return complete;
+  }
   const secrets = generate();
   mkdirSync(dirname(FILE), { recursive: true });
   writeFileSync(FILE, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -69,11 +69,11 @@ export interface KycHarness {
 }
 
 /** `after`: start on the topics and database of an earlier (stopped) harness, as a restart would. */
-export async function startKycResults(label: string, opts: { piiKey?: string; after?: KycHarness } = {}): Promise<KycHarness> {
+export async function startKycResults(label: string, opts: { piiKey?: string; after?: KycHarness; env?: Record<string, string> } = {}): Promise<KycHarness> {
   const namespace = opts.after?.namespace ?? testNamespace(label);
   if (!opts.after) await createTestTopics(namespace);
   const dbUrl = opts.after?.dbUrl ?? (await testDatabaseUrl(label));
-  const config = loadConfig(KycResultsConfig, 'kyc-results', { ...baseTestEnv(namespace, dbUrl), PII_ENCRYPTION_KEY: opts.piiKey ?? TEST_PII_KEY });
+  const config = loadConfig(KycResultsConfig, 'kyc-results', { ...baseTestEnv(namespace, dbUrl), PII_ENCRYPTION_KEY: opts.piiKey ?? TEST_PII_KEY, ...opts.env });
   const app = await startTestApp(AppModule.register(config));
   const producer = new EventProducer(testKafka('gateway-stand-in'), new TopicNamespace(namespace));
   const reader = await new TopicReader(namespace, [

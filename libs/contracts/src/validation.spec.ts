@@ -79,7 +79,8 @@ describe('validateEvent (validators compiled from the DTOs)', () => {
   it.each<[string, string, Record<string, unknown>, string]>([
     ['a value outside the enum', EventTypes.RetentionPolicyChanged, { category: 'not-a-category' }, 'category: isIn'],
     ['a missing required string', EventTypes.WebhookRejected, { reason: undefined }, 'reason: isNotEmpty; reason: isString'],
-    ['a payload that is not an object', EventTypes.WebhookReceived, { payload: 'x' }, 'payload: isObject'],
+    ['a payload that is neither an object nor sealed', EventTypes.WebhookReceived, { payload: 'x' }, 'payload: isObjectOrSealed'],
+    ['a payload that is an array', EventTypes.WebhookReceived, { payload: [1] }, 'payload: isObjectOrSealed'],
     ['retention below the minimum', EventTypes.RetentionPolicyChanged, { retentionDays: 10 }, 'retentionDays: min'],
     ['a timestamp that is not ISO 8601', EventTypes.AmlScreeningFailed, { failedAt: 'yesterday' }, 'failedAt: isIso8601'],
     ['a hash that is not 64 hex digits', EventTypes.AuditCheckpoint, { hash: 'AB'.repeat(32) }, 'hash: matches'],

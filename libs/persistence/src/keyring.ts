@@ -21,6 +21,8 @@ export interface IssuedKey {
 }
 
 export interface Keyring extends DataKeySource {
+  /** Several keys in one round trip; each entry the key or why there is none (destroyed, missing). */
+  dataKeys(keyIds: string[]): Promise<Map<string, Buffer | Error>>;
   /** The live data key of each owner (the subject's, else the session's), made when there is none. One round trip for all. */
   keysFor(owners: DataKeyOwner[]): Promise<IssuedKey[]>;
   /** Destroys every key of these subjects and sessions (an erasure); returns how many were live. */

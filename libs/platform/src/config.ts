@@ -1,7 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateIf, validateSync, type ValidationError } from 'class-validator';
 import { DEFAULT_INBOX_RETENTION_DAYS } from '@compliance/messaging';
-import { DEFAULT_DATABASE_URL, parsePiiKeys } from '@compliance/persistence';
+import { DEFAULT_DATABASE_URL, parseMasterKeys, parsePiiKeys } from '@compliance/persistence';
 import { developmentSecretProblems, isDevelopment } from './development-secrets';
 
 const API_KEY_LIST = /^[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?(,[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?)*$/;
@@ -61,6 +61,14 @@ export class BaseServiceConfig {
   @Matches(/^\S+$/, { message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM' })
   KAFKA_SASL_PASSWORD?: string;
 
+  /**
+   * The keyring's key-encryption keys (crypto-shredding, DESIGN §10): base64 keys of 32 bytes,
+   * comma-separated, the first wraps. Unset: personal data is not sealed on the topics.
+   */
+  @IsOptional()
+  @IsMasterKeys()
+  KEYRING_MASTER_KEY?: string;
+
   /** TLS to the brokers (`true`). */
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'KAFKA_SSL must be true or false' })
@@ -92,6 +100,24 @@ export function IsPiiKeys(): PropertyDecorator {
       validate: (value: unknown) => piiKeysProblem(value) === undefined,
       defaultMessage: (args) => piiKeysProblem(args?.value) ?? '',
     },
+  });
+}
+
+const MASTER_KEY_HINT = 'e.g. `openssl rand -base64 32`; during a rotation, the new key first, then the old ones, comma-separated';
+
+/** `KEYRING_MASTER_KEY`: base64 keys of 32 bytes, comma-separated. The message never echoes a key. */
+export function IsMasterKeys(): PropertyDecorator {
+  const problem = (value: unknown): string | undefined => {
+    try {
+      parseMasterKeys(String(value));
+      return undefined;
+    } catch (err) {
+      return `${(err as Error).message} (${MASTER_KEY_HINT})`;
+    }
+  };
+  return ValidateBy({
+    name: 'isMasterKeys',
+    validator: { validate: (value: unknown) => problem(value) === undefined, defaultMessage: (args) => problem(args?.value) ?? '' },
   });
 }
 

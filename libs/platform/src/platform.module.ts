@@ -13,6 +13,9 @@ export interface PlatformOptions extends ServiceDefinition {
   imports?: ModuleMetadata['imports'];
 }
 
+/** Injection token of the keyring (`Keyring` from @compliance/persistence), null when none is configured. */
+export const KEYRING = Symbol('KEYRING');
+
 /**
  * Everything a suite service shares: validated config, logging (inject nestjs-pino's `PinoLogger`),
  * health and metrics, API-key auth, and what the runtime connects and starts in order: the
@@ -43,8 +46,10 @@ export class PlatformModule {
         { provide: OutboxRelay, useFactory: (rt: ServiceRuntime) => rt.relay, inject: [ServiceRuntime] },
         { provide: Kafka, useFactory: (rt: ServiceRuntime) => rt.kafka, inject: [ServiceRuntime] },
         { provide: TopicNamespace, useFactory: (rt: ServiceRuntime) => rt.namespace, inject: [ServiceRuntime] },
+        // The keyring, or null when KEYRING_MASTER_KEY is unset (inject with @Optional()).
+        { provide: KEYRING, useFactory: (rt: ServiceRuntime) => rt.keyring ?? null, inject: [ServiceRuntime] },
       ],
-      exports: [BaseServiceConfig, config.constructor, ApiKeyRegistry, ApiKeyGuard, ServiceRuntime, DataSource, EventProducer, OutboxRelay, Kafka, TopicNamespace],
+      exports: [BaseServiceConfig, config.constructor, ApiKeyRegistry, ApiKeyGuard, ServiceRuntime, DataSource, EventProducer, OutboxRelay, Kafka, TopicNamespace, KEYRING],
     };
   }
 }

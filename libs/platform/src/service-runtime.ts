@@ -15,7 +15,7 @@ import {
   withMessagingMigrations,
   saslFromEnv,
 } from '@compliance/messaging';
-import { createServiceDataSource, ensureDatabase, ensureRuntimeRole, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
+import { createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, keyringGrants, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import type { BaseServiceConfig } from './config';
 import { stopTracing } from './tracing/trace-state';
@@ -47,6 +47,8 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   readonly namespace: TopicNamespace;
   readonly producer: EventProducer;
   readonly relay: OutboxRelay;
+  /** The keyring (crypto-shredding); absent when KEYRING_MASTER_KEY is unset. */
+  readonly keyring?: LocalKeyring;
   /** Absent when INBOX_RETENTION_DAYS is 0 (inbox rows kept forever). */
   readonly inboxPruner?: InboxPruner;
   readonly log: Logger;
@@ -70,6 +72,7 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       entities: definition.entities,
       migrations: withMessagingMigrations(definition.migrations),
     });
+    if (config.KEYRING_MASTER_KEY) this.keyring = new LocalKeyring(this.dataSource, config.KEYRING_MASTER_KEY);
     this.namespace = new TopicNamespace(config.KAFKA_TOPIC_PREFIX);
     this.kafka = createKafka({
       brokers: parseBrokers(config.KAFKA_BROKERS),
@@ -154,7 +157,8 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     try {
       const applied = await runMigrationsLocked(migrator, schema);
       if (applied.length) this.log.info({ applied }, 'migrations applied');
-      const role = await ensureRuntimeRole(migrator, schema, this.definition.restrictRuntimeRole);
+      if (this.keyring) await ensureKeyringSchema(migrator);
+      const role = await ensureRuntimeRole(migrator, schema, (r) => [...(this.definition.restrictRuntimeRole?.(r) ?? []), ...(this.keyring ? keyringGrants(r) : [])]);
       const exists = role ?? (await migrator.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [runtimeRoleOf(schema)])).length > 0;
       const login = this.config.DATABASE_RUNTIME_URL ? decodeURIComponent(new URL(this.config.DATABASE_RUNTIME_URL).username) : undefined;
       if (login && role) {

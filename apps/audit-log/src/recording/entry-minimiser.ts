@@ -32,8 +32,9 @@ function pick(source: unknown, keys: string[]): Data {
 export function refsOf(type: string, data: unknown): Pick<Minimised, 'subjectRef' | 'sessionId'> {
   const d = obj(data);
   if (type === EventTypes.WebhookReceived) {
+    // A sealed payload (a string) reads as empty: the routing fields beside it are in clear.
     const payload = obj(d.payload);
-    return { subjectRef: text(payload.vendor_data), sessionId: text(d.sessionId) ?? text(payload.session_id) };
+    return { subjectRef: text(d.subjectRef) ?? text(payload.vendor_data), sessionId: text(d.sessionId) ?? text(payload.session_id) };
   }
   return { subjectRef: text(d.subjectRef), sessionId: text(d.sessionId) };
 }
@@ -45,8 +46,8 @@ const KEEP: Record<string, (d: Data) => Data> = {
     const payload = obj(d.payload);
     return {
       ...pick(d, ['source', 'scheme', 'deliveryId', 'fingerprint', 'receivedAt']),
-      webhookType: text(payload.webhook_type),
-      status: text(payload.status),
+      webhookType: text(d.webhookType) ?? text(payload.webhook_type),
+      status: text(d.status) ?? text(payload.status),
     };
   },
   [EventTypes.WebhookRejected]: (d) => pick(d, ['source', 'reason', 'status', 'size', 'receivedAt', 'count', 'windowStart', 'windowEnd']),

@@ -44,7 +44,7 @@ export interface VerificationReport {
 /** What an adapter makes of a webhook: a report, or a webhook that is acknowledged and counted only. */
 export type AdaptedWebhook =
   | { kind: 'report'; report: VerificationReport }
-  | { kind: 'ignored'; source: string; webhookType: string; reason: 'non_session' | 'no_adapter' };
+  | { kind: 'ignored'; source: string; webhookType: string; reason: 'non_session' | 'no_adapter' | 'subject_erased' };
 
 /** A verification payload that no retry can fix; `reason` says what is wrong (never its values). */
 export class MalformedPayloadError extends Error {

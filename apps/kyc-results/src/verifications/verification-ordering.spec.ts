@@ -11,7 +11,7 @@ import { VerificationRecorder } from './verification-recorder';
 import { decisionKey, judgeReport, type SessionPosition } from './verification-state';
 
 type Delivery = ReturnType<typeof gatewayEvent>;
-const reportOf = (d: Delivery) => (adaptWebhook('didit', d.data.payload) as { report: VerificationReport }).report;
+const reportOf = (d: Delivery) => (adaptWebhook('didit', d.data.payload as Record<string, unknown>) as { report: VerificationReport }).report;
 
 /** The model: what the service must do with deliveries in this order (content dedupe, data before status retried last). */
 function model(deliveries: Delivery[]) {
@@ -52,7 +52,7 @@ describe('kyc-results ordering under real delivery (real Kafka, real Postgres)',
     const ordered = model([...interleaved, ...shuffled].flat());
     // Half the sessions arrive interleaved (per-session order kept), half in any order; 30 % are re-sent.
     const arrival = withRedeliveries(interleave([interleave(interleaved, random), shuffle(shuffled.flat(), random)], random), 0.3, random).map((d) =>
-      random() < 0.5 ? d : gatewayEvent(redelivered(d.data.payload), random() < 0.5 ? {} : { id: `bypass-${random()}` }),
+      random() < 0.5 ? d : gatewayEvent(redelivered(d.data.payload as Record<string, unknown>), random() < 0.5 ? {} : { id: `bypass-${random()}` }),
     );
     const arrived = model(arrival);
     await kyc.deliver(...arrival);

@@ -36,6 +36,8 @@ export class ErasureReportQuery {
       deadlineAt: req.dispatched_at ? new Date(req.dispatched_at.getTime() + this.config.RETENTION_ERASURE_DEADLINE_MS).toISOString() : null,
       overdueAlertId: req.overdue_alert_id,
       sessionIds: req.session_ids,
+      // Crypto-shredding: the person's data keys destroyed when the erasure was ordered (null: no keyring then).
+      keysDestroyed: req.keys_destroyed,
       services,
       waitingFor: req.status === 'in_progress' ? services.filter((s) => s.expected && !s.confirmed).map((s) => s.service) : [],
       provider: {

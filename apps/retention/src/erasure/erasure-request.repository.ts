@@ -18,6 +18,8 @@ export interface ErasureRequestRow {
   finished_at: Date | null;
   overdue_alert_id: string | null;
   overdue_alerted_at: Date | null;
+  /** Data keys destroyed when it was dispatched (crypto-shredding); null without a keyring. */
+  keys_destroyed: number | null;
 }
 
 /** A data-holding service's answer to a request. */
@@ -108,10 +110,10 @@ export async function setBlockingHold(m: EntityManager, id: string, legalHoldId:
   await m.query('UPDATE erasure_requests SET legal_hold_id = $2 WHERE id = $1', [id, legalHoldId]);
 }
 
-export async function markDispatched(m: EntityManager, id: string, sessionIds: string[], dispatchedAt: Date, providerDeletion: boolean): Promise<void> {
+export async function markDispatched(m: EntityManager, id: string, sessionIds: string[], dispatchedAt: Date, providerDeletion: boolean, keysDestroyed: number | null): Promise<void> {
   await m.query(
-    `UPDATE erasure_requests SET status = 'in_progress', session_ids = $2, dispatched_at = $3, provider_deletion = $4 WHERE id = $1`,
-    [id, sessionIds, dispatchedAt, providerDeletion],
+    `UPDATE erasure_requests SET status = 'in_progress', session_ids = $2, dispatched_at = $3, provider_deletion = $4, keys_destroyed = $5 WHERE id = $1`,
+    [id, sessionIds, dispatchedAt, providerDeletion, keysDestroyed],
   );
 }
 

@@ -1,8 +1,10 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DATA_HOLDING_SERVICES, EventSources, EventTypes, newEvent, Topics, type ErasureFinishedData, type ErasureRequestedData } from '@compliance/contracts';
 import { addToOutbox } from '@compliance/messaging';
+import type { Keyring } from '@compliance/persistence';
+import { KEYRING } from '@compliance/platform';
 import { Clock } from '../clock/clock';
 import { activeHoldFor } from '../legal-holds/legal-hold.repository';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
@@ -34,6 +36,7 @@ export class ErasureService {
     private readonly clock: Clock,
     private readonly config: RetentionConfig,
     private readonly lifecycle: LifecycleService,
+    @Optional() @Inject(KEYRING) private readonly keyring: Keyring | null,
   ) {}
 
   async create(subjectRef: string, reason: string, requestedBy: string): Promise<ErasureReceipt> {
@@ -108,7 +111,11 @@ export class ErasureService {
     // The request is written or locked earlier in this transaction.
     const row = (await findRequest(m, id)) as ErasureRequestRow;
     const sessionIds = await this.lifecycle.sessionsOf(m, row.subject_ref);
-    await markDispatched(m, id, sessionIds, now, this.config.providerDeletionEnabled);
+    // Crypto-shredding: the person's data keys go in the same transaction that orders the erasure (no
+    // hold is in force here), so every sealed copy — on every topic, in retry and dead-letter topics,
+    // in backups — is unreadable from this commit on. The services still delete their rows.
+    const keysDestroyed = this.keyring ? await this.keyring.destroy({ subjectRefs: [row.subject_ref], sessionIds }, m) : null;
+    await markDispatched(m, id, sessionIds, now, this.config.providerDeletionEnabled, keysDestroyed);
     const data: ErasureRequestedData = {
       requestId: id,
       subjectRef: row.subject_ref,

@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { DATA_HOLDING_SERVICES, EventTypes, Topics, type ComplianceAlertRaisedData, type DomainEvent, type ErasureRequestedData } from '@compliance/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DATA_HOLDING_SERVICES, DataKeyDestroyedError, EventTypes, Topics, type ComplianceAlertRaisedData, type DomainEvent, type ErasureRequestedData } from '@compliance/contracts';
+import { LocalKeyring } from '@compliance/persistence';
+import { sql } from '@compliance/persistence/testing';
 import { waitFor } from '@compliance/testing';
 import { FakeDidit } from '../../test/fake-didit.server';
 import { RetentionHarness } from '../../test/retention-harness';
@@ -26,6 +28,9 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
     for (const service of services) await h.confirmErasure(id, ref, service, { rows: 2 });
   }
 
+  const MASTER = randomBytes(32).toString('base64');
+  const keyring = () => new LocalKeyring({ query: (text: string, params?: unknown[]) => sql(h.databaseUrl, text, params) }, MASTER);
+
   beforeAll(async () => {
     didit = await FakeDidit.start(2000);
     h = await RetentionHarness.start('erasure', {
@@ -35,6 +40,7 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
       DIDIT_BASE_URL: didit.url,
       RETENTION_PROVIDER_TIMEOUT_MS: '300',
       RETENTION_PROVIDER_RETRY_DELAY_MS: '20',
+      KEYRING_MASTER_KEY: MASTER,
     });
   });
 
@@ -56,10 +62,17 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
     const ref = subjectRef('erin');
     const sessions = [randomUUID(), randomUUID()].sort();
     await knownSessions(ref, sessions);
+    // The data keys the gateway made for the subject and for a session seen without it; another subject's.
+    const keys = await keyring().keysFor([{ subjectRef: ref }, { sessionId: sessions[0] }, { subjectRef: `${ref}-other` }]);
     const created = await h.api('POST', '/erasure-requests', { body: { subjectRef: ref, reason: 'GDPR art. 17 request #41' } });
     expect(created.status).toBe(202);
     expect(created.body).toMatchObject({ status: 'in_progress', repeated: false });
     const id = created.body.id;
+    // Crypto-shredding: the keys are destroyed when the erasure is ordered, before any service confirms.
+    expect((await report(id)).keysDestroyed).toBe(2);
+    await expect(keyring().dataKey(keys[0].keyId)).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    await expect(keyring().dataKey(keys[1].keyId)).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    expect((await keyring().dataKey(keys[2].keyId)).equals(keys[2].key)).toBe(true);
 
     const command = await waitFor(() => requested(id), { what: 'retention.erasure.requested' });
     expect(command.data).toMatchObject({ subjectRef: ref, reason: 'GDPR art. 17 request #41', sessionIds: sessions });

@@ -1,5 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { DATA_HOLDING_SERVICES, EventTypes, type ErasureRequestedData } from '@compliance/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DATA_HOLDING_SERVICES, DataKeyDestroyedError, EventTypes, type ErasureRequestedData } from '@compliance/contracts';
+import { LocalKeyring } from '@compliance/persistence';
+import { sql } from '@compliance/persistence/testing';
 import { waitFor } from '@compliance/testing';
 import { RetentionHarness } from '../../test/retention-harness';
 
@@ -15,8 +17,11 @@ describe('legal holds (real Kafka, real Postgres)', () => {
   const hold = async (ref: string, until?: Date) => (await h.api('POST', '/legal-holds', { body: { subjectRef: ref, reason: 'litigation 2026-88', until: until?.toISOString() } })).body.id as string;
   const erase = async (ref: string) => (await h.api('POST', '/erasure-requests', { body: { subjectRef: ref, reason: 'GDPR art. 17' } })).body;
 
+  const MASTER = randomBytes(32).toString('base64');
+  const keyring = () => new LocalKeyring({ query: (text: string, params?: unknown[]) => sql(h.databaseUrl, text, params) }, MASTER);
+
   beforeAll(async () => {
-    h = await RetentionHarness.start('holds');
+    h = await RetentionHarness.start('holds', { KEYRING_MASTER_KEY: MASTER });
   });
 
   afterAll(async () => {
@@ -42,8 +47,12 @@ describe('legal holds (real Kafka, real Postgres)', () => {
     await h.verification(session, ref, 'approved', h.clock.now());
     await waitFor(async () => (await h.api('GET', `/subjects/${ref}/retention`, { as: 'analyst' })).body.data.length > 0, { what: 'the session known' });
     const holdId = await hold(ref);
+    const [key] = await keyring().keysFor([{ subjectRef: ref }]);
     const receipt = await erase(ref);
     expect(receipt).toMatchObject({ status: 'blocked_by_legal_hold', legalHoldId: holdId, repeated: false });
+    // Held: the person's data key stays (what it seals must stay readable for the hold).
+    expect((await keyring().dataKey(key.keyId)).equals(key.key)).toBe(true);
+    expect((await report(receipt.id)).keysDestroyed).toBeNull();
     expect(await report(receipt.id)).toMatchObject({ status: 'blocked_by_legal_hold', legalHoldId: holdId, dispatchedAt: null });
     await waitFor(() => ended(receipt.id).length === 1, { what: 'retention.erasure.finished (blocked)' });
     expect(ended(receipt.id)[0]).toMatchObject({ status: 'blocked_by_legal_hold', legalHoldId: holdId, subjectRef: ref });
@@ -55,6 +64,9 @@ describe('legal holds (real Kafka, real Postgres)', () => {
     expect(lifted.body).toMatchObject({ active: false, liftedBy: 'adm', releasedErasureRequests: [receipt.id] });
     const command = await waitFor(() => requested(receipt.id), { what: 'the erasure carried out' });
     expect(command.data).toMatchObject({ subjectRef: ref, sessionIds: [session] });
+    // Carried out: the key is gone.
+    await expect(keyring().dataKey(key.keyId)).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    expect((await report(receipt.id)).keysDestroyed).toBe(1);
     for (const service of DATA_HOLDING_SERVICES) await h.confirmErasure(receipt.id, ref, service);
     await waitFor(async () => (await report(receipt.id)).status === 'finished', { what: 'finished' });
     await waitFor(() => ended(receipt.id).length === 2, { what: 'retention.erasure.finished (finished)' });

@@ -1,4 +1,5 @@
-import { encodeEvent, EventSources, EventTypes, fingerprintOf, newEvent, webhookEventId, type EncodedRecord, type WebhookReceivedData } from '@compliance/contracts';
+import { encodeEvent, EventSources, EventTypes, fingerprintOf, newEvent, sealValue, webhookEventId, type EncodedRecord, type WebhookReceivedData } from '@compliance/contracts';
+import type { DataKeyOwner, IssuedKey } from '@compliance/persistence';
 import type { SchemeName } from '../webhook-gateway.config';
 import type { DeliveryFacts } from '../signatures/signature-scheme';
 
@@ -23,6 +24,8 @@ export function toInboundWebhook(init: {
   payload: Record<string, unknown>;
   receivedAt: Date;
   traceparent?: string;
+  /** The data key the payload is sealed under (crypto-shredding); the payload stays in clear without one. */
+  sealWith?: IssuedKey;
 }): InboundWebhook {
   const { source, facts, payload } = init;
   const fingerprint = fingerprintOf(payload);
@@ -37,7 +40,9 @@ export function toInboundWebhook(init: {
     fingerprint,
     sessionId: facts.sessionId,
     subjectRef: facts.subjectRef,
-    payload,
+    status: textOf(payload.status),
+    webhookType: textOf(payload.webhook_type),
+    payload: init.sealWith ? sealValue(payload, init.sealWith.key, init.sealWith.keyId, eventId, 'payload') : payload,
   };
   const event = newEvent({
     type: EventTypes.WebhookReceived,
@@ -48,5 +53,14 @@ export function toInboundWebhook(init: {
     data,
     causeTraceparent: init.traceparent,
   });
+  if (init.sealWith) event.datakeyid = init.sealWith.keyId;
   return { eventId, source, deliveryId, fingerprint, key, subjectRef: facts.subjectRef, receivedAt: init.receivedAt, record: encodeEvent(event, key) };
 }
+
+/** Whose data key seals a webhook: its subject's, else its session's, else (neither named) its delivery's. */
+export function dataKeyOwnerOf(facts: DeliveryFacts, payload: Record<string, unknown>): DataKeyOwner {
+  if (facts.subjectRef) return { subjectRef: facts.subjectRef };
+  return { sessionId: facts.sessionId ?? facts.deliveryId ?? `content:${fingerprintOf(payload)}` };
+}
+
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined);

@@ -5,6 +5,7 @@ import { DeliveryLedger } from './delivery-ledger';
 import { FailureThrottle } from './failure-throttle';
 import { RejectionReporter } from './rejection-reporter';
 import { WebhookAcceptance } from './webhook-acceptance';
+import { WebhookDataKeys } from './webhook-data-keys';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookController } from './webhook.controller';
 
@@ -12,6 +13,6 @@ import { WebhookController } from './webhook.controller';
 @Module({
   imports: [SpoolModule],
   controllers: [WebhookController],
-  providers: [SourceRegistry, DeliveryLedger, FailureThrottle, RejectionReporter, WebhookAcceptance, WebhookIngestService],
+  providers: [SourceRegistry, DeliveryLedger, FailureThrottle, RejectionReporter, WebhookAcceptance, WebhookIngestService, WebhookDataKeys],
 })
 export class IngestModule {}

@@ -11,6 +11,7 @@ import { RejectionReporter, type Rejected, type RequestAttempt } from './rejecti
 import { checkMediaType, declaredLength, mustCloseAfterRefusal, parseJsonObject, readRawBody } from './request-body';
 import { WebhookAcceptance, type Accepted } from './webhook-acceptance';
 import { WebhookRejection } from './webhook-rejection';
+import { WebhookDataKeys } from './webhook-data-keys';
 import { activeTraceparent } from '@compliance/platform';
 
 export type IngestOutcome = ({ kind: 'accepted' } & Accepted) | ({ kind: 'rejected'; closeConnection: boolean } & Rejected);
@@ -32,6 +33,7 @@ export class WebhookIngestService {
     private readonly acceptance: WebhookAcceptance,
     private readonly rejections: RejectionReporter,
     private readonly logger: PinoLogger,
+    private readonly dataKeys: WebhookDataKeys,
   ) {
     this.maxBodyBytes = config.WEBHOOK_MAX_BODY_BYTES;
   }
@@ -66,10 +68,12 @@ export class WebhookIngestService {
       nowSeconds: Math.floor(Date.now() / 1000),
     };
     scheme.verify(signed);
+    const facts = scheme.describe(signed);
     const webhook = toInboundWebhook({
       source: attempt.source,
       scheme: scheme.name,
-      facts: scheme.describe(signed),
+      facts,
+      sealWith: await this.dataKeys.keyFor(facts, signed.payload),
       payload: signed.payload,
       receivedAt: attempt.receivedAt,
       // With tracing on, the request's span (a child of the caller's traceparent, if it sent one).

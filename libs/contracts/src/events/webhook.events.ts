@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Min, ValidateBy } from 'class-validator';
+import { isSealed } from '../sealed-fields';
 
 export const SIGNATURE_SCHEMES = ['didit', 'standard'] as const;
 
@@ -29,7 +30,22 @@ export const WEBHOOK_REJECTION_REASONS = [
 ] as const;
 export type WebhookRejectionReason = (typeof WEBHOOK_REJECTION_REASONS)[number];
 
-/** `webhook.received`: a verified webhook, durable on webhooks.inbound.v1. */
+/** A JSON object, or the same object sealed under a data key (a `sealed.v1.` string; see sealed-fields.ts). */
+export function IsObjectOrSealed(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isObjectOrSealed',
+    validator: {
+      validate: (value: unknown) => isSealed(value) || (typeof value === 'object' && value !== null && !Array.isArray(value)),
+      defaultMessage: () => '$property must be an object or a sealed value',
+    },
+  });
+}
+
+/**
+ * `webhook.received`: a verified webhook, durable on webhooks.inbound.v1. With a keyring configured
+ * the provider's payload (names, birth date, documents, addresses) is sealed under the data key of
+ * the subject (else of the session); the routing fields beside it stay in clear.
+ */
 export class WebhookReceivedData {
   @IsString() @IsNotEmpty() source!: string;
   @IsIn(SIGNATURE_SCHEMES) scheme!: string;
@@ -41,7 +57,11 @@ export class WebhookReceivedData {
   @IsOptional() @IsString() sessionId?: string;
   /** The provider's reference for the person (Didit vendor_data), when the payload carries one. */
   @IsOptional() @IsString() subjectRef?: string;
-  @IsObject() payload!: Record<string, unknown>;
+  /** The provider's status and webhook type (Didit `status`, `webhook_type`), in clear for routing and audit. */
+  @IsOptional() @IsString() status?: string;
+  @IsOptional() @IsString() webhookType?: string;
+  /** The provider's payload as received, or sealed (`sealed.v1.…`, key in `ce_datakeyid`). */
+  @IsObjectOrSealed() payload!: Record<string, unknown> | string;
 }
 
 /** `webhook.rejected`: never the body, only what an operator needs. */

@@ -1,0 +1,40 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { GroupCommit } from '@compliance/messaging';
+import type { DataKeyOwner, IssuedKey, Keyring } from '@compliance/persistence';
+import { KEYRING } from '@compliance/platform';
+import type { DeliveryFacts } from '../signatures/signature-scheme';
+import { dataKeyOwnerOf } from './inbound-webhook';
+import { WebhookRejection } from './webhook-rejection';
+
+/**
+ * The data key each verified webhook's payload is sealed under: its subject's (else its session's),
+ * from the keyring. Concurrent requests share one keyring round trip (group commit). Without a
+ * keyring (KEYRING_MASTER_KEY unset) payloads stay in clear.
+ */
+@Injectable()
+export class WebhookDataKeys {
+  private readonly batches?: GroupCommit<DataKeyOwner, IssuedKey>;
+
+  constructor(
+    @Optional() @Inject(KEYRING) keyring: Keyring | null,
+    private readonly logger: PinoLogger,
+  ) {
+    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners), 256);
+  }
+
+  get enabled(): boolean {
+    return this.batches !== undefined;
+  }
+
+  async keyFor(facts: DeliveryFacts, payload: Record<string, unknown>): Promise<IssuedKey | undefined> {
+    if (!this.batches) return undefined;
+    try {
+      return await this.batches.submit(dataKeyOwnerOf(facts, payload));
+    } catch (err) {
+      // Without its key a webhook cannot be sealed, and is never published in clear: an honest 503 the provider retries.
+      this.logger.error({ err: (err as Error).message }, 'no data key for a verified webhook');
+      throw new WebhookRejection('UNAVAILABLE', undefined, 30);
+    }
+  }
+}
