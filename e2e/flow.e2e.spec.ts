@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DataKeyDestroyedError, EventTypes, openEvent, Topics, CATALOGUE_TOPICS, type DomainEvent } from '@compliance/contracts';
+import { allTopics, DataKeyDestroyedError, EventTypes, openEvent, Topics, type DomainEvent } from '@compliance/contracts';
 import { LocalKeyring } from '@compliance/persistence';
 import { diditHeaders, diditSession, waitFor } from '@compliance/testing';
 // The process stack (tools/stack) is a tool that starts the built services, not a library.
@@ -73,7 +73,8 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     stack.ensureBuilt();
     await stack.startInfrastructure();
     await stack.startAll();
-    reader = await new TopicReader(namespace, [...CATALOGUE_TOPICS]).start();
+    // Every topic, retry and dead-letter topics included: a plain consumer's view of what the suite publishes.
+    reader = await new TopicReader(namespace, allTopics()).start();
   }, 180_000);
 
   afterAll(async () => {
@@ -135,6 +136,9 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     expect(JSON.stringify(timeline)).toContain((alert.data as { alertId: string }).alertId);
     expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
 
+    // Crypto-shredding: a plain consumer of every topic finds nothing of the person in clear.
+    expect(personalDataOnTopics()).toEqual([]);
+
     // retention: erasure finishes only when every data-holding service confirmed.
     const requested = await api(`${stack.url('retention')}/erasure-requests`, { method: 'POST', body: JSON.stringify({ subjectRef, reason: 'GDPR art. 17 request' }) });
     expect(requested.status).toBe(202);
@@ -152,10 +156,17 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     expect((await openEvent(otherReceived, keyring())).data).toMatchObject({ payload: { vendor_data: other.subjectRef } });
 
     expect(await findPersonalData(databaseUrl, PII)).toEqual([]);
+    expect(personalDataOnTopics()).toEqual([]);
     const after = await api(`${stack.url('kyc-results')}/verifications/${sessionId}`);
     expect(JSON.stringify(after.body ?? {})).not.toContain('Kovalenko');
     expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
   });
+
+  /** Every record (value and headers) on any topic that holds one of the person's values in clear. */
+  const personalDataOnTopics = (): string[] =>
+    allTopics().flatMap((topic) =>
+      reader.on(topic).flatMap((r) => [...PII, PERSON.first_name].filter((v) => `${r.value} ${JSON.stringify(r.headers)}`.includes(v)).map((v) => `${topic}@${r.partition}:${r.offset} ∋ ${v}`)),
+    );
 
   /** The project's decryption client over the stack's keyring (a fresh cache each time). */
   const keyring = () => new LocalKeyring({ query: (text: string, params?: unknown[]) => sql(databaseUrl, text, params) }, stack.env.KEYRING_MASTER_KEY);

@@ -28,7 +28,14 @@ export function dataSchema(cls: new () => object): Record<string, unknown> {
     const t = JSON_TYPES[name as string] ?? JSON_TYPES[m.type];
     if (t && (!prop.type || prop.type === 'string')) prop.type = m.each ? 'array' : t;
     if (name === 'isIn') prop.enum = m.constraints?.[0];
-    if (name === 'isObjectOrSealed') {
+    if (name === 'isObjectOrSealed' || name === 'sealable') prop['x-sealable'] = true;
+  }
+  // Personal data a producer with a keyring seals: the value may be a SealedValue instead.
+  for (const prop of Object.values(properties)) {
+    if (!prop['x-sealable']) continue;
+    if (prop.type === 'string') prop.description = 'personal data: sealed (a SealedValue string) when the producer has a keyring';
+    else {
+      delete prop.type;
       prop.oneOf = [{ type: 'object' }, { $ref: '#/components/schemas/SealedValue' }];
     }
   }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { ValidateBy } from 'class-validator';
 import type { DomainEvent } from './envelope';
 import { secureRandomBytes } from './secure-random';
 
@@ -19,6 +20,25 @@ import { secureRandomBytes } from './secure-random';
 export const SEALED_PREFIX = 'sealed.v1.';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+/**
+ * Which fields of which events carry personal data, sealed under the data key of the person the event
+ * is about (its `subjectRef`, else its `sessionId`) when the producer has a keyring. Dotted paths;
+ * `*` stands for every item of an array. docs/privacy.md lists the same.
+ */
+export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'webhook.received': ['payload'],
+  'kyc.verification.*': ['identity'],
+  'aml.screening.completed': ['hits.*.matchedName', 'hits.*.entityName'],
+  'compliance.alert.raised': ['summary', 'details'],
+  'compliance.alert.review.proposed': ['note'],
+  'compliance.alert.resolved': ['note'],
+};
+
+/** The sealed fields of an event type (none for most). */
+export function sealedFieldsOf(type: string): readonly string[] {
+  return SEALED_FIELDS[type] ?? (type.startsWith('kyc.verification.') ? SEALED_FIELDS['kyc.verification.*'] : []);
+}
 
 /** Where data keys come from: the keyring (or a client of it). */
 export interface DataKeySource {
@@ -108,17 +128,42 @@ function replaceAt(data: unknown, path: string[], value: unknown): unknown {
 }
 
 /**
+ * The event with every sealed field opened, the keys at hand (`keyOf` answers the key of an id, or
+ * throws). Throws SealedValueError when a value was tampered with. An event without sealed fields
+ * comes back as it is.
+ */
+export function openWith<T>(event: DomainEvent<T>, keyOf: (keyId: string) => Buffer): DomainEvent<T> {
+  const sealed = sealedPaths(event.data);
+  if (sealed.length === 0) return event;
+  let data: unknown = event.data;
+  for (const { path, sealed: value } of sealed) data = replaceAt(data, path.split('.'), openValue(value, keyOf(sealedKeyId(value)), event.id, path));
+  return { ...event, data: data as T };
+}
+
+/**
  * The event with every sealed field opened. Throws DataKeyDestroyedError when a key was destroyed
  * (the person was erased), DataKeyMissingError when the keyring lacks it, SealedValueError when a
  * value was tampered with. An event without sealed fields comes back as it is.
  */
 export async function openEvent<T>(event: DomainEvent<T>, keys: DataKeySource): Promise<DomainEvent<T>> {
-  const sealed = sealedPaths(event.data);
-  if (sealed.length === 0) return event;
-  let data: unknown = event.data;
-  for (const { path, sealed: value } of sealed) {
-    const key = await keys.dataKey(sealedKeyId(value));
-    data = replaceAt(data, path.split('.'), openValue(value, key, event.id, path));
-  }
-  return { ...event, data: data as T };
+  const ids = keyIdsOf(event);
+  const found = new Map<string, Buffer>();
+  for (const id of ids) found.set(id, await keys.dataKey(id));
+  return openWith(event, (id) => found.get(id) as Buffer);
 }
+
+/**
+ * Marks a field that carries personal data and is sealed when its producer has a keyring: its
+ * value on the topic may be a sealed string instead (documented as such in the AsyncAPI document).
+ * For an object field, pair it with `@ValidateIf(unlessSealed('field'))` so the nested checks apply
+ * to the clear value only.
+ */
+export function Sealable(): PropertyDecorator {
+  return ValidateBy({ name: 'sealable', validator: { validate: () => true } });
+}
+
+/** A `@ValidateIf` condition: validate the field unless its value is sealed. */
+export const unlessSealed =
+  (field: string) =>
+  (o: object): boolean =>
+    !isSealed((o as Record<string, unknown>)[field]);

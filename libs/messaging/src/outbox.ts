@@ -22,10 +22,23 @@ export function addToOutbox(manager: EntityManager, topic: string, key: string, 
   return addManyToOutbox(manager, [{ topic, key, event }]);
 }
 
+/**
+ * Seals the personal data of events before they are written to the outbox (crypto-shredding),
+ * registered per DataSource by the service runtime when a keyring is configured. Mutates the events.
+ */
+export type OutboxSealer = (events: DomainEvent[]) => Promise<void>;
+const sealers = new WeakMap<object, OutboxSealer>();
+
+/** Every event added to the outbox through `dataSource` (any of its managers) is sealed by `sealer` first. */
+export function registerOutboxSealer(dataSource: object, sealer: OutboxSealer): void {
+  sealers.set(dataSource, sealer);
+}
+
 /** Adds several events in one statement; they are published in list order (per key order follows). */
 export async function addManyToOutbox(manager: EntityManager, entries: Array<{ topic: string; key: string; event: DomainEvent }>): Promise<void> {
   if (entries.length === 0) return;
   outboxWriters.add(manager.queryRunner ?? manager);
+  await sealers.get(manager.connection)?.(entries.map((e) => e.event));
   const records = entries.map(({ key, event }) => encodeEvent(event, key));
   // WITH ORDINALITY keeps the list order in the id sequence.
   await manager.query(

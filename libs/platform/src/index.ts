@@ -8,3 +8,4 @@ export * from './pii-rekey-on-start';
 export * from './events';
 export { activeTraceparent, tracingEnabled } from './tracing/trace-state';
 export * from './identity-visibility';
+export * from './sealing';

@@ -9,6 +9,7 @@ import {
   InboxPruner,
   messagingMetrics,
   parseBrokers,
+  registerOutboxSealer,
   TopicNamespace,
   type ConsumerOptions,
   OutboxRelay,
@@ -17,6 +18,7 @@ import {
 } from '@compliance/messaging';
 import { createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, keyringGrants, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
+import { sealByContract } from './sealing';
 import type { BaseServiceConfig } from './config';
 import { stopTracing } from './tracing/trace-state';
 
@@ -72,7 +74,12 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       entities: definition.entities,
       migrations: withMessagingMigrations(definition.migrations),
     });
-    if (config.KEYRING_MASTER_KEY) this.keyring = new LocalKeyring(this.dataSource, config.KEYRING_MASTER_KEY);
+    if (config.KEYRING_MASTER_KEY) {
+      const keyring = new LocalKeyring(this.dataSource, config.KEYRING_MASTER_KEY);
+      this.keyring = keyring;
+      // Crypto-shredding: whatever the service publishes through its outbox leaves with its personal data sealed.
+      registerOutboxSealer(this.dataSource, (events) => sealByContract(keyring, events));
+    }
     this.namespace = new TopicNamespace(config.KAFKA_TOPIC_PREFIX);
     this.kafka = createKafka({
       brokers: parseBrokers(config.KAFKA_BROKERS),

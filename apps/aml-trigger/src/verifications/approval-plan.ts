@@ -27,7 +27,9 @@ export function planApproval(event: DomainEvent): ApprovalPlan {
   if (data.decision?.providerAml) {
     plan.providerSummary = { kind: 'provider_summary', request: { subjectRef, sessionId: data.sessionId, summary: data.decision.providerAml, traceparent: event.traceparent } };
   }
-  const identity = data.identity?.fullName?.trim() ? toIdentity(data.identity) : undefined;
+  // Opened by now when it was sealed (the handler opens the fetch's events first).
+  const given = typeof data.identity === 'object' ? data.identity : undefined;
+  const identity = given?.fullName?.trim() ? toIdentity(given) : undefined;
   if (identity) plan.screen = { request: { ...base, identity }, verifiedAt: data.occurredAt };
   else if (data.change !== 'data_updated') {
     plan.unscreenable = { kind: 'unscreenable', request: { ...base, dedupeKey: `unscreenable:${data.sessionId}:${trigger}` }, reason: UNSCREENABLE_REASON };
@@ -39,7 +41,7 @@ export function planApproval(event: DomainEvent): ApprovalPlan {
 export const approvalDedupeKey = (sessionId: string | undefined, listSet: string, identityDigest: string): string => `session:${sessionId}:${listSet}:${identityDigest}`;
 
 /** Only the attributes screening uses; empty strings count as absent. */
-export function toIdentity(i: NonNullable<KycVerificationData['identity']>): ScreeningIdentity {
+export function toIdentity(i: Exclude<NonNullable<KycVerificationData['identity']>, string>): ScreeningIdentity {
   const clean = (v?: string) => (v && v.trim() ? v.trim() : undefined);
   return { fullName: i.fullName.trim(), dateOfBirth: clean(i.dateOfBirth), nationality: clean(i.nationality), documentNumber: clean(i.documentNumber) };
 }

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { KycVerificationData } from '@compliance/contracts';
 import type { EntityManager } from 'typeorm';
 import type { EventBatchItem } from '@compliance/messaging';
-import { PiiCipher } from '@compliance/persistence';
+import { PiiCipher, type Keyring } from '@compliance/persistence';
+import { ERASED, KEYRING, openEvents } from '@compliance/platform';
 import { subjectSealContext, upsertMonitoredSubjects, type VerifiedIdentity } from '../monitoring/monitored-subject.repository';
 import { ScreeningProvider } from '../provider/screening-provider';
 import type { ScreeningOrder } from '../screenings/screening-orders';
@@ -33,6 +34,7 @@ export class ApprovedVerificationHandler {
     private readonly cipher: PiiCipher,
     private readonly tombstones: ErasureTombstones,
     private readonly logger: PinoLogger,
+    @Optional() @Inject(KEYRING) private readonly keyring: Keyring | null = null,
   ) {}
 
   async handleBatch(items: EventBatchItem[], m: EntityManager): Promise<void> {
@@ -42,12 +44,17 @@ export class ApprovedVerificationHandler {
     // An approval about an erased subject or session (it arrived after the erasure: consumer lag, a
     // retry, an outbox row sent late) is recorded in the inbox only: no screening, no monitoring.
     const erased = await this.tombstones.erasedAmong(m, items.map(({ event }) => event.data as KycVerificationData));
+    // The identity arrives sealed under the person's data key; one destroyed by an erasure counts as erased too.
+    const opened = await openEvents(this.keyring, items.map(({ event }) => event));
+    opened.forEach((e, i) => {
+      if (e === ERASED) erased.add(i);
+    });
     if (erased.size > 0) {
       erasedSubjectEvents.inc(erased.size);
       this.logger.info({ events: erased.size }, 'approvals about erased subjects ignored');
     }
-    for (const [i, { event }] of items.entries()) {
-      if (erased.has(i)) continue;
+    for (const [i, event] of opened.entries()) {
+      if (erased.has(i) || event === ERASED) continue;
       const plan = planApproval(event);
       if (plan.providerSummary) orders.push(plan.providerSummary);
       if (plan.unscreenable) orders.push(plan.unscreenable);

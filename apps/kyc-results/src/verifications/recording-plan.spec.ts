@@ -85,7 +85,7 @@ describe('planSession: a session’s reports of one batch, applied in memory', (
       { index: 8, outcome: 'stale' },
     ]);
     expect(plan.history.map((h) => [h.index, h.row.outcome])).toEqual([[3, 'transition'], [8, 'stale']]);
-    expect(plan.events.map((e) => [e.index, e.event.data.status, e.event.data.identity?.fullName])).toEqual([[3, 'approved', 'Ana Núñez García']]);
+    expect(plan.events.map((e) => [e.index, e.event.data.status, (e.event.data.identity as { fullName?: string } | undefined)?.fullName])).toEqual([[3, 'approved', 'Ana Núñez García']]);
     expect(plan).toMatchObject({ existed: false, touched: true, identity: { fullName: 'Ana Núñez García' } });
   });
 
@@ -100,7 +100,7 @@ describe('planSession: a session’s reports of one batch, applied in memory', (
     const first = planSession(undefined, indexed([item(sessionReport('v3-approved', session, T0))]), vault);
     const stored = written(first, undefined);
     const plan = planSession(stored, indexed([item(statusOnly('Resubmitted', session, T0 + 10)), item(statusOnly('Approved', session, T0 + 20))]), vault);
-    expect(plan.events.map((e) => [e.event.data.status, e.event.data.identity?.documentNumber])).toEqual([
+    expect(plan.events.map((e) => [e.event.data.status, (e.event.data.identity as { documentNumber?: string } | undefined)?.documentNumber])).toEqual([
       ['resubmitted', undefined],
       ['approved', 'X1234567'],
     ]);
@@ -124,6 +124,6 @@ describe('planSession: a session’s reports of one batch, applied in memory', (
     expect(same.identity?.fullName).toBe('Ana Núñez García');
 
     const other = planSession(structuredClone(stored), indexed([item(changed)]), rotated);
-    expect(other.events.map((e) => [e.event.data.change, e.event.data.identity?.fullName])).toEqual([['data_updated', 'Anabel Núñez García']]);
+    expect(other.events.map((e) => [e.event.data.change, (e.event.data.identity as { fullName?: string } | undefined)?.fullName])).toEqual([['data_updated', 'Anabel Núñez García']]);
   });
 });

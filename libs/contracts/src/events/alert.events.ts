@@ -1,4 +1,6 @@
-import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { IsObjectOrSealed } from './webhook.events';
+import { Sealable } from '../sealed-fields';
 
 export const ALERT_KINDS = ['aml_match', 'aml_review', 'aml_screening_failed', 'erasure_overdue', 'purge_overdue', 'dead_letter'] as const;
 export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
@@ -12,8 +14,8 @@ export class ComplianceAlertRaisedData {
   @IsOptional() @IsString() sessionId?: string;
   @IsOptional() @IsString() screeningId?: string;
   @IsOptional() @IsString() erasureRequestId?: string;
-  @IsString() summary!: string;
-  @IsOptional() @IsObject() details?: Record<string, unknown>;
+  @IsString() @Sealable() summary!: string;
+  @IsOptional() @IsObjectOrSealed() details?: Record<string, unknown> | string;
   @IsISO8601() raisedAt!: string;
 }
 
@@ -24,7 +26,7 @@ export class ComplianceAlertResolvedData {
   @IsString() reviewer!: string;
   /** For a cleared sanctions match: the second, different person (auditor or admin) who confirmed it. */
   @IsOptional() @IsString() secondReviewer?: string;
-  @IsOptional() @IsString() note?: string;
+  @IsOptional() @IsString() @Sealable() note?: string;
   @IsOptional() @IsString() subjectRef?: string;
   @IsOptional() @IsString() sessionId?: string;
   @IsISO8601() resolvedAt!: string;
@@ -39,7 +41,7 @@ export class ComplianceAlertReviewProposedData {
   @IsString() @IsNotEmpty() alertId!: string;
   @IsIn(['false_positive']) proposal!: string;
   @IsString() @IsNotEmpty() proposedBy!: string;
-  @IsString() @IsNotEmpty() note!: string;
+  @IsString() @IsNotEmpty() @Sealable() note!: string;
   @IsOptional() @IsString() subjectRef?: string;
   @IsOptional() @IsString() sessionId?: string;
   @IsISO8601() proposedAt!: string;

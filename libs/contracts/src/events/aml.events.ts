@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { Sealable } from '../sealed-fields';
 import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 
 export const SCREENING_OUTCOMES = ['clear', 'review', 'match'] as const;
@@ -10,9 +11,9 @@ export class ScreeningHitData {
   @IsString() list!: string;
   @IsString() entityId!: string;
   /** The listed name or alias that matched best. */
-  @IsString() matchedName!: string;
+  @IsString() @Sealable() matchedName!: string;
   /** The entry's primary name, when the matched one is an alias. */
-  @IsOptional() @IsString() entityName?: string;
+  @IsOptional() @IsString() @Sealable() entityName?: string;
   /** Match confidence in [0, 1]. */
   @IsNumber() score!: number;
   /** Name similarity and date-of-birth / country adjustments; identifier = a document number matched. */

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsISO8601, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { Sealable, unlessSealed } from '../sealed-fields';
 import { KYC_STATUSES, type KycStatus } from '../event-types';
 
 /**
@@ -58,7 +59,8 @@ export class KycVerificationData {
   @IsIn(KYC_CHANGES) change!: KycChange;
   @IsOptional() @IsString() workflowId?: string;
   @IsOptional() @ValidateNested() @Type(() => DecisionSummary) decision?: DecisionSummary;
-  @IsOptional() @ValidateNested() @Type(() => ScreeningIdentity) identity?: ScreeningIdentity;
+  /** Sealed under the person's data key when kyc-results has a keyring (docs/privacy.md). */
+  @IsOptional() @Sealable() @ValidateIf(unlessSealed('identity')) @ValidateNested() @Type(() => ScreeningIdentity) identity?: ScreeningIdentity | string;
   @IsOptional() @IsBoolean() terminal?: boolean;
   /** The provider's exact status string (Didit `In Review`...), for people reading the topic. */
   @IsOptional() @IsString() providerStatus?: string;

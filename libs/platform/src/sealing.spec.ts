@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { isSealed, newEvent, openEvent } from '@compliance/contracts';
+import type { DataKeyOwner, IssuedKey, Keyring } from '@compliance/persistence';
+import { sealEvents } from './sealing';
+
+/** A keyring in memory: one key per owner (the real one is tested against Postgres in libs/persistence). */
+function memoryKeyring(): Keyring & { calls: number } {
+  const byOwner = new Map<string, IssuedKey>();
+  const ring = {
+    calls: 0,
+    async keysFor(owners: DataKeyOwner[]) {
+      ring.calls += 1;
+      return owners.map((o) => {
+        const name = o.subjectRef ? `s:${o.subjectRef}` : `x:${o.sessionId}`;
+        if (!byOwner.has(name)) byOwner.set(name, { keyId: `dk_${byOwner.size}`, key: randomBytes(32) });
+        return byOwner.get(name) as IssuedKey;
+      });
+    },
+    async dataKey(id: string) {
+      const found = [...byOwner.values()].find((k) => k.keyId === id);
+      if (!found) throw new Error('no key');
+      return found.key;
+    },
+    async dataKeys() {
+      return new Map();
+    },
+    async destroy() {
+      return 0;
+    },
+    forget: () => undefined,
+  };
+  return ring;
+}
+
+describe('sealEvents', () => {
+  it('seals the named fields (array items too) under each owner\'s key in one keyring call; the client opens them', async () => {
+    const keyring = memoryKeyring();
+    const a = newEvent({ type: 't', source: 's', data: { subjectRef: 'ann', identity: { fullName: 'Ann Lee' }, hits: [{ list: 'un', matchedName: 'ANN LEE' }, { list: 'eu' }] } });
+    const b = newEvent({ type: 't', source: 's', data: { sessionId: 'x', identity: { fullName: 'Bo' } } });
+    const c = newEvent({ type: 't', source: 's', data: { outcome: 'clear' } });
+    await sealEvents(keyring, [
+      { event: a, owner: { subjectRef: 'ann' }, paths: ['identity', 'hits.*.matchedName', 'hits.*.entityName'] },
+      { event: b, owner: { sessionId: 'x' }, paths: ['identity'] },
+      { event: c, owner: { subjectRef: 'cy' }, paths: ['identity'] },
+    ]);
+    expect(keyring.calls).toBe(1);
+    expect(isSealed(a.data.identity)).toBe(true);
+    expect(isSealed(a.data.hits[0].matchedName)).toBe(true);
+    expect(a.data.hits[1]).toEqual({ list: 'eu' });
+    expect(a.data.subjectRef).toBe('ann');
+    expect(a.datakeyid).toBe('dk_0');
+    expect(b.datakeyid).toBe('dk_1');
+    expect(c.datakeyid).toBeUndefined();
+    expect(c.data).toEqual({ outcome: 'clear' });
+    expect((await openEvent(a, keyring)).data).toEqual({ subjectRef: 'ann', identity: { fullName: 'Ann Lee' }, hits: [{ list: 'un', matchedName: 'ANN LEE' }, { list: 'eu' }] });
+  });
+
+  it('leaves events as they are without a keyring', async () => {
+    const e = newEvent({ type: 't', source: 's', data: { identity: { fullName: 'Ann' } } });
+    await sealEvents(null, [{ event: e, owner: { subjectRef: 'ann' }, paths: ['identity'] }]);
+    expect(e.data.identity).toEqual({ fullName: 'Ann' });
+  });
+});
