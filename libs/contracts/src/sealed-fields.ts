@@ -30,13 +30,21 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'webhook.received': ['payload'],
   'kyc.verification.*': ['identity'],
   'aml.screening.completed': ['hits.*.matchedName', 'hits.*.entityName'],
+  /** Of the alert kinds in PERSONAL_ALERT_KINDS only. */
   'compliance.alert.raised': ['summary', 'details'],
   'compliance.alert.review.proposed': ['note'],
   'compliance.alert.resolved': ['note'],
 };
 
-/** The sealed fields of an event type (none for most). */
-export function sealedFieldsOf(type: string): readonly string[] {
+/**
+ * Alerts about a screening may name the person (the matched names, the identity screened); the
+ * operational ones (an erasure or purge overdue, a dead letter) carry ids only and stay in clear.
+ */
+export const PERSONAL_ALERT_KINDS: readonly string[] = ['aml_match', 'aml_review', 'aml_screening_failed'];
+
+/** The sealed fields of an event (none for most). */
+export function sealedFieldsOf(type: string, data?: unknown): readonly string[] {
+  if (type === 'compliance.alert.raised' && !PERSONAL_ALERT_KINDS.includes(String((data as { kind?: unknown } | undefined)?.kind))) return [];
   return SEALED_FIELDS[type] ?? (type.startsWith('kyc.verification.') ? SEALED_FIELDS['kyc.verification.*'] : []);
 }
 

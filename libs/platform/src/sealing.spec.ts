@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isSealed, newEvent, openEvent } from '@compliance/contracts';
 import type { DataKeyOwner, IssuedKey, Keyring } from '@compliance/persistence';
-import { sealEvents } from './sealing';
+import { sealByContract, sealEvents } from './sealing';
 
 /** A keyring in memory: one key per owner (the real one is tested against Postgres in libs/persistence). */
 function memoryKeyring(): Keyring & { calls: number } {
@@ -59,5 +59,20 @@ describe('sealEvents', () => {
     const e = newEvent({ type: 't', source: 's', data: { identity: { fullName: 'Ann' } } });
     await sealEvents(null, [{ event: e, owner: { subjectRef: 'ann' }, paths: ['identity'] }]);
     expect(e.data.identity).toEqual({ fullName: 'Ann' });
+  });
+
+  it('seals by the contract: a hit alert\'s summary and details, not an operational alert; a screening\'s hit names only', async () => {
+    const keyring = memoryKeyring();
+    const hit = newEvent({ type: 'compliance.alert.raised', source: 's', data: { kind: 'aml_match', subjectRef: 'ann', summary: 'Possible match: Ann Lee', details: { hits: [] } } });
+    const overdue = newEvent({ type: 'compliance.alert.raised', source: 's', data: { kind: 'erasure_overdue', subjectRef: 'ann', summary: 'Erasure overdue', details: { waitingFor: ['x'] } } });
+    const screening = newEvent({ type: 'aml.screening.completed', source: 's', data: { subjectRef: 'ann', outcome: 'match', hits: [{ list: 'un', entityId: 'e1', matchedName: 'ANN LEE', score: 0.97 }] } });
+    const nameless = newEvent({ type: 'compliance.alert.raised', source: 's', data: { kind: 'aml_match', summary: 'no subject named' } });
+    await sealByContract(keyring, [hit, overdue, screening, nameless]);
+    expect(isSealed(hit.data.summary)).toBe(true);
+    expect(isSealed(hit.data.details)).toBe(true);
+    expect(overdue.data).toMatchObject({ summary: 'Erasure overdue', details: { waitingFor: ['x'] } });
+    expect(screening.data.hits[0]).toMatchObject({ list: 'un', entityId: 'e1', score: 0.97 });
+    expect(isSealed(screening.data.hits[0].matchedName)).toBe(true);
+    expect(nameless.data.summary).toBe('no subject named');
   });
 });

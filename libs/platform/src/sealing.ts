@@ -54,7 +54,7 @@ export function sealByContract(keyring: Keyring | null | undefined, events: Doma
   return sealEvents(
     keyring,
     events.flatMap((event) => {
-      const paths = sealedFieldsOf(event.type);
+      const paths = sealedFieldsOf(event.type, event.data);
       const { subjectRef, sessionId } = (event.data ?? {}) as { subjectRef?: unknown; sessionId?: unknown };
       const owner = typeof subjectRef === 'string' && subjectRef ? { subjectRef } : typeof sessionId === 'string' && sessionId ? { sessionId } : undefined;
       return paths.length && owner ? [{ event, owner, paths: [...paths] }] : [];

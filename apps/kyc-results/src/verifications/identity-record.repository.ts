@@ -20,6 +20,8 @@ export interface IdentityRecordRow {
   /** Keyed digest of the attributes: tells an identity change apart without decrypting. */
   identity_digest: string;
   key_id: string;
+  /** The data key the personal fields are sealed under inside their PII-key encryption (crypto-shredding); null without a keyring. */
+  data_key_id: string | null;
   updated_at: Date;
 }
 
@@ -37,6 +39,7 @@ export interface IdentityRecord {
   addressEnc: string | null;
   identityDigest: string;
   keyId: string;
+  dataKeyId: string | null;
 }
 
 /** The columns a record is written with, the key first. */
@@ -53,6 +56,7 @@ const IDENTITY_COLUMNS: ReadonlyArray<SqlColumn<IdentityRecord>> = [
   ['addressEnc', 'address_enc', 'text'],
   ['identityDigest', 'identity_digest', 'text'],
   ['keyId', 'key_id', 'text'],
+  ['dataKeyId', 'data_key_id', 'text'],
 ];
 
 /** Every column of the table, for statements that read a record alongside other rows. */
@@ -71,6 +75,7 @@ export const identityOf = (row: IdentityRecordRow): IdentityRecord => ({
   addressEnc: row.address_enc,
   identityDigest: row.identity_digest,
   keyId: row.key_id,
+  dataKeyId: row.data_key_id,
 });
 
 export async function findIdentity(q: Queryable, sessionId: string): Promise<IdentityRecord | undefined> {

@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { dlqTopicOf, isSealed, sealValue, ConsumerGroups, type DomainEvent, type WebhookReceivedData } from '@compliance/contracts';
-import { LocalKeyring } from '@compliance/persistence';
+import { DataKeyDestroyedError, dlqTopicOf, isSealed, sealValue, ConsumerGroups, type DomainEvent, type WebhookReceivedData } from '@compliance/contracts';
+import { LocalKeyring, PiiCipher } from '@compliance/persistence';
+import { sql } from '@compliance/persistence/testing';
+import { identityOf, type IdentityRecordRow } from './identity-record.repository';
+import { IdentityVault } from './identity-vault';
 import { diditSession, waitFor } from '@compliance/testing';
-import { gatewayEvent, startKycResults, type KycHarness } from '../../test/kyc-harness';
+import { gatewayEvent, startKycResults, TEST_PII_KEY, type KycHarness } from '../../test/kyc-harness';
 
 /** kyc-results reads webhook payloads sealed under the subject's data key (crypto-shredding). */
 describe('sealed webhook payloads (real Kafka and Postgres)', () => {
@@ -52,3 +56,55 @@ describe('sealed webhook payloads (real Kafka and Postgres)', () => {
     expect(metrics).toContain('subject_erased');
   });
 });
+
+/** Crypto-shredding at rest: a backup taken before an erasure holds nothing readable of that person after it. */
+describe('a database backup across an erasure (real Postgres, pg_dump)', () => {
+  const MASTER = randomBytes(32).toString('base64');
+  let kyc: KycHarness;
+  let scratch: string | undefined;
+
+  beforeAll(async () => {
+    kyc = await startKycResults('kyc-backup', { env: { KEYRING_MASTER_KEY: MASTER } });
+  });
+  afterAll(async () => {
+    await kyc?.stop();
+    if (scratch) execFileSync('dropdb', ['--if-exists', ...connectionArgs(kyc.dbUrl), scratch]);
+  });
+
+  it('restored after the erasure, the erased person\'s identity does not open; another person\'s does', async () => {
+    const keyring = new LocalKeyring(kyc.dataSource, MASTER);
+    const people = ['erased', 'kept'].map((who) => diditSession('v3-approved', { vendor_data: `${who}-${randomUUID()}` }));
+    for (const payload of people) {
+      const event = gatewayEvent(payload);
+      const [key] = await keyring.keysFor([{ subjectRef: payload.vendor_data as string }]);
+      await kyc.deliver({ ...event, datakeyid: key.keyId, data: { ...event.data, payload: sealValue(payload, key.key, key.keyId, event.id, 'payload') } });
+      await kyc.waitForEvents(payload.session_id as string, 1);
+    }
+    const names = people.map((p) => JSON.stringify(p.decision).match(/"last_name":"([^"]+)"/)?.[1] as string);
+
+    // The backup, then the erasure's key destruction, then the backup restored into a scratch database.
+    const dump = execFileSync('pg_dump', [...connectionArgs(kyc.dbUrl), '--no-owner', '--no-privileges', '--schema=kyc_results', dbName(kyc.dbUrl)], { maxBuffer: 64 << 20 }).toString();
+    for (const name of names) expect(dump).not.toContain(name);
+    await keyring.destroy({ subjectRefs: [people[0].vendor_data as string] });
+    scratch = `${dbName(kyc.dbUrl)}_restored`.slice(0, 60);
+    execFileSync('createdb', [...connectionArgs(kyc.dbUrl), scratch]);
+    execFileSync('psql', [...connectionArgs(kyc.dbUrl), '--quiet', '-v', 'ON_ERROR_STOP=1', '-d', scratch], { input: dump });
+    const restored = new URL(kyc.dbUrl);
+    restored.pathname = `/${scratch}`;
+    const rows: IdentityRecordRow[] = await sql(restored.toString(), 'SELECT * FROM kyc_results.identity_attributes WHERE session_id = ANY($1)', [people.map((p) => p.session_id)]);
+    expect(rows).toHaveLength(2);
+
+    // Everything the service itself would hold — the PII key and the live keyring — opens only the other person.
+    const vault = new IdentityVault(new PiiCipher(TEST_PII_KEY, 'kyc-results'), keyring);
+    const [erased, kept] = people.map((p) => identityOf(rows.find((r) => r.session_id === p.session_id) as IdentityRecordRow));
+    const scoped = await vault.forBatch([erased, kept]);
+    expect(() => scoped.open(erased)).toThrow(DataKeyDestroyedError);
+    expect(scoped.open(kept).lastName).toBe(names[1]);
+  });
+});
+
+const dbName = (url: string) => new URL(url).pathname.slice(1);
+function connectionArgs(url: string): string[] {
+  const u = new URL(url);
+  return ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username) || 'postgres'];
+}

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ErasureTombstones, type ErasedKeys } from '../retention/erasure-tombstones';
 import { deleteIdentities, upsertIdentities } from './identity-record.repository';
-import { IdentityVault } from './identity-vault';
+import { identityOwner, IdentityVault } from './identity-vault';
+import type { IdentityAttributes } from '../providers/verification-report';
 import { bySession, inBatchOrder, planSession, type ReceivedWebhook, type RecordOutcome, type ReportToRecord, type SessionPlan, type StoredSession } from './recording-plan';
 import { insertHistory } from './status-history.repository';
 import { announceAll } from './verification-events';
@@ -40,23 +41,31 @@ export class VerificationRecorder {
     const lookup = this.tombstones.lookup({ sessions: groups.keys(), subjects });
     const { sessions: stored, tombstones } = await lockSessions(m, [...groups.keys()], fingerprints, lookup.digests);
     const erased = await this.withStoredSubjects(m, lookup.resolve(tombstones), stored, subjects);
-    const plans = new Map([...groups].map(([id, reports]) => [id, planSession(stored.get(id), reports, this.vault, erased)]));
+    // The data keys the stored identities are sealed under (crypto-shredding), fetched once for the batch.
+    let vault = await this.vault.forBatch([...stored.values()].map((s) => s.identity));
+    unreadable(stored, vault);
+    const plans = new Map([...groups].map(([id, reports]) => [id, planSession(stored.get(id), reports, vault, erased)]));
     const created = [...plans.values()].filter((p) => !p.existed && p.touched).sort((a, b) => a.outcomes[0].index - b.outcomes[0].index);
     const lost = await insertSessions(m, created.map((p) => p.session));
     if (lost.length > 0) {
       // Another consumer created these sessions since they were read: now they exist, lock them and apply again.
       const existing = await lockSessions(m, lost, fingerprints);
       const again = await this.withStoredSubjects(m, erased, existing.sessions, subjects);
+      vault = await this.vault.forBatch([...stored.values(), ...existing.sessions.values()].map((s) => s.identity));
+      unreadable(existing.sessions, vault);
       for (const id of lost) {
         if (!existing.sessions.has(id)) throw new Error(`session ${id} could neither be created nor locked`);
-        plans.set(id, planSession(existing.sessions.get(id), groups.get(id) ?? [], this.vault, again));
+        plans.set(id, planSession(existing.sessions.get(id), groups.get(id) ?? [], vault, again));
       }
     }
     const all = [...plans.values()];
     await updateSessions(m, all.filter((p) => p.existed && p.touched).map((p) => p.session));
     const forgotten = all.filter((p) => p.forgetIdentity).map((p) => p.session.sessionId);
     if (forgotten.length > 0) await deleteIdentities(m, forgotten);
-    await upsertIdentities(m, all.flatMap((p) => (p.identity ? [this.vault.seal(p.session.sessionId, p.identity)] : [])));
+    const storing = all.filter((p) => p.identity);
+    const owners = storing.map((p) => identityOwner(p.session.sessionId, p.session.subjectRef));
+    await vault.issueFor(owners);
+    await upsertIdentities(m, storing.map((p, i) => vault.seal(p.session.sessionId, p.identity as IdentityAttributes, owners[i])));
     await insertHistory(m, inBatchOrder(all.map((p) => p.history)).map((h) => h.row));
     await announceAll(m, inBatchOrder(all.map((p) => p.events)).map((e) => e.event));
     return this.outcomes(all, items);
@@ -80,4 +89,13 @@ export class VerificationRecorder {
     }
     return outcomes.map((o) => o.outcome);
   }
+}
+
+/**
+ * A stored identity sealed under a destroyed data key (its person's erasure was ordered; the erasure
+ * command has not reached this service yet) reads as absent: it cannot be compared or announced, and
+ * the erasure deletes the row.
+ */
+function unreadable(stored: Map<string, StoredSession>, vault: IdentityVault): void {
+  for (const s of stored.values()) if (s.identity && vault.destroyedKeyOf(s.identity)) s.identity = undefined;
 }
