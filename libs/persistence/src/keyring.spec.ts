@@ -49,7 +49,11 @@ describe('the keyring (real Postgres)', () => {
     expect((await openEvent(e1, reader)).data).toEqual({ who: { name: 'Ana' } }); // cached in the reader now
     expect(await writer.destroy({ subjectRefs: [erased] })).toBe(1);
     expect(await writer.destroy({ subjectRefs: [erased] })).toBe(0);
-    reader.forget({ subjectRefs: [erased] });
+    // The reader still holds the key it used (a cache) until the erasure command makes it forget the owner.
+    expect((await openEvent(e1, reader)).data).toEqual({ who: { name: 'Ana' } });
+    await reader.forget({ subjectRefs: [erased] });
+    await expect(openEvent(e1, reader)).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    expect((await openEvent(e2, reader)).data).toEqual({ who: { name: 'Ana' } });
     const fresh = new LocalKeyring(ds, first);
     await expect(openEvent(e1, fresh)).rejects.toBeInstanceOf(DataKeyDestroyedError);
     expect((await openEvent(e2, fresh)).data).toEqual({ who: { name: 'Ana' } });

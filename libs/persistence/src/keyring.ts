@@ -28,7 +28,7 @@ export interface Keyring extends DataKeySource {
   /** Destroys every key of these subjects and sessions (an erasure); returns how many were live. */
   destroy(owners: { subjectRefs?: string[]; sessionIds?: string[] }, q?: Queryable): Promise<number>;
   /** Drops cached keys of these owners (an erasure was ordered; the keys may be destroyed any moment). */
-  forget(owners: { subjectRefs?: string[]; sessionIds?: string[] }): void;
+  forget(owners: { subjectRefs?: string[]; sessionIds?: string[] }): Promise<void>;
 }
 
 /** An EntityManager or a DataSource: both run raw SQL. */
@@ -116,15 +116,21 @@ const ownerName = (o: DataKeyOwner): string => {
   throw new KeyringError('a data key belongs to a subject or a session');
 };
 
+const namesOf = (owners: { subjectRefs?: string[]; sessionIds?: string[] }): string[] => [
+  ...(owners.subjectRefs ?? []).map((s) => ownerName({ subjectRef: s })),
+  ...(owners.sessionIds ?? []).map((s) => ownerName({ sessionId: s })),
+];
+
 interface Cached {
   keyId: string;
   key: Buffer;
+  ownerDigest: string;
   until: number;
 }
 
 /**
- * The keyring in Postgres. Unwrapped keys are cached for `cacheMs` (default 60 s) and dropped by
- * `forget` (on `retention.erasure.requested`) and by `destroy`.
+ * The keyring in Postgres. Unwrapped keys are cached for `cacheMs` (default 60 s; 0 caches nothing)
+ * and dropped by `forget` (on `retention.erasure.requested`) and by `destroy`.
  */
 export class LocalKeyring implements Keyring {
   private readonly keks: Kek[];
@@ -202,9 +208,11 @@ export class LocalKeyring implements Keyring {
         const row = byDigest.get(digests[i]);
         if (!row) throw new KeyringError('a data key was destroyed while it was being issued; retry');
         const issued = { keyId: row.key_id, key: unwrap(this.kek(row.kek_id), row.wrapped, row.key_id) };
-        const cached = { ...issued, until: now + this.cacheMs };
-        this.byOwner.set(name, cached);
-        this.byKeyId.set(issued.keyId, cached);
+        const cached = { ...issued, ownerDigest: row.owner_digest, until: now + this.cacheMs };
+        if (this.cacheMs > 0) {
+          this.byOwner.set(name, cached);
+          this.byKeyId.set(issued.keyId, cached);
+        }
         out.set(name, issued);
       });
     }
@@ -227,7 +235,10 @@ export class LocalKeyring implements Keyring {
       else missing.push(id);
     }
     if (missing.length) {
-      const rows: Array<{ key_id: string; kek_id: string | null; wrapped: string | null }> = await this.db.query(`SELECT key_id, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE key_id = ANY($1::text[])`, [missing]);
+      const rows: Array<{ key_id: string; owner_digest: string; kek_id: string | null; wrapped: string | null }> = await this.db.query(
+        `SELECT key_id, owner_digest, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE key_id = ANY($1::text[])`,
+        [missing],
+      );
       const byId = new Map(rows.map((r) => [r.key_id, r]));
       for (const id of missing) {
         const row = byId.get(id);
@@ -235,7 +246,7 @@ export class LocalKeyring implements Keyring {
         else if (row.wrapped === null) out.set(id, new DataKeyDestroyedError(id));
         else {
           const key = unwrap(this.kek(row.kek_id), row.wrapped, id);
-          this.byKeyId.set(id, { keyId: id, key, until: now + this.cacheMs });
+          if (this.cacheMs > 0) this.byKeyId.set(id, { keyId: id, key, ownerDigest: row.owner_digest, until: now + this.cacheMs });
           out.set(id, key);
         }
       }
@@ -244,27 +255,29 @@ export class LocalKeyring implements Keyring {
   }
 
   async destroy(owners: { subjectRefs?: string[]; sessionIds?: string[] }, q: Queryable = this.db): Promise<number> {
-    const names = [...(owners.subjectRefs ?? []).map((s) => ownerName({ subjectRef: s })), ...(owners.sessionIds ?? []).map((s) => ownerName({ sessionId: s }))];
-    if (names.length === 0) return 0;
-    this.forget(owners);
+    const digests = await this.digestsOf(namesOf(owners));
+    if (digests.length === 0) return 0;
+    this.dropCached(digests);
     const destroyed: Array<{ key_id: string }> = await q.query(
       // A CTE so the driver answers rows (an UPDATE … RETURNING answers [rows, count] through TypeORM).
       `WITH gone AS (UPDATE ${KEYRING_SCHEMA}.data_keys SET wrapped = NULL, kek_id = NULL, destroyed_at = now()
          WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL RETURNING key_id)
        SELECT key_id FROM gone`,
-      [await this.digestsOf(names)],
+      [digests],
     );
-    for (const { key_id } of destroyed) this.byKeyId.delete(key_id);
     return destroyed.length;
   }
 
-  forget(owners: { subjectRefs?: string[]; sessionIds?: string[] }): void {
-    const names = [...(owners.subjectRefs ?? []).map((s) => ownerName({ subjectRef: s })), ...(owners.sessionIds ?? []).map((s) => ownerName({ sessionId: s }))];
-    for (const n of names) {
-      const cached = this.byOwner.get(n);
-      if (cached) this.byKeyId.delete(cached.keyId);
-      this.byOwner.delete(n);
-    }
+  async forget(owners: { subjectRefs?: string[]; sessionIds?: string[] }): Promise<void> {
+    const names = namesOf(owners);
+    if (names.length === 0 || (this.byOwner.size === 0 && this.byKeyId.size === 0)) return;
+    this.dropCached(await this.digestsOf(names));
+  }
+
+  private dropCached(digests: string[]): void {
+    const gone = new Set(digests);
+    for (const [k, c] of this.byOwner) if (gone.has(c.ownerDigest)) this.byOwner.delete(k);
+    for (const [k, c] of this.byKeyId) if (gone.has(c.ownerDigest)) this.byKeyId.delete(k);
   }
 
   /** Re-wraps keys (and the digest secret) still under an older KEK, `batch` at a time; returns how many. */

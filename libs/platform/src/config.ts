@@ -69,6 +69,13 @@ export class BaseServiceConfig {
   @IsMasterKeys()
   KEYRING_MASTER_KEY?: string;
 
+  /** How long a service keeps an unwrapped data key in memory (ms; 0 = read the keyring every time). */
+  @Type(() => Number)
+  @IsInt({ message: 'KEYRING_CACHE_MS must be an integer number of milliseconds' })
+  @Min(0, { message: 'KEYRING_CACHE_MS must be between 0 and 3600000' })
+  @Max(3_600_000, { message: 'KEYRING_CACHE_MS must be between 0 and 3600000' })
+  KEYRING_CACHE_MS = 60_000;
+
   /** TLS to the brokers (`true`). */
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'KAFKA_SSL must be true or false' })

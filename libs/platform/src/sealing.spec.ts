@@ -27,7 +27,7 @@ function memoryKeyring(): Keyring & { calls: number } {
     async destroy() {
       return 0;
     },
-    forget: () => undefined,
+    forget: async () => undefined,
   };
   return ring;
 }

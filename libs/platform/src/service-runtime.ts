@@ -75,7 +75,7 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       migrations: withMessagingMigrations(definition.migrations),
     });
     if (config.KEYRING_MASTER_KEY) {
-      const keyring = new LocalKeyring(this.dataSource, config.KEYRING_MASTER_KEY);
+      const keyring = new LocalKeyring(this.dataSource, config.KEYRING_MASTER_KEY, config.KEYRING_CACHE_MS);
       this.keyring = keyring;
       // Crypto-shredding: whatever the service publishes through its outbox leaves with its personal data sealed.
       registerOutboxSealer(this.dataSource, (events) => sealByContract(keyring, events));

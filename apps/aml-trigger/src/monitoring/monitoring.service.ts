@@ -1,7 +1,7 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { PiiCipher } from '@compliance/persistence';
+import { IdentitySealing } from '../pii/identity-sealing';
 import { OutboxRelay } from '@compliance/messaging';
 import { ScreeningProvider } from '../provider/screening-provider';
 import type { ScreeningIdentity } from '../screenings/screening.types';
@@ -30,7 +30,7 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
     private readonly provider: ScreeningProvider,
     private readonly registry: WatchlistRegistry,
     private readonly screenings: ScreeningsService,
-    private readonly cipher: PiiCipher,
+    private readonly sealing: IdentitySealing,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -76,7 +76,9 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
         const listSet = this.provider.listSetKey();
         const subject = await lockStaleSubject(m, subjectRef, listSet);
         if (!subject) return false;
-        const identity = this.cipher.openJson<ScreeningIdentity>(subject.identity_sealed, subjectSealContext(subjectRef));
+        const identity = await this.sealing.open<ScreeningIdentity>(subject.identity_sealed, subjectSealContext(subjectRef));
+        // Its data key destroyed: the subject's erasure was ordered (the command deletes the row).
+        if (!identity) return false;
         await this.screenings.request(m, {
           subjectRef,
           sessionId: subject.latest_session_id ?? undefined,

@@ -5,7 +5,8 @@ import { ServiceRuntime } from '@compliance/platform';
 import { OutboxRelay } from '@compliance/messaging';
 import { AmlTriggerConfig } from '../aml-trigger.config';
 import { suppressedHitKeys } from '../alerts/alert.repository';
-import { PiiCipher, Wakeup } from '@compliance/persistence';
+import { Wakeup } from '@compliance/persistence';
+import { IdentitySealing } from '../pii/identity-sealing';
 import { ProviderFailure, ScreeningProvider } from '../provider/screening-provider';
 import { claimUnfinished, lockIfRunning, refOf, type ScreeningRow } from './screening.repository';
 import type { ScreeningIdentity, ScreeningVerdict } from './screening.types';
@@ -33,7 +34,7 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
     private readonly logger: PinoLogger,
     private readonly provider: ScreeningProvider,
     private readonly screenings: ScreeningsService,
-    private readonly cipher: PiiCipher,
+    private readonly sealing: IdentitySealing,
     config: AmlTriggerConfig,
   ) {
     const backoff = config.DIDIT_RETRY_BASE_MS * 2 ** config.DIDIT_MAX_ATTEMPTS * 1.2;
@@ -76,12 +77,14 @@ export class PendingScreeningWorker implements OnApplicationBootstrap, BeforeApp
   private async perform(row: ScreeningRow): Promise<void> {
     const ref = refOf(row);
     if (!row.input_sealed) return this.finish(row, (m) => this.screenings.fail(m, ref, 'the identity was erased before the screening ran', row.attempts, false));
-    let identity: ScreeningIdentity;
+    let identity: ScreeningIdentity | undefined;
     try {
-      identity = this.cipher.openJson<ScreeningIdentity>(row.input_sealed, sealContext(row.id));
+      identity = await this.sealing.open<ScreeningIdentity>(row.input_sealed, sealContext(row.id));
     } catch {
-      return this.finish(row, (m) => this.screenings.fail(m, ref, 'the stored identity cannot be decrypted (was PII_ENCRYPTION_KEY changed?)', 0));
+      return this.finish(row, (m) => this.screenings.fail(m, ref, 'the stored identity cannot be decrypted (was PII_ENCRYPTION_KEY or KEYRING_MASTER_KEY changed?)', 0));
     }
+    // Its data key destroyed: the person's erasure was ordered.
+    if (!identity) return this.finish(row, (m) => this.screenings.fail(m, ref, 'the identity was erased before the screening ran', row.attempts, false));
     const suppressed = (await suppressedHitKeys(this.dataSource, [row.subject_ref])).get(row.subject_ref) ?? new Set<string>();
     let verdict: ScreeningVerdict;
     try {

@@ -5,7 +5,7 @@ import { addToOutbox, OutboxRelay } from '@compliance/messaging';
 import { maskDateOfBirth, maskDocumentNumber, maskName, type IdentityVisibility, type Principal } from '@compliance/platform';
 import { alertIdsByScreening } from '../alerts/alert.repository';
 import { isMonitored } from '../monitoring/monitored-subject.repository';
-import { PiiCipher } from '@compliance/persistence';
+import { IdentitySealing } from '../pii/identity-sealing';
 import { findScreening, screeningsOfSubject, type ScreeningRow } from './screening.repository';
 import type { ScreeningView } from './screenings.dto';
 import { sealContext } from './screenings.service';
@@ -39,7 +39,7 @@ function maskedInput(input: Input): Input {
 export class ScreeningQueries {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly cipher: PiiCipher,
+    private readonly sealing: IdentitySealing,
     private readonly relay: OutboxRelay,
   ) {}
 
@@ -57,7 +57,7 @@ export class ScreeningQueries {
 
   private async withAlerts(rows: ScreeningRow[], reader: InputReader): Promise<ScreeningView[]> {
     const alerts = await alertIdsByScreening(this.dataSource, rows.map((r) => r.id));
-    const inputs = rows.map((row) => this.input(row));
+    const inputs = await Promise.all(rows.map((row) => this.input(row)));
     if (reader.visibility === 'full' && reader.recordAccess !== false) await this.recordAccess(rows, inputs, reader.reader);
     return rows.map((row, i) => {
       const input = inputs[i];
@@ -114,10 +114,11 @@ export class ScreeningQueries {
     };
   }
 
-  private input(row: ScreeningRow): Input | null {
+  /** The screened identity, or null when there is none, it cannot be decrypted, or its data key was destroyed (erased). */
+  private async input(row: ScreeningRow): Promise<Input | null> {
     if (!row.input_sealed) return null;
     try {
-      return this.cipher.openJson(row.input_sealed, sealContext(row.id));
+      return (await this.sealing.open<Input>(row.input_sealed, sealContext(row.id))) ?? null;
     } catch {
       return null;
     }

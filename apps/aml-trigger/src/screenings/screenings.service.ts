@@ -4,7 +4,7 @@ import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { Topics, type DomainEvent } from '@compliance/contracts';
 import { addManyToOutbox, addToOutbox } from '@compliance/messaging';
-import { PiiCipher } from '@compliance/persistence';
+import { identityOwnerOf, IdentitySealing } from '../pii/identity-sealing';
 import { suppressedHitKeys } from '../alerts/alert.repository';
 import { AlertsService } from '../alerts/alerts.service';
 import { failureAlert, hitAlert, hitAlertCandidate, needsHitAlert, type HitAlertCandidate, type PreparedAlert } from '../alerts/prepared-alert';
@@ -55,7 +55,7 @@ type OutboxEntry = PreparedAlert['outbox'];
 export class ScreeningsService {
   constructor(
     private readonly provider: ScreeningProvider,
-    private readonly cipher: PiiCipher,
+    private readonly sealing: IdentitySealing,
     private readonly alerts: AlertsService,
   ) {}
 
@@ -141,7 +141,7 @@ export class ScreeningsService {
       const row: NewScreening = { ...ref, status: 'failed', dedupeKey, failureReason: order.reason, attempts: 0, completedAt: at };
       return { row, outbox: [requested, failed], failure: order.reason };
     }
-    const pending: NewScreening = { ...ref, status: 'pending', dedupeKey, listSet, inputSealed: this.cipher.sealJson(order.request.identity, sealContext(ref.id)), attempts: 0 };
+    const pending: NewScreening = { ...ref, status: 'pending', dedupeKey, listSet, inputSealed: await this.sealing.seal(order.request.identity, identityOwnerOf(ref.subjectRef, ref.sessionId), sealContext(ref.id)), attempts: 0 };
     // A remote provider is asked outside any transaction, by the pending-screening worker.
     if (!this.provider.inline) return { row: pending, outbox: [requested] };
     const verdict = await this.provider.screen({ identity: order.request.identity, suppressedHitKeys: suppressed, idempotencyKey: ref.id });

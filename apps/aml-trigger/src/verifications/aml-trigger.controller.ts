@@ -1,8 +1,9 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
+import type { Keyring } from '@compliance/persistence';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, kycEventType, type DomainEvent, type KycVerificationData } from '@compliance/contracts';
+import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, kycEventType, type DomainEvent, type ErasureRequestedData, type KycVerificationData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
-import { EventConsumer, EventContext } from '@compliance/platform';
+import { EventConsumer, EventContext, KEYRING } from '@compliance/platform';
 import { RetentionService } from '../retention/retention.service';
 import { ApprovedVerificationHandler } from './approved-verification.handler';
 
@@ -19,6 +20,7 @@ export class AmlTriggerController {
   constructor(
     private readonly verifications: ApprovedVerificationHandler,
     private readonly retention: RetentionService,
+    @Optional() @Inject(KEYRING) private readonly keyring: Keyring | null = null,
   ) {}
 
   @EventPattern(kycEventType('approved'), { batch: true })
@@ -27,7 +29,12 @@ export class AmlTriggerController {
   }
 
   @EventPattern([EventTypes.RetentionErasureRequested, EventTypes.RetentionPurgeDue])
-  retentionCommand(@Payload() event: DomainEvent, @Ctx() ctx: EventContext): Promise<void> {
+  async retentionCommand(@Payload() event: DomainEvent, @Ctx() ctx: EventContext): Promise<void> {
+    if (event.type === EventTypes.RetentionErasureRequested) {
+      // The person's data keys are destroyed: drop any cached copy first.
+      const { subjectRef, sessionIds } = event.data as ErasureRequestedData;
+      await this.keyring?.forget({ subjectRefs: [subjectRef], sessionIds });
+    }
     return this.retention.handle(event, ctx.getManager());
   }
 }

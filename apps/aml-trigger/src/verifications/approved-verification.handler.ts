@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import type { EventBatchItem } from '@compliance/messaging';
 import { PiiCipher, type Keyring } from '@compliance/persistence';
 import { ERASED, KEYRING, openEvents } from '@compliance/platform';
+import { identityOwnerOf, IdentitySealing } from '../pii/identity-sealing';
 import { subjectSealContext, upsertMonitoredSubjects, type VerifiedIdentity } from '../monitoring/monitored-subject.repository';
 import { ScreeningProvider } from '../provider/screening-provider';
 import type { ScreeningOrder } from '../screenings/screening-orders';
@@ -32,6 +33,7 @@ export class ApprovedVerificationHandler {
     private readonly screenings: ScreeningsService,
     private readonly provider: ScreeningProvider,
     private readonly cipher: PiiCipher,
+    private readonly sealing: IdentitySealing,
     private readonly tombstones: ErasureTombstones,
     private readonly logger: PinoLogger,
     @Optional() @Inject(KEYRING) private readonly keyring: Keyring | null = null,
@@ -41,6 +43,7 @@ export class ApprovedVerificationHandler {
     const listSet = this.provider.listSetKey();
     const orders: ScreeningOrder[] = [];
     const verified: VerifiedIdentity[] = [];
+    const toSeal: Parameters<IdentitySealing['sealAll']>[0] = [];
     // An approval about an erased subject or session (it arrived after the erasure: consumer lag, a
     // retry, an outbox row sent late) is recorded in the inbox only: no screening, no monitoring.
     const erased = await this.tombstones.erasedAmong(m, items.map(({ event }) => event.data as KycVerificationData));
@@ -65,11 +68,14 @@ export class ApprovedVerificationHandler {
       verified.push({
         subjectRef: request.subjectRef,
         sessionId: request.sessionId as string,
-        identitySealed: this.cipher.sealJson(request.identity, subjectSealContext(request.subjectRef)),
+        identitySealed: '',
         identityDigest: digest,
         verifiedAt,
       });
+      toSeal.push({ value: request.identity, owner: identityOwnerOf(request.subjectRef, request.sessionId), context: subjectSealContext(request.subjectRef) });
     }
+    // At rest under the person's data key too (crypto-shredding), one keyring round trip for the fetch.
+    (await this.sealing.sealAll(toSeal)).forEach((sealed, i) => (verified[i].identitySealed = sealed));
     // With an inline screener each identity is screened against this list set (below, or before: a duplicate),
     // so a subject row it updates records the set, as one by one.
     await upsertMonitoredSubjects(m, verified, this.provider.inline ? listSet : null);

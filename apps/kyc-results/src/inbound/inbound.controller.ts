@@ -1,8 +1,9 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
+import type { Keyring } from '@compliance/persistence';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, type DomainEvent, type ErasureRequestedData, type PurgeDueData, type WebhookReceivedData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
-import { EventConsumer, EventContext } from '@compliance/platform';
+import { EventConsumer, EventContext, KEYRING } from '@compliance/platform';
 import { RetentionCommandsService } from '../retention/retention-commands.service';
 import { WebhookIntake } from '../verifications/webhook-intake';
 
@@ -18,6 +19,7 @@ export class InboundController {
   constructor(
     private readonly intake: WebhookIntake,
     private readonly retention: RetentionCommandsService,
+    @Optional() @Inject(KEYRING) private readonly keyring: Keyring | null = null,
   ) {}
 
   @EventPattern(EventTypes.WebhookReceived, { batch: true })
@@ -29,7 +31,9 @@ export class InboundController {
   }
 
   @EventPattern(EventTypes.RetentionErasureRequested)
-  erase(@Payload() event: DomainEvent<ErasureRequestedData>, @Ctx() ctx: EventContext): Promise<void> {
+  async erase(@Payload() event: DomainEvent<ErasureRequestedData>, @Ctx() ctx: EventContext): Promise<void> {
+    // The person's data keys are destroyed: drop any cached copy first.
+    await this.keyring?.forget({ subjectRefs: [event.data.subjectRef], sessionIds: event.data.sessionIds });
     return this.retention.erase(ctx.getManager(), event);
   }
 

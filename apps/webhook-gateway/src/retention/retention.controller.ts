@@ -15,11 +15,11 @@ export class RetentionController {
   ) {}
 
   @EventPattern([EventTypes.RetentionErasureRequested, EventTypes.RetentionPurgeDue])
-  command(@Payload() event: DomainEvent, @Ctx() ctx: EventContext): Promise<void> {
+  async command(@Payload() event: DomainEvent, @Ctx() ctx: EventContext): Promise<void> {
     if (event.type === EventTypes.RetentionErasureRequested) {
-      // The person's data keys are being destroyed: no cached copy may seal anything new.
+      // The person's data keys are destroyed: no cached copy may seal anything new.
       const { subjectRef, sessionIds } = event.data as ErasureRequestedData;
-      this.keyring?.forget({ subjectRefs: [subjectRef], sessionIds });
+      await this.keyring?.forget({ subjectRefs: [subjectRef], sessionIds });
     }
     return this.retention.handle(event, ctx.getManager());
   }
