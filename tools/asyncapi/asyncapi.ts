@@ -108,7 +108,7 @@ export function asyncApiDocument(): string {
             type: 'string',
             pattern: '^sealed\\.v1\\.',
             description:
-              "Personal data encrypted under the data key of the person it is about (crypto-shredding): sealed.v1.<keyId>.<iv>.<tag>.<ciphertext>, base64url parts, AES-256-GCM over the field's JSON with the event id and the field's path as additional data. An authorised consumer opens an event with openEvent(event, keys) from libs/contracts (keys: the suite's keyring, LocalKeyring in libs/persistence). After an erasure the key is destroyed and the value can never be opened again. See docs/privacy.md.",
+              "Personal data encrypted under the data key of the person it is about (crypto-shredding): sealed.v1.<keyId>.<iv>.<tag>.<ciphertext>, base64url parts, AES-256-GCM over the field's JSON with the event id and the field's path as additional data. An authorised consumer opens an event with openEvent(event, keys) from libs/contracts (keys: the suite's keyring, LocalKeyring in libs/persistence). After an erasure the key is destroyed and the value can never be opened again. Sealed fields (SEALED_FIELDS in libs/contracts): webhook.received payload; kyc.verification.* identity; aml.screening.completed hits[].matchedName and hits[].entityName; compliance.alert.raised summary and details (screening alerts); compliance.alert.review.proposed and compliance.alert.resolved note. See docs/privacy.md.",
           },
         },
       },
