@@ -154,6 +154,15 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     expect(finished.keysDestroyed).toBeGreaterThanOrEqual(1);
     await expect(openEvent(received, keyring())).rejects.toBeInstanceOf(DataKeyDestroyedError);
     expect((await openEvent(otherReceived, keyring())).data).toMatchObject({ payload: { vendor_data: other.subjectRef } });
+    // On every topic: each sealed record of the erased person is unreadable, each of the other person's opens.
+    const sealedOf = (ref: string, session: string) =>
+      allTopics().flatMap((t) => reader.events(t)).filter((e) => e.datakeyid && [ref, session].includes(String((e.data as { subjectRef?: string }).subjectRef ?? (e.data as { sessionId?: string }).sessionId)));
+    const erasedRecords = sealedOf(subjectRef, sessionId);
+    const otherRecords = sealedOf(other.subjectRef, other.sessionId);
+    expect(new Set(erasedRecords.map((e) => e.type))).toEqual(new Set(['webhook.received', 'kyc.verification.approved', 'aml.screening.completed', 'compliance.alert.raised']));
+    expect(otherRecords.length).toBeGreaterThanOrEqual(2);
+    for (const e of erasedRecords) await expect(openEvent(e, keyring())).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    for (const e of otherRecords) await expect(openEvent(e, keyring())).resolves.toMatchObject({ id: e.id });
 
     expect(await findPersonalData(databaseUrl, PII)).toEqual([]);
     expect(personalDataOnTopics()).toEqual([]);

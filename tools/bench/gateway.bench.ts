@@ -108,7 +108,8 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Gate
     await ensureDatabase(databaseUrl.toString());
     await ensureTopics(kafka, new TopicNamespace(namespace), topics, { partitions: 6 });
     const [gatewayPort, barePort] = [await freePort(), await freePort()];
-    const env = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: namespace, DATABASE_URL: databaseUrl.toString(), DIDIT_WEBHOOK_SECRET: secret };
+    // As deployed (compose, npm start): with a keyring, so every payload is sealed under its subject's data key.
+    const env = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: namespace, DATABASE_URL: databaseUrl.toString(), DIDIT_WEBHOOK_SECRET: secret, KEYRING_MASTER_KEY: randomBytes(32).toString('base64') };
     const gatewayProcess = await startChild([main], { ...env, WEBHOOK_SOURCES: 'didit:didit', GATEWAY_PORT: String(gatewayPort), LOG_LEVEL: 'warn' });
     children.push(gatewayProcess);
     await waitReady(`http://127.0.0.1:${gatewayPort}/health/ready`, gatewayProcess);
