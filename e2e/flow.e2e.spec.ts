@@ -62,7 +62,8 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
         KAFKA_TOPIC_PREFIX: namespace,
         DATABASE_URL: databaseUrl,
         API_KEYS: `${ADMIN}:admin:e2e`,
-        LOG_LEVEL: 'warn',
+        // info: a service that does not come up shows in its log tail how far it got.
+        LOG_LEVEL: 'info',
         RETENTION_SWEEP_INTERVAL_MS: '1000',
         // Long enough for a healthy erasure (about 2 s), short enough to see a late one alerted.
         RETENTION_ERASURE_DEADLINE_MS: '8000',

@@ -92,11 +92,16 @@ const aad = (eventId: string, path: string) => Buffer.from(`${eventId}\n${path}`
 
 /** Seals one field's value (any JSON) for the event `eventId` at `path` (e.g. `payload`, `identity`). */
 export function sealValue(value: unknown, key: Buffer, keyId: string, eventId: string, path: string): string {
+  return sealJsonText(JSON.stringify(value), key, keyId, eventId, path);
+}
+
+/** `sealValue` of a value already serialised (the JSON text as received, e.g. a webhook's raw body). */
+export function sealJsonText(json: string | Buffer, key: Buffer, keyId: string, eventId: string, path: string): string {
   if (key.length !== 32) throw new RangeError('a data key is 32 bytes');
   const iv = secureRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad(eventId, path));
-  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  const body = Buffer.concat([typeof json === 'string' ? cipher.update(json, 'utf8') : cipher.update(json), cipher.final()]);
   return `${SEALED_PREFIX}${keyId}.${iv.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}.${body.toString('base64url')}`;
 }
 

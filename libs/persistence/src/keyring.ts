@@ -94,9 +94,9 @@ export async function ensureKeyringSchema(ds: DataSource): Promise<void> {
         created_at timestamptz NOT NULL DEFAULT now(),
         destroyed_at timestamptz,
         CHECK ((wrapped IS NULL) = (destroyed_at IS NOT NULL)))`);
+    // The one index: issuing, reading and destroying a live key all go by it (an issued key is one
+    // row insert and one index entry on the ingest path). Re-wrapping after a rotation scans.
     await m.query(`CREATE UNIQUE INDEX IF NOT EXISTS data_keys_live_owner ON ${KEYRING_SCHEMA}.data_keys (owner_digest) WHERE destroyed_at IS NULL`);
-    await m.query(`CREATE INDEX IF NOT EXISTS data_keys_owner ON ${KEYRING_SCHEMA}.data_keys (owner_digest)`);
-    await m.query(`CREATE INDEX IF NOT EXISTS data_keys_kek ON ${KEYRING_SCHEMA}.data_keys (kek_id) WHERE wrapped IS NOT NULL`);
     // The secret the owner digests are keyed with, itself wrapped under the KEK (so a rotation keeps every digest).
     await m.query(`CREATE TABLE IF NOT EXISTS ${KEYRING_SCHEMA}.secrets (name text PRIMARY KEY, kek_id text NOT NULL, wrapped text NOT NULL)`);
   });
@@ -192,22 +192,27 @@ export class LocalKeyring implements Keyring {
     if (missing.length) {
       const digests = await this.digestsOf(missing);
       const fresh = missing.map(() => ({ keyId: `dk_${secureRandomBytes(16).toString('base64url')}`, key: secureRandomBytes(32) }));
-      // Insert a key for every owner that has no live one; then read the live key of each (ours or a concurrent writer's).
-      await this.db.query(
-        `INSERT INTO ${KEYRING_SCHEMA}.data_keys (key_id, owner_digest, kek_id, wrapped)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-         ON CONFLICT (owner_digest) WHERE destroyed_at IS NULL DO NOTHING`,
-        [fresh.map((f) => f.keyId), digests, missing.map(() => this.keks[0].id), fresh.map((f) => wrap(this.keks[0], f.key, f.keyId))],
+      // One round trip: insert a key for every owner without a live one, and read the live key of the
+      // others (the statement's snapshot cannot see its own inserts, hence the union with what it inserted).
+      const liveOf = (): string => `SELECT key_id, owner_digest, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL`;
+      let rows: Array<{ key_id: string; owner_digest: string; kek_id: string; wrapped: string }> = await this.db.query(
+        `WITH made AS (
+           INSERT INTO ${KEYRING_SCHEMA}.data_keys (key_id, owner_digest, kek_id, wrapped)
+           SELECT * FROM unnest($2::text[], $1::text[], $3::text[], $4::text[])
+           ON CONFLICT (owner_digest) WHERE destroyed_at IS NULL DO NOTHING
+           RETURNING key_id, owner_digest, kek_id, wrapped)
+         SELECT * FROM made UNION ALL (${liveOf()} AND owner_digest NOT IN (SELECT owner_digest FROM made))`,
+        [digests, fresh.map((f) => f.keyId), missing.map(() => this.keks[0].id), fresh.map((f) => wrap(this.keks[0], f.key, f.keyId))],
       );
-      const rows: Array<{ key_id: string; owner_digest: string; kek_id: string; wrapped: string }> = await this.db.query(
-        `SELECT key_id, owner_digest, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL`,
-        [digests],
-      );
+      // A key another writer committed after this statement's snapshot: read it now.
+      if (rows.length < missing.length) rows = await this.db.query(liveOf(), [digests]);
       const byDigest = new Map(rows.map((r) => [r.owner_digest, r]));
       missing.forEach((name, i) => {
         const row = byDigest.get(digests[i]);
         if (!row) throw new KeyringError('a data key was destroyed while it was being issued; retry');
-        const issued = { keyId: row.key_id, key: unwrap(this.kek(row.kek_id), row.wrapped, row.key_id) };
+        // A key made here is at hand in clear; one made elsewhere is unwrapped.
+        const made = fresh[i].keyId === row.key_id ? fresh[i].key : undefined;
+        const issued = { keyId: row.key_id, key: made ?? unwrap(this.kek(row.kek_id), row.wrapped, row.key_id) };
         const cached = { ...issued, ownerDigest: row.owner_digest, until: now + this.cacheMs };
         if (this.cacheMs > 0) {
           this.byOwner.set(name, cached);

@@ -1,4 +1,4 @@
-import { encodeEvent, EventSources, EventTypes, fingerprintOf, newEvent, sealValue, webhookEventId, type EncodedRecord, type WebhookReceivedData } from '@compliance/contracts';
+import { encodeEvent, EventSources, EventTypes, fingerprintOf, newEvent, sealJsonText, webhookEventId, type EncodedRecord, type WebhookReceivedData } from '@compliance/contracts';
 import type { DataKeyOwner, IssuedKey } from '@compliance/persistence';
 import type { SchemeName } from '../webhook-gateway.config';
 import type { DeliveryFacts } from '../signatures/signature-scheme';
@@ -26,6 +26,8 @@ export function toInboundWebhook(init: {
   traceparent?: string;
   /** The data key the payload is sealed under (crypto-shredding); the payload stays in clear without one. */
   sealWith?: IssuedKey;
+  /** The payload's JSON as received (sealed as it is, instead of serialising the payload again). */
+  payloadJson?: Buffer;
 }): InboundWebhook {
   const { source, facts, payload } = init;
   const fingerprint = fingerprintOf(payload);
@@ -42,7 +44,7 @@ export function toInboundWebhook(init: {
     subjectRef: facts.subjectRef,
     status: textOf(payload.status),
     webhookType: textOf(payload.webhook_type),
-    payload: init.sealWith ? sealValue(payload, init.sealWith.key, init.sealWith.keyId, eventId, 'payload') : payload,
+    payload: init.sealWith ? sealJsonText(init.payloadJson ? withoutBom(init.payloadJson) : JSON.stringify(payload), init.sealWith.key, init.sealWith.keyId, eventId, 'payload') : payload,
   };
   const event = newEvent({
     type: EventTypes.WebhookReceived,
@@ -64,3 +66,6 @@ export function dataKeyOwnerOf(facts: DeliveryFacts, payload: Record<string, unk
 }
 
 const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined);
+
+/** The JSON text without a UTF-8 byte order mark (the parser skipped it; a reader's JSON.parse would not). */
+const withoutBom = (json: Buffer): Buffer => (json[0] === 0xef && json[1] === 0xbb && json[2] === 0xbf ? json.subarray(3) : json);

@@ -74,6 +74,7 @@ export class WebhookIngestService {
       scheme: scheme.name,
       facts,
       sealWith: await this.dataKeys.keyFor(facts, signed.payload),
+      payloadJson: rawBody,
       payload: signed.payload,
       receivedAt: attempt.receivedAt,
       // With tracing on, the request's span (a child of the caller's traceparent, if it sent one).
