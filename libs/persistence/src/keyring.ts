@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { DataKeyDestroyedError, DataKeyMissingError, secureRandomBytes, type DataKeySource } from '@compliance/contracts';
 import type { DataSource } from 'typeorm';
+import { parseKeyList } from './pii-cipher';
 
 /**
  * The keyring: one data key per person (their subject reference; per session where a webhook names
@@ -38,18 +39,8 @@ export interface Queryable {
 
 export const KEYRING_SCHEMA = 'keyring';
 
-/**
- * Reads `KEYRING_MASTER_KEY`: base64 keys of 32 bytes, comma-separated; the first wraps, all unwrap
- * (a rotation). Names a bad key by position, never by value.
- */
-export function parseMasterKeys(value: string): Buffer[] {
-  const parts = value.split(',').map((k) => k.trim());
-  return parts.map((part, i) => {
-    const key = /^[A-Za-z0-9+/]+={0,2}$/.test(part) ? Buffer.from(part, 'base64') : Buffer.alloc(0);
-    if (key.length !== 32) throw new RangeError(`KEYRING_MASTER_KEY must be base64 keys of exactly 32 bytes, comma-separated${parts.length > 1 ? ` (key ${i + 1} of ${parts.length})` : ''}`);
-    return key;
-  });
-}
+/** `KEYRING_MASTER_KEY`: the first wraps, all unwrap (a rotation); see parseKeyList. */
+export const parseMasterKeys = (value: string): Buffer[] => parseKeyList(value, 'KEYRING_MASTER_KEY');
 
 interface Kek {
   id: string;

@@ -10,21 +10,24 @@ export class PiiDecryptError extends Error {
 }
 
 /**
- * Reads `PII_ENCRYPTION_KEY`: one or more base64 keys of 32 bytes, comma-separated, the first being
- * the one that encrypts (the others only decrypt, during a rotation). Throws a RangeError that names
- * the position of a bad key, never its value.
+ * Reads a list of base64 keys of 32 bytes, comma-separated, the first being the one that encrypts (the
+ * others only decrypt, during a rotation) — `PII_ENCRYPTION_KEY`, `KEYRING_MASTER_KEY`. Throws a
+ * RangeError that names the variable and the position of a bad key, never its value.
  */
-export function parsePiiKeys(value: string): Buffer[] {
+export function parseKeyList(value: string, variable: string): Buffer[] {
   const parts = value.split(',').map((k) => k.trim());
   return parts.map((part, i) => {
     const key = /^[A-Za-z0-9+/]+={0,2}$/.test(part) ? Buffer.from(part, 'base64') : Buffer.alloc(0);
     if (key.length !== 32) {
       const which = parts.length > 1 ? ` (key ${i + 1} of ${parts.length})` : '';
-      throw new RangeError(`PII_ENCRYPTION_KEY must be base64 keys of exactly 32 bytes, comma-separated${which}`);
+      throw new RangeError(`${variable} must be base64 keys of exactly 32 bytes, comma-separated${which}`);
     }
     return key;
   });
 }
+
+/** `PII_ENCRYPTION_KEY` (see parseKeyList). */
+export const parsePiiKeys = (value: string): Buffer[] => parseKeyList(value, 'PII_ENCRYPTION_KEY');
 
 interface DerivedKey {
   encryption: Buffer;

@@ -62,6 +62,16 @@ describe('service configuration', () => {
     }
   });
 
+  it('takes KEYRING_MASTER_KEY as a rotation list of 32-byte keys, and names a bad one by position, never by value', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig(BaseServiceConfig, 'svc', { KAFKA_BROKERS: '127.0.0.1:9092', KEYRING_MASTER_KEY: `${key},${key}` }).KEYRING_MASTER_KEY).toBe(`${key},${key}`);
+    expect(loadConfig(BaseServiceConfig, 'svc', { KAFKA_BROKERS: '127.0.0.1:9092' }).KEYRING_MASTER_KEY).toBeUndefined();
+    const message = problemsOf(() => loadConfig(BaseServiceConfig, 'svc', { KEYRING_MASTER_KEY: `${key},c2hvcnQta2V5LXZhbHVl` }));
+    expect(message).toContain('KEYRING_MASTER_KEY must be base64 keys of exactly 32 bytes, comma-separated (key 2 of 2)');
+    expect(message).not.toContain('c2hvcnQta2V5LXZhbHVl');
+    expect(problemsOf(() => loadConfig(BaseServiceConfig, 'svc', { KEYRING_CACHE_MS: '-1' }))).toContain('KEYRING_CACHE_MS must be between 0 and 3600000');
+  });
+
   it('an app started with a bad config exits non-zero with a message naming the variable', async () => {
     const result = await run(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'apps/retention/src/main.ts')], {
       cwd: ROOT,

@@ -1,7 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateIf, validateSync, type ValidationError } from 'class-validator';
 import { DEFAULT_INBOX_RETENTION_DAYS } from '@compliance/messaging';
-import { DEFAULT_DATABASE_URL, parseMasterKeys, parsePiiKeys } from '@compliance/persistence';
+import { DEFAULT_DATABASE_URL, parseKeyList } from '@compliance/persistence';
 import { developmentSecretProblems, isDevelopment } from './development-secrets';
 
 const API_KEY_LIST = /^[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?(,[^:,\s]+:(analyst|auditor|admin)(:[^:,\s]+)?)*$/;
@@ -87,45 +87,30 @@ export class BaseServiceConfig {
   NODE_ENV?: string;
 }
 
-const PII_KEY_HINT = 'e.g. `openssl rand -base64 32`; during a rotation, the new key first, then the old ones, comma-separated';
+const KEY_LIST_HINT = 'e.g. `openssl rand -base64 32`; during a rotation, the new key first, then the old ones, comma-separated';
 
-function piiKeysProblem(value: unknown): string | undefined {
-  if (value === undefined || value === '') return `PII_ENCRYPTION_KEY is required: base64 of 32 random bytes (${PII_KEY_HINT})`;
-  try {
-    parsePiiKeys(String(value));
-    return undefined;
-  } catch (err) {
-    return `${(err as Error).message} (${PII_KEY_HINT})`;
-  }
-}
-
-/** `PII_ENCRYPTION_KEY`: base64 keys of 32 bytes, comma-separated, the first encrypts. The message never echoes a key. */
-export function IsPiiKeys(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isPiiKeys',
-    validator: {
-      validate: (value: unknown) => piiKeysProblem(value) === undefined,
-      defaultMessage: (args) => piiKeysProblem(args?.value) ?? '',
-    },
-  });
-}
-
-const MASTER_KEY_HINT = 'e.g. `openssl rand -base64 32`; during a rotation, the new key first, then the old ones, comma-separated';
-
-/** `KEYRING_MASTER_KEY`: base64 keys of 32 bytes, comma-separated. The message never echoes a key. */
-export function IsMasterKeys(): PropertyDecorator {
+/** A key list variable (base64 keys of 32 bytes, comma-separated, the first encrypts); the message never echoes a key. */
+function IsKeyList(name: string, variable: string, required: boolean): PropertyDecorator {
   const problem = (value: unknown): string | undefined => {
+    if (required && (value === undefined || value === '')) return `${variable} is required: base64 of 32 random bytes (${KEY_LIST_HINT})`;
     try {
-      parseMasterKeys(String(value));
+      parseKeyList(String(value), variable);
       return undefined;
     } catch (err) {
-      return `${(err as Error).message} (${MASTER_KEY_HINT})`;
+      return `${(err as Error).message} (${KEY_LIST_HINT})`;
     }
   };
-  return ValidateBy({
-    name: 'isMasterKeys',
-    validator: { validate: (value: unknown) => problem(value) === undefined, defaultMessage: (args) => problem(args?.value) ?? '' },
-  });
+  return ValidateBy({ name, validator: { validate: (value: unknown) => problem(value) === undefined, defaultMessage: (args) => problem(args?.value) ?? '' } });
+}
+
+/** `PII_ENCRYPTION_KEY`: required. */
+export function IsPiiKeys(): PropertyDecorator {
+  return IsKeyList('isPiiKeys', 'PII_ENCRYPTION_KEY', true);
+}
+
+/** `KEYRING_MASTER_KEY` (with @IsOptional: unset means no keyring). */
+export function IsMasterKeys(): PropertyDecorator {
+  return IsKeyList('isMasterKeys', 'KEYRING_MASTER_KEY', false);
 }
 
 export class ConfigError extends Error {
