@@ -90,6 +90,27 @@ describe('the keyring (real Postgres)', () => {
     await new LocalKeyring(ds, `${first},${second}`).rewrap();
   });
 
+  it('lets services that start together create the schema and take their grants at once (no "tuple concurrently updated")', async () => {
+    const roles = Array.from({ length: 5 }, (_, i) => `kr_${randomBytes(4).toString('hex')}_${i}`);
+    for (const role of roles) await ds.query(`CREATE ROLE "${role}" NOLOGIN`);
+    try {
+      const url = (ds.options as { url: string }).url;
+      const starts = roles.map(() => createServiceDataSource({ url, schema: 'public' }));
+      await Promise.all(starts.map((s) => s.initialize()));
+      try {
+        await Promise.all(starts.map((s, i) => ensureKeyringSchema(s, roles[i])));
+      } finally {
+        await Promise.all(starts.map((s) => s.destroy()));
+      }
+      for (const role of roles) {
+        const [grant] = await ds.query(`SELECT has_table_privilege($1, 'keyring.data_keys', 'INSERT') AS insert, has_table_privilege($1, 'keyring.data_keys', 'DELETE') AS delete`, [role]);
+        expect(grant).toEqual({ insert: true, delete: false });
+      }
+    } finally {
+      for (const role of roles) await ds.query(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`);
+    }
+  });
+
   it('refuses a master key that is not 32 bytes of base64, naming its position only', () => {
     expect(() => parseMasterKeys(`${first},short`)).toThrow('KEYRING_MASTER_KEY must be base64 keys of exactly 32 bytes, comma-separated (key 2 of 2)');
     expect(() => parseMasterKeys('short')).not.toThrow(/short/);

@@ -72,8 +72,13 @@ export class KeyringError extends Error {
   readonly code = 'KEYRING_ERROR';
 }
 
-/** Creates the keyring schema (idempotent; services share it, so concurrent starts are serialised). */
-export async function ensureKeyringSchema(ds: DataSource): Promise<void> {
+/**
+ * Creates the keyring schema (idempotent) and grants `role` (a service's runtime role) its use: read,
+ * add and destroy (null out) keys, never delete a row. Services share the schema and start together,
+ * and concurrent GRANTs on one table fail ("tuple concurrently updated"), so all of it runs under one
+ * transaction-scoped advisory lock.
+ */
+export async function ensureKeyringSchema(ds: DataSource, role?: string): Promise<void> {
   await ds.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('keyring schema'))`);
     await m.query(`CREATE SCHEMA IF NOT EXISTS ${KEYRING_SCHEMA}`);
@@ -90,15 +95,11 @@ export async function ensureKeyringSchema(ds: DataSource): Promise<void> {
     await m.query(`CREATE UNIQUE INDEX IF NOT EXISTS data_keys_live_owner ON ${KEYRING_SCHEMA}.data_keys (owner_digest) WHERE destroyed_at IS NULL`);
     // The secret the owner digests are keyed with, itself wrapped under the KEK (so a rotation keeps every digest).
     await m.query(`CREATE TABLE IF NOT EXISTS ${KEYRING_SCHEMA}.secrets (name text PRIMARY KEY, kek_id text NOT NULL, wrapped text NOT NULL)`);
+    if (role) {
+      await m.query(`GRANT USAGE ON SCHEMA ${KEYRING_SCHEMA} TO "${role}"`);
+      await m.query(`GRANT SELECT, INSERT, UPDATE ON ${KEYRING_SCHEMA}.data_keys, ${KEYRING_SCHEMA}.secrets TO "${role}"`);
+    }
   });
-}
-
-/** What a service's runtime role may do in the keyring: read, add and destroy (null out) keys; never delete a row. */
-export function keyringGrants(role: string): string[] {
-  return [
-    `GRANT USAGE ON SCHEMA ${KEYRING_SCHEMA} TO "${role}"`,
-    `GRANT SELECT, INSERT, UPDATE ON ${KEYRING_SCHEMA}.data_keys, ${KEYRING_SCHEMA}.secrets TO "${role}"`,
-  ];
 }
 
 const ownerName = (o: DataKeyOwner): string => {

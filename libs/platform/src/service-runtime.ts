@@ -16,7 +16,7 @@ import {
   withMessagingMigrations,
   saslFromEnv,
 } from '@compliance/messaging';
-import { createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, keyringGrants, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
+import { createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import { sealByContract } from './sealing';
 import type { BaseServiceConfig } from './config';
@@ -170,8 +170,9 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     try {
       const applied = await runMigrationsLocked(migrator, schema);
       if (applied.length) this.log.info({ applied }, 'migrations applied');
-      if (this.keyring) await ensureKeyringSchema(migrator);
-      const role = await ensureRuntimeRole(migrator, schema, (r) => [...(this.definition.restrictRuntimeRole?.(r) ?? []), ...(this.keyring ? keyringGrants(r) : [])]);
+      const role = await ensureRuntimeRole(migrator, schema, this.definition.restrictRuntimeRole);
+      // The shared keyring schema, and the runtime role's grants on it (serialised across services).
+      if (this.keyring) await ensureKeyringSchema(migrator, role);
       const exists = role ?? (await migrator.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [runtimeRoleOf(schema)])).length > 0;
       const login = this.config.DATABASE_RUNTIME_URL ? decodeURIComponent(new URL(this.config.DATABASE_RUNTIME_URL).username) : undefined;
       if (login && role) {
