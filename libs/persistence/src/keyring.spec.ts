@@ -76,6 +76,8 @@ describe('the keyring (real Postgres)', () => {
     const subject = `rotate-${randomUUID()}`;
     const [before] = await new LocalKeyring(ds, first).keysFor([{ subjectRef: subject }]);
     const rotated = new LocalKeyring(ds, `${second},${first}`);
+    // Only a rotation (two keys listed) makes the services scan for keys to re-wrap at start.
+    expect([new LocalKeyring(ds, first).rotating, rotated.rotating]).toEqual([false, true]);
     expect((await rotated.dataKey(before.keyId)).equals(before.key)).toBe(true);
     expect((await rotated.keysFor([{ subjectRef: subject }]))[0].keyId).toBe(before.keyId); // owner digests survive the rotation
     expect(await rotated.rewrap(2)).toBeGreaterThan(0);

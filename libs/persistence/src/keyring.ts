@@ -16,6 +16,22 @@ export interface DataKeyOwner {
   sessionId?: string;
 }
 
+/**
+ * The one rule for whose key seals a person's data, everywhere (gateway, outboxes, stored identities):
+ * the subject's when it is named, else the session's. Undefined when neither is.
+ */
+export function dataKeyOwner(subjectRef?: string | null, sessionId?: string | null): DataKeyOwner | undefined {
+  if (subjectRef) return { subjectRef };
+  return sessionId ? { sessionId } : undefined;
+}
+
+/** A stable name of an owner (a cache or map key); the keyring stores only its keyed digest. */
+export function ownerName(o: DataKeyOwner): string {
+  if (o.subjectRef) return `subject:${o.subjectRef}`;
+  if (o.sessionId) return `session:${o.sessionId}`;
+  throw new KeyringError('a data key belongs to a subject or a session');
+}
+
 export interface IssuedKey {
   keyId: string;
   key: Buffer;
@@ -101,12 +117,6 @@ export async function ensureKeyringSchema(ds: DataSource, role?: string): Promis
     }
   });
 }
-
-const ownerName = (o: DataKeyOwner): string => {
-  if (o.subjectRef) return `subject:${o.subjectRef}`;
-  if (o.sessionId) return `session:${o.sessionId}`;
-  throw new KeyringError('a data key belongs to a subject or a session');
-};
 
 const namesOf = (owners: { subjectRefs?: string[]; sessionIds?: string[] }): string[] => [
   ...(owners.subjectRefs ?? []).map((s) => ownerName({ subjectRef: s })),
@@ -277,7 +287,16 @@ export class LocalKeyring implements Keyring {
     for (const [k, c] of this.byKeyId) if (gone.has(c.ownerDigest)) this.byKeyId.delete(k);
   }
 
-  /** Re-wraps keys (and the digest secret) still under an older KEK, `batch` at a time; returns how many. */
+  /** Whether more than one master key is configured: a rotation in progress, with keys to re-wrap. */
+  get rotating(): boolean {
+    return this.keks.length > 1;
+  }
+
+  /**
+   * Re-wraps keys (and the digest secret) still under an older KEK, `batch` at a time; returns how
+   * many. It scans the table, so the services call it at start only while `rotating`: with one master
+   * key, a key under another cannot be unwrapped anyway.
+   */
   async rewrap(batch = 500): Promise<number> {
     await this.ownerDigestKey();
     let total = 0;

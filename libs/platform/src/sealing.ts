@@ -1,6 +1,6 @@
 import { DataKeyDestroyedError, keyIdsOf, openWith, sealedFieldsOf, sealValue, type DomainEvent } from '@compliance/contracts';
 import { PermanentEventError } from '@compliance/messaging';
-import type { DataKeyOwner, Keyring } from '@compliance/persistence';
+import { dataKeyOwner, type DataKeyOwner, type Keyring } from '@compliance/persistence';
 
 /** An event to seal: whose personal data it carries, and where (dotted paths; `*` for every array item). */
 export interface SealRequest {
@@ -56,7 +56,7 @@ export function sealByContract(keyring: Keyring | null | undefined, events: Doma
     events.flatMap((event) => {
       const paths = sealedFieldsOf(event.type, event.data);
       const { subjectRef, sessionId } = (event.data ?? {}) as { subjectRef?: unknown; sessionId?: unknown };
-      const owner = typeof subjectRef === 'string' && subjectRef ? { subjectRef } : typeof sessionId === 'string' && sessionId ? { sessionId } : undefined;
+      const owner = dataKeyOwner(typeof subjectRef === 'string' ? subjectRef : undefined, typeof sessionId === 'string' ? sessionId : undefined);
       return paths.length && owner ? [{ event, owner, paths: [...paths] }] : [];
     }),
   );

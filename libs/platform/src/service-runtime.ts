@@ -123,10 +123,12 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     this.readiness.add('kafka', () => this.kafkaReady());
     this.relay.start();
     this.inboxPruner?.start();
-    // After a KEYRING_MASTER_KEY rotation, data keys still wrapped under an older master key are
-    // wrapped again under the first, in the background (idempotent; concurrent services do not clash).
-    this.keyring
-      ?.rewrap()
+    // During a KEYRING_MASTER_KEY rotation (more than one key listed), data keys still wrapped under an
+    // older master key are wrapped again under the first, in the background (idempotent; concurrent
+    // services do not clash). With one key the table is not scanned at every start.
+    if (this.keyring?.rotating)
+      void this.keyring
+        .rewrap()
       .then((n) => n > 0 && this.log.info({ rewrapped: n }, 'keyring: data keys wrapped under the current master key'))
       .catch((err) => this.log.warn({ err: (err as Error).message }, 'keyring: re-wrapping after a rotation failed; will retry at the next start'));
   }

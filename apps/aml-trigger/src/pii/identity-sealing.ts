@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataKeyDestroyedError, isSealed, openValue, sealedKeyId, sealValue } from '@compliance/contracts';
-import { PiiCipher, type DataKeyOwner, type Keyring } from '@compliance/persistence';
+import { dataKeyOwner, PiiCipher, type DataKeyOwner, type Keyring } from '@compliance/persistence';
 import { KEYRING } from '@compliance/platform';
 
 /**
@@ -8,7 +8,7 @@ import { KEYRING } from '@compliance/platform';
  * the subject's, or the session's when the verification named no subject (aml-trigger then uses the
  * session id as the subject reference).
  */
-export const identityOwnerOf = (subjectRef: string, sessionId?: string | null): DataKeyOwner => (sessionId && subjectRef === sessionId ? { sessionId } : { subjectRef });
+export const identityOwnerOf = (subjectRef: string, sessionId?: string | null): DataKeyOwner => dataKeyOwner(subjectRef === sessionId ? undefined : subjectRef, sessionId) as DataKeyOwner;
 
 /**
  * Identities at rest in aml-trigger (screening inputs, monitored subjects): sealed under the person's

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { canonicalJson, DataKeyDestroyedError, isSealed, openValue, sealValue } from '@compliance/contracts';
-import { PiiCipher, type DataKeyOwner, type IssuedKey, type Keyring, type SealedTable } from '@compliance/persistence';
+import { dataKeyOwner, ownerName, PiiCipher, type DataKeyOwner, type IssuedKey, type Keyring, type SealedTable } from '@compliance/persistence';
 import { KEYRING } from '@compliance/platform';
 import type { IdentityAttributes } from '../providers/verification-report';
 import { findIdentity, upsertIdentities, type IdentityRecord } from './identity-record.repository';
@@ -25,8 +25,7 @@ const sqlColumn = (field: PersonalField): string => `${field.replace(/[A-Z]/g, (
 const contextOf = (sessionId: string, field: PersonalField) => `identity_attributes/${field}/${sessionId}`;
 
 /** The data key an identity is sealed under: the subject's, else the session's (as the gateway seals its webhook). */
-export const identityOwner = (sessionId: string, subjectRef?: string | null): DataKeyOwner => (subjectRef ? { subjectRef } : { sessionId });
-const ownerName = (o: DataKeyOwner) => (o.subjectRef ? `subject:${o.subjectRef}` : `session:${o.sessionId}`);
+export const identityOwner = (sessionId: string, subjectRef?: string | null): DataKeyOwner => dataKeyOwner(subjectRef, sessionId) as DataKeyOwner;
 
 /**
  * Stores and reads identity attributes; personal fields exist in the database only as ciphertext.

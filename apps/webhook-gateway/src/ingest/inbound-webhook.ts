@@ -1,5 +1,5 @@
 import { encodeEvent, EventSources, EventTypes, fingerprintOf, newEvent, sealJsonText, webhookEventId, type EncodedRecord, type WebhookReceivedData } from '@compliance/contracts';
-import type { DataKeyOwner, IssuedKey } from '@compliance/persistence';
+import { dataKeyOwner, type DataKeyOwner, type IssuedKey } from '@compliance/persistence';
 import type { SchemeName } from '../webhook-gateway.config';
 import type { DeliveryFacts } from '../signatures/signature-scheme';
 
@@ -61,8 +61,7 @@ export function toInboundWebhook(init: {
 
 /** Whose data key seals a webhook: its subject's, else its session's, else (neither named) its delivery's. */
 export function dataKeyOwnerOf(facts: DeliveryFacts, payload: Record<string, unknown>): DataKeyOwner {
-  if (facts.subjectRef) return { subjectRef: facts.subjectRef };
-  return { sessionId: facts.sessionId ?? facts.deliveryId ?? `content:${fingerprintOf(payload)}` };
+  return dataKeyOwner(facts.subjectRef, facts.sessionId) ?? { sessionId: facts.deliveryId ?? `content:${fingerprintOf(payload)}` };
 }
 
 const textOf = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined);
