@@ -25,8 +25,21 @@ export class TopicRetentionService {
     private readonly policies: PoliciesService,
   ) {}
 
-  /** Applies the current raw_webhooks policy unless this process already did; returns the value in force. */
-  async ensureApplied(): Promise<string> {
+  /** The apply in progress: the sweep and a policy change must not overlap, or the older value can land last. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Applies the current raw_webhooks policy unless this process already did; returns the value in
+   * force. One at a time, each reading the policy when its turn comes: a sweep's apply still in flight
+   * when the policy changes finishes first, then the change is read and applied.
+   */
+  ensureApplied(): Promise<string> {
+    const turn = this.queue.then(() => this.applyCurrent());
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async applyCurrent(): Promise<string> {
     const ms = retentionMsOf(await this.policies.retentionDays('raw_webhooks'));
     if (ms !== this.appliedMs) {
       await this.apply(ms);
