@@ -86,6 +86,8 @@ describe('retention policies (real Kafka, real Postgres)', () => {
     const kyc = `${h.namespace}${Topics.KycVerifications}`;
     const overrides = [{ name: 'max.message.bytes', value: '300000' }, { name: 'retention.ms', value: byPolicy(30) }];
     await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: kyc, configEntries: overrides }] });
+    // The broker shows a committed change a moment after the controller accepts it.
+    await waitFor(async () => (await topicConfig(Topics.KycVerifications))['max.message.bytes'] === '300000', { what: 'the unrelated override' });
 
     const changed = await h.api('PUT', '/policies/raw_webhooks', { body: { retentionDays: 45 } });
     expect(changed.body.kafkaRetentionMs).toBe(byPolicy(45));

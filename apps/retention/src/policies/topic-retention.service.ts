@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TopicNamespace } from '@compliance/messaging';
 import { PinoLogger } from 'nestjs-pino';
-import { ConfigResourceTypes, ConfigSource, type IResourceConfig, Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, ConfigSource, type IResourceConfig, Kafka } from 'kafkajs';
 import { RETENTION_MANAGED_TOPICS } from '@compliance/contracts';
 import { DAY_MS } from '../clock/clock';
 import { PoliciesService } from './policies.service';
@@ -70,8 +70,26 @@ export class TopicRetentionService {
         ],
       }));
       await admin.alterConfigs({ validateOnly: false, resources });
+      await this.untilVisible(admin, names, retentionMs);
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /**
+   * The controller answers AlterConfigs once the change is committed; a broker serves DescribeConfigs
+   * from its own copy of the metadata, which catches up a moment later. Waiting until the broker shows
+   * the new value makes the value this returns the one in force, and keeps the next read-modify-write
+   * (which must see the topic's other overrides) from reading an older override set.
+   */
+  private async untilVisible(admin: Admin, names: string[], retentionMs: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+      const behind = described.resources.filter((r) => r.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== retentionMs);
+      if (behind.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`retention.ms ${retentionMs} not visible on ${behind.map((r) => r.resourceName).join(', ')} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }
