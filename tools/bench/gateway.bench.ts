@@ -110,7 +110,7 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Gate
     const [gatewayPort, barePort] = [await freePort(), await freePort()];
     // As deployed (compose, npm start): with a keyring, so every payload is sealed under its subject's data key.
     const env = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: namespace, DATABASE_URL: databaseUrl.toString(), DIDIT_WEBHOOK_SECRET: secret, KEYRING_MASTER_KEY: randomBytes(32).toString('base64') };
-    const gatewayProcess = await startChild([main], { ...env, WEBHOOK_SOURCES: 'didit:didit', GATEWAY_PORT: String(gatewayPort), LOG_LEVEL: 'warn' });
+    const gatewayProcess = await startChild([...nodeArgs(), main], { ...env, WEBHOOK_SOURCES: 'didit:didit', GATEWAY_PORT: String(gatewayPort), LOG_LEVEL: 'warn' });
     children.push(gatewayProcess);
     await waitReady(`http://127.0.0.1:${gatewayPort}/health/ready`, gatewayProcess);
     children.push(await startChild(['-e', BARE_SERVER], { SECRET: secret, PORT: String(barePort) }, 'listening'));
@@ -197,6 +197,11 @@ function sourceFiles(dir: string): string[] {
     if (e.isDirectory()) return e.name === 'testing' ? [] : sourceFiles(path);
     return e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [path] : [];
   });
+}
+
+/** Extra Node options for the gateway process (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it), as STACK_NODE_ARGS for the stack. */
+function nodeArgs(): string[] {
+  return (process.env.STACK_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 async function startChild(args: string[], env: Record<string, string>, readyLine?: string): Promise<ChildProcess> {

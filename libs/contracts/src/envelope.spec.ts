@@ -48,5 +48,8 @@ describe('canonical JSON', () => {
   it('sorts keys recursively, keeps array order, writes whole floats as integers and leaves non-ASCII unescaped', () => {
     const parsed = JSON.parse('{"b":[{"z":1,"a":92.0}],"a":"José Núñez","c":{"y":true,"x":null}}');
     expect(canonicalJson(parsed)).toBe('{"a":"José Núñez","b":[{"a":92,"z":1}],"c":{"x":null,"y":true}}');
+    // Integer-like keys first, in numeric order (as a JavaScript object orders them); fingerprints and
+    // audit-chain hashes depend on this order staying as it is.
+    expect(canonicalJson(JSON.parse('{"b":1,"10":2,"a":3,"2":4,"01":6}'))).toBe('{"2":4,"10":2,"01":6,"a":3,"b":1}');
   });
 });
