@@ -4,6 +4,7 @@ import { InboundModule } from './inbound/inbound.module';
 import { KycResultsConfig } from './kyc-results.config';
 import { MIGRATIONS } from './migrations';
 import { PiiModule } from './pii/pii.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { SCHEMA, SERVICE_NAME } from './service-name';
 import { VerificationsModule } from './verifications/verifications.module';
 
@@ -19,6 +20,7 @@ export class AppModule {
         PiiModule,
         VerificationsModule,
         InboundModule,
+        ReconciliationModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
 import { BaseServiceConfig, IsPiiKeys } from '@compliance/platform';
 
 export class KycResultsConfig extends BaseServiceConfig {
@@ -12,4 +12,37 @@ export class KycResultsConfig extends BaseServiceConfig {
   /** AES-256-GCM key for identity attributes at rest. Required: a generated key would lose the data at the next start. */
   @IsPiiKeys()
   PII_ENCRYPTION_KEY!: string;
+
+  /**
+   * Didit's API key (`x-api-key`): with it, sessions that stay in a non-final status longer than
+   * RECONCILE_AFTER_SEC, and sessions Didit lists that no webhook announced, are checked against
+   * Didit's decision API. Without it nothing is reconciled.
+   */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, { message: 'DIDIT_API_KEY must be at least 16 characters without spaces' })
+  DIDIT_API_KEY?: string;
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'DIDIT_API_BASE_URL must be an http(s) URL' })
+  DIDIT_API_BASE_URL = 'https://verification.didit.me';
+
+  /** How long a session may sit in a non-final status (since its last report) before the provider is asked. */
+  @Type(() => Number)
+  @IsInt({ message: 'RECONCILE_AFTER_SEC must be an integer' })
+  @Min(1, { message: 'RECONCILE_AFTER_SEC must be between 1 and 2592000' })
+  @Max(2_592_000, { message: 'RECONCILE_AFTER_SEC must be between 1 and 2592000' })
+  RECONCILE_AFTER_SEC = 3600;
+
+  /** How often the reconciler looks for sessions to check. */
+  @Type(() => Number)
+  @IsInt({ message: 'RECONCILE_INTERVAL_MS must be an integer' })
+  @Min(100, { message: 'RECONCILE_INTERVAL_MS must be between 100 and 86400000' })
+  @Max(86_400_000, { message: 'RECONCILE_INTERVAL_MS must be between 100 and 86400000' })
+  RECONCILE_INTERVAL_MS = 60_000;
+
+  /** Calls to the provider's API per minute, at most (Didit allows 100 decision reads a minute). */
+  @Type(() => Number)
+  @IsInt({ message: 'RECONCILE_MAX_REQUESTS_PER_MIN must be an integer' })
+  @Min(1, { message: 'RECONCILE_MAX_REQUESTS_PER_MIN must be between 1 and 6000' })
+  @Max(6000, { message: 'RECONCILE_MAX_REQUESTS_PER_MIN must be between 1 and 6000' })
+  RECONCILE_MAX_REQUESTS_PER_MIN = 90;
 }

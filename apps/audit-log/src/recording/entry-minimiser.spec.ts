@@ -15,6 +15,12 @@ describe('what the trail keeps of each event', () => {
     });
   });
 
+  it("keeps a reconciled webhook's origin, so the trail shows which transitions came from the provider's API", () => {
+    const reconciled = { ...story.webhook, data: { ...(story.webhook.data as object), origin: 'reconciliation' } };
+    expect(minimise(reconciled).data).toMatchObject({ origin: 'reconciliation', status: 'Approved' });
+    expect(minimise(story.webhook).data).not.toHaveProperty('origin');
+  });
+
   it('drops identity data from a verification but records that it was present', () => {
     const { data } = minimise(story.approved);
     expect(data).toMatchObject({ status: 'approved', previousStatus: 'in_progress', identityProvided: true, decision: { documentType: 'Passport' } });

@@ -45,7 +45,8 @@ const KEEP: Record<string, (d: Data) => Data> = {
   [EventTypes.WebhookReceived]: (d) => {
     const payload = obj(d.payload);
     return {
-      ...pick(d, ['source', 'scheme', 'deliveryId', 'fingerprint', 'receivedAt']),
+      // origin: a transition the reconciler read from the provider's API rather than a delivered webhook.
+      ...pick(d, ['source', 'scheme', 'deliveryId', 'fingerprint', 'receivedAt', 'origin']),
       webhookType: text(d.webhookType) ?? text(payload.webhook_type),
       status: text(d.status) ?? text(payload.status),
     };

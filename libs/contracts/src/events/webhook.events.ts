@@ -3,6 +3,10 @@ import { isSealed } from '../sealed-fields';
 
 export const SIGNATURE_SCHEMES = ['didit', 'standard'] as const;
 
+/** How a `webhook.received` came in: a provider's delivery, or the reconciler asking the provider's API for a transition no webhook brought. */
+export const WEBHOOK_ORIGINS = ['webhook', 'reconciliation'] as const;
+export type WebhookOrigin = (typeof WEBHOOK_ORIGINS)[number];
+
 /**
  * Why the gateway turned a request away (`webhook.rejected` reason, metric label). Finer than the
  * HTTP answer on purpose: the caller only learns a stable public code, operators see this.
@@ -62,6 +66,8 @@ export class WebhookReceivedData {
   @IsOptional() @IsString() webhookType?: string;
   /** The provider's payload as received, or sealed (`sealed.v1.…`, key in `ce_datakeyid`). */
   @IsObjectOrSealed() payload!: Record<string, unknown> | string;
+  /** `reconciliation` when the reconciler read it from the provider's API; absent (a delivered webhook) otherwise. */
+  @IsOptional() @IsIn(WEBHOOK_ORIGINS) origin?: WebhookOrigin;
 }
 
 /** `webhook.rejected`: never the body, only what an operator needs. */
