@@ -8,6 +8,12 @@ const FILE = join(REPO_ROOT, '.cache', 'dev-secrets.json');
 export interface DevSecrets {
   DIDIT_WEBHOOK_SECRET: string;
   STANDARD_WEBHOOK_SECRET: string;
+  /** The other providers' webhook secrets: each enables its route (`/webhooks/sumsub` …) for the demo. */
+  SUMSUB_WEBHOOK_SECRET: string;
+  ONFIDO_WEBHOOK_TOKEN: string;
+  VERIFF_SHARED_SECRET: string;
+  VERIFF_API_KEY: string;
+  PERSONA_WEBHOOK_SECRET: string;
   API_KEYS: string;
   AUDIT_SIGNING_KEY: string;
   AUDIT_PUBLIC_KEY: string;
@@ -15,11 +21,19 @@ export interface DevSecrets {
   KEYRING_MASTER_KEY: string;
 }
 
+/** The shape a service recognises as a development value and refuses outside development. */
+const devSecret = () => `dev_${randomBytes(24).toString('hex')}`;
+
 function generate(): DevSecrets {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   return {
-    DIDIT_WEBHOOK_SECRET: `dev_${randomBytes(24).toString('hex')}`,
+    DIDIT_WEBHOOK_SECRET: devSecret(),
     STANDARD_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}`,
+    SUMSUB_WEBHOOK_SECRET: devSecret(),
+    ONFIDO_WEBHOOK_TOKEN: devSecret(),
+    VERIFF_SHARED_SECRET: devSecret(),
+    VERIFF_API_KEY: devSecret(),
+    PERSONA_WEBHOOK_SECRET: devSecret(),
     API_KEYS: `dev-admin-${randomBytes(12).toString('hex')}:admin:dev-admin`,
     AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     AUDIT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),

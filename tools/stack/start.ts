@@ -36,6 +36,7 @@ ${SERVICES.map((s) => `  ${s.name.padEnd(16)} ${stack.url(s.name)}   (docs ${sta
 Development credentials (generated once, kept in .cache/dev-secrets.json):
   DIDIT_WEBHOOK_SECRET     ${stack.env.DIDIT_WEBHOOK_SECRET}
   STANDARD_WEBHOOK_SECRET  ${stack.env.STANDARD_WEBHOOK_SECRET}
+  other providers          SUMSUB_WEBHOOK_SECRET, ONFIDO_WEBHOOK_TOKEN, VERIFF_SHARED_SECRET + VERIFF_API_KEY, PERSONA_WEBHOOK_SECRET in that file
   API key (admin)          ${apiKey}
   audit public key         ${stack.env.AUDIT_PUBLIC_KEY?.split('\n').slice(1, -2).join('')}
 

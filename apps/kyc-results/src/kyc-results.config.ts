@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { BaseServiceConfig, IsPiiKeys } from '@compliance/platform';
 
 export class KycResultsConfig extends BaseServiceConfig {
@@ -22,8 +22,8 @@ export class KycResultsConfig extends BaseServiceConfig {
   @Matches(/^\S{16,}$/, { message: 'DIDIT_API_KEY must be at least 16 characters without spaces' })
   DIDIT_API_KEY?: string;
 
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'DIDIT_API_BASE_URL must be an http(s) URL' })
-  DIDIT_API_BASE_URL = 'https://verification.didit.me';
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'DIDIT_BASE_URL must be an http(s) URL such as https://verification.didit.me' })
+  DIDIT_BASE_URL = 'https://verification.didit.me';
 
   /** How long a session may sit in a non-final status (since its last report) before the provider is asked. */
   @Type(() => Number)
@@ -45,4 +45,17 @@ export class KycResultsConfig extends BaseServiceConfig {
   @Min(1, { message: 'RECONCILE_MAX_REQUESTS_PER_MIN must be between 1 and 6000' })
   @Max(6000, { message: 'RECONCILE_MAX_REQUESTS_PER_MIN must be between 1 and 6000' })
   RECONCILE_MAX_REQUESTS_PER_MIN = 90;
+
+  /**
+   * Onfido's API token (`Authorization: Token token=…`). With it, Onfido webhooks are completed from
+   * the API (the check's result, the workflow run, the applicant: the person's identity); without it
+   * they are recorded with their status only, no identity.
+   */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, { message: 'ONFIDO_API_TOKEN must be at least 16 characters without spaces' })
+  ONFIDO_API_TOKEN?: string;
+
+  /** Onfido's regional API (EU by default; https://api.us.onfido.com, https://api.ca.onfido.com). */
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'ONFIDO_BASE_URL must be an http(s) URL such as https://api.eu.onfido.com' })
+  ONFIDO_BASE_URL = 'https://api.eu.onfido.com';
 }

@@ -7,8 +7,10 @@ import { isStandardWebhookSecret } from './signatures/standard-webhooks.scheme';
 export type SchemeName = (typeof SIGNATURE_SCHEMES)[number];
 
 const SOURCE_MAP = new RegExp(`^[a-z0-9][a-z0-9_-]{0,62}:(${SIGNATURE_SCHEMES.join('|')})(,[a-z0-9][a-z0-9_-]{0,62}:(${SIGNATURE_SCHEMES.join('|')}))*$`);
-// Didit secrets are long random strings; a short one is a typo or a placeholder, not a secret.
-const DIDIT_SECRET_LIST = /^[^,\s]{16,}(,[^,\s]{16,})*$/;
+// Provider secrets are long random strings; a short one is a typo or a placeholder, not a secret.
+const SECRET_LIST = /^[^,\s]{16,}(,[^,\s]{16,})*$/;
+const secretListMessage = (variable: string, requiredBy: string) =>
+  `${variable} is required by ${requiredBy}: one or more secrets of at least 16 characters, separated by commas`;
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -19,6 +21,18 @@ const list = (value: string | undefined): string[] =>
 function usesScheme(config: WebhookGatewayConfig, scheme: SchemeName): boolean {
   return list(config.WEBHOOK_SOURCES).some((pair) => pair.split(':')[1] === scheme);
 }
+
+/** A provider's source is enabled by its secret: `<provider>:<provider>`, unless WEBHOOK_SOURCES names the source itself. */
+const ENABLED_BY_SECRET: ReadonlyArray<[SchemeName, (c: WebhookGatewayConfig) => string | undefined]> = [
+  ['sumsub', (c) => c.SUMSUB_WEBHOOK_SECRET],
+  ['onfido', (c) => c.ONFIDO_WEBHOOK_TOKEN],
+  ['veriff', (c) => c.VERIFF_SHARED_SECRET],
+  ['persona', (c) => c.PERSONA_WEBHOOK_SECRET],
+];
+
+/** Veriff authenticates with both its shared secret and the API key: either one set, or a veriff source, needs both. */
+const veriffConfigured = (c: WebhookGatewayConfig): boolean =>
+  usesScheme(c, 'veriff') || c.VERIFF_SHARED_SECRET !== undefined || c.VERIFF_API_KEY !== undefined;
 
 @ValidatorConstraint({ name: 'standardWebhookSecrets' })
 class StandardSecretList implements ValidatorConstraintInterface {
@@ -44,7 +58,7 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
 
   /** Comma-separated: during a rotation the old and the new secret both verify. */
   @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'didit') || c.DIDIT_WEBHOOK_SECRET !== undefined)
-  @Matches(DIDIT_SECRET_LIST, {
+  @Matches(SECRET_LIST, {
     message: 'DIDIT_WEBHOOK_SECRET is required by a didit source: one or more secrets of at least 16 characters, separated by commas',
   })
   DIDIT_WEBHOOK_SECRET?: string;
@@ -63,6 +77,41 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
   @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'standard') || c.STANDARD_WEBHOOK_SECRET !== undefined)
   @Validate(StandardSecretList)
   STANDARD_WEBHOOK_SECRET?: string;
+
+  /** Sumsub's secret key (`X-Payload-Digest`); setting it enables `POST /webhooks/sumsub`. Comma-separated (rotation). */
+  @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'sumsub') || c.SUMSUB_WEBHOOK_SECRET !== undefined)
+  @Matches(SECRET_LIST, { message: secretListMessage('SUMSUB_WEBHOOK_SECRET', 'a sumsub source') })
+  SUMSUB_WEBHOOK_SECRET?: string;
+
+  /** Onfido's webhook token (`X-SHA2-Signature`); setting it enables `POST /webhooks/onfido`. Comma-separated (rotation). */
+  @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'onfido') || c.ONFIDO_WEBHOOK_TOKEN !== undefined)
+  @Matches(SECRET_LIST, { message: secretListMessage('ONFIDO_WEBHOOK_TOKEN', 'an onfido source') })
+  ONFIDO_WEBHOOK_TOKEN?: string;
+
+  /** Veriff's shared secret key (`X-HMAC-SIGNATURE`); with VERIFF_API_KEY it enables `POST /webhooks/veriff`. Comma-separated (rotation). */
+  @ValidateIf(veriffConfigured)
+  @Matches(SECRET_LIST, { message: secretListMessage('VERIFF_SHARED_SECRET', 'a veriff source and by VERIFF_API_KEY') })
+  VERIFF_SHARED_SECRET?: string;
+
+  /** Veriff's API key, which Veriff sends back in `X-AUTH-CLIENT`. Comma-separated (rotation). */
+  @ValidateIf(veriffConfigured)
+  @Matches(SECRET_LIST, { message: secretListMessage('VERIFF_API_KEY', 'a veriff source and by VERIFF_SHARED_SECRET') })
+  VERIFF_API_KEY?: string;
+
+  /** Persona's webhook secret (`Persona-Signature`); setting it enables `POST /webhooks/persona`. Comma-separated (rotation). */
+  @ValidateIf((c: WebhookGatewayConfig) => usesScheme(c, 'persona') || c.PERSONA_WEBHOOK_SECRET !== undefined)
+  @Matches(SECRET_LIST, { message: secretListMessage('PERSONA_WEBHOOK_SECRET', 'a persona source') })
+  PERSONA_WEBHOOK_SECRET?: string;
+
+  /**
+   * The oldest Sumsub, Onfido or Veriff event accepted, by the event time its signed body carries
+   * (seconds): their signatures cover no timestamp, so an older body is a replay.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'WEBHOOK_MAX_EVENT_AGE_SEC must be an integer' })
+  @Min(300, { message: 'WEBHOOK_MAX_EVENT_AGE_SEC must be between 300 and 2592000' })
+  @Max(2_592_000, { message: 'WEBHOOK_MAX_EVENT_AGE_SEC must be between 300 and 2592000' })
+  WEBHOOK_MAX_EVENT_AGE_SEC = 86_400;
 
   /**
    * Bodies are counted while they stream in; past this many bytes the request is cut off with 413.
@@ -104,9 +153,11 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
   @Max(3_600_000, { message: 'WEBHOOK_REJECTION_REPORT_INTERVAL_MS must be between 100 and 3600000' })
   WEBHOOK_REJECTION_REPORT_INTERVAL_MS = 60_000;
 
-  /** Source name → scheme. */
+  /** Source name → scheme: WEBHOOK_SOURCES, then each provider whose secret is set under its own name. */
   sourceSchemes(): Map<string, SchemeName> {
-    return new Map(list(this.WEBHOOK_SOURCES).map((pair) => pair.split(':') as [string, SchemeName]));
+    const schemes = new Map(list(this.WEBHOOK_SOURCES).map((pair) => pair.split(':') as [string, SchemeName]));
+    for (const [provider, secret] of ENABLED_BY_SECRET) if (secret(this) !== undefined && !schemes.has(provider)) schemes.set(provider, provider);
+    return schemes;
   }
 
   diditSecrets(): string[] {
@@ -115,5 +166,25 @@ export class WebhookGatewayConfig extends BaseServiceConfig {
 
   standardSecrets(): string[] {
     return list(this.STANDARD_WEBHOOK_SECRET);
+  }
+
+  sumsubSecrets(): string[] {
+    return list(this.SUMSUB_WEBHOOK_SECRET);
+  }
+
+  onfidoTokens(): string[] {
+    return list(this.ONFIDO_WEBHOOK_TOKEN);
+  }
+
+  veriffSecrets(): string[] {
+    return list(this.VERIFF_SHARED_SECRET);
+  }
+
+  veriffApiKeys(): string[] {
+    return list(this.VERIFF_API_KEY);
+  }
+
+  personaSecrets(): string[] {
+    return list(this.PERSONA_WEBHOOK_SECRET);
   }
 }

@@ -6,3 +6,4 @@ export * from './topic-cleanup';
 export * from './seeded-random';
 export * from './lossy-kafka-proxy';
 export * from './database-cleanup';
+export * from './provider-webhooks';

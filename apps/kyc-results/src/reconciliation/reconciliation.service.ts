@@ -79,7 +79,7 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
     private readonly tombstones: ErasureTombstones,
   ) {
     if (config.DIDIT_API_KEY) {
-      this.didit = new DiditApiClient({ baseUrl: config.DIDIT_API_BASE_URL, apiKey: config.DIDIT_API_KEY, maxPerMinute: config.RECONCILE_MAX_REQUESTS_PER_MIN });
+      this.didit = new DiditApiClient({ baseUrl: config.DIDIT_BASE_URL, apiKey: config.DIDIT_API_KEY, maxPerMinute: config.RECONCILE_MAX_REQUESTS_PER_MIN });
     }
   }
 

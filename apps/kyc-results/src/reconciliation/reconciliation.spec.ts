@@ -74,7 +74,7 @@ describe('reconciliation with the provider API (real Kafka, real Postgres, a fak
   beforeAll(async () => {
     const baseUrl = await api.start();
     kyc = await startKycResults('reconcile', {
-      env: { DIDIT_API_KEY: API_KEY, DIDIT_API_BASE_URL: baseUrl, RECONCILE_AFTER_SEC: '2', RECONCILE_INTERVAL_MS: '250', RECONCILE_MAX_REQUESTS_PER_MIN: '600' },
+      env: { DIDIT_API_KEY: API_KEY, DIDIT_BASE_URL: baseUrl, RECONCILE_AFTER_SEC: '2', RECONCILE_INTERVAL_MS: '250', RECONCILE_MAX_REQUESTS_PER_MIN: '600' },
     });
     inbound = await new TopicReader(kyc.namespace, [Topics.WebhooksInbound]).start();
   });

@@ -42,8 +42,9 @@ export function toInboundWebhook(init: {
     fingerprint,
     sessionId: facts.sessionId,
     subjectRef: facts.subjectRef,
-    status: textOf(payload.status),
-    webhookType: textOf(payload.webhook_type),
+    // A scheme that reads them elsewhere says so; Didit's (and Standard's) stay top-level fields.
+    status: facts.status !== undefined ? textOf(facts.status) : textOf(payload.status),
+    webhookType: facts.webhookType !== undefined ? textOf(facts.webhookType) : textOf(payload.webhook_type),
     payload: init.sealWith ? sealJsonText(init.payloadJson ? withoutBom(init.payloadJson) : JSON.stringify(payload), init.sealWith.key, init.sealWith.keyId, eventId, 'payload') : payload,
   };
   const event = newEvent({

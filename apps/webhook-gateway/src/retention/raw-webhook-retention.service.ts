@@ -33,7 +33,8 @@ export class RawWebhookRetention {
   private readonly guardSec: number;
 
   constructor(config: WebhookGatewayConfig) {
-    this.guardSec = config.DIDIT_MAX_EVENT_AGE_SEC + GUARD_MARGIN_SEC;
+    // The oldest event any enabled scheme still accepts (Didit's bound, the other providers' bound).
+    this.guardSec = Math.max(config.DIDIT_MAX_EVENT_AGE_SEC, config.WEBHOOK_MAX_EVENT_AGE_SEC) + GUARD_MARGIN_SEC;
   }
 
   async handle(event: DomainEvent, m: EntityManager): Promise<void> {

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { SchemeName } from '../webhook-gateway.config';
 import { WebhookRejection } from '../ingest/webhook-rejection';
 
@@ -20,6 +20,9 @@ export interface DeliveryFacts {
   subjectRef?: string;
   /** When the provider says the event happened (ISO 8601). */
   occurredAt?: string;
+  /** The provider's status and event type, where the payload does not keep them in top-level `status` / `webhook_type` (Didit's). */
+  status?: string;
+  webhookType?: string;
 }
 
 /** One provider's way of signing webhooks; adding a provider means adding one implementation. */
@@ -60,14 +63,64 @@ export const hmacSha256 = (secret: string, data: Buffer | string): Buffer => cre
 
 /**
  * Compares a presented lowercase-hex signature with every expected digest without an early exit,
- * so the time taken says nothing about which secret (or how many bytes) matched.
+ * so the time taken says nothing about which secret (or how many bytes) matched. The hex must be
+ * exactly as long as the digest (64 characters for SHA-256, 40 for SHA-1, 128 for SHA-512).
  */
 export function hexMatchesAny(presented: string | undefined, expected: Buffer[]): boolean {
-  if (!presented || !/^[0-9a-f]{64}$/.test(presented)) return false;
+  if (!presented || !/^[0-9a-f]+$/.test(presented)) return false;
   const candidate = Buffer.from(presented, 'hex');
   let matched = false;
-  for (const digest of expected) matched = timingSafeEqual(candidate, digest) || matched;
+  for (const digest of expected) matched = (presented.length === digest.length * 2 && timingSafeEqual(candidate, digest)) || matched;
   return matched;
+}
+
+/** A presented token (an API key) against every accepted one, in constant time whatever their lengths. */
+export function textMatchesAny(presented: string | undefined, accepted: string[]): boolean {
+  if (presented === undefined) return false;
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  const candidate = sha256(presented);
+  let matched = false;
+  for (const token of accepted) matched = timingSafeEqual(candidate, sha256(token)) || matched;
+  return matched;
+}
+
+/** How old a provider's signed event time may be (WEBHOOK_MAX_EVENT_AGE_SEC) unless configured otherwise. */
+export const DEFAULT_MAX_EVENT_AGE_SEC = 86_400;
+
+// ISO 8601 with a zone, or a date-time without one, which is UTC (Sumsub's `yyyy-MM-dd HH:mm:ss.SSS`).
+const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
+
+/** A provider's event time as ISO 8601 (UTC), or undefined when it is not a date-time string. */
+export function eventTimeIso(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  const ms = ZONED_TIME.test(text) ? Date.parse(text) : UTC_TIME.test(text) ? Date.parse(`${text.replace(' ', 'T')}Z`) : NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/**
+ * A signed event time against the clock, for providers whose signature covers no timestamp header:
+ * older than `maxAgeSec` is a replay of a captured body, further ahead than the tolerance a broken
+ * or forged clock (it would stretch how long the body can be replayed).
+ */
+export function checkEventTime(value: unknown, nowSeconds: number, maxAgeSec: number): void {
+  const iso = eventTimeIso(value);
+  if (iso === undefined) throw new WebhookRejection('TIMESTAMP_INVALID');
+  const at = Date.parse(iso) / 1000;
+  if (nowSeconds - at > maxAgeSec) throw new WebhookRejection('EVENT_TOO_OLD');
+  if (at - nowSeconds > TIMESTAMP_TOLERANCE_SEC) throw new WebhookRejection('TIMESTAMP_OUT_OF_WINDOW');
+}
+
+/** A nested JSON object of a payload, or an empty one when it is absent or not an object. */
+export function objectField(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Refuses a verified payload that lacks what its scheme must read, naming the fields (never values). */
+export function requireFields(fields: Record<string, unknown>): void {
+  const missing = Object.keys(fields).filter((name) => fields[name] === undefined);
+  if (missing.length) throw new WebhookRejection('PAYLOAD_FIELDS_MISSING', missing.join(', '));
 }
 
 export function stringField(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Min, ValidateBy } from 'class-validator';
 import { isSealed } from '../sealed-fields';
 
-export const SIGNATURE_SCHEMES = ['didit', 'standard'] as const;
+export const SIGNATURE_SCHEMES = ['didit', 'standard', 'sumsub', 'onfido', 'veriff', 'persona'] as const;
 
 /** How a `webhook.received` came in: a provider's delivery, or the reconciler asking the provider's API for a transition no webhook brought. */
 export const WEBHOOK_ORIGINS = ['webhook', 'reconciliation'] as const;
