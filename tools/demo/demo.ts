@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { CATALOGUE_TOPICS, Topics, type DomainEvent } from '../../libs/contracts/src';
 import { TopicReader } from '../../libs/messaging/src/testing';
+import { onfidoPayload, onfidoRequest, personaEvent, personaRequest, sumsubPayload, sumsubRequest, veriffDecision, veriffRequest, type ProviderRequest } from '../../libs/testing/src/provider-webhooks';
 import { diditHeaders, diditSession } from '../../libs/testing/src/webhooks';
 import { loadDevSecrets } from '../stack/dev-secrets';
 import { SERVICES } from '../stack/stack';
@@ -62,6 +63,32 @@ async function main(): Promise<void> {
     const res = await fetch(`${url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, secret), body });
     say(`  ${s.label.padEnd(36)} session ${s.sessionId.slice(0, 8)}…  → ${res.status} ${await res.text()}`);
   }
+  // One webhook from each other provider whose secret the stack has (npm start enables all four).
+  const first = (name: string) => (env[name] ?? '').split(',')[0];
+  const tag = () => `demo-${randomBytes(3).toString('hex')}`;
+  const others: Array<{ provider: string; label: string; sessionId: string; request?: ProviderRequest }> = [];
+  if (first('SUMSUB_WEBHOOK_SECRET')) {
+    const p = sumsubPayload({ externalUserId: tag() });
+    others.push({ provider: 'sumsub', label: 'Sumsub applicantReviewed GREEN', sessionId: p.applicantId as string, request: sumsubRequest(p, first('SUMSUB_WEBHOOK_SECRET')) });
+  }
+  if (first('ONFIDO_WEBHOOK_TOKEN')) {
+    const p = onfidoPayload();
+    others.push({ provider: 'onfido', label: 'Onfido check.completed', sessionId: (p.payload as any).object.id, request: onfidoRequest(p, first('ONFIDO_WEBHOOK_TOKEN')) });
+  }
+  if (first('VERIFF_SHARED_SECRET') && first('VERIFF_API_KEY')) {
+    const p = veriffDecision({ vendorData: tag(), person: { firstName: 'Lena', lastName: 'Vaskova-Ring', dateOfBirth: '1987-03-02', nationality: 'CZ', idNumber: 'CZ7712093' } });
+    others.push({ provider: 'veriff', label: 'Veriff decision approved', sessionId: (p.verification as any).id, request: veriffRequest(p, first('VERIFF_SHARED_SECRET'), first('VERIFF_API_KEY')) });
+  }
+  if (first('PERSONA_WEBHOOK_SECRET')) {
+    const p = personaEvent({ 'reference-id': tag(), 'name-first': 'Tomas', 'name-last': 'Ekdahl-Varga', birthdate: '1979-11-23' });
+    const inquiry = (p.data as any).attributes.payload.data.id as string;
+    others.push({ provider: 'persona', label: 'Persona inquiry.approved', sessionId: inquiry, request: personaRequest(p, first('PERSONA_WEBHOOK_SECRET')) });
+  }
+  for (const o of others) {
+    ours.add(o.sessionId);
+    const res = await fetch(`${url('webhook-gateway')}/webhooks/${o.provider}`, { method: 'POST', headers: o.request?.headers, body: o.request?.body });
+    say(`  ${o.label.padEnd(36)} session ${o.sessionId.slice(0, 8)}…  → ${res.status} ${await res.text()}`);
+  }
   const forgedBody = JSON.stringify(scenarios[1].payload);
   const forged = await fetch(`${url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(forgedBody, 'a-forger-guessing'), body: forgedBody });
   say(`  ${'forged signature'.padEnd(36)} ${' '.repeat(19)} → ${forged.status} ${await forged.text()}`);
@@ -86,6 +113,11 @@ async function main(): Promise<void> {
     say(`  ${s.label.padEnd(36)} status=${v.status} transitions=${v.transitions} document=${v.decision?.documentType ?? '—'}`);
   }
 
+  for (const o of others) {
+    const v = await get(`${url('kyc-results')}/verifications/${encodeURIComponent(o.sessionId)}`);
+    say(`  ${o.label.padEnd(36)} status=${v.status} provider=${v.provider ?? o.provider} name=${v.identity?.fullName ?? '—'}`);
+  }
+
   say(`\n${bold('4. Screening and alerts (aml-trigger)')}`);
   for (const s of scenarios.slice(0, 2)) {
     const r = await get(`${url('aml-trigger')}/subjects/${s.subjectRef}/screenings`);
@@ -103,7 +135,7 @@ async function main(): Promise<void> {
 
   const alerts = [...shown].length && reader.events(Topics.ComplianceAlerts).filter((e) => ours.has((e.data as { sessionId?: string }).sessionId as string));
   say(`\n${bold('Summary')}`);
-  say(`  4 webhooks posted (1 forged → refused), ${shown.size} events observed, ${(alerts || []).length} alert(s) raised, audit chain ${verify.ok ? 'verifies' : 'BROKEN'}.`);
+  say(`  ${4 + others.length} webhooks posted (1 forged → refused), ${shown.size} events observed, ${(alerts || []).length} alert(s) raised, audit chain ${verify.ok ? 'verifies' : 'BROKEN'}.`);
   await reader.stop();
   process.exit(0);
 }

@@ -80,7 +80,8 @@ export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: st
     producers: ['webhook-gateway'],
     types: ['webhook.received'],
     key: 'verification session id',
-    description: 'Every verified webhook, durable before the provider gets 202. Carries the provider payload (personal data).',
+    description:
+      "Every verified webhook, durable before the provider gets 202: Didit, Sumsub, Onfido, Veriff, Persona (scheme names the provider) and Standard Webhooks senders, plus the transitions kyc-results' reconciler read from Didit's API (origin: reconciliation). Carries the provider payload (personal data).",
   },
   'webhooks.rejected.v1': {
     producers: ['webhook-gateway'],

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { KycResultsConfig } from '../kyc-results.config';
 import { PiiRekeyService } from '../pii/pii-rekey.service';
+import { OnfidoClient } from '../providers/onfido-client';
+import { PROVIDER_APIS } from '../providers/provider-adapter';
 import { RetentionModule } from '../retention/retention.module';
 import { IdentityVault } from './identity-vault';
 import { VerificationQueryService } from './verification-query.service';
@@ -11,7 +14,16 @@ import { WebhookIntake } from './webhook-intake';
   // The recorder reads the erasure tombstones the retention commands write.
   imports: [RetentionModule],
   controllers: [VerificationsController],
-  providers: [IdentityVault, VerificationRecorder, VerificationQueryService, WebhookIntake, PiiRekeyService],
+  providers: [
+    IdentityVault,
+    VerificationRecorder,
+    VerificationQueryService,
+    WebhookIntake,
+    PiiRekeyService,
+    // Provider APIs that complete webhooks before they are read (Onfido: disabled without ONFIDO_API_TOKEN).
+    { provide: OnfidoClient, useFactory: (config: KycResultsConfig) => OnfidoClient.fromConfig(config), inject: [KycResultsConfig] },
+    { provide: PROVIDER_APIS, useFactory: (onfido: OnfidoClient) => [onfido], inject: [OnfidoClient] },
+  ],
   exports: [WebhookIntake, IdentityVault],
 })
 export class VerificationsModule {}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  ConsumerGroups,
+  EventSources,
+  EventTypes,
+  fingerprintOf,
+  newEvent,
+  newTraceparent,
+  retryTopicOf,
+  webhookEventId,
+  type DomainEvent,
+  type WebhookReceivedData,
+} from '@compliance/contracts';
+import { RetryHeaders } from '@compliance/messaging';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
+import { FIXTURES_DIR, waitFor } from '@compliance/testing';
+import { startKycResults, type KycHarness } from '../../test/kyc-harness';
+
+type Payload = Record<string, any>;
+
+const ONFIDO_TOKEN = 'api_sandbox.flow-test-token-0123';
+const fixture = (path: string): Payload => JSON.parse(readFileSync(join(FIXTURES_DIR, 'providers', `${path}.json`), 'utf8'));
+
+/** What the gateway publishes for a verified webhook of `scheme` received on route `source`. */
+function received(payload: Payload, scheme: string, sessionId: string, source = scheme): DomainEvent<WebhookReceivedData> {
+  const fingerprint = fingerprintOf(payload);
+  const event = newEvent<WebhookReceivedData>({
+    type: EventTypes.WebhookReceived,
+    source: EventSources.WebhookGateway,
+    subject: sessionId,
+    id: webhookEventId(source, fingerprint),
+    data: { source, scheme, receivedAt: new Date().toISOString(), deliveryId: randomUUID(), fingerprint, sessionId, payload },
+  });
+  return { ...event, traceparent: newTraceparent() };
+}
+
+/** A fake Onfido API: any check id is the fixture check (clear), its applicant the fixture applicant; 500s while `down`. */
+class FakeOnfido {
+  down = false;
+  requests = 0;
+  private server!: Server;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.requests++;
+      const check = /^\/v3\.6\/checks\/([^/]+)$/.exec(req.url ?? '');
+      const body =
+        req.headers.authorization !== `Token token=${ONFIDO_TOKEN}` || this.down
+          ? undefined
+          : check
+            ? { ...fixture('onfido/api/check'), id: decodeURIComponent(check[1]) }
+            : req.url === '/v3.6/applicants/a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d'
+              ? fixture('onfido/api/applicant')
+              : undefined;
+      res.writeHead(body ? 200 : this.down ? 500 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('kyc-results: Veriff, Persona and Onfido webhooks to the verification record (real Kafka, real Postgres)', () => {
+  let kyc: KycHarness;
+  const onfido = new FakeOnfido();
+  const view = async (sessionId: string, key: string = TEST_API_KEYS.auditor) => (await kyc.api(`/verifications/${sessionId}`, key)).body;
+
+  beforeAll(async () => {
+    const baseUrl = await onfido.start();
+    kyc = await startKycResults('kycproviders', { env: { ONFIDO_API_TOKEN: ONFIDO_TOKEN, ONFIDO_BASE_URL: baseUrl } });
+  });
+  afterAll(async () => {
+    await kyc?.stop();
+    await onfido.stop();
+  });
+
+  it('records an approved Veriff decision: the person over HTTP (unmasked for an auditor) and on kyc.verification.approved', async () => {
+    const payload = fixture('veriff/decision-approved');
+    const [sessionId, subjectRef] = [randomUUID(), `customer-${randomUUID().slice(0, 8)}`];
+    Object.assign(payload.verification, { id: sessionId, vendorData: subjectRef });
+    await kyc.deliver(received(payload, 'veriff', sessionId));
+
+    const [event] = await kyc.waitForEvents(sessionId, 1);
+    expect(event.type).toBe('kyc.verification.approved');
+    expect(event.data).toMatchObject({
+      sessionId,
+      subjectRef,
+      provider: 'veriff',
+      status: 'approved',
+      providerStatus: 'approved',
+      decision: { documentType: 'PASSPORT', issuingCountry: 'GB' },
+      // What aml-trigger screens.
+      identity: { fullName: 'Sarah Morgan', dateOfBirth: '1967-03-30', nationality: 'GB', documentNumber: 'MORGA753116SM9IJ' },
+    });
+    const body = await view(sessionId);
+    expect(body).toMatchObject({
+      status: 'approved',
+      provider: 'veriff',
+      subjectRef,
+      identity: { visibility: 'full', firstName: 'Sarah', lastName: 'Morgan', fullName: 'Sarah Morgan', dateOfBirth: '1967-03-30' },
+    });
+    expect(body.history).toEqual([expect.objectContaining({ status: 'approved', webhookType: 'decision', payloadVersion: 'veriff-v1' })]);
+    // An analyst sees initials and the birth year only.
+    expect((await view(sessionId, TEST_API_KEYS.analyst)).identity).toMatchObject({ visibility: 'masked', fullName: 'S••• M•••', dateOfBirth: '1967' });
+  });
+
+  it('reads a Veriff payload received on another route by its signature scheme', async () => {
+    const payload = fixture('veriff/decision-declined');
+    const sessionId = randomUUID();
+    payload.verification.id = sessionId;
+    await kyc.deliver(received(payload, 'veriff', sessionId, 'acme'));
+    const [event] = await kyc.waitForEvents(sessionId, 1);
+    expect(event.data).toMatchObject({ provider: 'veriff', status: 'declined' });
+  });
+
+  it('records an approved Persona inquiry with the person, and announces it with the identity', async () => {
+    const payload = fixture('persona/inquiry-approved');
+    const inquiry = payload.data.attributes.payload.data;
+    const [sessionId, subjectRef] = [`inq_${randomUUID().replace(/-/g, '').slice(0, 24)}`, `customer-${randomUUID().slice(0, 8)}`];
+    inquiry.id = sessionId;
+    inquiry.attributes['reference-id'] = subjectRef;
+    await kyc.deliver(received(payload, 'persona', sessionId));
+
+    const [event] = await kyc.waitForEvents(sessionId, 1);
+    expect(event.type).toBe('kyc.verification.approved');
+    expect(event.data).toMatchObject({ provider: 'persona', subjectRef, workflowId: 'itmpl_Tq4nk4SZkyKqbGrrqUNMM3A6', identity: { fullName: 'Jane Marie Doe', dateOfBirth: '1994-04-12', documentNumber: 'I1234562' } });
+    expect(await view(sessionId, TEST_API_KEYS.admin)).toMatchObject({
+      status: 'approved',
+      providerStatus: 'approved',
+      identity: { visibility: 'full', fullName: 'Jane Marie Doe', address: '123 Main St, Apt 4, San Francisco, California, 94111, US' },
+    });
+  });
+
+  it('completes an Onfido check.completed from the (fake) Onfido API: approved, with the applicant’s name', async () => {
+    const payload = fixture('onfido/check-completed');
+    const sessionId = randomUUID();
+    payload.payload.object.id = sessionId;
+    await kyc.deliver(received(payload, 'onfido', sessionId));
+
+    const [event] = await kyc.waitForEvents(sessionId, 1);
+    expect(event.data).toMatchObject({ provider: 'onfido', status: 'approved', providerStatus: 'clear', identity: { fullName: 'Camille Durand', dateOfBirth: '1988-11-23', documentNumber: '18FR12345' } });
+    expect(await view(sessionId)).toMatchObject({
+      status: 'approved',
+      subjectRef: 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d',
+      identity: { visibility: 'full', fullName: 'Camille Durand', firstName: 'Camille', lastName: 'Durand' },
+    });
+  });
+
+  it('sends an Onfido webhook to the retry topic while the API fails, and records it once the API answers', async () => {
+    const payload = fixture('onfido/check-completed');
+    const sessionId = randomUUID();
+    payload.payload.object.id = sessionId;
+    const event = received(payload, 'onfido', sessionId);
+    onfido.down = true;
+    try {
+      await kyc.deliver(event);
+      const retried = await waitFor(() => kyc.reader.on(retryTopicOf(ConsumerGroups.KycResults)).find((r) => r.headers.ce_id === event.id), { what: 'the Onfido webhook on the retry topic' });
+      expect(retried.headers[RetryHeaders.LastError]).toContain('Onfido GET checks: HTTP 500');
+    } finally {
+      onfido.down = false;
+    }
+    const [announced] = await kyc.waitForEvents(sessionId, 1);
+    expect(announced.data).toMatchObject({ status: 'approved', identity: { fullName: 'Camille Durand' } });
+  });
+});
