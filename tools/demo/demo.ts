@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   // One webhook from each other provider whose secret the stack has (npm start enables all four).
   const first = (name: string) => (env[name] ?? '').split(',')[0];
   const tag = () => `demo-${randomBytes(3).toString('hex')}`;
-  const others: Array<{ provider: string; label: string; sessionId: string; request?: ProviderRequest }> = [];
+  const others: Array<{ provider: string; label: string; sessionId: string; subjectRef?: string; request?: ProviderRequest }> = [];
   if (first('SUMSUB_WEBHOOK_SECRET')) {
     const p = sumsubPayload({ externalUserId: tag() });
     others.push({ provider: 'sumsub', label: 'Sumsub applicantReviewed GREEN', sessionId: p.applicantId as string, request: sumsubRequest(p, first('SUMSUB_WEBHOOK_SECRET')) });
@@ -76,13 +76,15 @@ async function main(): Promise<void> {
     others.push({ provider: 'onfido', label: 'Onfido check.completed', sessionId: (p.payload as any).object.id, request: onfidoRequest(p, first('ONFIDO_WEBHOOK_TOKEN')) });
   }
   if (first('VERIFF_SHARED_SECRET') && first('VERIFF_API_KEY')) {
-    const p = veriffDecision({ vendorData: tag(), person: { firstName: 'Lena', lastName: 'Vaskova-Ring', dateOfBirth: '1987-03-02', nationality: 'CZ', idNumber: 'CZ7712093' } });
-    others.push({ provider: 'veriff', label: 'Veriff decision approved', sessionId: (p.verification as any).id, request: veriffRequest(p, first('VERIFF_SHARED_SECRET'), first('VERIFF_API_KEY')) });
+    const subjectRef = tag();
+    const p = veriffDecision({ vendorData: subjectRef, person: { firstName: 'Lena', lastName: 'Vaskova-Ring', dateOfBirth: '1987-03-02', nationality: 'CZ', idNumber: 'CZ7712093' } });
+    others.push({ provider: 'veriff', label: 'Veriff decision approved', sessionId: (p.verification as any).id, subjectRef, request: veriffRequest(p, first('VERIFF_SHARED_SECRET'), first('VERIFF_API_KEY')) });
   }
   if (first('PERSONA_WEBHOOK_SECRET')) {
-    const p = personaEvent({ 'reference-id': tag(), 'name-first': 'Tomas', 'name-last': 'Ekdahl-Varga', birthdate: '1979-11-23' });
+    const subjectRef = tag();
+    const p = personaEvent({ 'reference-id': subjectRef, 'name-first': 'Tomas', 'name-last': 'Ekdahl-Varga', birthdate: '1979-11-23' });
     const inquiry = (p.data as any).attributes.payload.data.id as string;
-    others.push({ provider: 'persona', label: 'Persona inquiry.approved', sessionId: inquiry, request: personaRequest(p, first('PERSONA_WEBHOOK_SECRET')) });
+    others.push({ provider: 'persona', label: 'Persona inquiry.approved', sessionId: inquiry, subjectRef, request: personaRequest(p, first('PERSONA_WEBHOOK_SECRET')) });
   }
   for (const o of others) {
     ours.add(o.sessionId);
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
   }
 
   say(`\n${bold('4. Screening and alerts (aml-trigger)')}`);
-  for (const s of scenarios.slice(0, 2)) {
+  for (const s of [...scenarios.slice(0, 2), ...others.filter((o) => o.subjectRef).map((o) => ({ label: o.label, subjectRef: o.subjectRef as string }))]) {
     const r = await get(`${url('aml-trigger')}/subjects/${s.subjectRef}/screenings`);
     const items = (r.screenings ?? []) as any[];
     for (const x of Array.isArray(items) ? items : []) {
