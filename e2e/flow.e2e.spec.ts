@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { allTopics, DataKeyDestroyedError, EventTypes, openEvent, Topics, type DomainEvent } from '@compliance/contracts';
 import { LocalKeyring } from '@compliance/persistence';
-import { diditHeaders, diditSession, waitFor } from '@compliance/testing';
+import { diditHeaders, diditSession, personaEvent, personaRequest, veriffDecision, veriffRequest, waitFor } from '@compliance/testing';
 // The process stack (tools/stack) is a tool that starts the built services, not a library.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { SERVICES, Stack } from '../tools/stack/stack';
@@ -192,6 +192,36 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     await waitFor(async () => (await api(`${stack.url('audit-log')}/sessions/${sessionId}/timeline`)).status === 200, { what: 'audited' });
     return { subjectRef: payload.vendor_data as string, sessionId };
   }
+
+  it('records and screens approved people from Veriff and Persona as it does Didit\'s: a listed person raises an alert', async () => {
+    const post = async (provider: string, request: { body: Buffer; headers: Record<string, string> }) =>
+      (await fetch(`${stack.url('webhook-gateway')}/webhooks/${provider}`, { method: 'POST', headers: request.headers, body: request.body })).status;
+    const veriffRef = `e2e-veriff-${randomBytes(4).toString('hex')}`;
+    const veriff = veriffDecision({ vendorData: veriffRef, person: { firstName: PERSON.first_name, lastName: PERSON.last_name, dateOfBirth: PERSON.date_of_birth, nationality: 'UA', idNumber: PERSON.document_number } });
+    expect(await post('veriff', veriffRequest(veriff, stack.env.VERIFF_SHARED_SECRET, stack.env.VERIFF_API_KEY))).toBe(202);
+    const personaRef = `e2e-persona-${randomBytes(4).toString('hex')}`;
+    const persona = personaEvent({ 'reference-id': personaRef, 'name-first': 'Maren', 'name-last': 'Olsvik-Tamberg', birthdate: '1991-07-19' });
+    expect(await post('persona', personaRequest(persona, stack.env.PERSONA_WEBHOOK_SECRET))).toBe(202);
+    // A forged one from each is refused.
+    expect(await post('veriff', veriffRequest(veriff, 'not-the-shared-secret-000', stack.env.VERIFF_API_KEY))).toBe(401);
+
+    const sessions = { [veriffRef]: (veriff.verification as { id: string }).id, [personaRef]: ((persona.data as any).attributes.payload.data as { id: string }).id };
+    for (const [subjectRef, sessionId] of Object.entries(sessions)) {
+      const view = await waitFor(async () => {
+        const r = await api(`${stack.url('kyc-results')}/verifications/${sessionId}`);
+        return r.status === 200 && r.body.status === 'approved' && r.body;
+      }, { what: `the approved verification of ${subjectRef}` });
+      expect(view.subjectRef).toBe(subjectRef);
+      expect(view.identity.fullName).toBeTruthy();
+    }
+    const screened = (subjectRef: string) =>
+      reader.events(Topics.AmlScreenings).find((e) => e.type === EventTypes.AmlScreeningCompleted && (e.data as { subjectRef?: string }).subjectRef === subjectRef) as DomainEvent<{ outcome: string }> | undefined;
+    const listed = await waitFor(() => screened(veriffRef), { what: 'the Veriff person screened' });
+    const clean = await waitFor(() => screened(personaRef), { what: 'the Persona person screened' });
+    expect(listed.data.outcome).toBe('match');
+    expect(clean.data.outcome).toBe('clear');
+    await waitFor(() => reader.events(Topics.ComplianceAlerts).find((e) => (e.data as { subjectRef?: string }).subjectRef === veriffRef), { what: 'the alert on the Veriff person' });
+  });
 
   it('keeps an erasure waiting while a data-holding service is down, alerts past the deadline, and finishes when it is back', async () => {
     const { subjectRef } = await approvedSubject();
