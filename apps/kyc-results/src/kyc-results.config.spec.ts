@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { configProblems, loadConfig } from '@compliance/platform';
 import { KycResultsConfig } from './kyc-results.config';
+import { SumsubClient } from './providers/sumsub-client';
 
 const base = { KAFKA_BROKERS: '127.0.0.1:9092' };
 const problems = (env: Record<string, string>) => configProblems(KycResultsConfig, env);
@@ -36,5 +37,33 @@ describe('KycResultsConfig', () => {
     expect(problems({ ...base, PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'), KYC_RESULTS_PORT: '70000' })).toEqual([
       'KYC_RESULTS_PORT must be between 1 and 65535',
     ]);
+  });
+});
+
+describe('KycResultsConfig: Sumsub API', () => {
+  const env = { ...base, PII_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+  const token = 'sbx:uY0CgwELmgUAEyl4hNWxLngb.0WSeQeiYny4WEqmAALEAiK2';
+  const secret = 'Hej2ch71kG2kTd1iIUDZFNsO5C1lh5Gq';
+
+  it('has no credentials by default (Sumsub webhooks read status only) and api.sumsub.com as base URL', () => {
+    const config = loadConfig(KycResultsConfig, 'kyc-results', env);
+    expect(config).toMatchObject({ SUMSUB_APP_TOKEN: undefined, SUMSUB_SECRET_KEY: undefined, SUMSUB_BASE_URL: 'https://api.sumsub.com' });
+    expect(SumsubClient.fromConfig(config).enabled).toBe(false);
+    expect(SumsubClient.fromConfig(loadConfig(KycResultsConfig, 'kyc-results', { ...env, SUMSUB_APP_TOKEN: token, SUMSUB_SECRET_KEY: secret })).enabled).toBe(true);
+  });
+
+  it('wants both the app token and the secret key, or neither, naming the missing one', () => {
+    expect(problems({ ...env, SUMSUB_APP_TOKEN: token })).toEqual([
+      'SUMSUB_SECRET_KEY is required with SUMSUB_APP_TOKEN: set both (Sumsub\'s API is read) or neither (Sumsub webhooks are recorded status only)',
+    ]);
+    expect(problems({ ...env, SUMSUB_SECRET_KEY: secret })).toEqual([expect.stringContaining('SUMSUB_APP_TOKEN is required with SUMSUB_SECRET_KEY')]);
+  });
+
+  it('refuses a short or spaced credential without echoing it, and a base URL that is not http(s)', () => {
+    const found = problems({ ...env, SUMSUB_APP_TOKEN: 'short token', SUMSUB_SECRET_KEY: 'tiny' });
+    expect(found).toEqual(['SUMSUB_APP_TOKEN must be at least 16 characters without spaces', 'SUMSUB_SECRET_KEY must be at least 16 characters without spaces']);
+    expect(found.join()).not.toMatch(/short token|tiny/);
+    expect(problems({ ...env, SUMSUB_BASE_URL: 'api.sumsub.com' })).toEqual([expect.stringContaining('SUMSUB_BASE_URL must be an http(s) URL')]);
+    expect(problems({ ...env, SUMSUB_BASE_URL: 'http://127.0.0.1:8089' })).toEqual([]);
   });
 });

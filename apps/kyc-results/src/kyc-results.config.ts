@@ -1,6 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min, ValidateIf, type ValidationArguments } from 'class-validator';
 import { BaseServiceConfig, IsPiiKeys } from '@compliance/platform';
+
+/** Sumsub signs every API request with an app token and its secret key: one without the other is a mistake, not a choice. */
+const sumsubConfigured = (c: KycResultsConfig): boolean => c.SUMSUB_APP_TOKEN !== undefined || c.SUMSUB_SECRET_KEY !== undefined;
+
+/** Names what is missing (the other variable is set) or what is wrong, never the value. */
+const sumsubCredentialMessage =
+  (variable: string, other: string) =>
+  ({ value }: ValidationArguments): string =>
+    value === undefined
+      ? `${variable} is required with ${other}: set both (Sumsub's API is read) or neither (Sumsub webhooks are recorded status only)`
+      : `${variable} must be at least 16 characters without spaces`;
 
 export class KycResultsConfig extends BaseServiceConfig {
   @Type(() => Number)
@@ -58,4 +69,22 @@ export class KycResultsConfig extends BaseServiceConfig {
   /** Onfido's regional API (EU by default; https://api.us.onfido.com, https://api.ca.onfido.com). */
   @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'ONFIDO_BASE_URL must be an http(s) URL such as https://api.eu.onfido.com' })
   ONFIDO_BASE_URL = 'https://api.eu.onfido.com';
+
+  /**
+   * Sumsub's app token (`X-App-Token`) and its secret key (signs each request, `X-App-Access-Sig`):
+   * both or neither. With them, `applicantReviewed` webhooks are completed from the API (the
+   * applicant: the person's identity, which screening needs); without them Sumsub webhooks are
+   * recorded with their status only, no identity.
+   */
+  @ValidateIf(sumsubConfigured)
+  @Matches(/^\S{16,}$/, { message: sumsubCredentialMessage('SUMSUB_APP_TOKEN', 'SUMSUB_SECRET_KEY') })
+  SUMSUB_APP_TOKEN?: string;
+
+  @ValidateIf(sumsubConfigured)
+  @Matches(/^\S{16,}$/, { message: sumsubCredentialMessage('SUMSUB_SECRET_KEY', 'SUMSUB_APP_TOKEN') })
+  SUMSUB_SECRET_KEY?: string;
+
+  /** Sumsub's API (production and sandbox share it; the app token decides). */
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'SUMSUB_BASE_URL must be an http(s) URL such as https://api.sumsub.com' })
+  SUMSUB_BASE_URL = 'https://api.sumsub.com';
 }

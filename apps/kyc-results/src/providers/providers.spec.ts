@@ -4,7 +4,7 @@ import { FIXTURES_DIR, diditPayload } from '@compliance/testing';
 import { ONFIDO_CHECK_ACTIONS, ONFIDO_CHECK_RESULTS, ONFIDO_WORKFLOW_RUN_STATUSES } from './onfido.adapter';
 import { PERSONA_STATUSES } from './persona.adapter';
 import { adaptWebhook, planWebhook, providerOf } from './provider-adapter';
-import { SUMSUB_REVIEW_ANSWERS, SUMSUB_STATUSES } from './sumsub.adapter';
+import { SUMSUB_IDENTITY_DOCUMENTS, SUMSUB_REVIEW_ANSWERS, SUMSUB_STATUSES } from './sumsub.adapter';
 import { VERIFF_STATUSES } from './veriff.adapter';
 import { MalformedPayloadError, type VerificationReport } from './verification-report';
 
@@ -27,6 +27,12 @@ const reasonOf = (provider: string, payload: Payload, fetched?: Payload): string
   return 'no error';
 };
 const onfidoApi = (): Payload => ({ check: fixture('onfido/api/check'), applicant: fixture('onfido/api/applicant') });
+/** What SumsubClient answers for the reviewed fixtures' applicant, changed by `change`. */
+const sumsubApi = (change: (applicant: Payload) => void = () => undefined): Payload => {
+  const applicant = fixture('sumsub/applicant');
+  change(applicant);
+  return { applicant };
+};
 
 describe('adapter choice by signature scheme and route', () => {
   it('reads a route named acme verified with the veriff scheme with the Veriff adapter', () => {
@@ -49,7 +55,7 @@ describe('adapter choice by signature scheme and route', () => {
 });
 
 describe('Sumsub adapter', () => {
-  it('reads applicantReviewed GREEN into an approved report without identity (the payload has none)', () => {
+  it('reads applicantReviewed GREEN into an approved report without identity when the API is not asked (the payload has none)', () => {
     expect(report('sumsub', fixture('sumsub/applicant-reviewed-green'))).toEqual<VerificationReport>({
       provider: 'sumsub',
       payloadVersion: 'sumsub-v1',
@@ -63,6 +69,96 @@ describe('Sumsub adapter', () => {
       occurredAt: new Date('2026-01-01T09:15:30.412Z'),
       decision: { summary: {} },
     });
+  });
+
+  it('reads the person from the fetched applicant: info (what the documents say), the passport for the document', () => {
+    expect(report('sumsub', fixture('sumsub/applicant-reviewed-green'), sumsubApi())).toMatchObject({
+      status: 'approved',
+      subjectRef: 'customer-2001',
+      decision: {
+        summary: { documentType: 'PASSPORT', issuingCountry: 'SWE' },
+        identity: {
+          firstName: 'Mattias',
+          lastName: 'Lindqvist',
+          fullName: 'Mattias Erik Lindqvist',
+          dateOfBirth: '1991-07-14',
+          nationality: 'SWE',
+          documentType: 'PASSPORT',
+          documentNumber: 'AB1234567',
+          issuingState: 'SWE',
+        },
+      },
+    });
+    // Contacts, addresses and the declared (fixedInfo) first name are not taken.
+    const identity = report('sumsub', fixture('sumsub/applicant-reviewed-green'), sumsubApi()).decision?.identity;
+    expect(Object.keys(identity ?? {}).sort()).toEqual(['dateOfBirth', 'documentNumber', 'documentType', 'firstName', 'fullName', 'issuingState', 'lastName', 'nationality']);
+    expect(JSON.stringify(identity)).not.toMatch(/Matt"|example\.com|Svartbäcksgatan/);
+  });
+
+  it('reads the applicant for RED reviews too (declined with the person), and never for the other webhooks', () => {
+    expect(report('sumsub', fixture('sumsub/applicant-reviewed-red-final'), sumsubApi())).toMatchObject({ status: 'declined', decision: { identity: { fullName: 'Mattias Erik Lindqvist' } } });
+    const reviewed = planWebhook('sumsub', fixture('sumsub/applicant-reviewed-red-retry'), undefined, 'sumsub');
+    expect(reviewed).toMatchObject({ kind: 'read', lookup: { provider: 'sumsub', resource: 'applicant', id: '65a1f0c2e4b0a12b3c4d5e6f' } });
+    for (const name of ['applicant-pending', 'applicant-created']) {
+      expect(planWebhook('sumsub', fixture(`sumsub/${name}`), undefined, 'sumsub')).toMatchObject({ kind: 'read', lookup: undefined });
+      expect(report('sumsub', fixture(`sumsub/${name}`), sumsubApi()).decision).toBeUndefined();
+    }
+    // Company applicants (KYB) and applicant actions are acknowledged before anything is fetched.
+    expect(planWebhook('sumsub', { ...fixture('sumsub/applicant-reviewed-green'), applicantType: 'company' }, undefined, 'sumsub')).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('fills what info lacks: the name (whole) from the identity document, then from fixedInfo; the birth date and nationality likewise', () => {
+    const identityWith = (change: (a: Payload) => void) => report('sumsub', fixture('sumsub/applicant-reviewed-green'), sumsubApi(change)).decision?.identity;
+    // No name in info: the passport's (first, middle, last), never a mix with fixedInfo.
+    expect(
+      identityWith((a) => {
+        delete a.info.firstName;
+        delete a.info.middleName;
+        delete a.info.lastName;
+      }),
+    ).toMatchObject({ firstName: 'Mattias', lastName: 'Lindqvist', fullName: 'Mattias Erik Lindqvist' });
+    // Nothing recognised from documents: what was declared.
+    expect(
+      identityWith((a) => {
+        a.info = { country: 'SWE' };
+      }),
+    ).toEqual({ firstName: 'Matt', lastName: 'Lindqvist', fullName: 'Matt Lindqvist', dateOfBirth: '1991-07-14', nationality: 'SWE' });
+    expect(
+      identityWith((a) => {
+        delete a.info.dob;
+        delete a.info.nationality;
+        a.fixedInfo.nationality = 'NOR';
+      }),
+    ).toMatchObject({ dateOfBirth: '1991-07-14', nationality: 'NOR', fullName: 'Mattias Erik Lindqvist' });
+  });
+
+  it('chooses the identity document by type (passport, ID card, driving licence, residence permit), never a selfie or proof of address', () => {
+    expect(SUMSUB_IDENTITY_DOCUMENTS[0]).toBe('PASSPORT');
+    const documentOf = (change: (a: Payload) => void) => report('sumsub', fixture('sumsub/applicant-reviewed-green'), sumsubApi(change)).decision;
+    expect(documentOf((a) => a.info.idDocs.pop())).toMatchObject({ summary: { documentType: 'DRIVERS' }, identity: { documentType: 'DRIVERS', documentNumber: '910714-1234' } });
+    const none = documentOf((a) => {
+      a.info.idDocs = [{ idDocType: 'SELFIE', country: 'SWE' }, { idDocType: 'UTILITY_BILL', country: 'SWE', number: 'INV-1' }];
+    });
+    expect(none?.summary).toEqual({});
+    expect(none?.identity).toMatchObject({ fullName: 'Mattias Erik Lindqvist' });
+    expect(none?.identity?.documentNumber).toBeUndefined();
+  });
+
+  it('takes the subject reference from the applicant when the webhook has none, and has no identity when the applicant has no data', () => {
+    expect(report('sumsub', { ...fixture('sumsub/applicant-reviewed-green'), externalUserId: undefined }, sumsubApi())).toMatchObject({ subjectRef: 'customer-2001' });
+    const bare = report('sumsub', fixture('sumsub/applicant-reviewed-green'), { applicant: { id: '65a1f0c2e4b0a12b3c4d5e6f' } });
+    expect(bare.decision).toEqual({ summary: {} });
+  });
+
+  it.each([
+    ['an applicant of another id', (a: Payload) => (a.id = '65a1f0c2e4b0a12b3c4d0000'), 'api.applicant.id differs from payload.applicantId'],
+    ['an applicant without id', (a: Payload) => delete a.id, 'api.applicant.id is missing'],
+    ['a birth date that is not a date', (a: Payload) => (a.info.dob = '14.07.1991'), 'api.applicant.info.dob is not a date'],
+    ['idDocs that are not a list', (a: Payload) => (a.info.idDocs = { idDocType: 'PASSPORT' }), 'api.applicant.info.idDocs is not an array'],
+    ['a document number that is not a string', (a: Payload) => (a.info.idDocs[2].number = 1234567), 'api.applicant.info.idDocs[2].number is not a string'],
+    ['fixedInfo that is not an object', (a: Payload) => (a.fixedInfo = 'Matt'), 'api.applicant.fixedInfo is not an object'],
+  ])('rejects %s as malformed, naming the field', (_case, change, reason) => {
+    expect(reasonOf('sumsub', fixture('sumsub/applicant-reviewed-green'), sumsubApi(change))).toBe(reason);
   });
 
   it.each([

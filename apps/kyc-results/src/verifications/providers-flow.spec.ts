@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +23,8 @@ import { startKycResults, type KycHarness } from '../../test/kyc-harness';
 type Payload = Record<string, any>;
 
 const ONFIDO_TOKEN = 'api_sandbox.flow-test-token-0123';
+const SUMSUB_APP_TOKEN = 'sbx:flow-test-app-token-0123456789';
+const SUMSUB_SECRET_KEY = 'flow-test-secret-key-0123456789ab';
 const fixture = (path: string): Payload => JSON.parse(readFileSync(join(FIXTURES_DIR, 'providers', `${path}.json`), 'utf8'));
 
 /** What the gateway publishes for a verified webhook of `scheme` received on route `source`. */
@@ -68,18 +70,60 @@ class FakeOnfido {
   }
 }
 
-describe('kyc-results: Veriff, Persona and Onfido webhooks to the verification record (real Kafka, real Postgres)', () => {
+/**
+ * A fake Sumsub API: checks the app token and recomputes `X-App-Access-Sig` (HMAC-SHA256 of ts +
+ * method + path + body) as Sumsub does, 401 otherwise; any applicant id is the fixture applicant
+ * under that id; 500s while `down`.
+ */
+class FakeSumsub {
+  down = false;
+  private server!: Server;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const ts = String(req.headers['x-app-access-ts']);
+      const signed = createHmac('sha256', SUMSUB_SECRET_KEY).update(`${ts}${req.method}${req.url}`).digest('hex');
+      const authentic = req.headers['x-app-token'] === SUMSUB_APP_TOKEN && req.headers['x-app-access-sig'] === signed;
+      const applicant = /^\/resources\/applicants\/([^/]+)\/one$/.exec(req.url ?? '');
+      const status = this.down ? 500 : !authentic ? 401 : applicant ? 200 : 404;
+      const body = status === 200 && applicant ? { ...fixture('sumsub/applicant'), id: decodeURIComponent(applicant[1]) } : {};
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** An approved Sumsub review of a new applicant (Sumsub ids: 24 lowercase hex characters). */
+function sumsubReviewed(): { payload: Payload; applicantId: string } {
+  const payload = fixture('sumsub/applicant-reviewed-green');
+  const applicantId = randomBytes(12).toString('hex');
+  // Stamped now, as a fresh delivery would be (the event time is the ordering key).
+  Object.assign(payload, { applicantId, createdAtMs: new Date().toISOString().replace('T', ' ').replace('Z', '') });
+  return { payload, applicantId };
+}
+
+describe('kyc-results: Veriff, Persona, Onfido and Sumsub webhooks to the verification record (real Kafka, real Postgres)', () => {
   let kyc: KycHarness;
   const onfido = new FakeOnfido();
+  const sumsub = new FakeSumsub();
   const view = async (sessionId: string, key: string = TEST_API_KEYS.auditor) => (await kyc.api(`/verifications/${sessionId}`, key)).body;
 
   beforeAll(async () => {
-    const baseUrl = await onfido.start();
-    kyc = await startKycResults('kycproviders', { env: { ONFIDO_API_TOKEN: ONFIDO_TOKEN, ONFIDO_BASE_URL: baseUrl } });
+    const [baseUrl, sumsubUrl] = [await onfido.start(), await sumsub.start()];
+    kyc = await startKycResults('kycproviders', {
+      env: { ONFIDO_API_TOKEN: ONFIDO_TOKEN, ONFIDO_BASE_URL: baseUrl, SUMSUB_APP_TOKEN, SUMSUB_SECRET_KEY, SUMSUB_BASE_URL: sumsubUrl },
+    });
   });
   afterAll(async () => {
     await kyc?.stop();
     await onfido.stop();
+    await sumsub.stop();
   });
 
   it('records an approved Veriff decision: the person over HTTP (unmasked for an auditor) and on kyc.verification.approved', async () => {
@@ -169,5 +213,47 @@ describe('kyc-results: Veriff, Persona and Onfido webhooks to the verification r
     }
     const [announced] = await kyc.waitForEvents(sessionId, 1);
     expect(announced.data).toMatchObject({ status: 'approved', identity: { fullName: 'Camille Durand' } });
+  });
+
+  it('completes an approved Sumsub review from the (fake, signed) Sumsub API: the person over HTTP and on kyc.verification.approved', async () => {
+    const { payload, applicantId } = sumsubReviewed();
+    await kyc.deliver(received(payload, 'sumsub', applicantId));
+
+    const [event] = await kyc.waitForEvents(applicantId, 1);
+    expect(event.type).toBe('kyc.verification.approved');
+    expect(event.data).toMatchObject({
+      sessionId: applicantId,
+      subjectRef: 'customer-2001',
+      provider: 'sumsub',
+      status: 'approved',
+      providerStatus: 'GREEN',
+      decision: { documentType: 'PASSPORT', issuingCountry: 'SWE' },
+      // What aml-trigger screens: no longer "the approved verification carries no name to screen".
+      identity: { fullName: 'Mattias Erik Lindqvist', dateOfBirth: '1991-07-14', nationality: 'SWE', documentNumber: 'AB1234567' },
+    });
+    for (const key of [TEST_API_KEYS.admin, TEST_API_KEYS.auditor]) {
+      expect(await view(applicantId, key)).toMatchObject({
+        status: 'approved',
+        provider: 'sumsub',
+        identity: { visibility: 'full', firstName: 'Mattias', lastName: 'Lindqvist', fullName: 'Mattias Erik Lindqvist', dateOfBirth: '1991-07-14' },
+      });
+    }
+    expect((await view(applicantId, TEST_API_KEYS.analyst)).identity).toMatchObject({ visibility: 'masked', dateOfBirth: '1991' });
+  });
+
+  it('sends a Sumsub review to the retry topic while the API fails, and records it with the person once the API answers', async () => {
+    const { payload, applicantId } = sumsubReviewed();
+    const event = received(payload, 'sumsub', applicantId);
+    sumsub.down = true;
+    try {
+      await kyc.deliver(event);
+      const retried = await waitFor(() => kyc.reader.on(retryTopicOf(ConsumerGroups.KycResults)).find((r) => r.headers.ce_id === event.id), { what: 'the Sumsub review on the retry topic' });
+      expect(retried.headers[RetryHeaders.LastError]).toContain('Sumsub GET applicants: HTTP 500');
+      expect(retried.headers[RetryHeaders.LastError]).not.toContain(applicantId);
+    } finally {
+      sumsub.down = false;
+    }
+    const [announced] = await kyc.waitForEvents(applicantId, 1);
+    expect(announced.data).toMatchObject({ status: 'approved', identity: { fullName: 'Mattias Erik Lindqvist' } });
   });
 });

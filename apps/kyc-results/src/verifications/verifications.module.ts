@@ -3,6 +3,7 @@ import { KycResultsConfig } from '../kyc-results.config';
 import { PiiRekeyService } from '../pii/pii-rekey.service';
 import { OnfidoClient } from '../providers/onfido-client';
 import { PROVIDER_APIS } from '../providers/provider-adapter';
+import { SumsubClient } from '../providers/sumsub-client';
 import { RetentionModule } from '../retention/retention.module';
 import { IdentityVault } from './identity-vault';
 import { VerificationQueryService } from './verification-query.service';
@@ -20,9 +21,11 @@ import { WebhookIntake } from './webhook-intake';
     VerificationQueryService,
     WebhookIntake,
     PiiRekeyService,
-    // Provider APIs that complete webhooks before they are read (Onfido: disabled without ONFIDO_API_TOKEN).
+    // Provider APIs that complete webhooks before they are read (Onfido: disabled without ONFIDO_API_TOKEN;
+    // Sumsub: disabled without SUMSUB_APP_TOKEN and SUMSUB_SECRET_KEY).
     { provide: OnfidoClient, useFactory: (config: KycResultsConfig) => OnfidoClient.fromConfig(config), inject: [KycResultsConfig] },
-    { provide: PROVIDER_APIS, useFactory: (onfido: OnfidoClient) => [onfido], inject: [OnfidoClient] },
+    { provide: SumsubClient, useFactory: (config: KycResultsConfig) => SumsubClient.fromConfig(config), inject: [KycResultsConfig] },
+    { provide: PROVIDER_APIS, useFactory: (onfido: OnfidoClient, sumsub: SumsubClient) => [onfido, sumsub], inject: [OnfidoClient, SumsubClient] },
   ],
   exports: [WebhookIntake, IdentityVault],
 })

@@ -25,8 +25,8 @@ export class WebhookIntake {
   /**
    * Several events, applied in list order with the result of receiving them one by one. A malformed
    * payload fails the whole call (the runtime then replays the events one by one, so only that one
-   * is dead-lettered). Webhooks whose adapter needs more than the payload (Onfido) are completed from
-   * the provider's API first; an API that cannot answer fails the call with a retryable error.
+   * is dead-lettered). Webhooks whose adapter needs more than the payload (Onfido, Sumsub reviews) are
+   * completed from the provider's API first; an API that cannot answer fails the call with a retryable error.
    */
   async receiveAll(events: Array<DomainEvent<WebhookReceivedData>>, manager: EntityManager): Promise<Array<RecordOutcome | 'ignored'>> {
     // Payloads sealed under the person's data key are opened (one keyring round trip for the fetch).
