@@ -1,6 +1,7 @@
 export * from './config';
 export { developmentSecretProblems, isDevelopment, MIN_API_KEY_LENGTH } from './development-secrets';
 export * from './api-keys';
+export * from './whoami.controller';
 export * from './service-runtime';
 export * from './platform.module';
 export * from './bootstrap';

@@ -7,6 +7,7 @@ import { httpLoggerParams, ObservabilityModule, ReadinessRegistry } from '@compl
 import { ApiKeyGuard, ApiKeyRegistry } from './api-keys';
 import { BaseServiceConfig } from './config';
 import { ServiceRuntime, type ServiceDefinition } from './service-runtime';
+import { WhoAmIController } from './whoami.controller';
 
 export interface PlatformOptions extends ServiceDefinition {
   config: BaseServiceConfig;
@@ -18,9 +19,10 @@ export const KEYRING = Symbol('KEYRING');
 
 /**
  * Everything a suite service shares: validated config, logging (inject nestjs-pino's `PinoLogger`),
- * health and metrics, API-key auth, and what the runtime connects and starts in order: the
- * `DataSource` (migrations applied), the `EventProducer`, the `OutboxRelay`, the `Kafka` client and
- * the `TopicNamespace`, each injectable on its own. The consumers come from the event transport.
+ * health and metrics, API-key auth (and `GET /auth/whoami`, the key's name and role), and what the
+ * runtime connects and starts in order: the `DataSource` (migrations applied), the `EventProducer`,
+ * the `OutboxRelay`, the `Kafka` client and the `TopicNamespace`, each injectable on its own. The
+ * consumers come from the event transport.
  */
 @Global()
 @Module({})
@@ -30,6 +32,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [LoggerModule.forRoot(httpLoggerParams(definition.service, config.LOG_LEVEL)), ObservabilityModule, ...imports],
+      controllers: [WhoAmIController],
       providers: [
         { provide: BaseServiceConfig, useValue: config },
         { provide: config.constructor, useValue: config },

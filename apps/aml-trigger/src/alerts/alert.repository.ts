@@ -1,8 +1,12 @@
 import type { Queryable } from '../screenings/screening.repository';
 
+/** The kinds of alert this service raises (about a screening); the queue filters and counts by them. */
+export const AML_ALERT_KINDS = ['aml_match', 'aml_review', 'aml_screening_failed'] as const;
+export type AmlAlertKind = (typeof AML_ALERT_KINDS)[number];
+
 export interface AlertRow {
   id: string;
-  kind: string;
+  kind: AmlAlertKind;
   severity: string;
   subject_ref: string;
   session_id: string | null;
@@ -22,6 +26,9 @@ export interface AlertRow {
 
 /** `false_positive_proposed`: a sanctions match an analyst proposed to clear, waiting for a second reviewer. */
 export type AlertStatus = 'open' | 'false_positive_proposed' | 'false_positive' | 'confirmed';
+
+/** Every status, in the order of a review. */
+export const ALERT_STATUSES: AlertStatus[] = ['open', 'false_positive_proposed', 'false_positive', 'confirmed'];
 
 /** Statuses a human has still to act on: never purged. */
 export const UNDECIDED_STATUSES: AlertStatus[] = ['open', 'false_positive_proposed'];
@@ -110,4 +117,63 @@ export async function alertIdsByScreening(q: Queryable, screeningIds: string[]):
   );
   for (const row of rows) byScreening.get(row.screening_id)?.push(row.id);
   return byScreening;
+}
+
+/** Which alerts a queue page holds: any of these statuses and kinds. */
+export interface AlertQueueFilter {
+  statuses: readonly AlertStatus[];
+  kinds: readonly AmlAlertKind[];
+}
+
+/** Where the previous page ended: its last alert's `raised_at` (to the microsecond, UTC) and id. */
+export interface AlertQueuePosition {
+  raisedAt: string;
+  id: string;
+}
+
+/** The columns of an alert a queue page shows (never details, hit keys or notes), and its position. */
+export type AlertQueueRow = Pick<
+  AlertRow,
+  'id' | 'kind' | 'severity' | 'status' | 'subject_ref' | 'session_id' | 'screening_id' | 'summary' | 'raised_at' | 'reviewed_by' | 'reviewed_at' | 'proposed_by'
+> & { position: string };
+
+const QUEUE_COLUMNS = `id, kind, severity, status, subject_ref, session_id, screening_id, summary, raised_at, reviewed_by, reviewed_at, proposed_by,
+  to_char(raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position`;
+
+/**
+ * One queue page, newest first (`raised_at DESC, id DESC`), after `after` (keyset, no OFFSET): one
+ * branch per status and kind, each an equality prefix of the `alerts_queue (status, kind, raised_at,
+ * id)` index read backwards from the position for at most `limit` rows, merged and cut to `limit`.
+ * A page therefore reads at most `limit` index entries per branch, however many alerts there are.
+ */
+export function alertQueueQuery(filter: AlertQueueFilter, after: AlertQueuePosition | undefined, limit: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [limit];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const keyset = after ? ` AND (raised_at, id) < (${param(after.raisedAt)}::timestamptz, ${param(after.id)}::uuid)` : '';
+  const branches = filter.statuses.flatMap((status) =>
+    filter.kinds.map(
+      (kind) => `SELECT ${QUEUE_COLUMNS} FROM alerts WHERE status = ${param(status)} AND kind = ${param(kind)}${keyset} ORDER BY raised_at DESC, id DESC LIMIT $1`,
+    ),
+  );
+  const sql = branches.length === 1 ? branches[0] : `SELECT * FROM (${branches.map((b) => `(${b})`).join('\n UNION ALL ')}) page ORDER BY raised_at DESC, id DESC LIMIT $1`;
+  return { sql, params };
+}
+
+export async function alertQueuePage(q: Queryable, filter: AlertQueueFilter, after: AlertQueuePosition | undefined, limit: number): Promise<AlertQueueRow[]> {
+  const { sql, params } = alertQueueQuery(filter, after, limit);
+  return q.query(sql, params);
+}
+
+/** How many alerts match the filter (an index-only count on the queue index where the table is vacuumed). */
+export async function countAlerts(q: Queryable, filter: AlertQueueFilter): Promise<number> {
+  const [row] = await q.query('SELECT count(*)::int AS n FROM alerts WHERE status = ANY($1::text[]) AND kind = ANY($2::text[])', [filter.statuses, filter.kinds]);
+  return row.n;
+}
+
+/** Open alerts by kind, every kind present (0 when none). */
+export async function openAlertCounts(q: Queryable): Promise<Record<AmlAlertKind, number>> {
+  const rows: Array<{ kind: AmlAlertKind; n: number }> = await q.query(`SELECT kind, count(*)::int AS n FROM alerts WHERE status = 'open' GROUP BY kind`);
+  const counts = Object.fromEntries(AML_ALERT_KINDS.map((k) => [k, 0])) as Record<AmlAlertKind, number>;
+  for (const r of rows) if (r.kind in counts) counts[r.kind] = r.n;
+  return counts;
 }

@@ -1,13 +1,25 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
-import { ReviewAlertDto, type AlertView } from './alerts.dto';
+import { AlertQueuePage, AlertQueueQuery, ReviewAlertDto, type AlertView } from './alerts.dto';
 import { AlertsService } from './alerts.service';
 
 @ApiTags('alerts')
 @Controller('alerts')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
+
+  @Get()
+  @RequireRole('analyst')
+  @ApiOperation({
+    summary:
+      'The alert queue, newest first, a page at a time: status open (default), false_positive_proposed, closed (false_positive or confirmed) or all; optionally one kind; with the open alerts by kind and the number matching',
+  })
+  @ApiOkResponse({ type: AlertQueuePage })
+  @ApiBadRequestResponse({ description: 'bad status, kind, limit or cursor' })
+  queue(@Query() q: AlertQueueQuery): Promise<AlertQueuePage> {
+    return this.alerts.queue(q);
+  }
 
   @Get(':id')
   @RequireRole('analyst')

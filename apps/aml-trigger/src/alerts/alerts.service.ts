@@ -7,9 +7,26 @@ import { hasRole, type Principal } from '@compliance/platform';
 import { addManyToOutbox, addToOutbox, OutboxRelay } from '@compliance/messaging';
 import type { ScreeningRef } from '../screenings/screening.repository';
 import { eventKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
-import { claimNewHits, findAlert, insertAlerts, recordProposal, recordReview, suppressHits, type AlertRow } from './alert.repository';
+import {
+  ALERT_STATUSES,
+  alertQueuePage,
+  AML_ALERT_KINDS,
+  claimNewHits,
+  countAlerts,
+  findAlert,
+  insertAlerts,
+  openAlertCounts,
+  recordProposal,
+  recordReview,
+  suppressHits,
+  type AlertQueueFilter,
+  type AlertQueuePosition,
+  type AlertQueueRow,
+  type AlertRow,
+  type AlertStatus,
+} from './alert.repository';
 import { failureAlert, hitAlert, hitAlertCandidate, needsHitAlert, planHitClaims, type HitAlertCandidate, type PreparedAlert } from './prepared-alert';
-import type { AlertView } from './alerts.dto';
+import type { AlertQueuePage, AlertQueueQuery, AlertQueueStatus, AlertSummary, AlertView } from './alerts.dto';
 
 const alertsRaised =
   (register.getSingleMetric('aml_alerts_raised_total') as Counter | undefined) ??
@@ -54,6 +71,26 @@ export class AlertsService {
     const row = await findAlert(this.dataSource, id);
     if (!row) throw new NotFoundException({ statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${id}` });
     return toView(row);
+  }
+
+  /**
+   * The alert queue, newest first, a page at a time (keyset on raised_at and id: no OFFSET), with the
+   * open alerts by kind and the number matching the filter, all read from one snapshot.
+   */
+  async queue(q: AlertQueueQuery): Promise<AlertQueuePage> {
+    const filter: AlertQueueFilter = { statuses: QUEUE_STATUSES[q.status], kinds: q.kind ? [q.kind] : AML_ALERT_KINDS };
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const rows = await alertQueuePage(m, filter, after, q.limit + 1);
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toSummary),
+        nextCursor: rows.length > q.limit ? encodeCursor(last) : null,
+        counts: await openAlertCounts(m),
+        total: await countAlerts(m, filter),
+      };
+    });
   }
 
   /**
@@ -141,6 +178,48 @@ export class AlertsService {
   }
 }
 
+const QUEUE_STATUSES: Record<AlertQueueStatus, readonly AlertStatus[]> = {
+  open: ['open'],
+  false_positive_proposed: ['false_positive_proposed'],
+  closed: ['false_positive', 'confirmed'],
+  all: ALERT_STATUSES,
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MICROS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** Opaque to clients: the position (raised_at to the microsecond, id) of the last alert of a page. */
+const encodeCursor = (row: AlertQueueRow) => Buffer.from(`${row.position}_${row.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): AlertQueuePosition {
+  const [raisedAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('_');
+  if (rest.length > 0 || !MICROS_UTC.test(raisedAt ?? '') || !UUID.test(id ?? '') || Number.isNaN(Date.parse(raisedAt))) {
+    throw new BadRequestException({ statusCode: 400, code: 'BAD_CURSOR', message: 'cursor is not a cursor this API issued' });
+  }
+  return { raisedAt, id };
+}
+
+/** The alert's summary as the API shows it: one place for the list and the single alert. */
+const shownSummary = (row: Pick<AlertRow, 'summary'>): string => row.summary;
+
+/** An alert in the queue: nothing `GET /alerts/:id` would not show (no details, hit keys or notes). */
+export function toSummary(row: AlertQueueRow): AlertSummary {
+  const review = row.reviewed_at ? reviewersOf(row) : undefined;
+  return {
+    id: row.id,
+    kind: row.kind,
+    severity: row.severity,
+    status: row.status,
+    subjectRef: row.subject_ref,
+    sessionId: row.session_id,
+    screeningId: row.screening_id,
+    summary: shownSummary(row),
+    raisedAt: new Date(row.raised_at).toISOString(),
+    reviewedBy: review?.by ?? null,
+    reviewedAt: review?.at ?? null,
+  };
+}
+
 export function toView(row: AlertRow): AlertView {
   return {
     id: row.id,
@@ -150,7 +229,7 @@ export function toView(row: AlertRow): AlertView {
     subjectRef: row.subject_ref,
     sessionId: row.session_id ?? undefined,
     screeningId: row.screening_id ?? undefined,
-    summary: row.summary,
+    summary: shownSummary(row),
     hitKeys: row.hit_keys,
     details: row.details,
     raisedAt: new Date(row.raised_at).toISOString(),
@@ -164,8 +243,11 @@ export function toView(row: AlertRow): AlertView {
 
 /** Who decided: for a cleared sanctions match, the proposer, and the second reviewer who made it take effect. */
 function reviewOf(row: AlertRow): NonNullable<AlertView['review']> {
+  return { ...reviewersOf(row), note: row.note ?? undefined };
+}
+
+function reviewersOf(row: Pick<AlertRow, 'status' | 'proposed_by' | 'reviewed_by' | 'reviewed_at'>): { by: string; secondReviewer?: string; at: string } {
   const at = new Date(row.reviewed_at as Date).toISOString();
-  const note = row.note ?? undefined;
-  if (row.status === 'false_positive' && row.proposed_by) return { by: row.proposed_by, secondReviewer: row.reviewed_by ?? undefined, at, note };
-  return { by: row.reviewed_by ?? '', at, note };
+  if (row.status === 'false_positive' && row.proposed_by) return { by: row.proposed_by, secondReviewer: row.reviewed_by ?? undefined, at };
+  return { by: row.reviewed_by ?? '', at };
 }

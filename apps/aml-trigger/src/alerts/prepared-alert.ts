@@ -3,7 +3,7 @@ import { EventSources, EventTypes, newEvent, Topics, type DomainEvent } from '@c
 import type { ScreeningRef } from '../screenings/screening.repository';
 import { eventKeyOf, hitKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
 import { failureSummary, hitDetails, hitSummary, kindOf, severityOf } from './alert-content';
-import type { HitClaim, NewAlert } from './alert.repository';
+import type { AmlAlertKind, HitClaim, NewAlert } from './alert.repository';
 
 /** An alert ready to be written: its row and its `compliance.alert.raised` for the outbox. */
 export interface PreparedAlert {
@@ -68,7 +68,7 @@ export function failureAlert(s: ScreeningRef, reason: string, attempts: number):
   });
 }
 
-function prepare(s: ScreeningRef, a: { id: string; kind: string; severity: string; hitKeys: string[]; summary: string; details: Record<string, unknown> }): PreparedAlert {
+function prepare(s: ScreeningRef, a: { id: string; kind: AmlAlertKind; severity: string; hitKeys: string[]; summary: string; details: Record<string, unknown> }): PreparedAlert {
   const raisedAt = new Date().toISOString();
   const key = eventKeyOf(s);
   const data = {

@@ -16,6 +16,8 @@ export interface InputReader {
   reader: Principal;
   /** False only where the reader supplied the identity themselves (an ad hoc screening's answer). */
   recordAccess?: boolean;
+  /** Why the reader unmasks the identity (`?reason=`), recorded with the access. */
+  reason?: string;
 }
 
 type Input = Record<string, string | undefined>;
@@ -32,8 +34,9 @@ function maskedInput(input: Input): Input {
 
 /**
  * Read side of screenings for the HTTP API. The identity a screening was run with is shown per the
- * caller's role, as kyc-results shows a verification's: masked for analysts; unmasked for auditors
- * and admins only once the access is recorded (`aml.identity.accessed`, chained into the audit trail).
+ * caller's role, as kyc-results shows a verification's: masked for analysts unless they unmask it with
+ * a reason; unmasked for auditors and admins; an unmasked one only once the access is recorded
+ * (`aml.identity.accessed`, with the reason when one was given, chained into the audit trail).
  */
 @Injectable()
 export class ScreeningQueries {
@@ -58,7 +61,7 @@ export class ScreeningQueries {
   private async withAlerts(rows: ScreeningRow[], reader: InputReader): Promise<ScreeningView[]> {
     const alerts = await alertIdsByScreening(this.dataSource, rows.map((r) => r.id));
     const inputs = await Promise.all(rows.map((row) => this.input(row)));
-    if (reader.visibility === 'full' && reader.recordAccess !== false) await this.recordAccess(rows, inputs, reader.reader);
+    if (reader.visibility === 'full' && reader.recordAccess !== false) await this.recordAccess(rows, inputs, reader);
     return rows.map((row, i) => {
       const input = inputs[i];
       return this.toView(row, alerts.get(row.id) ?? [], input && reader.visibility === 'masked' ? maskedInput(input) : input, reader.visibility);
@@ -66,7 +69,7 @@ export class ScreeningQueries {
   }
 
   /** One access event for the screenings whose identity is about to be shown, before it is answered. */
-  private async recordAccess(rows: ScreeningRow[], inputs: Array<Input | null>, reader: Principal): Promise<void> {
+  private async recordAccess(rows: ScreeningRow[], inputs: Array<Input | null>, { reader, reason }: InputReader): Promise<void> {
     const shown = rows.filter((_, i) => inputs[i]);
     if (shown.length === 0) return;
     const fields = [...new Set(inputs.flatMap((input) => Object.keys(input ?? {}).filter((k) => input?.[k] !== undefined)))].sort();
@@ -79,6 +82,7 @@ export class ScreeningQueries {
       role: reader.role,
       fields,
       accessedAt: new Date().toISOString(),
+      ...(reason ? { reason } : {}),
     };
     const key = data.sessionId ?? data.subjectRef;
     const event = newEvent({ type: EventTypes.AmlIdentityAccessed, source: EventSources.AmlTrigger, subject: key, time: data.accessedAt, data });

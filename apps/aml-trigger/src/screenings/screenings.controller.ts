@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireRole, visibilityFor, type Principal } from '@compliance/platform';
 import { OutboxRelay } from '@compliance/messaging';
 import { ScreeningQueries } from './screening-queries.service';
@@ -42,15 +42,22 @@ export class ScreeningsController {
 
   @Get('screenings/:id')
   @RequireRole('analyst')
-  @ApiOperation({ summary: 'One screening: outcome, hits with score breakdown, list versions, algorithm; the input identity per role (an unmasked one is recorded as aml.identity.accessed)' })
+  @ApiOperation({
+    summary:
+      'One screening: outcome, hits with score breakdown, list versions, algorithm; the input identity per role (an analyst unmasks it with identity=full and a reason; an unmasked one is recorded as aml.identity.accessed, with the reason)',
+  })
+  @ApiBadRequestResponse({ description: 'bad identity or reason (8 to 500 characters)' })
+  @ApiForbiddenResponse({ description: 'identity=full with an analyst key and no reason (REASON_REQUIRED)' })
   find(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ScreeningIdentityQuery, @CurrentPrincipal() principal: Principal): Promise<ScreeningView> {
-    return this.queries.byId(id, { visibility: visibilityFor(principal, q.identity), reader: principal });
+    return this.queries.byId(id, { visibility: visibilityFor(principal, q.identity, q.reason), reader: principal, reason: q.reason });
   }
 
   @Get('subjects/:subjectRef/screenings')
   @RequireRole('analyst')
-  @ApiOperation({ summary: 'Every screening of a subject, newest first, ours and the provider’s; input identities per role as for one screening' })
+  @ApiOperation({ summary: 'Every screening of a subject, newest first, ours and the provider’s; input identities per role (and reason) as for one screening' })
+  @ApiBadRequestResponse({ description: 'bad identity or reason (8 to 500 characters)' })
+  @ApiForbiddenResponse({ description: 'identity=full with an analyst key and no reason (REASON_REQUIRED)' })
   ofSubject(@Param('subjectRef') subjectRef: string, @Query() q: ScreeningIdentityQuery, @CurrentPrincipal() principal: Principal) {
-    return this.queries.ofSubject(subjectRef, { visibility: visibilityFor(principal, q.identity), reader: principal });
+    return this.queries.ofSubject(subjectRef, { visibility: visibilityFor(principal, q.identity, q.reason), reader: principal, reason: q.reason });
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { IdentityVisibility } from '@compliance/platform';
+import { UnmaskReason, type IdentityVisibility } from '@compliance/platform';
 
 /** An analyst's ad hoc screening: who, and (optionally) which verification it belongs to. */
 export class CreateScreeningDto {
@@ -40,15 +40,19 @@ export class CreateScreeningDto {
   documentNumber?: string;
 }
 
-/** `?identity=masked|full` on the screening reads. */
+/** `?identity=masked|full&reason=…` on the screening reads. */
 export class ScreeningIdentityQuery {
   @ApiPropertyOptional({
     enum: ['masked', 'full'],
-    description: 'default: full for auditor and admin keys (recorded as aml.identity.accessed), masked for analyst keys; `full` with an analyst key is 403',
+    description:
+      'default: full for auditor and admin keys (recorded as aml.identity.accessed), masked for analyst keys; `full` with an analyst key needs a `reason` (403 REASON_REQUIRED without one)',
   })
   @IsOptional()
   @IsIn(['masked', 'full'], { message: 'identity must be full or masked' })
   identity?: IdentityVisibility;
+
+  @UnmaskReason()
+  reason?: string;
 }
 
 export interface ScreeningView {

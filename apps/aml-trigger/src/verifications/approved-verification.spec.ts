@@ -50,7 +50,11 @@ describe('aml-trigger: screening approved verifications (real Kafka, real Postgr
     // (The hits keep the listed entry's names: that is the list's data, which the analyst compares against.)
     expect(listing.body.screenings[0].input).toEqual(view.body.input);
     expect(JSON.stringify(listing.body)).not.toMatch(/1968-04-12|ZX4471902/);
-    expect((await h.http(`/screenings/${data.screeningId}?identity=full`, { key: TEST_API_KEYS.analyst })).status).toBe(403);
+    expect(await h.http(`/screenings/${data.screeningId}?identity=full`, { key: TEST_API_KEYS.analyst })).toMatchObject({
+      status: 403,
+      body: { code: 'REASON_REQUIRED', message: 'an analyst must give a reason (8 to 500 characters) to unmask an identity' },
+    });
+    expect(await h.http(`/subjects/${approval.data.subjectRef}/screenings?identity=full`, { key: TEST_API_KEYS.analyst })).toMatchObject({ status: 403, body: { code: 'REASON_REQUIRED' } });
     expect(h.events(AmlScreenings, EventTypes.AmlIdentityAccessed, (d) => d.subjectRef === approval.data.subjectRef)).toHaveLength(0);
     // An auditor sees it in full, and that read is recorded (who, which fields; no values) before it is answered.
     const full = await h.http(`/screenings/${data.screeningId}`, { key: TEST_API_KEYS.auditor });
@@ -60,6 +64,46 @@ describe('aml-trigger: screening approved verifications (real Kafka, real Postgr
     expect(JSON.stringify(accessed.data)).not.toMatch(/Kovalenko|ZX4471902/);
     const masked = await h.http(`/screenings/${data.screeningId}?identity=masked`, { key: TEST_API_KEYS.auditor });
     expect(masked.body).toMatchObject({ inputVisibility: 'masked', input: { fullName: 'V••• K•••', dateOfBirth: '1968', nationality: 'UA', documentNumber: '•••902' } });
+  });
+
+  it('shows an analyst who gives a reason the screened identity in full, and records the access with role analyst and the reason', async () => {
+    const approval = approvedEvent({ identity: LISTED_PERSON });
+    await h.publishKyc(approval);
+    const [completed] = await h.waitForEvents(AmlScreenings, COMPLETED, bySession(approval.data.sessionId));
+    const screeningId = (completed.data as { screeningId: string }).screeningId;
+    const ofSubject = (d: Record<string, unknown>) => d.subjectRef === approval.data.subjectRef;
+    const reason = 'alert review: compare the passport with the listed entry';
+
+    const one = await h.http(`/screenings/${screeningId}?identity=full&reason=${encodeURIComponent(reason)}`, { key: TEST_API_KEYS.analyst });
+    expect(one).toMatchObject({ status: 200, body: { inputVisibility: 'full', input: LISTED_PERSON } });
+    const [accessed] = await h.waitForEvents(AmlScreenings, EventTypes.AmlIdentityAccessed, ofSubject);
+    expect(accessed.data).toEqual({
+      subjectRef: approval.data.subjectRef,
+      sessionId: approval.data.sessionId,
+      screeningIds: [screeningId],
+      accessedBy: 'ana',
+      role: 'analyst',
+      fields: ['dateOfBirth', 'documentNumber', 'fullName', 'nationality'],
+      accessedAt: expect.any(String),
+      reason,
+    });
+
+    const listing = await h.http(`/subjects/${approval.data.subjectRef}/screenings?identity=full&reason=${encodeURIComponent(reason)}`, { key: TEST_API_KEYS.analyst });
+    expect(listing.body.screenings[0]).toMatchObject({ inputVisibility: 'full', input: LISTED_PERSON });
+    const both = await h.waitForEvents(AmlScreenings, EventTypes.AmlIdentityAccessed, ofSubject, 2);
+    expect(both[1].data).toMatchObject({ role: 'analyst', reason });
+
+    // A reason alone does not unmask: an analyst asks for identity=full; too short or too long is 400 for anyone.
+    expect((await h.http(`/screenings/${screeningId}?reason=${encodeURIComponent(reason)}`, { key: TEST_API_KEYS.analyst })).body.inputVisibility).toBe('masked');
+    for (const bad of ['7 chars', 'x'.repeat(501)]) {
+      for (const key of [TEST_API_KEYS.analyst, TEST_API_KEYS.admin]) {
+        const res = await h.http(`/screenings/${screeningId}?identity=full&reason=${encodeURIComponent(bad)}`, { key });
+        expect(res).toMatchObject({ status: 400, body: { message: ['reason must be 8 to 500 characters'] } });
+      }
+    }
+    expect((await h.http(`/subjects/${approval.data.subjectRef}/screenings?identity=full&reason=short`, { key: TEST_API_KEYS.analyst })).status).toBe(400);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.events(AmlScreenings, EventTypes.AmlIdentityAccessed, ofSubject)).toHaveLength(2);
   });
 
   it('clears a person who is not on the list and raises no alert', async () => {

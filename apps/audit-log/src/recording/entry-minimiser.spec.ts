@@ -63,6 +63,25 @@ describe('what the trail keeps of each event', () => {
     });
   });
 
+  it('keeps why an identity was unmasked, on both access events: who, when and the reason given', () => {
+    const reason = 'case 4711: customer disputes the document match';
+    const kycRead = newEvent({
+      type: EventTypes.KycIdentityAccessed,
+      source: EventSources.KycResults,
+      data: { sessionId: story.sessionId, subjectRef: story.subjectRef, accessedBy: 'ana', role: 'analyst', fields: ['fullName'], accessedAt: '2026-01-02T00:00:00.000Z', reason },
+    });
+    expect(minimise(kycRead).data).toEqual({ accessedBy: 'ana', role: 'analyst', fields: ['fullName'], accessedAt: '2026-01-02T00:00:00.000Z', reason });
+    const amlRead = newEvent({
+      type: EventTypes.AmlIdentityAccessed,
+      source: EventSources.AmlTrigger,
+      data: { subjectRef: story.subjectRef, screeningIds: ['s-1'], accessedBy: 'ana', role: 'analyst', fields: ['fullName'], accessedAt: '2026-01-02T00:00:00.000Z', reason },
+    });
+    expect(minimise(amlRead)).toEqual({
+      subjectRef: story.subjectRef,
+      data: { screeningIds: ['s-1'], accessedBy: 'ana', role: 'analyst', fields: ['fullName'], accessedAt: '2026-01-02T00:00:00.000Z', reason },
+    });
+  });
+
   it('takes the event time as the occurrence time, or the recording time when the event has none usable', () => {
     expect(toAuditEntry(story.requested).occurredAt).toEqual(new Date(story.requested.time));
     const timeless = { ...newEvent({ type: EventTypes.RetentionPolicyChanged, source: EventSources.Retention, data: {} }), time: 'garbage' };

@@ -71,9 +71,10 @@ const KEEP: Record<string, (d: Data) => Data> = {
     ...pick(d, ['alertId', 'proposal', 'proposedBy', 'proposedAt']),
     noteGiven: typeof d.note === 'string' && d.note.length > 0,
   }),
-  // Who saw an identity unmasked and which fields; never the values (the event carries none).
-  [EventTypes.KycIdentityAccessed]: (d) => pick(d, ['accessedBy', 'role', 'fields', 'accessedAt']),
-  [EventTypes.AmlIdentityAccessed]: (d) => pick(d, ['screeningIds', 'accessedBy', 'role', 'fields', 'accessedAt']),
+  // Who saw an identity unmasked, which fields, when and why (the reason they gave); never the
+  // values (the event carries none).
+  [EventTypes.KycIdentityAccessed]: (d) => pick(d, ['accessedBy', 'role', 'fields', 'accessedAt', 'reason']),
+  [EventTypes.AmlIdentityAccessed]: (d) => pick(d, ['screeningIds', 'accessedBy', 'role', 'fields', 'accessedAt', 'reason']),
   [AuditEntryTypes.DeadLetter]: withoutRefs,
 };
 

@@ -92,10 +92,10 @@ export async function announceAll(m: EntityManager, planned: readonly PlannedEve
   for (const { data } of planned) verificationMetrics.transitions.inc({ status: data.status, change: data.change });
 }
 
-/** Writes `kyc.identity.accessed` to the outbox: who was shown which fields of the session's identity, unmasked. */
+/** Writes `kyc.identity.accessed` to the outbox: who was shown which fields of the session's identity unmasked, and why (the reason given, if any). */
 export async function recordIdentityAccess(
   m: EntityManager,
-  access: { session: VerificationSession; accessedBy: string; role: string; fields: string[]; at: Date },
+  access: { session: VerificationSession; accessedBy: string; role: string; reason?: string; fields: string[]; at: Date },
 ): Promise<void> {
   const data: KycIdentityAccessedData = {
     sessionId: access.session.sessionId,
@@ -104,6 +104,7 @@ export async function recordIdentityAccess(
     role: access.role,
     fields: access.fields,
     accessedAt: access.at.toISOString(),
+    ...(access.reason ? { reason: access.reason } : {}),
   };
   const event = newEvent({ type: EventTypes.KycIdentityAccessed, source: EventSources.KycResults, subject: data.sessionId, time: access.at, data });
   validateEvent(event);

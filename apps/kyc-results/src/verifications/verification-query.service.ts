@@ -67,14 +67,17 @@ export class VerificationQueryService {
     private readonly relay: OutboxRelay,
   ) {}
 
-  /** An unmasked identity is shown only once the access is recorded (kyc.identity.accessed, via the outbox). */
-  async verification(sessionId: string, visibility: IdentityVisibility, reader: Principal): Promise<VerificationView> {
+  /**
+   * An unmasked identity is shown only once the access is recorded (kyc.identity.accessed, via the
+   * outbox), with the reason the reader gave for unmasking it, if any.
+   */
+  async verification(sessionId: string, visibility: IdentityVisibility, reader: Principal, reason?: string): Promise<VerificationView> {
     const session = await findSession(this.ds, sessionId);
     if (!session) throw new NotFoundException({ statusCode: 404, code: 'VERIFICATION_NOT_FOUND', message: `no verification session ${sessionId}` });
     const [history, identity] = await Promise.all([historyOfSession(this.ds, sessionId), this.vault.load(this.ds, sessionId)]);
     if (identity && visibility === 'full') {
       const fields = Object.keys(identity).sort();
-      await this.ds.transaction((m) => recordIdentityAccess(m, { session, accessedBy: reader.name, role: reader.role, fields, at: new Date() }));
+      await this.ds.transaction((m) => recordIdentityAccess(m, { session, accessedBy: reader.name, role: reader.role, reason, fields, at: new Date() }));
       this.relay.kick();
     }
     return {
@@ -93,3 +96,4 @@ export class VerificationQueryService {
     return { subjectRef, items: page.map(summaryView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null };
   }
 }
+

@@ -45,9 +45,9 @@ describe('kyc-results HTTP API: access, personal data per role, pagination (real
     expect(JSON.stringify(body)).not.toMatch(/Núñez|X1234567|1990-04-02|Calle Mayor/);
   });
 
-  it('refuses an analyst who asks for the unmasked identity with 403', async () => {
+  it('refuses an analyst who asks for the unmasked identity without a reason with 403 REASON_REQUIRED', async () => {
     const res = await kyc.api(`/verifications/${approved.sessionId}?identity=full`, TEST_API_KEYS.analyst);
-    expect(res).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(res).toMatchObject({ status: 403, body: { code: 'REASON_REQUIRED', message: 'an analyst must give a reason (8 to 500 characters) to unmask an identity' } });
   });
 
   it('shows auditors and admins the full identity, and the masked one when they ask for it', async () => {
@@ -83,6 +83,34 @@ describe('kyc-results HTTP API: access, personal data per role, pagination (real
     await waitFor(() => accessed().length === 3, { what: 'the third full read recorded' });
     await new Promise((r) => setTimeout(r, 500));
     expect(accessed()).toHaveLength(3);
+  });
+
+  it('shows an analyst who gives a reason the full identity, and records the access with role analyst and the reason', async () => {
+    const reason = 'case 4711: customer disputes the document match';
+    const res = await kyc.api(`/verifications/${approved.sessionId}?identity=full&reason=${encodeURIComponent(reason)}`, TEST_API_KEYS.analyst);
+    expect(res.status).toBe(200);
+    expect(res.body.identity).toMatchObject({ visibility: 'full', fullName: 'Ana Núñez García', dateOfBirth: '1990-04-02', documentNumber: 'X1234567', address: 'Calle Mayor 1, 28013 Madrid' });
+    const byAnalyst = () =>
+      kyc.reader.events(Topics.KycVerifications).filter((e) => e.type === EventTypes.KycIdentityAccessed && e.subject === approved.sessionId && (e.data as { role: string }).role === 'analyst');
+    const [event] = await waitFor(() => (byAnalyst().length > 0 ? byAnalyst() : undefined), { what: "the analyst's unmasked read recorded" });
+    expect(event.data).toMatchObject({ sessionId: approved.sessionId, accessedBy: 'ana', role: 'analyst', reason });
+    expect((event.data as { fields: string[] }).fields).toEqual(expect.arrayContaining(['fullName', 'documentNumber']));
+
+    // An auditor may give a reason too; it is recorded the same way.
+    const audited = 'quarterly sample audit';
+    expect((await kyc.api(`/verifications/${approved.sessionId}?reason=${encodeURIComponent(audited)}`, TEST_API_KEYS.auditor)).body.identity.visibility).toBe('full');
+    await waitFor(() => kyc.reader.events(Topics.KycVerifications).some((e) => e.type === EventTypes.KycIdentityAccessed && (e.data as { reason?: string }).reason === audited), {
+      what: "the auditor's reason recorded",
+    });
+  });
+
+  it('answers 400 for a reason shorter than 8 or longer than 500 characters, whoever asks', async () => {
+    for (const reason of ['7 chars', ' '.repeat(12), 'x'.repeat(501)]) {
+      for (const key of [TEST_API_KEYS.analyst, TEST_API_KEYS.auditor]) {
+        const res = await kyc.api(`/verifications/${approved.sessionId}?identity=full&reason=${encodeURIComponent(reason)}`, key);
+        expect(res).toMatchObject({ status: 400, body: { message: ['reason must be 8 to 500 characters'] } });
+      }
+    }
   });
 
   it("pages through a subject's verifications newest first with a cursor", async () => {

@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequireRole, type Principal } from '@compliance/platform';
+import { CurrentPrincipal, RequireRole, visibilityFor, type Principal } from '@compliance/platform';
 import { VerificationQueryService } from './verification-query.service';
-import { visibilityFor } from '@compliance/platform';
 import { SubjectVerificationsPage, SubjectVerificationsQuery, VerificationQuery, VerificationView } from './verifications.dto';
 
 @ApiTags('verifications')
@@ -12,13 +11,17 @@ export class VerificationsController {
 
   @Get('verifications/:sessionId')
   @RequireRole('analyst')
-  @ApiOperation({ summary: 'A verification session: current state, decision summary, identity (per role) and every report received; an unmasked identity is recorded as kyc.identity.accessed' })
+  @ApiOperation({
+    summary:
+      'A verification session: current state, decision summary, identity (per role; an analyst unmasks it with identity=full and a reason) and every report received; an unmasked identity is recorded as kyc.identity.accessed, with the reason',
+  })
   @ApiParam({ name: 'sessionId', description: "the provider's session id" })
   @ApiOkResponse({ type: VerificationView })
+  @ApiBadRequestResponse({ description: 'bad identity or reason (8 to 500 characters)' })
   @ApiNotFoundResponse({ description: 'no session with this id' })
-  @ApiForbiddenResponse({ description: 'identity=full with an analyst key' })
+  @ApiForbiddenResponse({ description: 'identity=full with an analyst key and no reason (REASON_REQUIRED)' })
   verification(@Param('sessionId') sessionId: string, @Query() q: VerificationQuery, @CurrentPrincipal() principal: Principal): Promise<VerificationView> {
-    return this.query.verification(sessionId, visibilityFor(principal, q.identity), principal);
+    return this.query.verification(sessionId, visibilityFor(principal, q.identity, q.reason), principal, q.reason);
   }
 
   @Get('subjects/:subjectRef/verifications')

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { KYC_STATUSES, type KycStatus } from '@compliance/contracts';
-import type { IdentityVisibility } from '@compliance/platform';
+import { UnmaskReason, type IdentityVisibility } from '@compliance/platform';
 
 export class DecisionSummaryView {
   @ApiPropertyOptional({ example: 'Passport' }) documentType?: string;
@@ -14,7 +14,7 @@ export class DecisionSummaryView {
 }
 
 export class IdentityView {
-  @ApiProperty({ enum: ['full', 'masked'], description: 'full for auditor and admin keys; masked for analyst keys' }) visibility!: 'full' | 'masked';
+  @ApiProperty({ enum: ['full', 'masked'], description: 'full for auditor and admin keys; masked for analyst keys unless they unmask it with a reason' }) visibility!: 'full' | 'masked';
   @ApiPropertyOptional() fullName?: string;
   @ApiPropertyOptional({ description: 'full visibility only' }) firstName?: string;
   @ApiPropertyOptional({ description: 'full visibility only' }) lastName?: string;
@@ -92,9 +92,12 @@ export type { IdentityVisibility };
 export class VerificationQuery {
   @ApiPropertyOptional({
     enum: IDENTITY_VISIBILITIES,
-    description: 'default: full for auditor and admin keys, masked for analyst keys; `full` with an analyst key is 403',
+    description: 'default: full for auditor and admin keys, masked for analyst keys; `full` with an analyst key needs a `reason` (403 REASON_REQUIRED without one)',
   })
   @IsOptional()
   @IsIn(IDENTITY_VISIBILITIES, { message: 'identity must be full or masked' })
   identity?: IdentityVisibility;
+
+  @UnmaskReason()
+  reason?: string;
 }

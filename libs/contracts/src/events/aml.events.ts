@@ -68,4 +68,6 @@ export class AmlIdentityAccessedData {
   @IsString() @IsNotEmpty() role!: string;
   @IsArray() @IsString({ each: true }) fields!: string[];
   @IsISO8601() accessedAt!: string;
+  /** Why the caller unmasked it (`?reason=`, 8 to 500 characters): required of analysts, optional for auditors and admins. */
+  @IsOptional() @IsString() @IsNotEmpty() reason?: string;
 }
