@@ -1,5 +1,5 @@
 # One image per service of the suite: docker build --build-arg APP=<service> .
-# APP is one of webhook-gateway, kyc-results, aml-trigger, retention, audit-log. The image holds that
+# APP is one of webhook-gateway, kyc-results, aml-trigger, retention, audit-log, console. The image holds that
 # app's own build (`nx build <app>`: the app, the libraries it uses, the topic setup command) and only
 # the packages that build requires.
 

@@ -8,6 +8,7 @@ import { AuditLogConfig } from '../../apps/audit-log/src/audit-log.config';
 import { KycResultsConfig } from '../../apps/kyc-results/src/kyc-results.config';
 import { RetentionConfig } from '../../apps/retention/src/retention.config';
 import { WebhookGatewayConfig } from '../../apps/webhook-gateway/src/webhook-gateway.config';
+import { ConsoleConfig } from '../../apps/console/src/console.config';
 import { SERVICES } from '../stack/stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -71,7 +72,7 @@ describe('docker-compose.yml matches the services', () => {
   });
 
   it('runs Kafka (KRaft), Postgres, a one-shot topic setup, the five services and a trace viewer they export to', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['aml-trigger', 'audit-log', 'jaeger', 'kafka', 'kyc-results', 'postgres', 'retention', 'topic-setup', 'webhook-gateway']);
+    expect(Object.keys(compose.services).sort()).toEqual(['aml-trigger', 'audit-log', 'console', 'jaeger', 'kafka', 'kyc-results', 'postgres', 'retention', 'topic-setup', 'webhook-gateway']);
     expect(compose.services.jaeger.ports).toEqual(expect.arrayContaining(['16686:16686', '4318:4318']));
     for (const { name } of SERVICES) expect(resolve(compose.services[name].environment?.OTEL_EXPORTER_OTLP_ENDPOINT ?? '')).toBe('http://jaeger:4318');
     expect(compose.services.kafka.environment?.KAFKA_PROCESS_ROLES).toBe('broker,controller');
@@ -92,6 +93,19 @@ describe('docker-compose.yml matches the services', () => {
     expect(svc.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${port}/health/ready`);
     expect(svc.build?.args?.APP).toBe(name);
     expect(svc.depends_on?.['topic-setup']?.condition).toBe('service_completed_successfully');
+  });
+
+  it('runs the console against the services by their compose names, with no secret of its own', () => {
+    const svc = compose.services.console;
+    const env = Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, resolve(v)]));
+    const known = new Set(Object.keys(new ConsoleConfig()));
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    const config = loadServiceConfig(ConsoleConfig, 'console', { ...env, NODE_ENV: 'production' }) as unknown as Record<string, unknown>;
+    expect(config).toMatchObject({ GATEWAY_URL: 'http://webhook-gateway:3000', KYC_RESULTS_URL: 'http://kyc-results:3001', AML_TRIGGER_URL: 'http://aml-trigger:3002', RETENTION_URL: 'http://retention:3003', AUDIT_LOG_URL: 'http://audit-log:3004' });
+    expect(svc.ports).toEqual([`${config.CONSOLE_PORT}:${config.CONSOLE_PORT}`]);
+    expect(svc.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${config.CONSOLE_PORT}/health/ready`);
+    expect(svc.build?.args?.APP).toBe('console');
+    expect(Object.values(svc.environment ?? {}).join(' ')).not.toContain(':?');
   });
 
   it.each(SERVICES.map((s) => [s.name] as const))('%s with docker-compose.sasl.yml: logs in to Kafka as itself with its own password, and the config validates', (name) => {

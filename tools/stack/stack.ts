@@ -7,6 +7,7 @@ import { DEFAULT_DATABASE_URL, ensureDatabase } from '../../libs/persistence/src
 import { ensureBroker, type BrokerHandle } from '../kafka/broker';
 import { loadDevSecrets, REPO_ROOT } from './dev-secrets';
 
+/** The five pipeline services: what the flow, chaos and bench runs start, kill and measure. */
 export const SERVICES = [
   { name: 'webhook-gateway', portVar: 'GATEWAY_PORT', port: 3000 },
   { name: 'kyc-results', portVar: 'KYC_RESULTS_PORT', port: 3001 },
@@ -14,7 +15,27 @@ export const SERVICES = [
   { name: 'retention', portVar: 'RETENTION_PORT', port: 3003 },
   { name: 'audit-log', portVar: 'AUDIT_LOG_PORT', port: 3004 },
 ] as const;
-export type ServiceName = (typeof SERVICES)[number]['name'];
+
+/**
+ * The sixth process: the analysts' web console (DESIGN §10). Not part of the pipeline (nothing flows
+ * through it; it reads the services' HTTP APIs and one topic), so `startAll()` and the users of
+ * SERVICES (chaos, bench, the flow tests) leave it out; `npm start` and the console's tests start it
+ * with `startService('console')`, pointed at this stack's services.
+ */
+export const CONSOLE = { name: 'console', portVar: 'CONSOLE_PORT', port: 3005 } as const;
+
+/** Every process the stack can run. */
+export const PROCESSES = [...SERVICES, CONSOLE] as const;
+export type ServiceName = (typeof PROCESSES)[number]['name'];
+
+/** The console's variables naming each service's URL (ConsoleConfig). */
+const SERVICE_URL_VARS: Record<(typeof SERVICES)[number]['name'], string> = {
+  'webhook-gateway': 'GATEWAY_URL',
+  'kyc-results': 'KYC_RESULTS_URL',
+  'aml-trigger': 'AML_TRIGGER_URL',
+  retention: 'RETENTION_URL',
+  'audit-log': 'AUDIT_LOG_URL',
+};
 
 export interface StackOptions {
   /** Environment for every service (overrides defaults and dev secrets). */
@@ -70,7 +91,7 @@ export class Stack {
   }
 
   url(name: ServiceName): string {
-    const svc = SERVICES.find((s) => s.name === name)!;
+    const svc = PROCESSES.find((s) => s.name === name)!;
     return `http://127.0.0.1:${this.env[svc.portVar] ?? svc.port}`;
   }
 
@@ -99,9 +120,11 @@ export class Stack {
     mkdirSync(this.logDir, { recursive: true });
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const nodeArgs = this.opts.nodeArgs ?? (process.env.STACK_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, join(REPO_ROOT, 'dist/apps', name, 'src/main.js')], {
+    const main = join(REPO_ROOT, 'dist/apps', name, 'src/main.js');
+    if (!existsSync(main)) throw new Error(`${name} is not built (no ${main}): run npm run build`);
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, main], {
       cwd: REPO_ROOT,
-      env: { ...this.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: { ...this.processEnv(name), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log);
@@ -115,6 +138,13 @@ export class Stack {
 
   async startAll(): Promise<void> {
     await Promise.all(SERVICES.map((s) => this.startService(s.name)));
+  }
+
+  /** A process's environment: the stack's, and for the console the URLs of this stack's services (unless given). */
+  private processEnv(name: ServiceName): Record<string, string> {
+    if (name !== CONSOLE.name) return this.env;
+    const urls = Object.fromEntries(SERVICES.map((s) => [SERVICE_URL_VARS[s.name], this.url(s.name)]));
+    return { ...urls, ...this.env };
   }
 
   /** Kills a service as a crash would (SIGKILL) or stops it gracefully (SIGTERM). */

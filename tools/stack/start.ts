@@ -1,11 +1,11 @@
 /**
- * `npm start`: broker (unless KAFKA_BROKERS), database, migrations, topics and the five services;
- * prints their URLs and the development credentials; Ctrl-C stops everything cleanly.
+ * `npm start`: broker (unless KAFKA_BROKERS), database, migrations, topics, the five services and the
+ * console; prints their URLs and the development credentials; Ctrl-C stops everything cleanly.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './dev-secrets';
-import { SERVICES, Stack } from './stack';
+import { CONSOLE, SERVICES, Stack } from './stack';
 
 async function main(): Promise<void> {
   const stack = new Stack();
@@ -27,11 +27,14 @@ async function main(): Promise<void> {
   await stack.startInfrastructure();
   process.stdout.write(`Kafka at ${stack.env.KAFKA_BROKERS}; starting services…\n`);
   await stack.startAll();
+  await stack.startService(CONSOLE.name);
 
   const [apiKey] = stack.env.API_KEYS.split(',')[0].split(':');
   process.stdout.write(`
 The suite is up (logs in ${join('.cache', 'logs')}):
 ${SERVICES.map((s) => `  ${s.name.padEnd(16)} ${stack.url(s.name)}   (docs ${stack.url(s.name)}/docs)`).join('\n')}
+
+  Console (analysts' web app): ${stack.url(CONSOLE.name)}   sign in with an API key below
 
 Development credentials (generated once, kept in .cache/dev-secrets.json):
   DIDIT_WEBHOOK_SECRET     ${stack.env.DIDIT_WEBHOOK_SECRET}
