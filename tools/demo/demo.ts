@@ -9,7 +9,7 @@ import { TopicReader } from '../../libs/messaging/src/testing';
 import { onfidoPayload, onfidoRequest, personaEvent, personaRequest, sumsubPayload, sumsubRequest, veriffDecision, veriffRequest, type ProviderRequest } from '../../libs/testing/src/provider-webhooks';
 import { diditHeaders, diditSession } from '../../libs/testing/src/webhooks';
 import { loadDevSecrets } from '../stack/dev-secrets';
-import { SERVICES } from '../stack/stack';
+import { CONSOLE, SERVICES } from '../stack/stack';
 
 const secrets = loadDevSecrets();
 const env = { ...secrets, ...process.env } as Record<string, string>;
@@ -138,6 +138,8 @@ async function main(): Promise<void> {
   const alerts = [...shown].length && reader.events(Topics.ComplianceAlerts).filter((e) => ours.has((e.data as { sessionId?: string }).sessionId as string));
   say(`\n${bold('Summary')}`);
   say(`  ${4 + others.length} webhooks posted (1 forged → refused), ${shown.size} events observed, ${(alerts || []).length} alert(s) raised, audit chain ${verify.ok ? 'verifies' : 'BROKEN'}.`);
+  const consoleUrl = `http://127.0.0.1:${env[CONSOLE.portVar] ?? CONSOLE.port}`;
+  say(`  The alert is in the console: ${consoleUrl}/alerts (sign in with the admin API key ${apiKey}).`);
   await reader.stop();
   process.exit(0);
 }

@@ -32,7 +32,7 @@ export function unmaskForm(session: ConsoleSession, action: string, idPrefix: st
   <div class="field">
     <label for="${idPrefix}-reason">Reason for seeing the unmasked identity</label>
     <input id="${idPrefix}-reason" name="reason" type="text" maxlength="500" autocomplete="off" aria-describedby="${idPrefix}-reason-hint">
-    <p id="${idPrefix}-reason-hint" class="hint">8 to 500 characters, recorded in the audit trail with your name. Analysts must give one.</p>
+    <p id="${idPrefix}-reason-hint" class="hint">8 to 500 characters, recorded in the audit trail with your name: say why (an alert, a case), not who. Analysts must give one.</p>
   </div>
   <button type="submit" class="secondary">Unmask identity</button>
 </form>`;
