@@ -126,4 +126,30 @@ describe('docker-compose.sasl.yml: its broker script, topic setup and service cr
     expect(await send(serviceEnv('retention'), Topics.RetentionCommands)).toBe('ok');
     expect(await send(serviceEnv('audit-log'), Topics.RetentionCommands)).toMatch(DENIED);
   });
+
+  it('lets the console read the alerts and the groups\' offsets, and write nothing', async () => {
+    const consoleEnv = serviceEnv('console');
+    expect(await send(consoleEnv, Topics.ComplianceAlerts)).toMatch(DENIED);
+    // An alert raised by aml-trigger reaches the console's live-feed consumer (a group named after it).
+    expect(await send(serviceEnv('aml-trigger'), Topics.ComplianceAlerts)).toBe('ok');
+    const consumer = clientOf(consoleEnv).consumer({ groupId: `console-live-${process.pid}`, maxWaitTimeInMs: 100 });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: Topics.ComplianceAlerts, fromBeginning: true });
+      const seen = new Promise<number>((resolve) => void consumer.run({ eachMessage: async () => resolve(1) }));
+      expect(await Promise.race([seen, new Promise((r) => setTimeout(() => r('timeout'), 30_000))])).toBe(1);
+    } finally {
+      await consumer.disconnect();
+    }
+    // The lag page: the suite's groups and their topics' offsets.
+    const admin = clientOf(consoleEnv).admin();
+    try {
+      await admin.connect();
+      await expect(admin.describeGroups(['kyc-results', 'aml-trigger-retry'])).resolves.toMatchObject({ groups: expect.any(Array) });
+      await expect(admin.fetchOffsets({ groupId: 'kyc-results', topics: [Topics.WebhooksInbound] })).resolves.toEqual(expect.any(Array));
+      await expect(admin.fetchTopicOffsets(Topics.WebhooksInbound)).resolves.toEqual(expect.any(Array));
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

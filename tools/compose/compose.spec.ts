@@ -106,6 +106,11 @@ describe('docker-compose.yml matches the services', () => {
     expect(svc.healthcheck?.test.join(' ')).toContain(`127.0.0.1:${config.CONSOLE_PORT}/health/ready`);
     expect(svc.build?.args?.APP).toBe('console');
     expect(Object.values(svc.environment ?? {}).join(' ')).not.toContain(':?');
+    // With docker-compose.sasl.yml it logs in as itself, with the password the broker creates for it.
+    const sasl = Object.fromEntries(Object.entries(withSasl.services.console.environment ?? {}).map(([k, v]) => [k, resolve(v)]));
+    expect(loadServiceConfig(ConsoleConfig, 'console', { ...sasl, NODE_ENV: 'production' })).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'console', KAFKA_SASL_PASSWORD: ENV_FILE.KAFKA_PASSWORD_CONSOLE });
+    expect(withSasl.services.kafka.environment?.KAFKA_PASSWORD_CONSOLE).toBe('${KAFKA_PASSWORD_CONSOLE:?run npm run secrets (writes .env)}');
+    expect(readFileSync(join(ROOT, 'tools/compose/kafka-sasl.sh'), 'utf8')).toMatch(/SERVICES=\([^)]*\bconsole\b/);
   });
 
   it.each(SERVICES.map((s) => [s.name] as const))('%s with docker-compose.sasl.yml: logs in to Kafka as itself with its own password, and the config validates', (name) => {

@@ -11,7 +11,7 @@ DATA_DIR="${KAFKA_DATA_DIR:-/var/lib/kafka/data}"
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 ADVERTISED_HOST="${KAFKA_ADVERTISED_HOST:-kafka}"
-SERVICES=(webhook-gateway kyc-results aml-trigger retention audit-log)
+SERVICES=(webhook-gateway kyc-results aml-trigger retention audit-log console)
 : "${KAFKA_ADMIN_PASSWORD:?KAFKA_ADMIN_PASSWORD is required (npm run secrets writes it to .env)}"
 
 # The SCRAM credential of each principal: admin, then every service from KAFKA_PASSWORD_<SERVICE>.

@@ -3,7 +3,7 @@
  * deployment: the webhook secrets, an admin API key, the PII key, the keyring's master key and the audit signing key. Compose
  * reads its secrets from there and has no defaults of its own. An existing `.env` is kept (its
  * secrets protect data already stored) unless `--force` is given. Prints the admin key and the audit
- * public key, never the other values. The Kafka passwords (the admin's and one per service) are used by
+ * public key, never the other values. The Kafka passwords (the admin's, one per service and the console's) are used by
  * docker-compose.sasl.yml, the broker with SASL/SCRAM and ACLs.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ export interface DeploymentSecrets {
   KAFKA_PASSWORD_AML_TRIGGER: string;
   KAFKA_PASSWORD_RETENTION: string;
   KAFKA_PASSWORD_AUDIT_LOG: string;
+  KAFKA_PASSWORD_CONSOLE: string;
 }
 
 /** A SCRAM password: base64url, so it needs no quoting in a JAAS line or a `--add-scram` argument. */
@@ -46,6 +47,7 @@ export function generateSecrets(): { secrets: DeploymentSecrets; adminKey: strin
       KAFKA_PASSWORD_AML_TRIGGER: kafkaPassword(),
       KAFKA_PASSWORD_RETENTION: kafkaPassword(),
       KAFKA_PASSWORD_AUDIT_LOG: kafkaPassword(),
+      KAFKA_PASSWORD_CONSOLE: kafkaPassword(),
     },
     adminKey,
     auditPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),

@@ -27,6 +27,7 @@ const allow = (principal: string, resourceType: AclResourceTypes, resourceName: 
  * webhooks' personal data back, and no one without credentials can do anything.
  */
 export function serviceAcls(ns: TopicNamespace, { service, username }: ServicePrincipal): AclEntry[] {
+  if (service === CONSOLE_PRINCIPAL) return consoleAcls(ns, username);
   const principal = `User:${username}`;
   const owned = CATALOGUE_TOPICS.filter((t: TopicName) => TOPIC_CONTRACTS[t].producers.includes(service));
   const ownGroupTopics = (CONSUMER_GROUPS as readonly string[]).includes(service) ? [retryTopicOf(service), dlqTopicOf(service)] : [];
@@ -43,6 +44,31 @@ export function serviceAcls(ns: TopicNamespace, { service, username }: ServicePr
     // retention keeps the personal-data topics' retention.ms in line with its policy.
     ...(service === 'retention' ? RETENTION_MANAGED_TOPICS.map((t) => allow(principal, AclResourceTypes.TOPIC, ns.physical(t), AclOperationTypes.DESCRIBE_CONFIGS)) : []),
     ...(service === 'retention' ? RETENTION_MANAGED_TOPICS.map((t) => allow(principal, AclResourceTypes.TOPIC, ns.physical(t), AclOperationTypes.ALTER_CONFIGS)) : []),
+  ];
+}
+
+/** The console's principal: a reader, not a service of the pipeline. */
+export const CONSOLE_PRINCIPAL = 'console';
+
+/** Every principal of the suite, each named as its service: the five services and the console. */
+export const SUITE_PRINCIPALS: readonly ServicePrincipal[] = [...CONSUMER_GROUPS, CONSOLE_PRINCIPAL].map((service) => ({ service, username: service }));
+
+/**
+ * The console writes nothing: it reads the alerts (its live feed) and the signed checkpoints, under
+ * consumer groups named after it, and describes the suite's groups and their topics to show their
+ * lag (committed against latest offsets). It can read no webhook, verification or screening.
+ */
+function consoleAcls(ns: TopicNamespace, username: string): AclEntry[] {
+  const principal = `User:${username}`;
+  const readable = [Topics.ComplianceAlerts, Topics.AuditCheckpoints];
+  const groups = CONSUMER_GROUPS.flatMap((g) => [g, `${g}-retry`]);
+  const lagTopics = [...new Set(CONSUMER_GROUPS.flatMap((g) => [...CONSUMED_TOPICS[g], retryTopicOf(g)]))];
+  return [
+    ...readable.map((t) => allow(principal, AclResourceTypes.TOPIC, ns.physical(t), AclOperationTypes.READ)),
+    ...[...new Set([...readable, ...lagTopics])].map((t) => allow(principal, AclResourceTypes.TOPIC, ns.physical(t), AclOperationTypes.DESCRIBE)),
+    allow(principal, AclResourceTypes.GROUP, ns.physical(CONSOLE_PRINCIPAL), AclOperationTypes.READ, ResourcePatternTypes.PREFIXED),
+    allow(principal, AclResourceTypes.GROUP, ns.physical(CONSOLE_PRINCIPAL), AclOperationTypes.DESCRIBE, ResourcePatternTypes.PREFIXED),
+    ...groups.map((g) => allow(principal, AclResourceTypes.GROUP, ns.physical(g), AclOperationTypes.DESCRIBE)),
   ];
 }
 

@@ -1,10 +1,10 @@
 /**
  * `npm run topics`: creates every catalogue topic plus each group's retry/DLQ topics (used by compose).
  * With `KAFKA_APPLY_ACLS=true` (run as the admin principal of a broker with ACLs) it also grants each
- * service's principal — named as the service — what `serviceAcls` says.
+ * service's principal (and the console's) — named as the service — what `serviceAcls` says.
  */
-import { allTopics, CONSUMER_GROUPS } from '@compliance/contracts';
-import { applyServiceAcls, createKafka, ensureTopics, parseBrokers, saslFromEnv, TopicNamespace } from '..';
+import { allTopics } from '@compliance/contracts';
+import { applyServiceAcls, createKafka, ensureTopics, parseBrokers, saslFromEnv, SUITE_PRINCIPALS, TopicNamespace } from '..';
 
 async function main(): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`topics ready (${created.length} created): ${allTopics().join(', ')}\n`);
   if (process.env.KAFKA_APPLY_ACLS === 'true') {
-    const n = await applyServiceAcls(kafka, ns, CONSUMER_GROUPS.map((service) => ({ service, username: service })));
+    const n = await applyServiceAcls(kafka, ns, [...SUITE_PRINCIPALS]);
     process.stdout.write(`ACLs granted: ${n}\n`);
   }
 }
