@@ -8,6 +8,12 @@ export interface Row {
   expected: number | string;
   actual: number | string;
   ok: boolean;
+  /**
+   * What a mismatch means: `count` — short of the model is loss, above it a double effect;
+   * `duplicates` — the actual number is double effects; `wrong` — effects the model has no place for;
+   * `dead` — dead letters; `chain` — the audit chain.
+   */
+  kind: 'count' | 'duplicates' | 'wrong' | 'dead' | 'chain';
 }
 
 const canonical = (status: string) => status.toLowerCase().replace(/ /g, '_');
@@ -101,17 +107,31 @@ export async function reconcile(ctx: {
     row('kyc.verification.* transition events (distinct)', expectedTransitions, distinct(kycEvents().map((r) => r.event?.id))),
     row('webhook.received events (distinct)', uniqueWebhooks, received()),
     row('screenings completed (distinct sessions)', approved.length, distinct(screenedSessions)),
-    row('sessions screened more than once', 0, [...perSession.values()].filter((s) => s.size > 1).length),
+    row('sessions screened more than once', 0, [...perSession.values()].filter((s) => s.size > 1).length, 'duplicates'),
     row('alerts raised (distinct)', ctx.expectedAlertSessions.size, distinct(raised().map((e) => (e.data as { alertId: string }).alertId))),
-    row('alerts for unexpected sessions', 0, alertSessions.filter((s) => !ctx.expectedAlertSessions.has(s as string)).length),
+    row('alerts for unexpected sessions', 0, alertSessions.filter((s) => !ctx.expectedAlertSessions.has(s as string)).length, 'wrong'),
     row('audit entries = distinct events on audited topics', topicEvents(), auditEntries),
-    row('dead letters across all DLQs', 0, dead),
-    row('audit chain verifies', 'ok', report?.ok ? 'ok' : 'BROKEN'),
+    row('dead letters across all DLQs', 0, dead, 'dead'),
+    row('audit chain verifies', 'ok', report?.ok ? 'ok' : 'BROKEN', 'chain'),
   ];
 }
 
-function row(check: string, expected: number | string, actual: number | string): Row {
-  return { check, expected, actual, ok: expected === actual };
+function row(check: string, expected: number | string, actual: number | string, kind: Row['kind'] = 'count'): Row {
+  return { check, expected, actual, ok: expected === actual, kind };
+}
+
+/** The reconciliation in a few numbers: what is missing against the model, what happened twice, what else went wrong. */
+export function summarize(rows: Row[]): { lost: number; duplicateEffects: number; wrongEffects: number; deadLetters: number; auditChainOk: boolean; passed: boolean } {
+  const num = (v: number | string) => (typeof v === 'number' ? v : 0);
+  const sum = (kind: Row['kind'], f: (r: Row) => number) => rows.filter((r) => r.kind === kind).reduce((n, r) => n + f(r), 0);
+  return {
+    lost: sum('count', (r) => Math.max(0, num(r.expected) - num(r.actual))),
+    duplicateEffects: sum('count', (r) => Math.max(0, num(r.actual) - num(r.expected))) + sum('duplicates', (r) => num(r.actual)),
+    wrongEffects: sum('wrong', (r) => num(r.actual)),
+    deadLetters: sum('dead', (r) => num(r.actual)),
+    auditChainOk: rows.filter((r) => r.kind === 'chain').every((r) => r.ok),
+    passed: rows.every((r) => r.ok),
+  };
 }
 
 export function printTable(rows: Row[]): void {

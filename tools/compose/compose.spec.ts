@@ -10,10 +10,11 @@ import { RetentionConfig } from '../../apps/retention/src/retention.config';
 import { WebhookGatewayConfig } from '../../apps/webhook-gateway/src/webhook-gateway.config';
 import { ConsoleConfig } from '../../apps/console/src/console.config';
 import { SERVICES } from '../stack/stack';
+import { replicationSettings } from '../kafka/broker';
 
 const ROOT = join(__dirname, '..', '..');
 interface ComposeFile {
-  services: Record<string, { environment?: Record<string, string>; ports?: string[]; healthcheck?: { test: string[] }; build?: { args?: { APP?: string } }; depends_on?: Record<string, { condition: string }>; command?: string[]; entrypoint?: string[]; volumes?: string[] }>;
+  services: Record<string, { image?: string; environment?: Record<string, string>; ports?: string[]; healthcheck?: { test: string[] }; build?: { args?: { APP?: string } }; depends_on?: Record<string, { condition: string }>; command?: string[]; entrypoint?: string[]; volumes?: string[] }>;
 }
 const readCompose = (file: string) => parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as ComposeFile;
 const compose = readCompose('docker-compose.yml');
@@ -27,6 +28,21 @@ const withSasl: ComposeFile = {
     }),
   ),
 };
+/**
+ * docker-compose.cluster.yml: three brokers, merged over the base file as compose merges it (maps such
+ * as environment and depends_on key by key, the other keys replaced, new services added).
+ */
+const clusterOverlay = readCompose('docker-compose.cluster.yml');
+const withCluster: ComposeFile = {
+  services: Object.fromEntries(
+    [...new Set([...Object.keys(compose.services), ...Object.keys(clusterOverlay.services)])].map((name) => {
+      const svc = compose.services[name] ?? {};
+      const over = clusterOverlay.services[name] ?? {};
+      return [name, { ...svc, ...over, environment: { ...svc.environment, ...over.environment }, depends_on: { ...svc.depends_on, ...over.depends_on } }];
+    }),
+  ),
+};
+const CLUSTER_BROKERS = ['kafka', 'kafka-2', 'kafka-3'];
 const CONFIGS: Record<string, new () => object> = {
   'webhook-gateway': WebhookGatewayConfig,
   'kyc-results': KycResultsConfig,
@@ -129,5 +145,54 @@ describe('docker-compose.yml matches the services', () => {
     expect(withSasl.services.kafka.healthcheck?.test.join(' ')).toContain('--command-config');
     const setup = Object.fromEntries(Object.entries(withSasl.services['topic-setup'].environment ?? {}).map(([k, v]) => [k, resolve(v)]));
     expect(setup).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'admin', KAFKA_SASL_PASSWORD: ENV_FILE.KAFKA_ADMIN_PASSWORD, KAFKA_APPLY_ACLS: 'true' });
+  });
+});
+
+describe('docker-compose.cluster.yml: three brokers', () => {
+  const env = (name: string) => withCluster.services[name].environment ?? {};
+
+  it('runs three KRaft nodes, each broker and controller, all three voters of one quorum formatted with one cluster id', () => {
+    expect(Object.keys(withCluster.services).filter((n) => n.startsWith('kafka')).sort()).toEqual(CLUSTER_BROKERS);
+    const voters = CLUSTER_BROKERS.map((name) => `${env(name).KAFKA_NODE_ID}@${name}:9093`).sort();
+    expect(new Set(CLUSTER_BROKERS.map((name) => env(name).KAFKA_NODE_ID))).toEqual(new Set(['1', '2', '3']));
+    for (const name of CLUSTER_BROKERS) {
+      const svc = withCluster.services[name];
+      expect(svc.image).toBe('apache/kafka:3.9.1');
+      expect(env(name).KAFKA_PROCESS_ROLES).toBe('broker,controller');
+      expect(env(name).KAFKA_CONTROLLER_QUORUM_VOTERS.split(',').sort()).toEqual(voters);
+      expect(env(name).KAFKA_LISTENERS).toBe('PLAINTEXT://:9092,CONTROLLER://:9093');
+      expect(env(name).KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${name}:9092`);
+      expect(svc.healthcheck?.test.join(' ')).toContain('--bootstrap-server localhost:9092');
+    }
+    const ids = new Set(CLUSTER_BROKERS.map((name) => env(name).CLUSTER_ID));
+    expect(ids.size).toBe(1);
+    // A Kafka cluster id is a UUID in unpadded base64url: 22 characters, 16 bytes.
+    const [id] = [...ids];
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+  });
+
+  it('replicates three times with min.insync.replicas 2 and no unclean election, as the local launcher does', () => {
+    const expected = { default_replication_factor: '3', min_insync_replicas: '2', offsets_topic_replication_factor: '3', transaction_state_log_replication_factor: '3', transaction_state_log_min_isr: '2', unclean_leader_election_enable: 'false' };
+    const launcher = replicationSettings(3);
+    for (const name of CLUSTER_BROKERS) {
+      for (const [key, value] of Object.entries(expected)) {
+        expect([key, env(name)[`KAFKA_${key.toUpperCase()}`]]).toEqual([key, value]);
+        expect([key, String(launcher[key.replace(/_/g, '.')])]).toEqual([key, value]);
+      }
+    }
+  });
+
+  it.each([...SERVICES.map((s) => s.name), 'console', 'topic-setup'])('%s bootstraps from all three brokers and starts once all three are healthy', (name) => {
+    expect(resolve(env(name).KAFKA_BROKERS).split(',').sort()).toEqual(CLUSTER_BROKERS.map((b) => `${b}:9092`).sort());
+    for (const broker of CLUSTER_BROKERS) expect(withCluster.services[name].depends_on?.[broker]?.condition).toBe('service_healthy');
+    if (CONFIGS[name]) {
+      const vars = Object.fromEntries(Object.entries(env(name)).map(([k, v]) => [k, onHost(resolve(v))]));
+      expect(loadServiceConfig(CONFIGS[name], name, { ...vars, NODE_ENV: 'production' })).toMatchObject({ KAFKA_BROKERS: env(name).KAFKA_BROKERS });
+    }
+  });
+
+  it('creates the topics with three replicas', () => {
+    expect(env('topic-setup').KAFKA_REPLICATION_FACTOR).toBe('3');
   });
 });

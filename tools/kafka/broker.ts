@@ -1,13 +1,20 @@
 /**
- * Local single-node Apache Kafka (KRaft, broker+controller combined) for dev and tests.
+ * Local Apache Kafka (KRaft, broker+controller combined) for dev and tests: one node by default, or a
+ * cluster of N nodes on this machine (`--brokers 3` or KAFKA_CLUSTER_SIZE=3).
  *
  * There is no Docker engine on the dev/CI machines, so the real broker jars come from Maven Central
  * (tools/kafka/pom.xml) and `kafka.Kafka` runs straight from that classpath.
  *
- *   tsx tools/kafka/broker.ts start|stop|restart|status [--port 9092] [--data-dir DIR]
+ *   tsx tools/kafka/broker.ts start|stop|restart|status [--port 9092] [--data-dir DIR] [--brokers N]
+ *
+ * A cluster of N: node ids 1..N, each broker and controller at once, all N in the controller quorum;
+ * node i serves clients on port + 2(i-1) and its controller on the port after (9092/9093, 9094/9095,
+ * 9096/9097), keeps its storage in <dataDir>/node-<i> (default .cache/kafka/cluster-<port>), all
+ * formatted with one cluster id; replication factor min(3, N) and min.insync.replicas 2 from 3 nodes.
  *
  * Library use: `ensureBroker()` (reuses KAFKA_BROKERS or a broker already on the port),
- * `stopBroker()`, `restartBroker()`.
+ * `stopBroker()`, `restartBroker()`; for a cluster's nodes, as chaos runs need them: `clusterNodes()`,
+ * `startNode()`, `stopNode()`, `killNode()`, `pauseNode()`, `resumeNode()`, `activeController()`.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -38,6 +45,26 @@ export interface BrokerOptions {
    * `admin` is a super user. Unset: PLAINTEXT without ACLs, as before.
    */
   sasl?: { admin: { username: string; password: string }; users: Record<string, string> };
+  /**
+   * Nodes of a local cluster (default KAFKA_CLUSTER_SIZE, else 1; always 1 with `sasl` or a `dataDir`
+   * unless given here). With more than one, `port` is node 1's client port and `dataDir` the cluster's
+   * folder (default <repo>/.cache/kafka/cluster-<port>); `controllerPort` and `logFile` do not apply.
+   */
+  clusterSize?: number;
+}
+
+/** Which cluster: what the per-node helpers need to find its nodes. */
+export type ClusterOptions = Pick<BrokerOptions, 'port' | 'dataDir' | 'clusterSize' | 'keepRunning' | 'readyTimeoutMs'>;
+
+/** One node of a local cluster. */
+export interface ClusterNode {
+  nodeId: number;
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  logFile: string;
+  /** Its live pid (a process of this launcher), if it runs. */
+  pid?: number;
 }
 
 export interface BrokerHandle {
@@ -65,9 +92,10 @@ const LIBS_MARKER = path.join(LIBS_DIR, '.fetched.json');
 const LIBS_LOCK = path.join(CACHE_DIR, 'libs.lock');
 
 // Heap kept small: the machine is shared with Postgres, five services and the tests.
+const JVM_HEAP = ['-Xmx512m', '-Xms256m'];
+// Three nodes on one machine: smaller still (three heaps next to twice the services).
+const CLUSTER_JVM_HEAP = ['-Xmx384m', '-Xms192m'];
 const JVM_OPTS = [
-  '-Xmx512m',
-  '-Xms256m',
   '-XX:+UseSerialGC',
   '-Djava.awt.headless=true',
   // slf4j-simple writes to stderr, which goes to the log file; timestamps make restarts readable.
@@ -87,18 +115,47 @@ interface Resolved {
   keepRunning: boolean;
   readyTimeoutMs: number;
   sasl?: BrokerOptions['sasl'];
+  /** 1..clusterSize. */
+  nodeId: number;
+  clusterSize: number;
+  /** controller.quorum.voters: every node of the cluster. */
+  voters: string;
+  /** The cluster's folder (its id, its lock); the node's own dataDir for a single broker. */
+  clusterDir: string;
+  /** Prefix of log lines: '' for a single broker, 'node N: ' in a cluster. */
+  label: string;
 }
 
 /** Credentials the readiness probe uses, by client port (a SASL broker refuses anonymous clients). */
 const PROBE_SASL = new Map<number, { username: string; password: string }>();
 
+/** KAFKA_CLUSTER_SIZE, or 1. */
+export function clusterSizeFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.KAFKA_CLUSTER_SIZE?.trim();
+  if (!raw) return 1;
+  const size = Number(raw);
+  if (!Number.isInteger(size) || size < 1 || size > 9) throw new Error(`KAFKA_CLUSTER_SIZE must be a whole number from 1 to 9, not ${raw}`);
+  return size;
+}
+
+/** The cluster size a call means: given, else KAFKA_CLUSTER_SIZE — except for a SASL broker or an explicit dataDir (single). */
+export function clusterSizeOf(opts: Pick<BrokerOptions, 'clusterSize' | 'sasl' | 'dataDir'> = {}): number {
+  const size = opts.clusterSize ?? (opts.sasl || opts.dataDir ? 1 : clusterSizeFromEnv());
+  if (!Number.isInteger(size) || size < 1) throw new Error(`a cluster needs a whole number of nodes, not ${size}`);
+  if (size > 1 && opts.sasl) throw new Error('SASL is supported on a single local broker only');
+  return size;
+}
+
 function resolveOptions(opts: BrokerOptions = {}): Resolved {
+  const size = clusterSizeOf(opts);
+  if (size > 1) return resolveNode(opts, 1, size);
   const port = opts.port ?? DEFAULT_PORT;
   if (opts.sasl) PROBE_SASL.set(port, opts.sasl.admin);
   const dataDir = path.resolve(opts.dataDir ?? path.join(CACHE_DIR, `run-${port}`));
+  const controllerPort = opts.controllerPort ?? port + 1;
   return {
     port,
-    controllerPort: opts.controllerPort ?? port + 1,
+    controllerPort,
     dataDir,
     logFile: path.resolve(opts.logFile ?? path.join(dataDir, 'broker.log')),
     propsFile: path.join(dataDir, 'server.properties'),
@@ -107,7 +164,43 @@ function resolveOptions(opts: BrokerOptions = {}): Resolved {
     keepRunning: opts.keepRunning ?? false,
     readyTimeoutMs: opts.readyTimeoutMs ?? READY_TIMEOUT_MS,
     sasl: opts.sasl,
+    nodeId: 1,
+    clusterSize: 1,
+    voters: `1@${HOST}:${controllerPort}`,
+    clusterDir: dataDir,
+    label: '',
   };
+}
+
+/** Node `nodeId` of a cluster of `size`: ports two apart from node 1's, storage in <clusterDir>/node-<id>. */
+function resolveNode(opts: BrokerOptions, nodeId: number, size: number): Resolved {
+  if (!(nodeId >= 1 && nodeId <= size)) throw new Error(`node ${nodeId} is not in a cluster of ${size}`);
+  const base = opts.port ?? DEFAULT_PORT;
+  const portOf = (id: number) => base + 2 * (id - 1);
+  const clusterDir = path.resolve(opts.dataDir ?? path.join(CACHE_DIR, `cluster-${base}`));
+  const dataDir = path.join(clusterDir, `node-${nodeId}`);
+  return {
+    port: portOf(nodeId),
+    controllerPort: portOf(nodeId) + 1,
+    dataDir,
+    logFile: path.join(dataDir, 'broker.log'),
+    propsFile: path.join(dataDir, 'server.properties'),
+    pidFile: path.join(dataDir, 'broker.pid'),
+    lockFile: path.join(dataDir, 'start.lock'),
+    keepRunning: opts.keepRunning ?? false,
+    readyTimeoutMs: opts.readyTimeoutMs ?? READY_TIMEOUT_MS,
+    nodeId,
+    clusterSize: size,
+    voters: Array.from({ length: size }, (_, i) => `${i + 1}@${HOST}:${portOf(i + 1) + 1}`).join(','),
+    clusterDir,
+    label: `node ${nodeId}: `,
+  };
+}
+
+function resolveCluster(opts: BrokerOptions): Resolved[] {
+  const size = clusterSizeOf(opts);
+  if (size === 1) return [resolveOptions(opts)];
+  return Array.from({ length: size }, (_, i) => resolveNode(opts, i + 1, size));
 }
 
 function log(message: string): void {
@@ -215,11 +308,40 @@ function saslSettings(r: Resolved, sasl: NonNullable<Resolved['sasl']>): Record<
   };
 }
 
+/**
+ * Replication of a local cluster of `size` nodes: three copies from three nodes, two of them
+ * acknowledged (acks=all) before a write counts, and never a leader that missed writes.
+ */
+export function replicationSettings(size: number): Record<string, string | number | boolean> {
+  const rf = Math.min(3, size);
+  const minIsr = rf >= 3 ? 2 : 1;
+  return {
+    'default.replication.factor': rf,
+    'min.insync.replicas': minIsr,
+    // Internal topics must not ask for more replicas than there are nodes, or groups and transactions hang silently.
+    'offsets.topic.replication.factor': rf,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': minIsr,
+    ...(size > 1
+      ? {
+          // Never a leader that missed acknowledged writes (Kafka's default, stated).
+          'unclean.leader.election.enable': false,
+          // acks=all waits for every replica in the ISR: a frozen follower stalls the partition's writes until
+          // it drops out of the ISR. 10 s instead of the default 30 s bounds that stall.
+          'replica.lag.time.max.ms': 10_000,
+          // Leadership goes back to the preferred replicas a minute after a node returns, not five.
+          'leader.imbalance.check.interval.seconds': 60,
+          'num.replica.fetchers': 1,
+        }
+      : {}),
+  };
+}
+
 function serverProperties(r: Resolved): string {
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    'controller.quorum.voters': `1@${HOST}:${r.controllerPort}`,
+    'node.id': r.nodeId,
+    'controller.quorum.voters': r.voters,
     listeners: `PLAINTEXT://${HOST}:${r.port},CONTROLLER://${HOST}:${r.controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${HOST}:${r.port}`,
     'controller.listener.names': 'CONTROLLER',
@@ -229,12 +351,7 @@ function serverProperties(r: Resolved): string {
     // Topics are created by the catalogue with explicit settings, never by a stray producer.
     'auto.create.topics.enable': false,
     'num.partitions': 6,
-    'default.replication.factor': 1,
-    'min.insync.replicas': 1,
-    // Single node: internal topics must have RF 1 or groups and transactions hang silently.
-    'offsets.topic.replication.factor': 1,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
+    ...replicationSettings(r.clusterSize),
     // Fewer internal partitions = much faster first group/transaction coordinator load.
     'offsets.topic.num.partitions': 10,
     'transaction.state.log.num.partitions': 10,
@@ -271,11 +388,17 @@ function runStorageTool(libs: string, args: string[]): string {
   return result.stdout;
 }
 
-/** KRaft refuses to start on an unformatted log dir; formatting again would wipe the cluster id. */
+/**
+ * KRaft refuses to start on an unformatted log dir; formatting again would wipe the cluster id. The
+ * nodes of a cluster share one id, kept in <clusterDir>/cluster.id.
+ */
 function formatStorageOnce(libs: string, r: Resolved): boolean {
   if (fs.existsSync(path.join(r.dataDir, 'data', 'meta.properties'))) return false;
-  const clusterId = runStorageTool(libs, ['random-uuid']).trim().split(/\s+/).pop() ?? '';
+  const idFile = path.join(r.clusterDir, 'cluster.id');
+  const kept = r.clusterSize > 1 ? readOr(idFile, '').trim() : '';
+  const clusterId = kept || (runStorageTool(libs, ['random-uuid']).trim().split(/\s+/).pop() ?? '');
   if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId)) throw new Error(`unexpected cluster id from StorageTool: ${clusterId}`);
+  if (r.clusterSize > 1 && !kept) fs.writeFileSync(idFile, `${clusterId}\n`);
   const scram = r.sasl ? Object.entries({ [r.sasl.admin.username]: r.sasl.admin.password, ...r.sasl.users }).flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`]) : [];
   runStorageTool(libs, ['format', '-t', clusterId, '-c', r.propsFile, ...scram]);
   return true;
@@ -337,7 +460,8 @@ function spawnBroker(libs: string, r: Resolved): ChildProcess {
   const out = fs.openSync(r.logFile, 'a');
   fs.writeSync(out, `\n${RUN_MARKER} at ${new Date().toISOString()} =====\n`);
   try {
-    const child = spawn('java', [...JVM_OPTS, '-cp', classpath(libs), 'kafka.Kafka', r.propsFile], {
+    const heap = r.clusterSize > 1 ? CLUSTER_JVM_HEAP : JVM_HEAP;
+    const child = spawn('java', [...heap, ...JVM_OPTS, '-cp', classpath(libs), 'kafka.Kafka', r.propsFile], {
       cwd: r.dataDir,
       detached: true,
       stdio: ['ignore', out, out],
@@ -490,17 +614,17 @@ async function waitUntilReady(r: Resolved, child: ChildProcess | undefined, pid:
   while (Date.now() - started < r.readyTimeoutMs) {
     if (hasExited(pid, child)) {
       const how = child ? `exit code ${child.exitCode}, signal ${child.signalCode}` : 'process gone';
-      throw new Error(`Kafka broker exited during startup (${how}); ${startupFailureReport(r.logFile)}`);
+      throw new Error(`${r.label}Kafka broker exited during startup (${how}); ${startupFailureReport(r.logFile)}`);
     }
     const stage = (await tcpAccepts(r.port, 500)) ? await probe(brokers) : 'down';
     if (stage !== reported && stage !== 'down') {
-      log(stage === 'metadata' ? `broker answers metadata after ${seconds(started)}` : `group coordinator ready after ${seconds(started)}`);
+      log(`${r.label}${stage === 'metadata' ? `broker answers metadata after ${seconds(started)}` : `group coordinator ready after ${seconds(started)}`}`);
       reported = stage;
     }
     if (stage === 'ready') return;
     await sleep(250);
   }
-  throw new Error(`Kafka broker not ready within ${r.readyTimeoutMs / 1000}s; ${startupFailureReport(r.logFile)}`);
+  throw new Error(`${r.label}Kafka broker not ready within ${r.readyTimeoutMs / 1000}s; ${startupFailureReport(r.logFile)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -548,12 +672,14 @@ function readOr(file: string, fallback: string): string {
 const noop = async () => undefined;
 
 /**
- * Returns bootstrap servers for a working Kafka: KAFKA_BROKERS if set, else a broker already
- * serving on the port, else a freshly started local one (jars fetched and storage formatted once).
+ * Returns bootstrap servers for a working Kafka: KAFKA_BROKERS if set, else a broker (or cluster)
+ * already serving on the port(s), else a freshly started local one (jars fetched and storage
+ * formatted once). A cluster when `clusterSize` (or KAFKA_CLUSTER_SIZE) is above 1.
  */
 export async function ensureBroker(opts: BrokerOptions = {}): Promise<BrokerHandle> {
   const external = process.env.KAFKA_BROKERS?.trim();
   if (external) return { brokers: external, started: false, stop: noop };
+  if (clusterSizeOf(opts) > 1) return ensureCluster(opts);
   const r = resolveOptions(opts);
   const reuse: BrokerHandle = { brokers: `${HOST}:${r.port}`, started: false, stop: noop };
   const state = await portState(r.port);
@@ -590,13 +716,20 @@ async function waitUntilServing(r: Resolved, timeoutMs: number): Promise<void> {
   }
 }
 
+/** Writes the node's server.properties and formats its storage the first time. */
+function prepareNode(libs: string, r: Resolved): void {
+  fs.mkdirSync(r.dataDir, { recursive: true });
+  fs.writeFileSync(r.propsFile, serverProperties(r));
+  const started = Date.now();
+  if (formatStorageOnce(libs, r)) log(`${r.label}formatted KRaft storage in ${path.join(r.dataDir, 'data')} (${seconds(started)})`);
+}
+
 async function startBroker(r: Resolved): Promise<BrokerHandle> {
   const brokers = `${HOST}:${r.port}`;
   const libs = await ensureJars();
   requireTool('java', 'install a JDK 17 (apt-get install openjdk-17-jre-headless)');
-  fs.writeFileSync(r.propsFile, serverProperties(r));
   const started = Date.now();
-  if (formatStorageOnce(libs, r)) log(`formatted KRaft storage in ${path.join(r.dataDir, 'data')} (${seconds(started)})`);
+  prepareNode(libs, r);
   const child = spawnBroker(libs, r);
   const pid = child.pid as number;
   log(`started broker pid ${pid} on ${brokers} (log: ${r.logFile})`);
@@ -622,12 +755,95 @@ function removePidFile(r: Resolved, pid: number): void {
   if (readPid(r) === pid) fs.rmSync(r.pidFile, { force: true });
 }
 
+// ---------------------------------------------------------------------------------------------
+// A local cluster
+// ---------------------------------------------------------------------------------------------
+
+const bootstrapOf = (nodes: Resolved[]) => nodes.map((n) => `${HOST}:${n.port}`).join(',');
+
+/** Brokers registered in the cluster, as one of `brokers` sees it; -1 when none answers. */
+async function registeredBrokers(brokers: string): Promise<number> {
+  const admin = probeClient(brokers).admin();
+  try {
+    await admin.connect();
+    return (await admin.describeCluster()).brokers.length;
+  } catch {
+    return -1;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /**
- * Stops the broker recorded in <dataDir>/broker.pid (SIGTERM, then SIGKILL after 30 s).
- * Returns false when there was no live broker of ours to stop.
+ * Starts the nodes of a cluster that are not running, all at once (a node waits for a quorum of
+ * controllers before it serves), then waits until every node serves clients and a group
+ * coordinator, and every broker is registered.
  */
-export async function stopBroker(opts: Pick<BrokerOptions, 'port' | 'dataDir'> = {}): Promise<boolean> {
-  const r = resolveOptions(opts);
+async function ensureCluster(opts: BrokerOptions): Promise<BrokerHandle> {
+  const nodes = resolveCluster(opts);
+  const brokers = bootstrapOf(nodes);
+  const reuse: BrokerHandle = { brokers, started: false, stop: noop };
+  const states = await Promise.all(nodes.map((n) => portState(n.port)));
+  if (states.every((s) => s === 'ready') && (await registeredBrokers(brokers)) === nodes.length) return reuse;
+  nodes.forEach((n, i) => {
+    if (states[i] !== 'closed' && livePid(n) === undefined) {
+      throw new Error(
+        `${HOST}:${n.port} (node ${n.nodeId} of a cluster of ${nodes.length}) is taken by a process this launcher did not start ` +
+          `for that cluster (a single broker on the same port?): stop it (tsx tools/kafka/broker.ts stop) or use another --port`,
+      );
+    }
+  });
+  fs.mkdirSync(nodes[0].clusterDir, { recursive: true });
+  return withFileLock(path.join(nodes[0].clusterDir, 'start.lock'), async () => {
+    const libs = await ensureJars();
+    requireTool('java', 'install a JDK 17 (apt-get install openjdk-17-jre-headless)');
+    const started = Date.now();
+    const ours: Resolved[] = [];
+    const waits: Array<Promise<void>> = [];
+    const killOnExit = () => ours.forEach((r) => void signalNode(r, 'SIGTERM'));
+    for (const r of nodes) {
+      const existing = livePid(r);
+      if (existing !== undefined) {
+        waits.push(waitUntilReady(r, undefined, existing));
+        continue;
+      }
+      prepareNode(libs, r);
+      const child = spawnBroker(libs, r);
+      log(`${r.label}started broker pid ${child.pid} on ${HOST}:${r.port}, controller on ${r.controllerPort} (log: ${r.logFile})`);
+      ours.push(r);
+      waits.push(waitUntilReady(r, child, child.pid as number));
+    }
+    if (!nodes[0].keepRunning) process.once('exit', killOnExit);
+    try {
+      const settled = await Promise.allSettled(waits);
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed) throw failed.reason;
+      const deadline = Date.now() + nodes[0].readyTimeoutMs;
+      while ((await registeredBrokers(brokers)) !== nodes.length) {
+        if (Date.now() > deadline) throw new Error(`the cluster on ${brokers} did not register its ${nodes.length} brokers in time`);
+        await sleep(250);
+      }
+    } catch (err) {
+      process.removeListener('exit', killOnExit);
+      await Promise.all(ours.map((r) => stopNodeOf(r)));
+      throw err;
+    }
+    log(`Kafka cluster of ${nodes.length} ready on ${brokers} in ${seconds(started)}`);
+    const stop = async () => {
+      process.removeListener('exit', killOnExit);
+      // By pid file: a chaos run may have restarted a node since.
+      await Promise.all(ours.map((r) => stopNodeOf(r)));
+    };
+    return { brokers, started: ours.length > 0, stop: ours.length > 0 ? stop : noop };
+  });
+}
+
+function signalNode(r: Resolved, name: NodeJS.Signals): number | undefined {
+  const pid = livePid(r);
+  return pid !== undefined && signal(pid, name) ? pid : undefined;
+}
+
+async function stopNodeOf(r: Resolved): Promise<boolean> {
   const pid = livePid(r);
   if (pid === undefined) {
     fs.rmSync(r.pidFile, { force: true });
@@ -636,8 +852,116 @@ export async function stopBroker(opts: Pick<BrokerOptions, 'port' | 'dataDir'> =
   const started = Date.now();
   await terminate(pid);
   removePidFile(r, pid);
-  log(`stopped broker pid ${pid} in ${seconds(started)}`);
+  log(`${r.label}stopped broker pid ${pid} in ${seconds(started)}`);
   return true;
+}
+
+function nodeOf(opts: ClusterOptions, nodeId: number): Resolved {
+  const size = clusterSizeOf(opts);
+  if (size === 1 && nodeId === 1) return resolveOptions(opts);
+  return resolveNode(opts, nodeId, size);
+}
+
+/** The nodes of the local cluster `opts` names (one for a single broker), with their live pids. */
+export function clusterNodes(opts: ClusterOptions = {}): ClusterNode[] {
+  return resolveCluster(opts).map((r) => ({ nodeId: r.nodeId, port: r.port, controllerPort: r.controllerPort, dataDir: r.dataDir, logFile: r.logFile, pid: livePid(r) }));
+}
+
+/** Bootstrap servers of the local cluster `opts` names (every node). */
+export function clusterBrokers(opts: ClusterOptions = {}): string {
+  return bootstrapOf(resolveCluster(opts));
+}
+
+/**
+ * Starts one node of a cluster whose other nodes run (after a kill or a stop) and waits until it
+ * serves clients; a node already running is left as it is. Returns its pid. It has not necessarily
+ * caught up with the other replicas yet (ISR).
+ */
+export async function startNode(opts: ClusterOptions, nodeId: number): Promise<number> {
+  const r = nodeOf(opts, nodeId);
+  const existing = livePid(r);
+  if (existing !== undefined) {
+    await waitUntilReady(r, undefined, existing);
+    return existing;
+  }
+  if ((await portState(r.port)) !== 'closed') throw new Error(`${HOST}:${r.port} is taken by a process this launcher did not start`);
+  const libs = await ensureJars();
+  prepareNode(libs, r);
+  const started = Date.now();
+  const child = spawnBroker(libs, r);
+  const pid = child.pid as number;
+  if (!r.keepRunning) process.once('exit', () => void signal(pid, 'SIGTERM'));
+  try {
+    await waitUntilReady(r, child, pid);
+  } catch (err) {
+    await terminate(pid, child);
+    removePidFile(r, pid);
+    throw err;
+  }
+  log(`${r.label}broker pid ${pid} serves ${HOST}:${r.port} again after ${seconds(started)}`);
+  return pid;
+}
+
+/** Stops one node cleanly (SIGTERM: controlled shutdown, leadership handed over first). */
+export async function stopNode(opts: ClusterOptions, nodeId: number): Promise<boolean> {
+  return stopNodeOf(nodeOf(opts, nodeId));
+}
+
+/** Kills one node as a crash would (SIGKILL) and waits until it is gone. Returns false when it was not running. */
+export async function killNode(opts: ClusterOptions, nodeId: number): Promise<boolean> {
+  const r = nodeOf(opts, nodeId);
+  const pid = signalNode(r, 'SIGKILL');
+  if (pid === undefined) return false;
+  await pollUntil(() => livePid(r) === undefined, 10_000);
+  removePidFile(r, pid);
+  log(`${r.label}killed broker pid ${pid} (SIGKILL)`);
+  return true;
+}
+
+/** Freezes one node (SIGSTOP): its sockets stay open but it answers nothing, as a long GC pause or a hung VM. */
+export function pauseNode(opts: ClusterOptions, nodeId: number): boolean {
+  const r = nodeOf(opts, nodeId);
+  const pid = signalNode(r, 'SIGSTOP');
+  if (pid !== undefined) log(`${r.label}paused broker pid ${pid} (SIGSTOP)`);
+  return pid !== undefined;
+}
+
+/** Thaws a node paused by `pauseNode` (SIGCONT). */
+export function resumeNode(opts: ClusterOptions, nodeId: number): boolean {
+  const r = nodeOf(opts, nodeId);
+  const pid = signalNode(r, 'SIGCONT');
+  if (pid !== undefined) log(`${r.label}resumed broker pid ${pid} (SIGCONT)`);
+  return pid !== undefined;
+}
+
+/**
+ * The KRaft quorum's leader (the active controller) as the nodes recorded it: each voter persists
+ * the latest election it knows in <data>/__cluster_metadata-0/quorum-state; the highest epoch with a
+ * leader wins. kafkajs cannot ask (it has no DescribeQuorum), and its describeCluster().controller is
+ * not it: a KRaft broker answers a random live broker there, as clients cannot reach controllers.
+ */
+export function activeController(opts: ClusterOptions = {}): { nodeId: number; epoch: number } | undefined {
+  let best: { nodeId: number; epoch: number } | undefined;
+  for (const r of resolveCluster(opts)) {
+    try {
+      const state = JSON.parse(fs.readFileSync(path.join(r.dataDir, 'data', '__cluster_metadata-0', 'quorum-state'), 'utf8')) as { leaderId?: number; leaderEpoch?: number };
+      if (typeof state.leaderId === 'number' && state.leaderId > 0 && typeof state.leaderEpoch === 'number' && (!best || state.leaderEpoch > best.epoch)) {
+        best = { nodeId: state.leaderId, epoch: state.leaderEpoch };
+      }
+    } catch {
+      /* not formatted or not written yet */
+    }
+  }
+  return best;
+}
+
+/**
+ * Stops the broker recorded in <dataDir>/broker.pid (SIGTERM, then SIGKILL after 30 s), or every
+ * node of a cluster at once. Returns false when there was no live broker of ours to stop.
+ */
+export async function stopBroker(opts: Pick<BrokerOptions, 'port' | 'dataDir' | 'clusterSize'> = {}): Promise<boolean> {
+  const stopped = await Promise.all(resolveCluster(opts).map((r) => stopNodeOf(r)));
+  return stopped.some(Boolean);
 }
 
 /**
@@ -646,12 +970,17 @@ export async function stopBroker(opts: Pick<BrokerOptions, 'port' | 'dataDir'> =
  */
 export async function restartBroker(opts: BrokerOptions = {}): Promise<BrokerHandle> {
   if (process.env.KAFKA_BROKERS?.trim()) throw new Error('KAFKA_BROKERS is set: refusing to restart an external cluster');
-  const r = resolveOptions(opts);
+  const nodes = resolveCluster(opts);
   const stopped = await stopBroker(opts);
-  if (!stopped && (await portState(r.port)) !== 'closed') {
-    throw new Error(`the broker on ${HOST}:${r.port} was not started by this launcher (no live pid in ${r.pidFile})`);
+  if (!stopped && (await portState(nodes[0].port)) !== 'closed') {
+    throw new Error(`the broker on ${HOST}:${nodes[0].port} was not started by this launcher (no live pid in ${nodes[0].pidFile})`);
   }
   return ensureBroker(opts);
+}
+
+/** The server.properties a node gets (for checks): node `nodeId` of the cluster `opts` names. */
+export function nodeProperties(opts: BrokerOptions = {}, nodeId = 1): string {
+  return serverProperties(nodeOf(opts, nodeId));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,10 +1013,14 @@ function parseCli(argv: string[]): { command: string; opts: BrokerOptions; sasl:
     if (flag === '--port') opts.port = Number.parseInt(value, 10);
     else if (flag === '--controller-port') opts.controllerPort = Number.parseInt(value, 10);
     else if (flag === '--data-dir') opts.dataDir = value;
+    else if (flag === '--brokers') opts.clusterSize = Number.parseInt(value, 10);
     else throw new Error(`unknown option ${flag}`);
     i++;
   }
   if (opts.port !== undefined && !(opts.port > 0 && opts.port < 65536)) throw new Error('--port needs a port number');
+  if (opts.clusterSize !== undefined && !(opts.clusterSize >= 1 && opts.clusterSize <= 9)) throw new Error('--brokers needs a number of nodes from 1 to 9');
+  // KAFKA_CLUSTER_SIZE applies to the CLI as to the library, --data-dir included.
+  if (opts.clusterSize === undefined && !sasl) opts.clusterSize = clusterSizeFromEnv();
   return { command, opts, sasl };
 }
 
@@ -721,6 +1054,7 @@ async function cli(argv: string[]): Promise<number> {
       return 0;
     }
     case 'status': {
+      if (clusterSizeOf(opts) > 1) return clusterStatus(opts);
       const state = await portState(port);
       const pid = livePid(resolveOptions(opts));
       const owner = pid !== undefined ? ` (launcher pid ${pid})` : state === 'closed' ? '' : ' (not started by this launcher)';
@@ -734,9 +1068,24 @@ async function cli(argv: string[]): Promise<number> {
       return state === 'ready' ? 0 : 1;
     }
     default:
-      process.stderr.write('usage: tsx tools/kafka/broker.ts start|stop|restart|status [--port N] [--data-dir DIR] [--sasl]\n');
+      process.stderr.write('usage: tsx tools/kafka/broker.ts start|stop|restart|status [--port N] [--data-dir DIR] [--sasl | --brokers N]\n');
       return 2;
   }
+}
+
+/** One line per node, then the cluster's view: registered brokers and the active controller. */
+async function clusterStatus(opts: BrokerOptions): Promise<number> {
+  const nodes = resolveCluster(opts);
+  const states = await Promise.all(nodes.map((n) => portState(n.port)));
+  nodes.forEach((n, i) => {
+    const pid = livePid(n);
+    const owner = pid !== undefined ? ` (launcher pid ${pid})` : states[i] === 'closed' ? '' : ' (not started by this launcher)';
+    process.stdout.write(`node ${n.nodeId} ${HOST}:${n.port} (controller ${n.controllerPort}) ${states[i] === 'ready' ? 'accepts clients' : states[i] === 'closed' ? 'does not accept clients' : `is ${states[i]} only`}${owner}\n`);
+  });
+  const registered = await registeredBrokers(bootstrapOf(nodes));
+  const controller = activeController(opts);
+  process.stdout.write(`cluster: ${Math.max(registered, 0)} of ${nodes.length} brokers registered; active controller ${controller ? `node ${controller.nodeId} (epoch ${controller.epoch})` : 'unknown'}\n`);
+  return states.every((s) => s === 'ready') && registered === nodes.length ? 0 : 1;
 }
 
 if (typeof require !== 'undefined' && require.main === module) {

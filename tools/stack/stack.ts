@@ -52,6 +52,27 @@ export interface StackOptions {
    * not accept in NODE_OPTIONS). Default: STACK_NODE_ARGS, space-separated. Added to SERVICE_NODE_ARGS.
    */
   nodeArgs?: string[];
+  /**
+   * Processes per pipeline service, each on its own HTTP port (replica k on the service's port + 10k)
+   * with its own log, sharing the service's consumer groups and database: a number for all five, or
+   * per service. Default STACK_REPLICAS, else 1. The console always runs one.
+   */
+  replicas?: number | Partial<Record<PipelineService, number>>;
+  /** Nodes of the local Kafka cluster the stack may start (default KAFKA_CLUSTER_SIZE, else 1). */
+  kafkaClusterSize?: number;
+}
+
+type PipelineService = (typeof SERVICES)[number]['name'];
+
+/** How far apart the HTTP ports of a service's replicas are: replica k listens on the service's port + 10k. */
+export const REPLICA_PORT_STEP = 10;
+
+function replicasFromEnv(): number {
+  const raw = process.env.STACK_REPLICAS?.trim();
+  if (!raw) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 9) throw new Error(`STACK_REPLICAS must be a whole number from 1 to 9, not ${raw}`);
+  return n;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,14 +85,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const SERVICE_NODE_ARGS = ['--max-semi-space-size=64'];
 
 /**
- * The whole suite as processes: broker (unless KAFKA_BROKERS), database, topics and the five
- * services built to dist/. Used by `npm start`, the demo, the end-to-end and the chaos tests.
+ * The whole suite as processes: broker (unless KAFKA_BROKERS; a local cluster with
+ * KAFKA_CLUSTER_SIZE), database, topics and the five services built to dist/, each as one process
+ * or several replicas (STACK_REPLICAS). Used by `npm start`, the demo, the end-to-end and the chaos tests.
  */
 export class Stack {
   readonly env: Record<string, string>;
   private broker?: BrokerHandle;
-  private readonly children = new Map<ServiceName, ChildProcess>();
+  /** Running processes by instance: the service's name for replica 0, `<name>#<k>` for replica k. */
+  private readonly children = new Map<string, ChildProcess>();
   private readonly logDir: string;
+  private readonly replicaCounts: Record<ServiceName, number>;
 
   constructor(private readonly opts: StackOptions = {}) {
     const secrets = loadDevSecrets();
@@ -88,20 +112,40 @@ export class Stack {
       ...opts.env,
     };
     this.logDir = opts.logDir ?? join(REPO_ROOT, '.cache', 'logs');
+    const replicas = opts.replicas ?? replicasFromEnv();
+    this.replicaCounts = Object.fromEntries(
+      PROCESSES.map((p) => [p.name, p.name === CONSOLE.name ? 1 : typeof replicas === 'number' ? replicas : (replicas[p.name as PipelineService] ?? 1)]),
+    ) as Record<ServiceName, number>;
   }
 
-  url(name: ServiceName): string {
+  /** How many processes of the service the stack runs. */
+  replicas(name: ServiceName): number {
+    return this.replicaCounts[name];
+  }
+
+  private port(name: ServiceName, replica = 0): number {
     const svc = PROCESSES.find((s) => s.name === name)!;
-    return `http://127.0.0.1:${this.env[svc.portVar] ?? svc.port}`;
+    return Number(this.env[svc.portVar] ?? svc.port) + REPLICA_PORT_STEP * replica;
+  }
+
+  url(name: ServiceName, replica = 0): string {
+    return `http://127.0.0.1:${this.port(name, replica)}`;
+  }
+
+  /** Every replica's URL. */
+  urls(name: ServiceName): string[] {
+    return Array.from({ length: this.replicas(name) }, (_, k) => this.url(name, k));
   }
 
   async startInfrastructure(): Promise<void> {
-    this.broker = await ensureBroker({ port: this.opts.kafkaPort ?? 9092 });
+    this.broker = await ensureBroker({ port: this.opts.kafkaPort ?? 9092, clusterSize: this.opts.kafkaClusterSize });
     this.env.KAFKA_BROKERS = this.broker.brokers;
     await ensureDatabase(this.env.DATABASE_URL);
     const kafka = createKafka({ brokers: parseBrokers(this.env.KAFKA_BROKERS), clientId: 'topic-setup' });
     await ensureTopics(kafka, new TopicNamespace(this.env.KAFKA_TOPIC_PREFIX ?? ''), allTopics(), {
       partitions: this.opts.partitions ?? Number(this.env.KAFKA_PARTITIONS ?? 6),
+      // Unset: as the cluster allows (3 replicas on three brokers, 1 on one).
+      replicationFactor: this.env.KAFKA_REPLICATION_FACTOR ? Number(this.env.KAFKA_REPLICATION_FACTOR) : undefined,
     });
   }
 
@@ -109,66 +153,102 @@ export class Stack {
     if (!existsSync(join(REPO_ROOT, 'dist/apps/webhook-gateway/src/main.js'))) throw new Error('services are not built: run npm run build');
   }
 
-  isRunning(name: ServiceName): boolean {
-    const child = this.children.get(name);
+  /** The pid of a running replica (undefined when it does not run). */
+  pid(name: ServiceName, replica = 0): number | undefined {
+    return this.isRunning(name, replica) ? this.children.get(instance(name, replica))?.pid : undefined;
+  }
+
+  isRunning(name: ServiceName, replica = 0): boolean {
+    const child = this.children.get(instance(name, replica));
     return !!child && child.exitCode === null && child.signalCode === null;
   }
 
-  /** Starts a service process and waits until it is ready; a service already running is left as it is. */
-  async startService(name: ServiceName): Promise<void> {
-    if (this.isRunning(name)) return;
+  /**
+   * Starts a service process (one replica, or each of its replicas when none is named) and waits until
+   * it is ready; a replica already running is left as it is.
+   */
+  async startService(name: ServiceName, replica?: number): Promise<void> {
+    if (replica === undefined) {
+      await Promise.all(Array.from({ length: this.replicas(name) }, (_, k) => this.startService(name, k)));
+      return;
+    }
+    if (this.isRunning(name, replica)) return;
     mkdirSync(this.logDir, { recursive: true });
-    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    const log = createWriteStream(this.logFile(name, replica), { flags: 'a' });
     const nodeArgs = this.opts.nodeArgs ?? (process.env.STACK_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const main = join(REPO_ROOT, 'dist/apps', name, 'src/main.js');
     if (!existsSync(main)) throw new Error(`${name} is not built (no ${main}): run npm run build`);
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, main], {
       cwd: REPO_ROOT,
-      env: { ...this.processEnv(name), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: { ...this.processEnv(name, replica), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.pipe(log);
+    const label = instance(name, replica);
+    // Both streams write to the log, which is closed once the process has exited and both are drained
+    // (piping stdout alone would end it while stderr may still have a crash report to write).
+    child.stdout?.pipe(log, { end: false });
     child.stderr?.on('data', (d: Buffer) => {
       log.write(d);
-      if (!this.opts.quiet) process.stderr.write(`[${name}] ${d}`);
+      if (!this.opts.quiet) process.stderr.write(`[${label}] ${d}`);
     });
-    this.children.set(name, child);
-    await this.waitReady(name, child);
+    child.once('close', () => log.end());
+    this.children.set(label, child);
+    await this.waitReady(name, replica, child);
   }
 
   async startAll(): Promise<void> {
     await Promise.all(SERVICES.map((s) => this.startService(s.name)));
   }
 
-  /** A process's environment: the stack's, and for the console the URLs of this stack's services (unless given). */
-  private processEnv(name: ServiceName): Record<string, string> {
-    if (name !== CONSOLE.name) return this.env;
+  /**
+   * A process's environment: the stack's, with a replica's own port, and for the console the URLs of
+   * this stack's services (their first replicas; unless given).
+   */
+  private processEnv(name: ServiceName, replica: number): Record<string, string> {
+    const svc = PROCESSES.find((s) => s.name === name)!;
+    const env = replica === 0 ? this.env : { ...this.env, [svc.portVar]: String(this.port(name, replica)) };
+    if (name !== CONSOLE.name) return env;
     const urls = Object.fromEntries(SERVICES.map((s) => [SERVICE_URL_VARS[s.name], this.url(s.name)]));
-    return { ...urls, ...this.env };
+    return { ...urls, ...env };
   }
 
-  /** Kills a service as a crash would (SIGKILL) or stops it gracefully (SIGTERM). */
-  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.children.get(name);
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
-    this.children.delete(name);
+  /**
+   * Kills a service as a crash would (SIGKILL) or stops it gracefully (SIGTERM): one replica, or every
+   * replica of it when none is named.
+   */
+  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL', replica?: number): Promise<void> {
+    if (replica === undefined) {
+      const running = [...this.children.keys()].filter((key) => key === name || key.startsWith(`${name}#`));
+      await Promise.all(running.map((key) => this.killInstance(key, signal)));
+      return;
+    }
+    await this.killInstance(instance(name, replica), signal);
+  }
+
+  private async killInstance(key: string, signal: NodeJS.Signals): Promise<void> {
+    const child = this.children.get(key);
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
+    }
+    this.children.delete(key);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.children.keys()].map((n) => this.kill(n, 'SIGTERM')));
+    await Promise.all([...this.children.keys()].map((key) => this.killInstance(key, 'SIGTERM')));
     await this.broker?.stop();
   }
 
-  private async waitReady(name: ServiceName, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
+  private async waitReady(name: ServiceName, replica: number, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const label = instance(name, replica);
     let last = 'not listening';
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}${this.logTail(name)}`);
+      if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode}${this.logTail(name, replica)}`);
       try {
-        const res = await fetch(`${this.url(name)}/health/ready`);
+        const res = await fetch(`${this.url(name, replica)}/health/ready`);
         if (res.ok) return;
         last = `HTTP ${res.status} ${(await res.text()).slice(0, 500)}`;
       } catch {
@@ -176,13 +256,23 @@ export class Stack {
       }
       await sleep(300);
     }
-    throw new Error(`${name} did not become ready within ${timeoutMs} ms (last answer: ${last})${this.logTail(name)}`);
+    throw new Error(`${label} did not become ready within ${timeoutMs} ms (last answer: ${last})${this.logTail(name, replica)}`);
+  }
+
+  /** A replica's log: <name>.log for the first, <name>.<k>.log for replica k. */
+  logFile(name: ServiceName, replica = 0): string {
+    return join(this.logDir, replica === 0 ? `${name}.log` : `${name}.${replica}.log`);
   }
 
   /** The end of a service's log, for an error that must say why without anyone opening the file. */
-  private logTail(name: ServiceName, lines = 20): string {
-    const file = join(this.logDir, `${name}.log`);
+  private logTail(name: ServiceName, replica = 0, lines = 20): string {
+    const file = this.logFile(name, replica);
     const tail = existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
     return `; see ${file}${tail ? `, which ends:\n${tail}` : ''}`;
   }
+}
+
+/** A running process's key and label: the service's name for replica 0, `<name>#<k>` for replica k. */
+function instance(name: ServiceName, replica: number): string {
+  return replica === 0 ? name : `${name}#${replica}`;
 }

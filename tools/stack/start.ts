@@ -1,6 +1,7 @@
 /**
- * `npm start`: broker (unless KAFKA_BROKERS), database, migrations, topics, the five services and the
- * console; prints their URLs and the development credentials; Ctrl-C stops everything cleanly.
+ * `npm start`: broker (unless KAFKA_BROKERS; three local brokers with KAFKA_CLUSTER_SIZE=3), database,
+ * migrations, topics, the five services (STACK_REPLICAS processes of each) and the console; prints
+ * their URLs and the development credentials; Ctrl-C stops everything cleanly.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const [apiKey] = stack.env.API_KEYS.split(',')[0].split(':');
   process.stdout.write(`
 The suite is up (logs in ${join('.cache', 'logs')}):
-${SERVICES.map((s) => `  ${s.name.padEnd(16)} ${stack.url(s.name)}   (docs ${stack.url(s.name)}/docs)`).join('\n')}
+${SERVICES.map((s) => `  ${s.name.padEnd(16)} ${stack.urls(s.name).join(' ')}   (docs ${stack.url(s.name)}/docs)`).join('\n')}
 
   Console (analysts' web app): ${stack.url(CONSOLE.name)}   sign in with an API key below
 

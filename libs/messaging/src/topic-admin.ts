@@ -2,7 +2,16 @@ import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { TOPIC_CONFIGS, type TopicName } from '@compliance/contracts';
 import type { TopicNamespace } from './kafka';
 
-/** Creates the topics that are missing (logical names, mapped through the namespace). */
+/** Replicas a topic gets on a cluster of `brokers` when none is asked for: three from three brokers, else one per broker. */
+export function defaultReplicationFactor(brokers: number): number {
+  return Math.max(1, Math.min(3, brokers));
+}
+
+/**
+ * Creates the topics that are missing (logical names, mapped through the namespace). Without a
+ * `replicationFactor`, it follows the cluster (`describeCluster`): 3 replicas on three brokers or more,
+ * 1 on a single broker. Topics that exist keep theirs.
+ */
 export async function ensureTopics(
   kafka: Kafka,
   ns: TopicNamespace,
@@ -15,11 +24,12 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.map((t) => ns.physical(t)).filter((t) => !existing.has(t));
     if (missing.length) {
+      const replicationFactor = opts.replicationFactor ?? defaultReplicationFactor((await admin.describeCluster()).brokers.length);
       // kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker
       // answers for a moment after creating a topic (metadata propagates asynchronously).
       await admin.createTopics({
         waitForLeaders: false,
-        topics: missing.map((topic) => ({ topic, numPartitions: opts.partitions ?? 6, replicationFactor: opts.replicationFactor ?? 1, configEntries: configEntriesOf(ns, topic) })),
+        topics: missing.map((topic) => ({ topic, numPartitions: opts.partitions ?? 6, replicationFactor, configEntries: configEntriesOf(ns, topic) })),
       });
       await waitForLeaders(admin, missing);
     }

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const ns = new TopicNamespace(process.env.KAFKA_TOPIC_PREFIX ?? '');
   const created = await ensureTopics(kafka, ns, allTopics(), {
     partitions: Number(process.env.KAFKA_PARTITIONS ?? 6),
-    replicationFactor: Number(process.env.KAFKA_REPLICATION_FACTOR ?? 1),
+    // Unset: as the cluster allows (3 replicas on three brokers or more, 1 on a single broker).
+    replicationFactor: process.env.KAFKA_REPLICATION_FACTOR ? Number(process.env.KAFKA_REPLICATION_FACTOR) : undefined,
   });
   process.stdout.write(`topics ready (${created.length} created): ${allTopics().join(', ')}\n`);
   if (process.env.KAFKA_APPLY_ACLS === 'true') {
