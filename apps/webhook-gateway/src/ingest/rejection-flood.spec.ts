@@ -57,7 +57,7 @@ describe('a flood of refused requests costs a few webhook.rejected events, not o
     await gw?.app.close();
   });
 
-  it('reports 10,000 refusals in fewer than 100 events, counts each in the metrics, and answers a valid webhook sent meanwhile within 1 s', async () => {
+  it('reports 10,000 refusals in fewer than 100 events, counts each in the metrics, and answers a valid webhook sent meanwhile before half the flood overtakes it', async () => {
     const kinds = floodKinds();
     const addresses = Array.from({ length: FLOOD_ADDRESSES }, () => freshLoopbackAddress());
     const before = await rejectedMetric(gw.url);
@@ -85,6 +85,7 @@ describe('a flood of refused requests costs a few webhook.rejected events, not o
 
     // A verified webhook from another address, once the flood is in full swing.
     await waitFor(() => answered >= FLOOD / 4, { intervalMs: 5, what: 'the flood under way' });
+    const answeredAtSend = answered;
     const sentAt = performance.now();
     const valid = await postDidit(gw.url, JSON.stringify(diditSession('v3-approved')), { localAddress: freshLoopbackAddress() });
     const validMs = performance.now() - sentAt;
@@ -93,8 +94,10 @@ describe('a flood of refused requests costs a few webhook.rejected events, not o
     const floodMs = performance.now() - started;
 
     expect(valid.status).toBe(202);
-    expect(validMs).toBeLessThan(1000);
-    expect(answeredBeforeValid).toBeLessThan(FLOOD); // it was answered while the flood went on
+    // Not queued behind the flood: fewer than half of its requests were answered while it waited (a count,
+    // not a time, so a busy machine does not change the verdict), and the flood was still going.
+    expect(answeredBeforeValid - answeredAtSend).toBeLessThan(FLOOD / 2);
+    expect(answeredBeforeValid).toBeLessThan(FLOOD);
     expect(wrongStatus).toEqual([]);
 
     // Every refusal is in exactly one event's count once the last window has ended.
@@ -116,7 +119,7 @@ describe('a flood of refused requests costs a few webhook.rejected events, not o
     }
     process.stdout.write(
       `webhook-gateway flood: ${FLOOD} refusals from ${FLOOD_ADDRESSES} addresses in ${Math.round(floodMs)} ms → ${events.length} webhook.rejected events; ` +
-        `a valid webhook sent during it answered ${valid.status} in ${Math.round(validMs)} ms\n`,
+        `a valid webhook sent during it answered ${valid.status} in ${Math.round(validMs)} ms, overtaken by ${answeredBeforeValid - answeredAtSend} refusals\n`,
     );
   });
 
