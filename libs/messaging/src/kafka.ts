@@ -1,3 +1,4 @@
+import './kafkajs-send-messages';
 import './kafkajs-request-queue';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 

@@ -1,3 +1,4 @@
+import { kafkajsSendFixInstalled } from './kafkajs-send-messages';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { EncodedRecord } from '@compliance/contracts';
 import type { RecordPublisher } from './outbox';
@@ -30,6 +31,8 @@ export class EventProducer implements RecordPublisher {
     private readonly kafka: Kafka,
     private readonly ns: TopicNamespace,
   ) {
+    // Without it a leader failover on a cluster can drop records kafkajs reports as sent.
+    if (!kafkajsSendFixInstalled()) throw new Error('kafkajs loaded before @compliance/messaging: import the messaging library (or its kafkajs-send-messages module) first');
     this.producer = this.createProducer();
   }
 
