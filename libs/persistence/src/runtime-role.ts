@@ -15,25 +15,36 @@ export const runtimeRoleOf = (schema: string): string => `${assertIdentifier(sch
  */
 export async function ensureRuntimeRole(ds: DataSource, schema: string, restrict: (role: string) => string[] = () => []): Promise<string | undefined> {
   const role = runtimeRoleOf(schema);
-  const [me] = await ds.query('SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user');
-  if (!me?.can) return undefined;
-  // Concurrent starts (replicas, test files sharing a cluster) may race to create it.
-  await ds.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-    END $$`);
-  const statements = [
-    `GRANT "${role}" TO CURRENT_USER`,
-    `GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`,
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`,
-    `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`,
-    ...restrict(role),
-  ];
-  for (const sql of statements) {
-    await ds.query(sql).catch((err: { code?: string }) => {
-      // A membership granted before (or held through superuser rights) answers with a notice or this.
-      if (err.code !== '0LP01' && err.code !== '42710') throw err;
-    });
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  // Replicas of a service start together: two GRANTs on one object at once fail with "tuple concurrently
+  // updated", so provisioning is serialised per schema like the migrations.
+  const lock = `runtime-role:${schema}`;
+  await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
+  try {
+    const [me] = await runner.query('SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user');
+    if (!me?.can) return undefined;
+    // Services sharing a cluster (test files) may still race to create it.
+    await runner.query(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END $$`);
+    const statements = [
+      `GRANT "${role}" TO CURRENT_USER`,
+      `GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`,
+      `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`,
+      ...restrict(role),
+    ];
+    for (const sql of statements) {
+      await runner.query(sql).catch((err: { code?: string }) => {
+        // A membership granted before (or held through superuser rights) answers with a notice or this.
+        if (err.code !== '0LP01' && err.code !== '42710') throw err;
+      });
+    }
+    return role;
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
+    await runner.release();
   }
-  return role;
 }
