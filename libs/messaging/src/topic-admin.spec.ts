@@ -15,9 +15,17 @@ describe('ensureTopics (real Kafka: one broker, or a cluster with KAFKA_CLUSTER_
   beforeAll(() => admin.connect());
   afterAll(() => admin.disconnect());
 
-  const replicasOf = async (topic: string) => {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    return topics[0].partitions.map((p) => p.replicas.length);
+  /** On a cluster a broker may not know a new topic yet for a moment: ask again. */
+  const replicasOf = async (topic: string): Promise<number[]> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        return topics[0].partitions.map((p) => p.replicas.length);
+      } catch (err) {
+        if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   };
 
   it('replicates a new topic as the cluster allows when no replication factor is given, and keeps existing topics', async () => {

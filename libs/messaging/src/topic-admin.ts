@@ -49,14 +49,22 @@ export async function ensureTopics(
 
 const TRANSIENT = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
+/**
+ * Waits until the topics have leaders everywhere. On a cluster each broker learns of new topics on its
+ * own and kafkajs asks any of them, so three answers in a row must say so.
+ */
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let confirmed = 0;
   for (;;) {
     try {
       const { topics: found } = await admin.fetchTopicMetadata({ topics });
-      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        if (++confirmed >= 3) return;
+      } else confirmed = 0;
     } catch (err) {
       if (!TRANSIENT.has((err as { type?: string }).type ?? '')) throw err;
+      confirmed = 0;
     }
     if (Date.now() > deadline) throw new Error(`topics have no leader after ${timeoutMs} ms: ${topics.join(', ')}`);
     await new Promise((r) => setTimeout(r, 100));
