@@ -1,3 +1,4 @@
+import { KafkaJSNonRetriableError } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { dlqTopicOf, encodeEvent, EventSources, EventTypes, newEvent, retryTopicOf, Topics, type DomainEvent } from '@compliance/contracts';
 import { createServiceDataSource, runMigrationsLocked } from '@compliance/persistence';
@@ -44,7 +45,7 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
   }
 
   beforeAll(async () => {
-    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'kick-test', 'fetch-test', 'batch-poison'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
+    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'kick-test', 'fetch-test', 'batch-poison', 'crash-restart'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
     ds = createServiceDataSource({
       url: await testDatabaseUrl('runner'),
       schema: 'runner',
@@ -78,6 +79,36 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
     });
     expect(JSON.parse(record.value as string)).toEqual(event.data);
     expect(record.key).toBe('subject-1');
+  });
+
+  it('runs a consumer again after kafkajs stopped it for a non-retriable error, and applies what comes next', async () => {
+    let crashes = 0;
+    await producer.send(TOPIC, [encodeEvent(policyEvent('crash-restart', 70), 'crash-restart')]);
+    const runner = new ConsumerRunner(kafka, ns, producer, {
+      group: 'crash-restart',
+      topics: [TOPIC],
+      dataSource: ds,
+      handler: async (e, { manager }) => {
+        await manager.query('INSERT INTO effects (event_id, key, value) VALUES ($1, $2, $3)', [e.id, 'crash-restart', String((e.data as { retentionDays: number }).retentionDays)]);
+      },
+      // As a JoinGroup answered UNKNOWN_MEMBER_ID does on a cluster: kafkajs disconnects and does not restart.
+      onCommitted: () => {
+        if (crashes++ === 0) throw new KafkaJSNonRetriableError('simulated: the coordinator is not aware of this member');
+      },
+    });
+    runners.push(runner);
+    await runner.start();
+    await waitFor(() => runner.restartCount === 1, { what: 'the consumer stopped by kafkajs and restarted', timeoutMs: 60_000 });
+    const late = [policyEvent('crash-restart', 71), policyEvent('crash-restart', 72)];
+    await producer.send(TOPIC, late.map((e) => encodeEvent(e, 'crash-restart')));
+    const applied = await waitFor(
+      async () => {
+        const ids = (await effects('crash-restart')).map((r) => r.event_id);
+        return late.every((e) => ids.includes(e.id)) && ids;
+      },
+      { what: 'the events sent after the restart applied', timeoutMs: 60_000 },
+    );
+    expect(applied.filter((id) => late.some((e) => e.id === id))).toHaveLength(2);
   });
 
   it('tells after each commit whether the chunk wrote to the outbox, so the relay is kicked only then', async () => {
@@ -169,8 +200,10 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
     runners.push(runner);
     await runner.start();
     await waitFor(() => reader.on(dlqTopicOf('batch-poison')).find((r) => r.headers.ce_id === poison.id), { what: 'the poison event in the DLQ', timeoutMs: 30_000 });
-    const applied = (await ds.query(`SELECT event_id FROM effects WHERE key = 'batch-poison'`)) as Array<{ event_id: string }>;
-    expect(applied.map((r) => r.event_id).sort()).toEqual(good.map((e) => e.id).sort());
+    // The good events' own transactions may still be running when the poison reaches the DLQ.
+    const appliedIds = async () => ((await ds.query(`SELECT event_id FROM effects WHERE key = 'batch-poison'`)) as Array<{ event_id: string }>).map((r) => r.event_id).sort();
+    await waitFor(async () => (await appliedIds()).length >= good.length, { what: 'the good events applied' });
+    expect(await appliedIds()).toEqual(good.map((e) => e.id).sort());
     expect(sizes[0]).toBe(4); // first as one batch, then one item per transaction
     expect(sizes.slice(1).every((n) => n === 1)).toBe(true);
   });

@@ -59,6 +59,8 @@ export class ConsumerRunner {
   private readonly retry: Consumer;
   private readonly router: DeadLetterRouter;
   private readonly gatherer = new FetchGatherer((payloads) => this.applyFetch(payloads));
+  private stopping = false;
+  private restarts = 0;
 
   constructor(
     kafka: Kafka,
@@ -79,25 +81,68 @@ export class ConsumerRunner {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
     await Promise.all([this.main.connect(), this.retry.connect()]);
     await this.main.subscribe({ topics: this.opts.topics.map((t) => this.ns.physical(t)), fromBeginning: true });
     await this.retry.subscribe({ topics: [this.ns.physical(retryTopicOf(this.opts.group))], fromBeginning: true });
-    await this.main.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: FETCH_WORKERS,
-      eachBatch: (p) => this.gatherer.submit(p),
+    const runMain = () =>
+      this.main.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: FETCH_WORKERS,
+        eachBatch: (p) => this.gatherer.submit(p),
+      });
+    const runRetry = () =>
+      this.retry.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 3,
+        eachBatch: (p) => this.onRetryBatch(p),
+      });
+    this.supervise(this.main, this.opts.group, runMain);
+    this.supervise(this.retry, `${this.opts.group}-retry`, runRetry);
+    await runMain();
+    await runRetry();
+  }
+
+  /**
+   * kafkajs restarts a crashed consumer only after a retriable error. A non-retriable one leaves it
+   * disconnected for good while the process looks healthy: on a cluster, a JoinGroup answered "the
+   * coordinator is not aware of this member" after the coordinator moved does that. Such a consumer
+   * is connected and run again here, with back-off, until it is running or the runner is stopped.
+   */
+  private supervise(consumer: Consumer, group: string, run: () => Promise<void>): void {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping) return;
+      this.restarts++;
+      metrics.consumerRestarts.inc({ group });
+      this.opts.log?.('error', 'consumer stopped by a non-retriable error: restarting it', { group, error: payload.error?.message });
+      void (async () => {
+        for (let attempt = 0; !this.stopping; attempt++) {
+          await sleep(Math.min(30_000, 1000 * 2 ** attempt));
+          if (this.stopping) return;
+          try {
+            await consumer.connect();
+            await run();
+            this.opts.log?.('info', 'consumer restarted', { group, attempt });
+            return;
+          } catch (err) {
+            this.opts.log?.('error', 'consumer restart failed: trying again', { group, attempt, error: (err as Error).message });
+            await consumer.disconnect().catch(() => undefined);
+          }
+        }
+      })();
     });
-    await this.retry.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
-      eachBatch: (p) => this.onRetryBatch(p),
-    });
+  }
+
+  /** How many times a consumer of this runner was restarted after kafkajs gave up on it. */
+  get restartCount(): number {
+    return this.restarts;
   }
 
   /** Stops fetching, lets the batch in flight finish and commit, then leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.allSettled([this.main.disconnect(), this.retry.disconnect()]);
   }
 

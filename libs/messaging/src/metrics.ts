@@ -11,6 +11,10 @@ export const messagingMetrics = {
     'messaging_events_retried_total',
     () => new Counter({ name: 'messaging_events_retried_total', help: 'Events sent to the retry topic after a handler failure', labelNames: ['group', 'topic'] }),
   ),
+  consumerRestarts: metricOnce(
+    'messaging_consumer_restarts_total',
+    () => new Counter({ name: 'messaging_consumer_restarts_total', help: 'Consumers run again after kafkajs stopped them for a non-retriable error', labelNames: ['group'] }),
+  ),
   deadLettered: metricOnce(
     'messaging_events_dead_lettered_total',
     () => new Counter({ name: 'messaging_events_dead_lettered_total', help: 'Events sent to the dead-letter topic, by reason', labelNames: ['group', 'topic', 'reason'] }),
