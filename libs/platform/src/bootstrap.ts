@@ -92,6 +92,29 @@ export function loadConfigOrExit<T extends object>(cls: new () => T, service: st
   }
 }
 
+/** How long a graceful shutdown may take before the process exits anyway (SHUTDOWN_TIMEOUT_MS, default 30 s). */
+export const shutdownTimeoutMs = (env: NodeJS.ProcessEnv = process.env): number => {
+  const value = Number(env.SHUTDOWN_TIMEOUT_MS ?? 30_000);
+  return Number.isFinite(value) && value > 0 ? value : 30_000;
+};
+
+/**
+ * Nest closes the app on SIGTERM/SIGINT (consumers leave their groups after the fetch in flight
+ * commits, the relays drain). When that cannot finish — a commit retried against a cluster that is
+ * gone — the process must still end, as an orchestrator's SIGKILL would end it: exit 1 after the timeout.
+ */
+export function exitIfShutdownHangs(service: string): void {
+  const arm = (signal: NodeJS.Signals) => {
+    const timer = setTimeout(() => {
+      process.stderr.write(`${service}: graceful shutdown after ${signal} took longer than ${shutdownTimeoutMs()} ms; exiting\n`);
+      process.exit(1);
+    }, shutdownTimeoutMs());
+    timer.unref();
+  };
+  process.once('SIGTERM', () => arm('SIGTERM'));
+  process.once('SIGINT', () => arm('SIGINT'));
+}
+
 /** main.ts of every app: validated config, then the HTTP server on the app's port. */
 export async function runService<T extends object>(opts: {
   service: string;
@@ -106,6 +129,7 @@ export async function runService<T extends object>(opts: {
     const app = await createServiceApp(opts.module(config), opts.service, { bodyParser: opts.bodyParser, fastPath: opts.fastPath });
     const { url } = await listenServiceApp(app, opts.port(config));
     app.get(Logger).log(`${opts.service} listening on ${url}`);
+    exitIfShutdownHangs(opts.service);
   } catch (err) {
     process.stderr.write(`${opts.service} failed to start: ${(err as Error).message}\n`);
     process.exit(1);
