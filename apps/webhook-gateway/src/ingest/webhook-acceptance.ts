@@ -53,7 +53,14 @@ export class WebhookAcceptance {
   async accept(webhook: InboundWebhook): Promise<Accepted> {
     const claim = await this.ledger.claim(webhook, Math.min(1000, this.budgetMs), this.staleAfterMs);
     if (claim.kind === 'new') return this.deliver(webhook, claim.backlog);
-    if (claim.kind === 'unavailable') return this.deliverWithoutLedger(webhook, claim.late);
+    if (claim.kind === 'unavailable') {
+      // Slow is not down: the claim dedupes, and it tells whether the session has webhooks in the spool,
+      // which a webhook sent to Kafka now would overtake. Worth waiting for while Postgres still answers.
+      const late = await withinMs(claim.late, LATE_CLAIM_WAIT_MS);
+      if (late?.kind === 'new') return this.deliver(webhook, late.backlog);
+      if (late?.kind === 'duplicate') return this.answerDuplicate(webhook, late);
+      return this.deliverWithoutLedger(webhook, claim.late);
+    }
     return this.answerDuplicate(webhook, claim);
   }
 
@@ -104,10 +111,10 @@ export class WebhookAcceptance {
   }
 
   /**
-   * Postgres did not answer the claim in time. Kafka alone is tried first (no dedupe here; downstream
-   * inboxes dedupe by the deterministic event id). If Kafka cannot take it either, a slow Postgres is
-   * still a durable place: the late claim is awaited and the webhook spooled. Only a Postgres that
-   * fails (or stays silent past LATE_CLAIM_WAIT_MS) leads to 503.
+   * Postgres failed the claim, or stayed silent past LATE_CLAIM_WAIT_MS. Kafka alone is tried (no dedupe
+   * here; downstream inboxes dedupe by the deterministic event id; a session's webhooks still in the spool
+   * may be overtaken, which kyc-results orders by event time). If Kafka cannot take it either, a late
+   * claim still makes the spool a durable place. Only a Postgres that fails leads to 503.
    */
   private async deliverWithoutLedger(webhook: InboundWebhook, lateClaim: Promise<Claim | undefined>): Promise<Accepted> {
     let inFlight: PublishTicket | undefined;
@@ -124,7 +131,7 @@ export class WebhookAcceptance {
       this.circuit.open();
       inFlight = outcome === 'timeout' && !ticket.withdraw() ? ticket : undefined;
     }
-    const claim = await Promise.race([lateClaim, new Promise<undefined>((r) => setTimeout(() => r(undefined), LATE_CLAIM_WAIT_MS).unref())]);
+    const claim = await withinMs(lateClaim, LATE_CLAIM_WAIT_MS);
     if (claim?.kind === 'new') return this.toSpool(webhook, 'kafka_unavailable', inFlight);
     if (claim?.kind === 'duplicate') return this.answerDuplicate(webhook, claim);
     void lateClaim.then(async (late) => {
@@ -152,4 +159,11 @@ export class WebhookAcceptance {
     stop({ outcome });
     return outcome;
   }
+}
+
+/** The promise's value, or undefined when it takes longer than `ms`. */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
