@@ -42,6 +42,20 @@ describe('nameSimilarity', () => {
     expect(similarity('Mohammed Al-Zanduri', 'Muhammad Zanduri')).toBeGreaterThan(0.9);
   });
 
+  it('treats one name romanised two ways as a near match, even when the variant is the first letter (Wang / Vang, Xiang / Ksiang)', () => {
+    expect(similarity('Vang Yongshun', 'Wang Yongshun')).toBeGreaterThan(0.95);
+    expect(similarity('Nikolai Wlelvlestets', 'Nikolai Vlelvlestets')).toBeGreaterThan(0.95);
+    expect(similarity('Gao Ksiang', 'Gao Xiang')).toBeGreaterThan(0.95);
+    // ...but a short folded spelling is no evidence: Cai and Kai are different family names.
+    expect(similarity('Cai Fenyu', 'Kai Fenyu')).toBeLessThan(0.9);
+  });
+
+  it('does not take a patronymic for the given name or surname it is built on (Timur / Timurovich)', () => {
+    expect(similarity('Timur Kovalenko', 'Aleksei Timurovich Kovalenko')).toBeLessThan(0.8);
+    expect(similarity('Ivan Ivanov', 'Ivan Ivanovich')).toBeLessThan(0.8);
+    expect(similarity('Timur Kovalenko', 'Timur Aleksandrovich Kovalenko')).toBeGreaterThan(0.95);
+  });
+
   it('never rates one shared token as a name match, however exact', () => {
     expect(similarity('Viktor Smith', 'Viktor Kovalenko')).toBeLessThan(0.8);
     expect(similarity('Kovalenko', LISTED)).toBeLessThan(0.8);

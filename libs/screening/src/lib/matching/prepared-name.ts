@@ -16,6 +16,11 @@ export interface NameToken {
    */
   skeleton: string;
   /**
+   * The spelling with those same transliteration variants folded and doubled letters single,
+   * vowels kept: "wang" / "vang", "xiang" / "ksiang", "llaura" / "laura" fold alike.
+   */
+  folded: string;
+  /**
    * How much agreeing on this token says: a rare surname far more than a common given name.
    * 1 until an index assigns weights from token frequencies on the list.
    */
@@ -43,20 +48,33 @@ const FOLDS: readonly [RegExp, string][] = [
  */
 const PHONETIC_CODE_LENGTH = 8;
 
-export function consonantSkeleton(text: string): string {
+const DOUBLED = /(.)\1+/g;
+
+export function foldSpelling(text: string): string {
   let folded = text;
   for (const [pattern, replacement] of FOLDS) folded = folded.replace(pattern, replacement);
-  return folded.replace(VOWELS, '').replace(/(.)\1+/g, '$1');
+  return folded.replace(DOUBLED, '$1');
+}
+
+/** The consonant skeleton of a spelling already folded (foldSpelling). */
+export function skeletonOfFolded(folded: string): string {
+  return folded.replace(VOWELS, '').replace(DOUBLED, '$1');
+}
+
+export function consonantSkeleton(text: string): string {
+  return skeletonOfFolded(foldSpelling(text));
 }
 
 export function prepareToken(text: string): NameToken {
-  if (text.length === 1) return { text, initial: true, phonetic: ['', ''], skeleton: '', weight: 1 };
+  if (text.length === 1) return { text, initial: true, phonetic: ['', ''], skeleton: '', folded: text, weight: 1 };
   const codes = doubleMetaphone(text, PHONETIC_CODE_LENGTH);
+  const folded = foldSpelling(text);
   return {
     text,
     initial: false,
     phonetic: [codes.primary, codes.secondary],
-    skeleton: consonantSkeleton(text),
+    skeleton: skeletonOfFolded(folded),
+    folded,
     weight: 1,
   };
 }

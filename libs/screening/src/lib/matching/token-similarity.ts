@@ -17,6 +17,22 @@ const PHONETIC_MIN_SPELLING = 0.7;
 /** Consonant skeleton of one equals the vowel-less other: "mhmd" (Arabic script) / "mohammed". */
 const SKELETON_FLOOR = 0.88;
 const SKELETON_MIN_LENGTH = 3;
+/**
+ * The same spelling once transliteration variants are folded (Wang / Vang, Xiang / Ksiang): one
+ * name romanised two ways. JW misses it when the variant is the first letter (no common prefix)
+ * or is two letters for one.
+ */
+const FOLDED_FLOOR = 0.95;
+/** Short folded spellings collide across different names (Cai / Kai), so only longer ones count. */
+export const FOLDED_MIN_LENGTH = 4;
+/**
+ * A given name and the patronymic built on it (Timur / Timurovich, Artem / Artemovna, Andrei /
+ * Andreovich) are two different parts of a name, though JW's shared-prefix bonus rates them
+ * 0.9 alike. So are a surname and a patronymic (Ivanov / Ivanovich).
+ */
+const PATRONYMIC_ENDING = /(?:ovich|evich|ovych|ovitch|ovic|evic|ovna|evna|ivna|ich)$/;
+const PATRONYMIC_MIN_EXTRA_LETTERS = 3;
+const NOT_THE_SAME_NAME_PART = 0.6;
 /** "alrashidi" vs "rashidi": a glued article is almost, not quite, the same name. */
 const GLUED_ARTICLE_DISCOUNT = 0.03;
 
@@ -39,6 +55,11 @@ function sameSkeleton(a: NameToken, b: NameToken): boolean {
   return (isBareSkeleton(a) || isBareSkeleton(b)) && a.skeleton === b.skeleton;
 }
 
+function isNameAndItsPatronymic(a: string, b: string): boolean {
+  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
+  return longer.length - shorter.length >= PATRONYMIC_MIN_EXTRA_LETTERS && PATRONYMIC_ENDING.test(longer) && !PATRONYMIC_ENDING.test(shorter);
+}
+
 function withoutGluedArticle(text: string): string | undefined {
   for (const article of GLUED_ARTICLES) {
     if (text.length > article.length + 3 && text.startsWith(article)) return text.slice(article.length);
@@ -57,8 +78,10 @@ export function tokenSimilarity(a: NameToken, b: NameToken): number {
   if (a.text === b.text) return 1;
   if (a.initial || b.initial) return a.text[0] === b.text[0] ? INITIAL_AGREEMENT : 0;
   let similarity = jaroWinkler(a.text, b.text);
+  if (similarity < FOLDED_FLOOR && a.folded === b.folded && a.folded.length >= FOLDED_MIN_LENGTH) return FOLDED_FLOOR;
   if (similarity >= PHONETIC_MIN_SPELLING && similarity < PHONETIC_FLOOR && soundAlike(a, b)) similarity = PHONETIC_FLOOR;
   if (similarity < SKELETON_FLOOR && sameSkeleton(a, b)) similarity = SKELETON_FLOOR;
   if (similarity < 0.9) similarity = Math.max(similarity, gluedArticleSimilarity(a.text, b.text));
+  if (similarity > NOT_THE_SAME_NAME_PART && isNameAndItsPatronymic(a.text, b.text)) return NOT_THE_SAME_NAME_PART;
   return similarity;
 }

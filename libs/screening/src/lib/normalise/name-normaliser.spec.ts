@@ -27,6 +27,19 @@ describe('normaliseName', () => {
     expect(normaliseName('General Arkady van der Volkharov')).toBe('arkady volkharov');
   });
 
+  it('drops a legal form with a typing slip or another spelling in it (Corpoartion, Compani, Korporation, Pdjsc)', () => {
+    expect(normaliseName('Shujin Corpoartion')).toBe('shujin');
+    expect(normaliseName('Gaz Compani')).toBe('gaz');
+    expect(normaliseName('Korporation Bru')).toBe('bru');
+    expect(normaliseName('Shanyuan Limitad')).toBe('shanyuan');
+    expect(normaliseName('Vyepridgrye Pdjšc')).toBe('vyepridgrye');
+  });
+
+  it('keeps name tokens that are one letter from a short legal form (Fico, Cork)', () => {
+    expect(normaliseName('Robert Fico')).toBe('robert fico');
+    expect(normaliseName('Cork Holdings')).toBe('cork holdings');
+  });
+
   it('keeps a name made only of noise words rather than returning nothing', () => {
     expect(normaliseName('The Company')).toBe('the company');
   });

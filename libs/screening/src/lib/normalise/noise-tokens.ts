@@ -32,5 +32,39 @@ const LEGAL_FORMS = [
 
 export const NOISE_TOKENS: ReadonlySet<string> = new Set([...HONORIFICS, ...PARTICLES, ...LEGAL_FORMS]);
 
+/**
+ * Legal forms long or odd enough that one slip in them ("Corpoartion", "Compani", "Limitad",
+ * "Korporation", "Pdjsc") still cannot be anything but the legal form. Short ones ("co", "sa",
+ * "corp", "fzco") are left out: one letter away from them are real name tokens ("Cork", "Fico").
+ */
+const SPELT_OUT_LEGAL_FORMS = ['limited', 'incorporated', 'company', 'corporation'];
+/** Consonant-cluster abbreviations: a letter more or two letters swapped is still no name. */
+const ABBREVIATED_LEGAL_FORMS = ['gmbh', 'pjsc', 'ojsc', 'cjsc'];
+const TOKEN_LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function oneSlipFrom(form: string, substitutions: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i <= form.length; i++) {
+    for (const letter of TOKEN_LETTERS) {
+      out.push(form.slice(0, i) + letter + form.slice(i));
+      if (substitutions && i < form.length) out.push(form.slice(0, i) + letter + form.slice(i + 1));
+    }
+    if (substitutions && i < form.length) out.push(form.slice(0, i) + form.slice(i + 1));
+    if (i + 1 < form.length) out.push(form.slice(0, i) + form[i + 1] + form[i] + form.slice(i + 2));
+  }
+  return out;
+}
+
+/** Every token one typing slip from a legal form in the lists above (a few thousand strings). */
+const LEGAL_FORM_SLIPS: ReadonlySet<string> = new Set([
+  ...SPELT_OUT_LEGAL_FORMS.flatMap((form) => oneSlipFrom(form, true)),
+  ...ABBREVIATED_LEGAL_FORMS.flatMap((form) => oneSlipFrom(form, false)),
+]);
+
+/** A token that says nothing about who the party is: a title, a particle or a legal form, misspelt or not. */
+export function isNoiseToken(token: string): boolean {
+  return NOISE_TOKENS.has(token) || LEGAL_FORM_SLIPS.has(token);
+}
+
 /** Article prefixes that some lists glue to the name ("Alrashidi") instead of hyphenating. */
 export const GLUED_ARTICLES = ['al', 'el'] as const;

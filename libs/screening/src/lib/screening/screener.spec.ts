@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { loadWatchlists, type LoadedWatchlists } from '../loading/load-watchlists';
+import type { WatchlistEntry } from '../watchlist/watchlist-entry';
+import { WatchlistIndex } from '../watchlist/watchlist-index';
 import { Screener } from './screener';
 import type { ScreeningQuery, ScreeningResult } from './screening-result';
 
@@ -112,5 +114,25 @@ describe('Screener on the sample watchlists', () => {
     const result = screen('Viktor Kovalenko-Drask');
     expect(result.listVersions).toEqual(loaded.versions);
     expect(result.algorithm).toEqual({ name: expect.any(String), version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+  });
+});
+
+describe('Screener ranking of namesakes', () => {
+  const person = (entityId: string, names: string[], birthDates: string[] = [], countries: string[] = []): WatchlistEntry => ({
+    list: 'opensanctions', entityId, names, schema: 'Person', birthDates, countries, identifiers: [], datasets: [],
+  });
+
+  it('puts first the namesake whose birth date and country agree, even when every score is capped at 1', () => {
+    // Both names agree exactly (score 1 before any adjustment); only the second entry's birth
+    // date and country agree with the query, which a capped score alone would not show.
+    const index = WatchlistIndex.build([
+      person('no-dob', ['Tang Ming']),
+      person('agrees', ['Tang Ming'], ['1969-03-02'], ['CN']),
+      person('year-apart', ['Tang Ming'], ['1970']),
+    ]);
+    const result = new Screener(index).screen({ fullName: 'Táng Ming', dateOfBirth: '1969', nationality: 'CN' });
+    expect(result.hits.map((hit) => hit.entityId)).toEqual(['agrees', 'no-dob', 'year-apart']);
+    expect(result.hits[0].score).toBe(1);
+    expect(result.hits[1].score).toBe(1);
   });
 });

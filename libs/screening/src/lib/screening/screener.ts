@@ -45,7 +45,16 @@ interface EntityMatch {
   dob: number;
   country: number;
   score: number;
+  /**
+   * Everything the case says for this entity before the score is clamped to [0, 1]: two
+   * entities whose names both score 1 tie at 1, and the birth date or country that agrees with
+   * one of them must still put it first.
+   */
+  evidence: number;
 }
+
+/** Best first: by score, then (among scores clamped alike) by the evidence behind them. */
+const byScoreThenEvidence = (a: EntityMatch, b: EntityMatch): number => b.score - a.score || b.evidence - a.evidence;
 
 export class Screener {
   readonly settings: ScreenerSettings;
@@ -72,10 +81,10 @@ export class Screener {
       if (known && known.name >= similarity) continue;
       const identifier = known?.identifier ?? false;
       const matchedName = this.index.nameText(nameId);
-      matches.set(entryIndex, { entryIndex, name: similarity, matchedName, identifier, dob: 0, country: 0, score: 0 });
+      matches.set(entryIndex, { entryIndex, name: similarity, matchedName, identifier, dob: 0, country: 0, score: 0, evidence: 0 });
     }
     const facts = queryFacts(query);
-    const ranked = [...matches.values()].map((match) => this.adjust(match, facts)).sort((a, b) => b.score - a.score);
+    const ranked = [...matches.values()].map((match) => this.adjust(match, facts)).sort(byScoreThenEvidence);
     const best = ranked[0]?.score ?? 0;
     const { review } = this.settings.thresholds;
     return {
@@ -123,14 +132,17 @@ export class Screener {
         const name = nameSimilarity(query, this.index.prepareQuery(raw));
         if (name > best.name) best = { name, matchedName: raw };
       }
-      matches.set(entryIndex, { entryIndex, ...best, identifier: true, dob: 0, country: 0, score: 0 });
+      matches.set(entryIndex, { entryIndex, ...best, identifier: true, dob: 0, country: 0, score: 0, evidence: 0 });
     }
   }
 
   private adjust(match: EntityMatch, facts: QueryFacts): EntityMatch {
     match.dob = dobAdjustment(facts.dob, this.index.birthDates(match.entryIndex));
     match.country = countryAdjustment(facts.countries, this.index.countries(match.entryIndex));
-    match.score = match.identifier ? 1 : round(Math.min(1, Math.max(0, match.name + match.dob + match.country)));
+    const evidence = match.name + match.dob + match.country;
+    match.score = match.identifier ? 1 : round(Math.min(1, Math.max(0, evidence)));
+    // A listed document outranks any name; among documents, the better name.
+    match.evidence = match.identifier ? 2 + evidence : evidence;
     return match;
   }
 

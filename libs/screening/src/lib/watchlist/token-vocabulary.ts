@@ -4,13 +4,14 @@
  * thousands of times on a real list, so preparing per token instead of per name is most of what
  * makes building the index fast.
  *
- * The fuzzy keys (phonetic code, skeleton, deletion) point at tokens, not at names: a million
+ * The fuzzy keys (phonetic code, skeleton, folded spelling, deletion) point at tokens, not at names: a million
  * names have a few hundred thousand distinct tokens, so these lists stay small, and a query token
  * is first widened to the list tokens that really are alike (verified with the token similarity
  * the scorer uses), and only those tokens' names are looked at.
  */
 import { tokenSimilarity } from '../matching/token-similarity';
-import { consonantSkeleton, prepareToken, type NameToken } from '../matching/prepared-name';
+import { foldSpelling, prepareToken, skeletonOfFolded, type NameToken } from '../matching/prepared-name';
+import { FOLDED_MIN_LENGTH } from '../matching/token-similarity';
 import { doubleMetaphone } from '../similarity/double-metaphone';
 import { Int32Buffer, postingsFromPairs, type Postings } from './int32-buffer';
 import { InternTable } from './intern-table';
@@ -78,12 +79,17 @@ export class TokenVocabulary {
   private readonly primaryOf = new Int32Buffer();
   private readonly secondaryOf = new Int32Buffer();
   private readonly skeletonOf = new Int32Buffer();
+  /** Folded spellings (foldSpelling) that differ from the token's own; -1 where it is the same. */
+  private readonly folds = new InternTable();
+  private readonly foldedOf = new Int32Buffer();
   /** (key, token) pairs until `freeze`, then compressed rows per key. */
   private codePairs? = { keys: new Int32Buffer(), tokens: new Int32Buffer() };
   private skeletonPairs? = { keys: new Int32Buffer(), tokens: new Int32Buffer() };
+  private foldedPairs? = { keys: new Int32Buffer(), tokens: new Int32Buffer() };
   private deletionPairs? = { keys: new Int32Buffer(1 << 16), tokens: new Int32Buffer(1 << 16) };
   private byCode!: Postings;
   private bySkeleton!: Postings;
+  private byFolded!: Postings;
   private byDeletion!: Postings;
   private weights = new Float64Array(0);
   private unknownWeight = 0;
@@ -96,7 +102,7 @@ export class TokenVocabulary {
   /** Tokens without vowels ("mhmd"): only these are alike by consonant skeleton alone. */
   private bare = new Uint8Array(0);
   /** The list token being verified, reused: verifying allocates nothing. */
-  private readonly candidate = { text: '', initial: false, phonetic: ['', ''] as [string, string], skeleton: '', weight: 1 };
+  private readonly candidate = { text: '', initial: false, phonetic: ['', ''] as [string, string], skeleton: '', folded: '', weight: 1 };
 
   get size(): number {
     return this.texts.length;
@@ -118,17 +124,25 @@ export class TokenVocabulary {
     this.ids.set(text, id);
     this.texts.push(text);
     const pairs = this.codePairs;
-    if (!pairs || !this.skeletonPairs || !this.deletionPairs) throw new Error('the vocabulary is frozen');
+    if (!pairs || !this.skeletonPairs || !this.foldedPairs || !this.deletionPairs) throw new Error('the vocabulary is frozen');
     if (text.length === 1) {
       this.primaryOf.push(-1);
       this.secondaryOf.push(-1);
       this.skeletonOf.push(-1);
+      this.foldedOf.push(-1);
       return id;
     }
     const { primary, secondary } = doubleMetaphone(text, PHONETIC_CODE_LENGTH);
     const primaryId = primary === '' ? -1 : this.codes.id(primary);
     const secondaryId = secondary === '' ? -1 : this.codes.id(secondary);
-    const skeleton = consonantSkeleton(text);
+    const folded = foldSpelling(text);
+    const foldedId = folded === text ? -1 : this.folds.id(folded);
+    this.foldedOf.push(foldedId);
+    if (foldedId >= 0 && folded.length >= FOLDED_MIN_LENGTH) {
+      this.foldedPairs.keys.push(foldedId);
+      this.foldedPairs.tokens.push(id);
+    }
+    const skeleton = skeletonOfFolded(folded);
     const skeletonId = this.skeletons.id(skeleton);
     this.primaryOf.push(primaryId);
     this.secondaryOf.push(secondaryId);
@@ -159,11 +173,12 @@ export class TokenVocabulary {
    * key lists compressed.
    */
   freeze(namesPerToken: (id: number) => number, nameCount: number): void {
-    if (!this.codePairs || !this.skeletonPairs || !this.deletionPairs) return;
+    if (!this.codePairs || !this.skeletonPairs || !this.foldedPairs || !this.deletionPairs) return;
     this.byCode = postingsFromPairs(this.codePairs.keys, this.codePairs.tokens, this.codes.texts.length);
     this.bySkeleton = postingsFromPairs(this.skeletonPairs.keys, this.skeletonPairs.tokens, this.skeletons.texts.length);
+    this.byFolded = postingsFromPairs(this.foldedPairs.keys, this.foldedPairs.tokens, this.folds.texts.length);
     this.byDeletion = postingsFromPairs(this.deletionPairs.keys, this.deletionPairs.tokens, DELETION_BUCKETS);
-    this.codePairs = this.skeletonPairs = this.deletionPairs = undefined;
+    this.codePairs = this.skeletonPairs = this.foldedPairs = this.deletionPairs = undefined;
     this.weights = new Float64Array(this.texts.length);
     for (let id = 0; id < this.texts.length; id++) this.weights[id] = Math.log(1 + nameCount / Math.max(1, namesPerToken(id)));
     this.unknownWeight = Math.log(1 + nameCount);
@@ -197,6 +212,7 @@ export class TokenVocabulary {
       initial: text.length === 1,
       phonetic: [primary < 0 ? '' : this.codes.texts[primary], secondary < 0 ? '' : this.codes.texts[secondary]],
       skeleton: skeleton < 0 ? '' : this.skeletons.texts[skeleton],
+      folded: this.foldedText(id),
       weight: this.weights[id] ?? 1,
     };
   }
@@ -246,6 +262,14 @@ export class TokenVocabulary {
     const queryBare = !HAS_VOWEL.test(query.text);
     const skeletonId = query.skeleton.length >= MIN_SKELETON_LENGTH ? this.skeletons.idIfKnown(query.skeleton) : undefined;
     if (skeletonId !== undefined) this.visitRow(this.bySkeleton, skeletonId, (id) => (queryBare || this.bare[id] === 1) && verify(id));
+    // The same spelling once transliteration variants are folded (Wang / Vang, Xiang / Ksiang):
+    // the list token spelt as the query's folded form, or folded to it.
+    if (query.folded.length >= FOLDED_MIN_LENGTH) {
+      const spelt = this.ids.get(query.folded);
+      if (spelt !== undefined) verify(spelt);
+      const foldedId = this.folds.idIfKnown(query.folded);
+      if (foldedId !== undefined) this.visitRow(this.byFolded, foldedId, verify);
+    }
     // Tokens one slip away share a deletion key, and differ in length by one at most.
     const slipLength = (id: number): void => {
       if (Math.abs(this.lengths[id] - length) <= 1) verify(id);
@@ -264,8 +288,14 @@ export class TokenVocabulary {
     candidate.phonetic[0] = primary < 0 ? '' : this.codes.texts[primary];
     candidate.phonetic[1] = secondary < 0 ? '' : this.codes.texts[secondary];
     candidate.skeleton = skeleton < 0 ? '' : this.skeletons.texts[skeleton];
+    candidate.folded = this.foldedText(id);
     candidate.weight = this.weights[id];
     return candidate;
+  }
+
+  private foldedText(id: number): string {
+    const folded = this.foldedOf.at(id);
+    return folded < 0 ? this.texts[id] : this.folds.texts[folded];
   }
 
   private visitRow(postings: Postings, row: number, visit: (id: number) => void): void {

@@ -43,6 +43,32 @@ describe('WatchlistIndex', () => {
     expect(hits[0]).toMatchObject({ entityName: 'Li Wei', score: 1 });
   });
 
+  describe('among many bearers of one surname', () => {
+    // 50 "Peter Keaxdairetti", one "Hans Keaxdairetti" and one "Antonio Keaxdairetti"; "peter",
+    // "hans" and "antonio" are each in more names than a fuzzy lookup reads, "peter" the most
+    // common, so the Peters rank first on the surname alone and fill the candidates.
+    const surname = (i: number): string => `${'bcdfghjkmnpqrstvxz'[i % 18]}${'aeiou'[Math.floor(i / 18) % 5]}${'lmnr'[Math.floor(i / 90) % 4]}${'aeiou'[Math.floor(i / 360) % 5]}`;
+    const names = [
+      ...Array.from({ length: 1_200 }, (_, i) => `Peter ${surname(i)}ski`),
+      ...Array.from({ length: 600 }, (_, i) => `Hans ${surname(i)}berg`),
+      ...Array.from({ length: 600 }, (_, i) => `Antonio ${surname(i)}ez`),
+      ...Array.from({ length: 50 }, () => 'Peter Keaxdairetti'),
+      'Hans Keaxdairetti',
+      'Antonio Keaxdairetti',
+    ];
+    const crowd = WatchlistIndex.build(names.map((name, i) => ({ ...entries[0], entityId: `s-${i}`, names: [name], identifiers: [], birthDates: [], countries: [] })));
+    const crowdScreener = new Screener(crowd);
+    const topName = (fullName: string): string | undefined => crowdScreener.screen({ fullName }).hits[0]?.entityName;
+
+    it('finds the one whose common given name the query misspells (Haans for Hans)', () => {
+      expect(topName('Haans Keaxdairetti')).toBe('Hans Keaxdairetti');
+    });
+
+    it('finds the one whose given name agrees with the query initial (A. for Antonio)', () => {
+      expect(topName('A. Keaxdairetti')).toBe('Antonio Keaxdairetti');
+    });
+  });
+
   it('finds entries by normalised document number', () => {
     const withDocument = entries.find((entry) => entry.identifiers.length > 0);
     if (!withDocument) throw new Error('the synthetic list should contain document numbers');

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { normaliseDocumentNumber, MIN_DECISIVE_DOCUMENT_LENGTH } from '../matching/attribute-adjustment';
 import { pairQualityOf } from '../matching/name-similarity';
 import type { NameToken, PreparedName } from '../matching/prepared-name';
+import { INITIAL_AGREEMENT } from '../matching/token-similarity';
 import { nameTokens } from '../normalise/name-normaliser';
 import type { PartialDate } from '../normalise/partial-date';
 import { EntryStore } from './entry-store';
@@ -35,8 +36,42 @@ const UNMATCHED_COST = 0.2;
  */
 const MAX_FUZZY_POSTING_SHARE = 0.0005;
 const MIN_FUZZY_POSTING_LIMIT = 500;
+/**
+ * How alike a common list token must be to a rare or unlisted query token to be looked up as
+ * what the query meant (Haans / Hans 0.95, Vuiktor / Viktor 0.96): a typing slip, not merely a
+ * related name, which would be many names to read for little.
+ */
+const SLIP_OF_COMMON_TOKEN = 0.9;
 /** Prepared token objects kept for candidate comparisons (a few tens of megabytes at most). */
 const TOKEN_OBJECT_CACHE_SIZE = 100_000;
+
+/** A token in too many names to read unless needed, and the query token it stands for (one bit). */
+interface CommonToken {
+  tokenId: number;
+  contribution: number;
+  position: number;
+  exact: boolean;
+}
+
+/** Names merged from common tokens' lists so far: id, summed contribution, query tokens covered. */
+interface MergeColumns {
+  ids: Int32Array;
+  sums: Float32Array;
+  positions: Uint8Array;
+}
+
+function bitCount(bits: number): number {
+  let count = 0;
+  for (let rest = bits; rest !== 0; rest &= rest - 1) count++;
+  return count;
+}
+
+/** How many of the query's tokens the common tokens stand for. */
+function distinctPositions(common: readonly CommonToken[]): number {
+  let positions = 0;
+  for (const token of common) positions |= token.position;
+  return bitCount(positions);
+}
 
 export interface IndexedEntry {
   entry: WatchlistEntry;
@@ -153,8 +188,14 @@ export class WatchlistIndex {
   private readonly scores: Float32Array;
   private readonly touched = new Int32Buffer(1 << 14);
   private readonly marks: Uint8Array;
+  /** First letter (char code) of each token, for matching a query's initials. */
+  private readonly tokenFirstLetter: Uint8Array;
   private readonly scratchName: PreparedName = { raw: '', tokens: [] };
   private readonly tokenObjects = new Map<number, NameToken>();
+  private readonly merges: [MergeColumns, MergeColumns] = [
+    { ids: new Int32Array(1 << 16), sums: new Float32Array(1 << 16), positions: new Uint8Array(1 << 16) },
+    { ids: new Int32Array(1 << 16), sums: new Float32Array(1 << 16), positions: new Uint8Array(1 << 16) },
+  ];
 
   private constructor(parts: IndexParts) {
     this.versions = parts.versions;
@@ -180,6 +221,8 @@ export class WatchlistIndex {
     // in, a few at a time, during the first thousands of screenings.
     this.scores = new Float32Array(this.nameCount).fill(0);
     this.marks = new Uint8Array(this.nameCount).fill(0);
+    this.tokenFirstLetter = new Uint8Array(this.vocabulary.size);
+    for (let t = 0; t < this.vocabulary.size; t++) this.tokenFirstLetter[t] = this.vocabulary.text(t).charCodeAt(0);
   }
 
   static build(entries: Iterable<WatchlistEntry>, versions: readonly ListVersion[] = []): WatchlistIndex {
@@ -312,24 +355,39 @@ export class WatchlistIndex {
     const touched = this.touched;
     touched.length = 0;
     const fuzzyLimit = Math.max(MIN_FUZZY_POSTING_LIMIT, this.nameCount * MAX_FUZZY_POSTING_SHARE);
-    /** Common tokens of the query itself, looked up once the rarer ones have found their names. */
-    const common: { tokenId: number; contribution: number }[] = [];
+    /** Common tokens, looked up once the rarer ones have found their names. */
+    const common: CommonToken[] = [];
     let queryWeight = 0;
-    for (const token of query.tokens) {
+    for (let position = 0; position < query.tokens.length; position++) {
+      const token = query.tokens[position];
       queryWeight += token.initial ? token.weight * INITIAL_WEIGHT : token.weight;
       const { ids, similarities } = this.vocabulary.neighbours(token);
+      // A query token the list has rarely or never seen ("Haans", "Ynag") is most likely a slip
+      // in a common name ("Hans", "Yang"): the most alike common token is looked up as the
+      // token itself would be. A common query token's common neighbours ("Wei" / "Wen") are
+      // other names, and too many names to read.
+      const ownId = this.vocabulary.idOf(token.text);
+      const rareSpelling = ownId === undefined || this.tokenNameOffsets[ownId + 1] - this.tokenNameOffsets[ownId] <= fuzzyLimit;
+      let slipOf: CommonToken | undefined;
+      let slipSimilarity = SLIP_OF_COMMON_TOKEN;
       for (let k = 0; k < ids.length; k++) {
         const tokenId = ids[k];
         const from = this.tokenNameOffsets[tokenId];
         const to = this.tokenNameOffsets[tokenId + 1];
         const exact = similarities[k] === 1;
-        if (!exact && to - from > fuzzyLimit) continue;
+        const isCommon = to - from > fuzzyLimit;
+        if (!exact && isCommon && !(rareSpelling && similarities[k] >= slipSimilarity)) continue;
         // A rare spelling alike to a common query token must not outweigh the token itself.
         const weight = Math.min(token.weight, this.vocabulary.weight(tokenId));
         const contribution = weight * pairQualityOf(similarities[k]);
         if (contribution <= 0) continue;
-        if (exact && to - from > fuzzyLimit) {
-          common.push({ tokenId, contribution });
+        if (isCommon && !exact) {
+          slipOf = { tokenId, contribution, position: 1 << position, exact };
+          slipSimilarity = similarities[k];
+          continue;
+        }
+        if (isCommon) {
+          common.push({ tokenId, contribution, position: 1 << position, exact });
           continue;
         }
         for (let p = from; p < to; p++) {
@@ -338,11 +396,13 @@ export class WatchlistIndex {
           scores[nameId] += contribution;
         }
       }
+      if (slipOf !== undefined) common.push(slipOf);
     }
     // A common token (a frequent given name) only adds to the names the rarer tokens found; the
     // names holding several of the query's common tokens ("Li Wei" for "Wei Li") are looked for
     // as well, whether or not the rarer tokens (or their alike spellings) found anything.
     const found = touched.length;
+    const commonPositions = distinctPositions(common);
     if (found > 0 && common.length > 0) {
       // Marked in a byte per name (small enough to stay in cache), the common token's list is
       // then read in order.
@@ -355,12 +415,17 @@ export class WatchlistIndex {
           if (marks[nameId] === 1) scores[nameId] += contribution;
         }
       }
-      if (common.length > 1) this.namesOfCommonTokens(common, touched, marks);
+      if (commonPositions > 1) this.namesOfCommonTokens(common, touched, marks);
       const marked = touched.view();
       for (let i = 0; i < found; i++) marks[marked[i]] = 0;
-    } else if (common.length > 0) {
+    } else if (commonPositions > 1) {
       this.namesOfCommonTokens(common, touched);
+    } else if (common.length > 0) {
+      // A one-token query, or one whose other tokens found nothing: the names holding the token
+      // as written (its common look-alikes would be a great many names that are not it).
+      this.namesOfCommonTokens(common.filter((token) => token.exact), touched);
     }
+    this.addInitialAgreement(query, touched);
     const ids = touched.view();
     for (let i = 0; i < ids.length; i++) {
       const nameId = ids[i];
@@ -374,40 +439,90 @@ export class WatchlistIndex {
   }
 
   /**
-   * A query made only of common tokens ("Mohammed Ali"): the names holding at least two of them
-   * (or the one, for a one-token query), found by merging their sorted name lists, which reads
-   * them in order instead of touching every name of every list.
+   * An initial ("A. Griachera") finds no names of its own, but among the names the other tokens
+   * found, those with a token starting with its letter agree with it, as the scorer counts it:
+   * half the token's weight, at the initial's agreement. Without this, the one "Antonio
+   * Griachera" is ranked like every other Griachera and can fall outside the candidates.
    */
-  private namesOfCommonTokens(common: { tokenId: number; contribution: number }[], touched: Int32Buffer, skip?: Uint8Array): void {
+  private addInitialAgreement(query: PreparedName, touched: Int32Buffer): void {
+    if (!query.tokens.some((token) => token.initial)) return;
+    // The query's own words are what found the names: "S. Stuwaixmann" is after a given name
+    // starting with S, not the surname Stuwaixmann again.
+    const own = query.tokens.map((token) => (token.initial ? -1 : (this.vocabulary.idOf(token.text) ?? -1)));
+    for (const token of query.tokens) {
+      if (!token.initial) continue;
+      const letter = token.text.charCodeAt(0);
+      const ids = touched.view();
+      for (let i = 0; i < ids.length; i++) {
+        const nameId = ids[i];
+        for (let p = this.nameTokenOffsets[nameId]; p < this.nameTokenOffsets[nameId + 1]; p++) {
+          const tokenId = this.nameTokenIds[p];
+          if (this.tokenFirstLetter[tokenId] !== letter || own.includes(tokenId)) continue;
+          this.scores[nameId] += this.tokenWeightOf(tokenId) * INITIAL_WEIGHT * INITIAL_AGREEMENT;
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * A query made only of common tokens ("Mohammed Ali"): the names holding common tokens for at
+   * least two of the query's tokens (or the one, for a one-token query), found by merging their
+   * sorted name lists, which reads them in order instead of touching every name of every list.
+   * Alike spellings of one query token count once.
+   */
+  private namesOfCommonTokens(common: CommonToken[], touched: Int32Buffer, skip?: Uint8Array): void {
+    if (common.length === 0) return;
     const scores = this.scores;
-    let merged = { ids: new Int32Array(0), sums: new Float32Array(0), counts: new Uint8Array(0) };
-    for (const { tokenId, contribution } of common) {
-      const from = this.tokenNameOffsets[tokenId];
-      const to = this.tokenNameOffsets[tokenId + 1];
-      const size = merged.ids.length + (to - from);
-      const next = { ids: new Int32Array(size), sums: new Float32Array(size), counts: new Uint8Array(size) };
+    const size = (t: CommonToken): number => this.tokenNameOffsets[t.tokenId + 1] - this.tokenNameOffsets[t.tokenId];
+    // Shortest lists first: each merge step copies what is merged so far.
+    const ordered = [...common].sort((a, b) => size(a) - size(b));
+    let total = 0;
+    for (const token of ordered) total += size(token);
+    // Two sets of scratch columns, merged from one into the other and swapped: allocating them
+    // per merge step made every query of common tokens churn the heap.
+    let from = this.mergeScratch(0, total);
+    let into = this.mergeScratch(1, total);
+    let length = 0;
+    for (const { tokenId, contribution, position } of ordered) {
+      const start = this.tokenNameOffsets[tokenId];
+      const end = this.tokenNameOffsets[tokenId + 1];
       let a = 0;
-      let b = from;
+      let b = start;
       let n = 0;
-      while (a < merged.ids.length || b < to) {
-        const left = a < merged.ids.length ? merged.ids[a] : 0x7fffffff;
-        const right = b < to ? this.tokenNames[b] : 0x7fffffff;
-        next.ids[n] = Math.min(left, right);
-        next.sums[n] = (left <= right ? merged.sums[a] : 0) + (right <= left ? contribution : 0);
-        next.counts[n] = (left <= right ? merged.counts[a] : 0) + (right <= left ? 1 : 0);
+      while (a < length || b < end) {
+        const left = a < length ? from.ids[a] : 0x7fffffff;
+        const right = b < end ? this.tokenNames[b] : 0x7fffffff;
+        const had = left <= right ? from.positions[a] : 0;
+        const adds = right <= left && (had & position) === 0;
+        into.ids[n] = left < right ? left : right;
+        into.sums[n] = (left <= right ? from.sums[a] : 0) + (adds ? contribution : 0);
+        into.positions[n] = had | (right <= left ? position : 0);
         if (left <= right) a++;
         if (right <= left) b++;
         n++;
       }
-      merged = { ids: next.ids.subarray(0, n), sums: next.sums.subarray(0, n), counts: next.counts.subarray(0, n) };
+      length = n;
+      const swap = from;
+      from = into;
+      into = swap;
     }
-    const needed = Math.min(2, common.length);
-    for (let i = 0; i < merged.ids.length; i++) {
+    const needed = Math.min(2, distinctPositions(common));
+    for (let i = 0; i < length; i++) {
       // Names marked in `skip` were found already and have their common tokens' weight.
-      if (merged.counts[i] < needed || skip?.[merged.ids[i]] === 1) continue;
-      touched.push(merged.ids[i]);
-      scores[merged.ids[i]] = merged.sums[i];
+      if (bitCount(from.positions[i]) < needed || skip?.[from.ids[i]] === 1) continue;
+      touched.push(from.ids[i]);
+      scores[from.ids[i]] = from.sums[i];
     }
+  }
+
+  private mergeScratch(which: 0 | 1, capacity: number): MergeColumns {
+    const known = this.merges[which];
+    if (known.ids.length >= capacity) return known;
+    const size = Math.max(capacity, known.ids.length * 2);
+    const grown = { ids: new Int32Array(size), sums: new Float32Array(size), positions: new Uint8Array(size) };
+    this.merges[which] = grown;
+    return grown;
   }
 
   /**
