@@ -132,7 +132,7 @@ describe('DeliveryLedger group-commits the claims of concurrent webhooks (real P
     await ledger.onModuleDestroy();
     expect(statements.filter((s) => s.includes("SET state = 'produced'"))).toHaveLength(1);
     expect(new Set(await Promise.all(webhooks.map((w) => state(w.eventId))))).toEqual(new Set(['produced']));
-    // Room left on each page keeps the update a heap-only tuple: no new entries in the six indexes.
+    // Room left on each page keeps the update a heap-only tuple: no new entries in its indexes.
     expect(await pages()).toEqual(before);
   });
 
