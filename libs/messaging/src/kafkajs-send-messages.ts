@@ -172,28 +172,17 @@ export function createSendMessages({ logger, cluster, partitioner, eosManager, r
   };
 }
 
-const INSTALLED = Symbol.for('compliance.kafkajs.sendMessagesPerPartition');
 type Registry = Record<string, { exports: unknown } | undefined>;
+const sendMessagesEntry = () => (require.cache as Registry)[require.resolve(SEND_MESSAGES)];
 
-function install(): boolean {
-  const holder = globalThis as { [INSTALLED]?: boolean };
-  const cache = require.cache as Registry;
-  const sendMessagesPath = require.resolve(SEND_MESSAGES);
-  if (cache[sendMessagesPath]?.exports === createSendMessages) return true;
-  // Too late if kafkajs's producer module already holds the original.
-  if (cache[require.resolve(MESSAGE_PRODUCER)]) return holder[INSTALLED] === true;
+// Too late once kafkajs's producer module has loaded: it holds the original then.
+if (!(require.cache as Registry)[require.resolve(MESSAGE_PRODUCER)]) {
   require(SEND_MESSAGES);
-  const entry = cache[sendMessagesPath];
-  if (!entry) return false;
-  entry.exports = createSendMessages;
-  holder[INSTALLED] = true;
-  return true;
+  const entry = sendMessagesEntry();
+  if (entry) entry.exports = createSendMessages;
 }
-
-const installed = install();
 
 /** True when kafkajs's producers send with the per-partition fix (this module loaded before kafkajs). */
 export function kafkajsSendFixInstalled(): boolean {
-  const cache = require.cache as Registry;
-  return installed && cache[require.resolve(SEND_MESSAGES)]?.exports === createSendMessages;
+  return sendMessagesEntry()?.exports === createSendMessages;
 }
