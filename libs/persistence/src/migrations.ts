@@ -11,7 +11,10 @@ export async function runMigrationsLocked(ds: DataSource, schema: string): Promi
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // Only when missing: a schema owner running the migrations may not create schemas (IF NOT EXISTS
+    // checks the database privilege first).
+    const [found] = await runner.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (!found) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const applied = await ds.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {

@@ -16,7 +16,7 @@ import {
   withMessagingMigrations,
   saslFromEnv,
 } from '@compliance/messaging';
-import { createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
+import { createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, ensureSchemaOwner, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import { sealByContract } from './sealing';
 import type { BaseServiceConfig } from './config';
@@ -161,17 +161,27 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   /**
-   * Migrations run as the connection's own user (the schema's owner); the runtime role is then
-   * provisioned with the grants the service needs. Where the connection may not create roles, the
-   * deployment provisions `<schema>_runtime` itself; without it, the runtime keeps the connection's user.
+   * Migrations run as `<schema>_owner`, the role that owns the service's schema and nothing else;
+   * the runtime role is then provisioned with the grants the service needs. Where the connection may
+   * not create roles, the deployment provisions its roles itself: the migrations run as the
+   * connection's user, and without `<schema>_runtime` the runtime keeps that user too.
    */
   private async migrate(): Promise<void> {
     const { schema } = this.definition;
-    const migrator = createServiceDataSource({ url: this.config.DATABASE_URL, schema, migrations: withMessagingMigrations(this.definition.migrations), poolSize: 2 });
+    const migrations = withMessagingMigrations(this.definition.migrations);
+    const migrator = createServiceDataSource({ url: this.config.DATABASE_URL, schema, migrations, poolSize: 2 });
     await migrator.initialize();
     try {
-      const applied = await runMigrationsLocked(migrator, schema);
-      if (applied.length) this.log.info({ applied }, 'migrations applied');
+      const owner = await ensureSchemaOwner(migrator, schema);
+      const asOwner = owner ? createServiceDataSource({ url: this.config.DATABASE_URL, schema, migrations, poolSize: 2, role: owner }) : migrator;
+      if (asOwner !== migrator) await asOwner.initialize();
+      let applied: string[];
+      try {
+        applied = await runMigrationsLocked(asOwner, schema);
+      } finally {
+        if (asOwner !== migrator) await asOwner.destroy();
+      }
+      if (applied.length) this.log.info({ applied, owner }, 'migrations applied');
       const role = await ensureRuntimeRole(migrator, schema, this.definition.restrictRuntimeRole);
       // The shared keyring schema, and the runtime role's grants on it (serialised across services).
       if (this.keyring) await ensureKeyringSchema(migrator, role);
