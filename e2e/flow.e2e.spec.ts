@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Partitioners } from 'kafkajs';
 import { Client } from 'pg';
-import { allTopics, DataKeyDestroyedError, EventTypes, openEvent, Topics, type DomainEvent } from '@compliance/contracts';
+import { allTopics, ConsumerGroups, DataKeyDestroyedError, dlqTopicOf, EventTypes, openEvent, retryTopicOf, Topics, type DomainEvent } from '@compliance/contracts';
 import { LocalKeyring } from '@compliance/persistence';
 import { diditHeaders, diditSession, personaEvent, personaRequest, veriffDecision, veriffRequest, waitFor } from '@compliance/testing';
 // The process stack (tools/stack) is a tool that starts the built services, not a library.
@@ -16,6 +17,30 @@ import { testNamespace, TopicReader } from '@compliance/messaging/testing';
 const ADMIN = `e2e-admin-${randomBytes(6).toString('hex')}`;
 const PERSON = { first_name: 'Viktor', last_name: 'Kovalenko-Drask', date_of_birth: '1968-04-12', nationality: 'UKR', document_number: 'ZX4471902' };
 const PII = ['Kovalenko', 'ZX4471902', '1968-04-12'];
+/** A second listed person (sample watchlist), kept while the first is erased: screened, alerted, and still readable after. */
+const KEPT_PERSON = { first_name: 'Qiao', last_name: 'Lanfeng', date_of_birth: '1971-09-03', nationality: 'CHN', document_number: 'E55120931' };
+const PARTITIONS = 3;
+/** Where kyc-results sends what it cannot apply yet, and what it gives up on. */
+const KYC_RETRY = retryTopicOf(ConsumerGroups.KycResults);
+const KYC_DLQ = dlqTopicOf(ConsumerGroups.KycResults);
+
+/** The partition the services' producers give a key: kafkajs' default partitioner (murmur2, as the Java client). */
+const partitionOf = (key: string): number =>
+  Partitioners.DefaultPartitioner()({
+    topic: 'any',
+    partitionMetadata: Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 })),
+    message: { key, value: null },
+  });
+
+const newSubjectRef = () => `e2e-${randomBytes(4).toString('hex')}`;
+
+/** A fresh id (from `make`) that falls on `partition` as a record key; a third of them do. */
+function idOn(partition: number, make: () => string): string {
+  for (;;) {
+    const id = make();
+    if (partitionOf(id) === partition) return id;
+  }
+}
 
 async function api(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { ...init, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
@@ -57,7 +82,7 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     databaseUrl = await testDatabaseUrl('e2e');
     stack = new Stack({
       quiet: true,
-      partitions: 3,
+      partitions: PARTITIONS,
       env: {
         KAFKA_TOPIC_PREFIX: namespace,
         DATABASE_URL: databaseUrl,
@@ -84,11 +109,12 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
   });
 
   it('turns a signed approval of a listed person into a record, a screening hit, an alert and an audit trail, then erases it everywhere', async () => {
-    const payload = diditSession('v3-approved', { vendor_data: `e2e-${randomBytes(4).toString('hex')}` });
-    const decision = payload.decision as { id_verifications: Array<Record<string, unknown>> };
-    Object.assign(decision.id_verifications[0], PERSON);
-    const sessionId = payload.session_id as string;
-    const subjectRef = payload.vendor_data as string;
+    // Every key of both subjects (session ids and subjectRefs) falls on one partition, so on every topic
+    // the erased person's records and the kept person's share it.
+    const sessionId = randomUUID();
+    const partition = partitionOf(sessionId);
+    const subjectRef = idOn(partition, newSubjectRef);
+    const payload = diditReport({ sessionId, subjectRef, person: PERSON });
     const body = JSON.stringify(payload);
 
     // Gateway: a forgery is refused and recorded; the real one is durable before 202.
@@ -106,8 +132,12 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     for (const value of PII) expect(JSON.stringify(received.data)).not.toContain(value);
     const opened = await openEvent(received, keyring());
     expect(JSON.stringify(opened.data)).toContain('Kovalenko-Drask');
-    // Another subject on the same topic, to show an erasure reaches only its own person's records.
-    const other = await approvedSubject();
+    // Copies on retry and DLQ: decision data for a session kyc-results has not seen yet cannot be placed;
+    // it goes to kyc-results.retry, and to kyc-results.dlq once its attempts run out (about 8 s).
+    const early = await postDidit(diditReport({ sessionId: idOn(partition, randomUUID), subjectRef, person: PERSON, dataOnly: true }));
+    // Another subject on the same partitions, to show an erasure reaches only its own person's records.
+    const other = await approvedSubject({ sessionId: idOn(partition, randomUUID), subjectRef: idOn(partition, newSubjectRef), person: KEPT_PERSON });
+    const otherEarly = await postDidit(diditReport({ sessionId: idOn(partition, randomUUID), subjectRef: other.subjectRef, person: KEPT_PERSON, dataOnly: true }));
     const otherReceived = reader.events(Topics.WebhooksInbound).find((e) => (e.data as { sessionId?: string }).sessionId === other.sessionId) as DomainEvent;
     await waitFor(() => reader.events(Topics.WebhooksRejected).find((e) => (e.data as { status: number }).status === 401), { what: 'webhook.rejected' });
 
@@ -136,6 +166,19 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     }, { what: 'the complete timeline', timeoutMs: 60_000 });
     expect(JSON.stringify(timeline)).toContain((alert.data as { alertId: string }).alertId);
     expect((await api(`${stack.url('audit-log')}/audit/verify`)).body.ok).toBe(true);
+    await waitFor(() => reader.events(Topics.ComplianceAlerts).find((e) => (e.data as { sessionId?: string }).sessionId === other.sessionId), { what: "the kept person's alert" });
+
+    // The early reports were retried and then dead-lettered: real copies of both people on retry and DLQ.
+    for (const id of [early, otherEarly]) await waitFor(() => reader.on(KYC_DLQ).find((r) => r.headers.ce_id === id), { what: `webhook ${id} on ${KYC_DLQ}`, timeoutMs: 60_000 });
+    const copies = [KYC_RETRY, KYC_DLQ].flatMap((t) => reader.on(t)).filter((r) => r.headers.ce_id === early);
+    expect(copies.filter((r) => r.topic === KYC_RETRY).length).toBeGreaterThanOrEqual(1);
+    expect(copies.filter((r) => r.topic === KYC_DLQ)).toHaveLength(1);
+    for (const copy of copies) {
+      // Each copy carries the person (it opens with the keyring) and nothing of them in clear, value or headers.
+      expect([...PII, PERSON.first_name].filter((v) => `${copy.value} ${JSON.stringify(copy.headers)}`.includes(v))).toEqual([]);
+      expect(copy.event?.datakeyid).toBe(received.datakeyid);
+      expect(JSON.stringify((await openEvent(copy.event as DomainEvent, keyring())).data)).toContain('Kovalenko-Drask');
+    }
 
     // Crypto-shredding: a plain consumer of every topic finds nothing of the person in clear.
     expect(personalDataOnTopics()).toEqual([]);
@@ -157,13 +200,20 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
     expect((await openEvent(otherReceived, keyring())).data).toMatchObject({ payload: { vendor_data: other.subjectRef } });
     // On every topic: each sealed record of the erased person is unreadable, each of the other person's opens.
     const sealedOf = (ref: string, session: string) =>
-      allTopics().flatMap((t) => reader.events(t)).filter((e) => e.datakeyid && [ref, session].includes(String((e.data as { subjectRef?: string }).subjectRef ?? (e.data as { sessionId?: string }).sessionId)));
+      reader.records.filter((r) => r.event?.datakeyid && [ref, session].includes(String((r.event.data as { subjectRef?: string }).subjectRef ?? (r.event.data as { sessionId?: string }).sessionId)));
     const erasedRecords = sealedOf(subjectRef, sessionId);
     const otherRecords = sealedOf(other.subjectRef, other.sessionId);
-    expect(new Set(erasedRecords.map((e) => e.type))).toEqual(new Set(['webhook.received', 'kyc.verification.approved', 'aml.screening.completed', 'compliance.alert.raised']));
-    expect(otherRecords.length).toBeGreaterThanOrEqual(2);
-    for (const e of erasedRecords) await expect(openEvent(e, keyring())).rejects.toBeInstanceOf(DataKeyDestroyedError);
-    for (const e of otherRecords) await expect(openEvent(e, keyring())).resolves.toMatchObject({ id: e.id });
+    expect([...new Set(erasedRecords.map((r) => r.event?.type))]).toEqual(expect.arrayContaining(['webhook.received', 'kyc.verification.approved', 'aml.screening.completed', 'compliance.alert.raised']));
+    // Both people on the same partition of every topic that holds the erased one's data, retry and DLQ included.
+    const partitionsOn = (records: typeof erasedRecords, topic: string) => [...new Set(records.filter((r) => r.topic === topic).map((r) => r.partition))];
+    const layout = (records: typeof erasedRecords) => [...new Set(records.map((r) => r.topic))].sort().map((topic) => ({ topic, partitions: partitionsOn(records, topic) }));
+    const shared = [Topics.WebhooksInbound, Topics.KycVerifications, Topics.AmlScreenings, Topics.ComplianceAlerts, KYC_RETRY, KYC_DLQ].sort().map((topic) => ({ topic, partitions: [partition] }));
+    expect(layout(erasedRecords)).toEqual(expect.arrayContaining(shared));
+    expect(layout(otherRecords)).toEqual(expect.arrayContaining(shared));
+    for (const r of erasedRecords) await expect(openEvent(r.event as DomainEvent, keyring())).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    for (const r of otherRecords) await expect(openEvent(r.event as DomainEvent, keyring())).resolves.toMatchObject({ id: r.event?.id });
+    const keptCopy = otherRecords.find((r) => r.topic === KYC_DLQ) as (typeof otherRecords)[number];
+    expect(JSON.stringify((await openEvent(keptCopy.event as DomainEvent, keyring())).data)).toContain('Lanfeng');
 
     expect(await findPersonalData(databaseUrl, PII)).toEqual([]);
     expect(personalDataOnTopics()).toEqual([]);
@@ -181,16 +231,37 @@ describe('end to end: webhook to alert to erasure, across the five services', ()
   /** The project's decryption client over the stack's keyring (a fresh cache each time). */
   const keyring = () => new LocalKeyring({ query: (text: string, params?: unknown[]) => sql(databaseUrl, text, params) }, stack.env.KEYRING_MASTER_KEY);
 
-  /** Posts an approved session for a fresh subject and waits until every service has seen it. */
-  async function approvedSubject(): Promise<{ subjectRef: string; sessionId: string }> {
-    const payload = diditSession('v3-approved', { vendor_data: `e2e-${randomBytes(4).toString('hex')}` });
+  /** Posts a signed Didit webhook; answers the id of the event the gateway published. */
+  async function postDidit(payload: Record<string, unknown>): Promise<string> {
     const body = JSON.stringify(payload);
     const res = await fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, stack.env.DIDIT_WEBHOOK_SECRET.split(',')[0]), body });
     expect(res.status).toBe(202);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  /** Posts an approved session (a fresh subject unless named) and waits until every service has seen it. */
+  async function approvedSubject(of: { sessionId?: string; subjectRef?: string; person?: Record<string, string> } = {}): Promise<{ subjectRef: string; sessionId: string }> {
+    const payload = diditReport({ sessionId: of.sessionId ?? randomUUID(), subjectRef: of.subjectRef ?? newSubjectRef(), person: of.person });
+    await postDidit(payload);
     const sessionId = payload.session_id as string;
     await waitFor(() => reader.events(Topics.AmlScreenings).find((e) => e.type === EventTypes.AmlScreeningCompleted && (e.data as { sessionId?: string }).sessionId === sessionId), { what: 'screened' });
     await waitFor(async () => (await api(`${stack.url('audit-log')}/sessions/${sessionId}/timeline`)).status === 200, { what: 'audited' });
     return { subjectRef: payload.vendor_data as string, sessionId };
+  }
+
+  /**
+   * A Didit approval of `person` for the session and subject; with `dataOnly`, a `data.updated` report
+   * (decision data, no status), which kyc-results cannot apply before the session's first status.
+   */
+  function diditReport(o: { sessionId: string; subjectRef: string; person?: Record<string, string>; dataOnly?: boolean }): Record<string, unknown> {
+    const payload = diditSession('v3-approved', { session_id: o.sessionId, vendor_data: o.subjectRef });
+    const decision = payload.decision as { session_id: string; id_verifications: Array<Record<string, unknown>> };
+    decision.session_id = o.sessionId;
+    if (o.person) Object.assign(decision.id_verifications[0], o.person);
+    if (!o.dataOnly) return payload;
+    const data: Record<string, unknown> = { ...payload, webhook_type: 'data.updated' };
+    delete data.status;
+    return data;
   }
 
   it('records and screens approved people from Veriff and Persona as it does Didit\'s: a listed person raises an alert', async () => {
