@@ -67,3 +67,33 @@ describe('KycResultsConfig: Sumsub API', () => {
     expect(problems({ ...env, SUMSUB_BASE_URL: 'http://127.0.0.1:8089' })).toEqual([]);
   });
 });
+
+describe('KycResultsConfig: Veriff and Persona APIs (reconciliation)', () => {
+  const env = { ...base, PII_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+  const apiKey = '6c5a3f2e-0b1d-4e8a-9f7c-2d4b6a8c0e1f';
+  const secret = 'veriff-shared-secret-01';
+
+  it('has no credentials by default, and the providers\' public APIs as base URLs', () => {
+    expect(loadConfig(KycResultsConfig, 'kyc-results', env)).toMatchObject({
+      VERIFF_API_KEY: undefined,
+      VERIFF_SHARED_SECRET: undefined,
+      VERIFF_BASE_URL: 'https://stationapi.veriff.com',
+      PERSONA_API_KEY: undefined,
+      PERSONA_BASE_URL: 'https://api.withpersona.com',
+    });
+  });
+
+  it('wants both Veriff values or neither, accepts the gateway\'s rotation lists, and names a bad value without echoing it', () => {
+    expect(problems({ ...env, VERIFF_API_KEY: apiKey })).toEqual([expect.stringContaining('VERIFF_SHARED_SECRET is required with VERIFF_API_KEY')]);
+    expect(problems({ ...env, VERIFF_SHARED_SECRET: secret })).toEqual([expect.stringContaining('VERIFF_API_KEY is required with VERIFF_SHARED_SECRET')]);
+    expect(problems({ ...env, VERIFF_API_KEY: apiKey, VERIFF_SHARED_SECRET: `${secret},veriff-shared-secret-00` })).toEqual([]);
+    const found = problems({ ...env, VERIFF_API_KEY: apiKey, VERIFF_SHARED_SECRET: 'tiny-secret' });
+    expect(found).toEqual([expect.stringContaining('VERIFF_SHARED_SECRET must be one or more values of at least 16 characters')]);
+    expect(found.join()).not.toContain('tiny-secret');
+  });
+
+  it('refuses a short Persona key or a base URL that is not http(s)', () => {
+    expect(problems({ ...env, PERSONA_API_KEY: 'persona' })).toEqual(['PERSONA_API_KEY must be at least 16 characters without spaces']);
+    expect(problems({ ...env, PERSONA_BASE_URL: 'api.withpersona.com' })).toEqual([expect.stringContaining('PERSONA_BASE_URL must be an http(s) URL')]);
+  });
+});

@@ -77,11 +77,11 @@ export function allTopics(groups: readonly string[] = CONSUMER_GROUPS): string[]
 /** What each topic carries and who produces it (DESIGN §6): the source of the AsyncAPI document. */
 export const TOPIC_CONTRACTS: Record<TopicName, { producers: string[]; types: string[]; key: string; description: string }> = {
   'webhooks.inbound.v1': {
-    producers: ['webhook-gateway'],
+    producers: ['webhook-gateway', 'kyc-results'],
     types: ['webhook.received'],
     key: 'verification session id',
     description:
-      "Every verified webhook, durable before the provider gets 202: Didit, Sumsub, Onfido, Veriff, Persona (scheme names the provider) and Standard Webhooks senders, plus the transitions kyc-results' reconciler read from Didit's API (origin: reconciliation). Carries the provider payload (personal data).",
+      "Every verified webhook, durable before the provider gets 202: Didit, Sumsub, Onfido, Veriff, Persona (scheme names the provider) and Standard Webhooks senders, plus the transitions kyc-results' reconciler read from the providers' decision APIs (origin: reconciliation). Carries the provider payload (personal data).",
   },
   'webhooks.rejected.v1': {
     producers: ['webhook-gateway'],

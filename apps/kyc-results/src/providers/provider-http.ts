@@ -19,9 +19,20 @@ export interface ProviderHttpOptions {
   coolDownMs?: number;
   /** Requests in flight at once. */
   maxConcurrent?: number;
+  /**
+   * A rate limit shared with other callers (the reconciler's, across replicas): every attempt waits
+   * for a slot, and a 429's Retry-After pauses all of them, not only this caller.
+   */
+  throttle?: Throttle;
 }
 
-export const PROVIDER_HTTP_DEFAULTS = {
+/** A rate limit: slot() waits for the next free call; pause() holds every caller back for a while. */
+export interface Throttle {
+  slot(): Promise<void>;
+  pause(ms: number): Promise<void>;
+}
+
+export const PROVIDER_HTTP_DEFAULTS: Required<Omit<ProviderHttpOptions, 'baseUrl' | 'throttle'>> = {
   timeoutMs: 3_000,
   attempts: 3,
   backoffMs: 200,
@@ -30,7 +41,7 @@ export const PROVIDER_HTTP_DEFAULTS = {
   failureThreshold: 5,
   coolDownMs: 30_000,
   maxConcurrent: 4,
-} as const;
+};
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
@@ -82,7 +93,7 @@ class RequestFailed extends Error {
  * Error messages name the resource type and the HTTP status, never ids or personal data.
  */
 export class ProviderHttp {
-  private readonly opts: Required<ProviderHttpOptions>;
+  private readonly opts: Required<Omit<ProviderHttpOptions, 'throttle'>> & { throttle?: Throttle };
   private failures = 0;
   private openedAt: number | null = null;
   private trialInFlight = false;
@@ -150,13 +161,16 @@ export class ProviderHttp {
       if (!failure.retry || attempt === this.opts.attempts) break;
       const wait = failure.waitMs ?? this.backoff(attempt);
       if (wait > this.opts.maxRetryAfterMs && failure.waitMs !== undefined) break;
-      await sleep(wait);
+      // With a shared throttle a Retry-After holds back every caller; the next slot() waits for it.
+      if (this.opts.throttle && failure.waitMs !== undefined) await this.opts.throttle.pause(wait);
+      else await sleep(wait);
     }
     const kind: ProviderFailureKind = failure.retry ? 'unavailable' : 'refused';
     throw new RequestFailed(kind, this.setup.error(`${what}: ${failure.reason}`, kind, failure.status));
   }
 
   private async attempt(url: string): Promise<{ body: Json } | Failure> {
+    await this.opts.throttle?.slot();
     let res: Response;
     try {
       const { pathname, search } = new URL(url);
@@ -197,6 +211,21 @@ export class ProviderHttp {
       if (next) next();
       else this.active--;
     }
+  }
+}
+
+/**
+ * A provider API's failure, for clients without an error class of their own (Veriff, Persona). The
+ * message names the resource type and the HTTP status, never ids or personal data.
+ */
+export class ProviderApiError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ProviderFailureKind,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ProviderApiError';
   }
 }
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Throttle } from '../providers/provider-http';
 
 /** A session as Didit's list endpoint shows it (the fields the reconciler reads). */
 export interface DiditListedSession {
@@ -14,8 +15,8 @@ export type ApiAnswer<T> = { kind: 'ok'; body: T } | { kind: 'not_found' } | { k
 export interface DiditApiOptions {
   baseUrl: string;
   apiKey: string;
-  /** Calls per minute at most, whatever the caller asks (Didit: 100 decision reads a minute). */
-  maxPerMinute: number;
+  /** The rate limit every call waits for (shared by the replicas; Didit allows 100 decision reads a minute). */
+  throttle: Throttle;
   timeoutMs?: number;
   /** Attempts per call on a network error, a 5xx or a 429 (honouring Retry-After). */
   attempts?: number;
@@ -23,16 +24,11 @@ export interface DiditApiOptions {
 
 /**
  * Didit's session API (`x-api-key`), as the reconciler uses it: one session's decision
- * (`GET /v3/session/{id}/decision/`) and the most recent sessions (`GET /v3/sessions`). Calls are
- * spaced to stay under the rate limit; a 429 waits for its Retry-After.
+ * (`GET /v3/session/{id}/decision/`) and the most recent sessions (`GET /v3/sessions`). Every attempt
+ * waits for a slot of the rate limit; a 429's Retry-After holds back every caller of the limit.
  */
 export class DiditApiClient {
-  private readonly spacingMs: number;
-  private nextSlot = 0;
-
-  constructor(private readonly opts: DiditApiOptions) {
-    this.spacingMs = Math.ceil(60_000 / opts.maxPerMinute);
-  }
+  constructor(private readonly opts: DiditApiOptions) {}
 
   decision(sessionId: string): Promise<ApiAnswer<Record<string, unknown>>> {
     return this.get(`/v3/session/${encodeURIComponent(sessionId)}/decision/`);
@@ -50,7 +46,7 @@ export class DiditApiClient {
     const attempts = this.opts.attempts ?? 3;
     let reason = 'no attempt';
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      await this.slot();
+      await this.opts.throttle.slot();
       let res: Response;
       try {
         res = await fetch(new URL(path, this.opts.baseUrl), {
@@ -76,17 +72,10 @@ export class DiditApiClient {
       await res.body?.cancel();
       reason = `HTTP ${res.status}`;
       if (res.status !== 429 && res.status < 500) return { kind: 'failed', reason };
-      await sleep(res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : backoffMs(attempt));
+      if (res.status === 429) await this.opts.throttle.pause(retryAfterMs(res.headers.get('retry-after')));
+      else await sleep(backoffMs(attempt));
     }
     return { kind: 'failed', reason };
-  }
-
-  /** Waits for the next free slot of the rate limit. */
-  private async slot(): Promise<void> {
-    const now = Date.now();
-    const at = Math.max(now, this.nextSlot);
-    this.nextSlot = at + this.spacingMs;
-    if (at > now) await sleep(at - now);
   }
 }
 

@@ -14,10 +14,25 @@ import {
 } from '@compliance/contracts';
 import { addToOutbox, OutboxRelay } from '@compliance/messaging';
 import { metricOnce } from '@compliance/observability';
-import { KycResultsConfig } from '../kyc-results.config';
-import { DIDIT_STATUSES } from '../providers/didit-status';
+import { firstOf, KycResultsConfig } from '../kyc-results.config';
+import { OnfidoClient } from '../providers/onfido-client';
+import { PersonaClient } from '../providers/persona-client';
+import { SumsubClient } from '../providers/sumsub-client';
+import { VeriffClient } from '../providers/veriff-client';
 import { ErasureTombstones } from '../retention/erasure-tombstones';
-import { DiditApiClient, type ApiAnswer } from './didit-api.client';
+import {
+  DiditDecisionSource,
+  OnfidoDecisionSource,
+  PersonaDecisionSource,
+  SumsubDecisionSource,
+  VeriffDecisionSource,
+  type DecisionSource,
+  type ProviderWebhook,
+  type Reading,
+  type SessionToCheck,
+} from './decision-sources';
+import { DiditApiClient } from './didit-api.client';
+import { SharedRateLimit } from './shared-rate-limit';
 
 const reconciliationMetrics = {
   checks: metricOnce(
@@ -40,7 +55,7 @@ const reconciliationMetrics = {
   ),
 };
 
-/** Sessions checked per run, and unknown sessions taken from one listing. */
+/** Sessions checked per run and provider, and unknown sessions taken from one listing. */
 const BATCH = 50;
 /**
  * A session the provider still shows in the same status (or does not know) is checked again after the
@@ -50,23 +65,31 @@ const BATCH = 50;
 const MAX_BACKOFF = 24;
 
 type Outcome = 'unchanged' | 'reconciled' | 'not_found' | 'unrecognised' | 'api_failed';
+type Reason = 'stale' | 'unknown';
+
+/** How the reconciler's provider clients call: a Retry-After up to a minute is waited for (no consumer is held meanwhile). */
+const API_TIMING = { timeoutMs: 10_000, maxRetryAfterMs: 60_000 };
 
 /**
- * Finds the transitions no webhook brought, from Didit's API: sessions that sat in a non-final
- * status longer than RECONCILE_AFTER_SEC, and recent sessions Didit lists that no webhook ever
- * announced. A transition found enters the flow exactly as a webhook does: a `webhook.received`
- * (origin `reconciliation`) on webhooks.inbound.v1, through the outbox, so it is sealed, audited,
- * deduplicated and ordered like any other. Its event time is the moment of the check, so a real
- * webhook arriving late is older and recorded as stale: the session changes once.
+ * Finds the transitions no webhook brought, from the providers' APIs: sessions that sat in a
+ * non-final status longer than RECONCILE_AFTER_SEC are read from their provider's decision API
+ * (Didit, Sumsub, Onfido, Veriff, Persona: each when its API credentials are configured), and recent
+ * sessions Didit lists that no webhook ever announced. A transition found enters the flow exactly as
+ * a webhook does: a `webhook.received` (origin `reconciliation`) on webhooks.inbound.v1, through the
+ * outbox, carrying the webhook the provider would have sent, so it is sealed, audited, deduplicated
+ * and ordered like any other. Its event time is the moment of the check, so a real webhook arriving
+ * late is older and recorded as stale: the session changes once.
  *
- * Several replicas may run it: a session is claimed for a check with a lease (one statement), and a
- * (session, status) is put into the flow once (`reconciliation_emitted`).
+ * Several replicas may run it: a session is claimed for a check with a lease (one statement), a
+ * (session, status) is put into the flow once (`reconciliation_emitted`), and each provider's rate
+ * limit is shared through Postgres (SharedRateLimit).
  */
 @Injectable()
 export class ReconciliationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** Runs completed since start (tests wait on it). */
   completed = 0;
-  private readonly didit?: DiditApiClient;
+  /** The providers whose decision API is configured. */
+  readonly sources: readonly DecisionSource[];
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private stopped = false;
@@ -78,13 +101,24 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
     private readonly logger: PinoLogger,
     private readonly tombstones: ErasureTombstones,
   ) {
-    if (config.DIDIT_API_KEY) {
-      this.didit = new DiditApiClient({ baseUrl: config.DIDIT_BASE_URL, apiKey: config.DIDIT_API_KEY, maxPerMinute: config.RECONCILE_MAX_REQUESTS_PER_MIN });
+    const throttle = (provider: string) => new SharedRateLimit(dataSource, provider, config.RECONCILE_MAX_REQUESTS_PER_MIN, () => !this.stopped);
+    const sources: DecisionSource[] = [];
+    if (config.DIDIT_API_KEY) sources.push(new DiditDecisionSource(new DiditApiClient({ baseUrl: config.DIDIT_BASE_URL, apiKey: config.DIDIT_API_KEY, throttle: throttle('didit') })));
+    if (config.SUMSUB_APP_TOKEN && config.SUMSUB_SECRET_KEY) {
+      const client = new SumsubClient({ baseUrl: config.SUMSUB_BASE_URL, appToken: config.SUMSUB_APP_TOKEN, secretKey: config.SUMSUB_SECRET_KEY, throttle: throttle('sumsub'), ...API_TIMING });
+      sources.push(new SumsubDecisionSource(client));
     }
+    if (config.ONFIDO_API_TOKEN) sources.push(new OnfidoDecisionSource(new OnfidoClient({ baseUrl: config.ONFIDO_BASE_URL, token: config.ONFIDO_API_TOKEN, throttle: throttle('onfido'), ...API_TIMING })));
+    if (config.VERIFF_API_KEY && config.VERIFF_SHARED_SECRET) {
+      const client = new VeriffClient({ baseUrl: config.VERIFF_BASE_URL, apiKey: firstOf(config.VERIFF_API_KEY), sharedSecret: firstOf(config.VERIFF_SHARED_SECRET), throttle: throttle('veriff'), ...API_TIMING });
+      sources.push(new VeriffDecisionSource(client));
+    }
+    if (config.PERSONA_API_KEY) sources.push(new PersonaDecisionSource(new PersonaClient({ baseUrl: config.PERSONA_BASE_URL, apiKey: config.PERSONA_API_KEY, throttle: throttle('persona'), ...API_TIMING })));
+    this.sources = sources;
   }
 
   get enabled(): boolean {
-    return this.didit !== undefined;
+    return this.sources.length > 0;
   }
 
   onApplicationBootstrap(): void {
@@ -97,15 +131,23 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
     await this.inFlight;
   }
 
-  /** One pass: the stale sessions due for a check, then the sessions Didit lists that are unknown here. */
+  /**
+   * One pass, the providers side by side (each has its own rate limit): for each, the stale sessions
+   * due for a check, then the sessions it lists that are unknown here (Didit).
+   */
   async runOnce(): Promise<void> {
-    if (!this.didit) return;
-    for (const sessionId of await this.claimStale()) {
-      if (this.stopped) break;
-      await this.checkStale(this.didit, sessionId);
-    }
-    if (!this.stopped) await this.findUnknown(this.didit);
+    const runs = await Promise.allSettled(this.sources.map((source) => this.runProvider(source)));
     this.completed++;
+    const failed = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async runProvider(source: DecisionSource): Promise<void> {
+    for (const session of await this.claimStale(source.provider)) {
+      if (this.stopped) return;
+      await this.checkStale(source, session);
+    }
+    if (!this.stopped && source.listRecent) await this.findUnknown(source);
   }
 
   private schedule(delayMs: number): void {
@@ -121,41 +163,45 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
   }
 
   /**
-   * Claims the stale Didit sessions due for a check, in one statement; the lease (until the next
-   * check, growing with each check) keeps other replicas off them.
+   * Claims the provider's stale sessions due for a check, in one statement; the lease (until the next
+   * check, growing with each check) keeps other replicas off them. Each comes with the type of its
+   * last report (Onfido: a check's or a workflow run's).
    */
-  private async claimStale(): Promise<string[]> {
-    const rows: Array<{ session_id: string }> = await this.dataSource.query(
+  private async claimStale(provider: string): Promise<SessionToCheck[]> {
+    const rows: Array<{ session_id: string; webhook_type: string | null }> = await this.dataSource.query(
       `WITH due AS (
          SELECT s.session_id FROM verification_sessions s
          LEFT JOIN reconciliation_checks c ON c.session_id = s.session_id
-         WHERE s.provider = 'didit' AND s.erased_at IS NULL AND s.status <> ALL($1::text[])
+         WHERE s.provider = $5 AND s.erased_at IS NULL AND s.status <> ALL($1::text[])
            AND s.last_event_at < now() - make_interval(secs => $2)
            AND (c.next_check_at IS NULL OR c.next_check_at <= now())
-         ORDER BY s.last_event_at LIMIT $3)
-       INSERT INTO reconciliation_checks (session_id, provider, checks, next_check_at)
-       SELECT session_id, 'didit', 1, now() + make_interval(secs => $2) FROM due
-       ON CONFLICT (session_id) DO UPDATE SET checks = reconciliation_checks.checks + 1,
-         next_check_at = now() + make_interval(secs => $2 * LEAST(power(2, reconciliation_checks.checks), $4))
-         WHERE reconciliation_checks.next_check_at <= now()
-       RETURNING session_id`,
-      [KYC_TERMINAL_STATUSES, this.config.RECONCILE_AFTER_SEC, BATCH, MAX_BACKOFF],
+         ORDER BY s.last_event_at LIMIT $3),
+       claimed AS (
+         INSERT INTO reconciliation_checks (session_id, provider, checks, next_check_at)
+         SELECT session_id, $5, 1, now() + make_interval(secs => $2) FROM due
+         ON CONFLICT (session_id) DO UPDATE SET checks = reconciliation_checks.checks + 1,
+           next_check_at = now() + make_interval(secs => $2 * LEAST(power(2, reconciliation_checks.checks), $4))
+           WHERE reconciliation_checks.next_check_at <= now()
+         RETURNING session_id)
+       SELECT c.session_id,
+         (SELECT h.webhook_type FROM verification_status_history h WHERE h.session_id = c.session_id ORDER BY h.occurred_at DESC, h.id DESC LIMIT 1) AS webhook_type
+       FROM claimed c`,
+      [KYC_TERMINAL_STATUSES, this.config.RECONCILE_AFTER_SEC, BATCH, MAX_BACKOFF, provider],
     );
-    return rows.map((r) => r.session_id);
+    return rows.map((r) => ({ sessionId: r.session_id, lastWebhookType: r.webhook_type ?? undefined }));
   }
 
-  private async checkStale(didit: DiditApiClient, sessionId: string): Promise<void> {
-    const answer = await didit.decision(sessionId);
-    const outcome = await this.reconcile(answer, sessionId, 'stale');
-    await this.dataSource.query('UPDATE reconciliation_checks SET last_checked_at = now(), last_outcome = $2 WHERE session_id = $1', [sessionId, outcome]);
+  private async checkStale(source: DecisionSource, session: SessionToCheck): Promise<void> {
+    const outcome = await this.reconcile(source, session, 'stale');
+    await this.dataSource.query('UPDATE reconciliation_checks SET last_checked_at = now(), last_outcome = $2 WHERE session_id = $1', [session.sessionId, outcome]);
   }
 
-  /** Recent sessions Didit lists, older than the reconcile delay (their webhook had time to come), that are unknown here. */
-  private async findUnknown(didit: DiditApiClient): Promise<void> {
-    const listed = await didit.recentSessions();
+  /** Recent sessions the provider lists, older than the reconcile delay (their webhook had time to come), that are unknown here. */
+  private async findUnknown(source: DecisionSource): Promise<void> {
+    const listed = await (source.listRecent as NonNullable<DecisionSource['listRecent']>)();
     if (listed.kind !== 'ok') {
-      reconciliationMetrics.checks.inc({ provider: 'didit', outcome: listed.kind === 'not_found' ? 'not_found' : 'api_failed' });
-      if (listed.kind === 'failed') this.logger.warn({ reason: listed.reason }, 'listing Didit sessions failed');
+      reconciliationMetrics.checks.inc({ provider: source.provider, outcome: listed.kind === 'not_found' ? 'not_found' : 'api_failed' });
+      if (listed.kind === 'failed') this.logger.warn({ provider: source.provider, reason: listed.reason }, "listing the provider's sessions failed");
       return;
     }
     const cutoff = Date.now() - this.config.RECONCILE_AFTER_SEC * 1000;
@@ -174,64 +220,50 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
     const unknown = candidates.filter((id) => !seen.has(id) && !erased.session(id) && !erased.subject(subjectOf.get(id)));
     for (const sessionId of unknown.slice(0, BATCH)) {
       if (this.stopped) return;
-      await this.reconcile(await didit.decision(sessionId), sessionId, 'unknown');
+      await this.reconcile(source, { sessionId }, 'unknown');
     }
   }
 
-  /** Compares the provider's decision with the session here and puts a missing transition into the flow. */
-  private async reconcile(answer: ApiAnswer<Record<string, unknown>>, sessionId: string, reason: 'stale' | 'unknown'): Promise<Outcome> {
-    const outcome = await this.outcomeOf(answer, sessionId, reason);
-    reconciliationMetrics.checks.inc({ provider: 'didit', outcome });
-    if (answer.kind === 'failed') this.logger.warn({ sessionId, reason: answer.reason }, "Didit's decision API failed; checked again later");
+  /** Reads the provider's decision, compares it with the session here and puts a missing transition into the flow. */
+  private async reconcile(source: DecisionSource, session: SessionToCheck, reason: Reason): Promise<Outcome> {
+    const answer = await source.read(session, new Date());
+    const outcome = await this.outcomeOf(source.provider, answer, session.sessionId, reason);
+    reconciliationMetrics.checks.inc({ provider: source.provider, outcome });
+    if (answer.kind === 'failed') this.logger.warn({ provider: source.provider, sessionId: session.sessionId, reason: answer.reason }, "the provider's decision API failed; checked again later");
     return outcome;
   }
 
-  private async outcomeOf(answer: ApiAnswer<Record<string, unknown>>, sessionId: string, reason: 'stale' | 'unknown'): Promise<Outcome> {
+  private async outcomeOf(provider: string, answer: Reading, sessionId: string, reason: Reason): Promise<Outcome> {
     if (answer.kind === 'failed') return 'api_failed';
     if (answer.kind === 'not_found') return 'not_found';
-    const decision = answer.body;
-    const providerStatus = typeof decision.status === 'string' ? decision.status : undefined;
-    if (decision.session_id !== sessionId || !providerStatus || !Object.prototype.hasOwnProperty.call(DIDIT_STATUSES, providerStatus)) return 'unrecognised';
+    if (answer.kind === 'unrecognised') return 'unrecognised';
+    if (answer.kind === 'undecided') return 'unchanged';
     const [current] = await this.dataSource.query('SELECT status FROM verification_sessions WHERE session_id = $1', [sessionId]);
-    if (current?.status === DIDIT_STATUSES[providerStatus]) return 'unchanged';
-    return (await this.emit(decision, sessionId, providerStatus, reason)) ? 'reconciled' : 'unchanged';
+    if (current?.status === answer.webhook.status) return 'unchanged';
+    return (await this.emit(provider, answer.webhook, sessionId, reason)) ? 'reconciled' : 'unchanged';
   }
 
-  /** The transition as a `webhook.received` into the outbox, once per (session, status). */
-  private async emit(decision: Record<string, unknown>, sessionId: string, providerStatus: string, reason: 'stale' | 'unknown'): Promise<boolean> {
-    const nowSec = Math.floor(Date.now() / 1000);
-    const subjectRef = typeof decision.vendor_data === 'string' && decision.vendor_data ? decision.vendor_data : undefined;
-    // A status.updated webhook as Didit would have sent it, carrying the decision the API returned.
-    const payload: Record<string, unknown> = {
-      session_id: sessionId,
-      status: providerStatus,
-      webhook_type: 'status.updated',
-      vendor_data: subjectRef,
-      workflow_id: decision.workflow_id,
-      session_kind: decision.session_kind,
-      created_at: nowSec,
-      timestamp: nowSec,
-      decision,
-    };
-    for (const key of Object.keys(payload)) if (payload[key] === undefined) delete payload[key];
+  /** The transition as a `webhook.received` into the outbox, once per (session, provider status). */
+  private async emit(provider: string, webhook: ProviderWebhook, sessionId: string, reason: Reason): Promise<boolean> {
+    const { payload, providerStatus, subjectRef } = webhook;
     const fingerprint = fingerprintOf(payload);
-    const id = webhookEventId('didit', fingerprint);
+    const id = webhookEventId(provider, fingerprint);
     const event = newEvent<WebhookReceivedData>({
       type: EventTypes.WebhookReceived,
       source: EventSources.KycResults,
       id,
       subject: sessionId,
-      time: new Date(nowSec * 1000),
+      time: new Date(),
       data: {
-        source: 'didit',
-        scheme: 'didit',
+        source: provider,
+        scheme: provider,
         receivedAt: new Date().toISOString(),
         deliveryId: `reconciliation:${sessionId}:${providerStatus}`,
         fingerprint,
         sessionId,
         subjectRef,
         status: providerStatus,
-        webhookType: 'status.updated',
+        webhookType: webhook.webhookType,
         payload,
         origin: 'reconciliation',
       },
@@ -247,8 +279,8 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
       return true;
     });
     if (emitted) {
-      reconciliationMetrics.reconciled.inc({ provider: 'didit', reason });
-      this.logger.info({ sessionId, status: providerStatus, reason, eventId: id }, 'reconciled a session from the provider API');
+      reconciliationMetrics.reconciled.inc({ provider, reason });
+      this.logger.info({ provider, sessionId, status: providerStatus, reason, eventId: id }, 'reconciled a session from the provider API');
       this.relay.kick();
     }
     return emitted;
