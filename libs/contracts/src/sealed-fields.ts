@@ -34,6 +34,8 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'compliance.alert.raised': ['summary', 'details'],
   'compliance.alert.review.proposed': ['note'],
   'compliance.alert.resolved': ['note'],
+  /** Sealed by retention before the erasure destroys the key: unreadable on the topic from the start. */
+  'retention.erasure.requested': ['reason'],
 };
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { isSealed, newEvent, openEvent } from '@compliance/contracts';
+import { DataKeyDestroyedError, DataKeyMissingError, isSealed, newEvent, openEvent } from '@compliance/contracts';
 import type { DataKeyOwner, IssuedKey, Keyring } from '@compliance/persistence';
-import { sealByContract, sealEvents } from './sealing';
+import { ERASED_VALUE, openRecords, sealByContract, sealEvents, sealRecords } from './sealing';
 
 /** A keyring in memory: one key per owner (the real one is tested against Postgres in libs/persistence). */
 function memoryKeyring(): Keyring & { calls: number } {
@@ -74,5 +74,35 @@ describe('sealEvents', () => {
     expect(screening.data.hits[0]).toMatchObject({ list: 'un', entityId: 'e1', score: 0.97 });
     expect(isSealed(screening.data.hits[0].matchedName)).toBe(true);
     expect(nameless.data.summary).toBe('no subject named');
+  });
+});
+
+describe('sealRecords / openRecords (personal data at rest)', () => {
+  it('seals named fields bound to the row, leaves values already sealed alone, and opens them; a destroyed key reads [erased], a missing one is the record\'s error', async () => {
+    const keyring = memoryKeyring();
+    const rows = [
+      { data: { summary: 'Match: Ann Lee', hits: [{ entityId: 'e1', matchedName: 'ANN LEE' }] }, owner: { subjectRef: 'ann' }, context: 'alert:1', paths: ['summary', 'hits.*.matchedName'] },
+      { data: { summary: 'Match: Bo', hits: [] }, owner: { subjectRef: 'bo' }, context: 'alert:2', paths: ['summary', 'hits.*.matchedName'] },
+    ];
+    const sealed = await sealRecords(keyring, rows);
+    expect(rows[0].data.summary).toBe('Match: Ann Lee');
+    expect(isSealed(sealed[0].summary) && isSealed(sealed[0].hits[0].matchedName)).toBe(true);
+    expect(sealed[0].hits[0].entityId).toBe('e1');
+    expect(keyring.calls).toBe(1);
+    // Sealing again changes nothing and asks the keyring for nothing.
+    expect(await sealRecords(keyring, [{ ...rows[0], data: sealed[0] }])).toEqual([sealed[0]]);
+    expect(keyring.calls).toBe(1);
+
+    const [annKey, boKey] = [sealed[0].summary, sealed[1].summary].map((v) => v.split('.')[2]);
+    const keys = new Map<string, Buffer | Error>([[annKey, await keyring.dataKey(annKey)], [boKey, new DataKeyDestroyedError(boKey)]]);
+    const reader = { ...keyring, dataKeys: async () => keys };
+    const [ann, bo] = await openRecords(reader, [{ data: sealed[0], context: 'alert:1' }, { data: sealed[1], context: 'alert:2' }]);
+    expect(ann).toEqual(rows[0].data);
+    expect(bo).toEqual({ summary: ERASED_VALUE, hits: [] });
+    keys.set(annKey, new DataKeyMissingError(annKey));
+    expect((await openRecords(reader, [{ data: sealed[0], context: 'alert:1' }]))[0]).toBeInstanceOf(DataKeyMissingError);
+    // Moved to another row, a value does not open.
+    keys.set(annKey, await keyring.dataKey(annKey));
+    await expect(openRecords(reader, [{ data: sealed[0], context: 'alert:9' }])).rejects.toThrow(/failed authentication/);
   });
 });

@@ -2,8 +2,17 @@ import { BadRequestException, ConflictException, ForbiddenException, Injectable,
 import { DataSource } from 'typeorm';
 import { Counter, register } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { EventSources, EventTypes, newEvent, Topics, type ComplianceAlertResolvedData, type ComplianceAlertReviewProposedData } from '@compliance/contracts';
-import { hasRole, type Principal } from '@compliance/platform';
+import {
+  DataKeyMissingError,
+  EventSources,
+  EventTypes,
+  newEvent,
+  Topics,
+  type ComplianceAlertResolvedData,
+  type ComplianceAlertReviewProposedData,
+} from '@compliance/contracts';
+import { dataKeyMissingResponse, hasRole, type Principal } from '@compliance/platform';
+import { identityOwnerOf, IdentitySealing } from '../pii/identity-sealing';
 import { addManyToOutbox, addToOutbox, OutboxRelay } from '@compliance/messaging';
 import type { ScreeningRef } from '../screenings/screening.repository';
 import { eventKeyOf, type ScreeningVerdict } from '../screenings/screening.types';
@@ -32,10 +41,57 @@ const alertsRaised =
   (register.getSingleMetric('aml_alerts_raised_total') as Counter | undefined) ??
   new Counter({ name: 'aml_alerts_raised_total', help: 'Alerts raised, by kind', labelNames: ['kind'] });
 
-/** Alerts for humans: raised inside the screening's transaction, reviewed over HTTP. */
+/** Where an alert's personal data is, sealed at rest under the person's data key: the summary names the match, notes may name anyone. */
+export const ALERT_SEALED_PATHS = ['summary', 'details.hits.*.matchedName', 'details.hits.*.entityName', 'note', 'proposalNote'];
+export const alertSealContext = (alertId: string) => `alert:${alertId}`;
+
+/** An alert's personal fields, as sealed and opened together. */
+interface AlertPersonal {
+  summary?: string;
+  details?: Record<string, unknown>;
+  note?: string | null;
+  proposalNote?: string | null;
+}
+
+/** What a list shows for a summary sealed under a data key the keyring lacks. */
+export const UNAVAILABLE = '[unavailable]';
+
+/**
+ * Alerts for humans: raised inside the screening's transaction, reviewed over HTTP. Summaries, hit
+ * names and notes are kept sealed under the person's data key (crypto-shredding) and opened for the
+ * API; once the key is destroyed they read "[erased]". A single alert under a key missing from the
+ * keyring is answered 409 DATA_KEY_MISSING; the queue shows its summary as "[unavailable]".
+ */
 @Injectable()
 export class AlertsService {
-  constructor(private readonly dataSource: DataSource, private readonly relay: OutboxRelay) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    private readonly sealing: IdentitySealing,
+  ) {}
+
+  private sealFor(row: Pick<AlertRow, 'id' | 'subject_ref' | 'session_id'>, data: AlertPersonal): Promise<AlertPersonal> {
+    return this.sealing.sealFields([{ data, owner: identityOwnerOf(row.subject_ref, row.session_id), context: alertSealContext(row.id), paths: ALERT_SEALED_PATHS }]).then(([d]) => d);
+  }
+
+  /** The rows with their personal fields opened; a row under a missing key is its error. */
+  private async opened<R extends Pick<AlertRow, 'id' | 'summary'> & Partial<Pick<AlertRow, 'details' | 'note' | 'proposal_note'>>>(rows: R[]): Promise<Array<R | DataKeyMissingError>> {
+    const opened = await this.sealing.openFields<AlertPersonal>(
+      rows.map((r) => ({ data: { summary: r.summary, details: r.details, note: r.note, proposalNote: r.proposal_note }, context: alertSealContext(r.id) })),
+    );
+    return rows.map((r, i) => {
+      const o = opened[i];
+      if (o instanceof DataKeyMissingError) return o;
+      return { ...r, summary: o.summary as string, ...('details' in r ? { details: o.details } : {}), ...('note' in r ? { note: o.note } : {}), ...('proposal_note' in r ? { proposal_note: o.proposalNote } : {}) };
+    });
+  }
+
+  /** One row opened for the API (409 DATA_KEY_MISSING when its key is missing). */
+  private async openOne(row: AlertRow): Promise<AlertRow> {
+    const [o] = await this.opened([row]);
+    if (o instanceof DataKeyMissingError) throw dataKeyMissingResponse(o);
+    return o;
+  }
 
   /**
    * Claims, for finished screenings in order, the hits their subjects have never been alerted to
@@ -47,7 +103,10 @@ export class AlertsService {
 
   /** Writes prepared alerts in one statement; their events are the caller's to add to the outbox. */
   async store(m: EntityManager, alerts: PreparedAlert[]): Promise<void> {
-    await insertAlerts(m, alerts.map((a) => a.row));
+    const sealed = await this.sealing.sealFields<AlertPersonal>(
+      alerts.map(({ row }) => ({ data: { summary: row.summary, details: row.details }, owner: identityOwnerOf(row.subject_ref, row.session_id), context: alertSealContext(row.id), paths: ALERT_SEALED_PATHS })),
+    );
+    await insertAlerts(m, alerts.map((a, i) => ({ ...a.row, summary: sealed[i].summary as string, details: sealed[i].details as Record<string, unknown> })));
     for (const a of alerts) alertsRaised.inc({ kind: a.row.kind });
   }
 
@@ -70,7 +129,7 @@ export class AlertsService {
   async find(id: string): Promise<AlertView> {
     const row = await findAlert(this.dataSource, id);
     if (!row) throw new NotFoundException({ statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${id}` });
-    return toView(row);
+    return toView(await this.openOne(row));
   }
 
   /**
@@ -84,8 +143,12 @@ export class AlertsService {
       const rows = await alertQueuePage(m, filter, after, q.limit + 1);
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
+      const opened = await this.opened(page);
       return {
-        items: page.map(toSummary),
+        items: page.map((row, i) => {
+          const o = opened[i];
+          return toSummary(o instanceof DataKeyMissingError ? { ...row, summary: UNAVAILABLE } : o);
+        }),
         nextCursor: rows.length > q.limit ? encodeCursor(last) : null,
         counts: await openAlertCounts(m),
         total: await countAlerts(m, filter),
@@ -101,8 +164,9 @@ export class AlertsService {
    */
   async review(id: string, decision: 'false_positive' | 'confirmed', reviewer: Principal, note?: string): Promise<AlertView> {
     const view = await this.dataSource.transaction(async (m) => {
-      const row = await findAlert(m, id, true);
-      if (!row) throw new NotFoundException({ statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${id}` });
+      const locked = await findAlert(m, id, true);
+      if (!locked) throw new NotFoundException({ statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${id}` });
+      const row = await this.openOne(locked);
       const at = new Date().toISOString();
       if (row.status === 'false_positive_proposed') return this.secondReview(m, row, decision, reviewer, note, at);
       if (row.status !== 'open') throw new ConflictException({ statusCode: 409, code: 'ALERT_ALREADY_REVIEWED', message: `alert was already reviewed as ${row.status}` });
@@ -120,7 +184,7 @@ export class AlertsService {
   private async propose(m: EntityManager, row: AlertRow, by: Principal, note: string | undefined, at: string): Promise<AlertView> {
     const reason = note?.trim();
     if (!reason) throw new BadRequestException({ statusCode: 400, code: 'NOTE_REQUIRED', message: 'clearing a sanctions match as a false positive needs a note saying why' });
-    await recordProposal(m, row.id, by.name, reason, at);
+    await recordProposal(m, row.id, by.name, (await this.sealFor(row, { proposalNote: reason })).proposalNote as string, at);
     const data: ComplianceAlertReviewProposedData = {
       alertId: row.id,
       proposal: 'false_positive',
@@ -155,7 +219,8 @@ export class AlertsService {
     at: string,
   ): Promise<AlertView> {
     const decidedBy = by.secondReviewer ?? by.reviewer;
-    await recordReview(m, row.id, decision, decidedBy, by.note, at);
+    const note = by.note ? ((await this.sealFor(row, { note: by.note })).note as string) : undefined;
+    await recordReview(m, row.id, decision, decidedBy, note, at);
     if (decision === 'false_positive') await suppressHits(m, row.subject_ref, row.id, row.hit_keys);
     const data: ComplianceAlertResolvedData = {
       alertId: row.id,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DataKeyDestroyedError, isSealed, openValue, sealedKeyId, sealValue } from '@compliance/contracts';
+import { DataKeyDestroyedError, isSealed, openValue, sealedKeyId, sealValue, type DataKeyMissingError } from '@compliance/contracts';
 import { dataKeyOwner, PiiCipher, type DataKeyOwner, type Keyring } from '@compliance/persistence';
-import { KEYRING } from '@compliance/platform';
+import { KEYRING, openRecords, sealRecords, type RecordSealRequest } from '@compliance/platform';
 
 /**
  * Whose data key an identity aml-trigger holds is sealed under: the one kyc-results sealed it with —
@@ -32,6 +32,20 @@ export class IdentitySealing {
   async seal(value: unknown, owner: DataKeyOwner, context: string): Promise<string> {
     const [sealed] = await this.sealAll([{ value, owner, context }]);
     return sealed;
+  }
+
+  /**
+   * Personal fields of other rows (hit names, alert summaries and notes), sealed in place under the
+   * person's data key only: they were kept in clear before, and their columns stay as they are
+   * (jsonb, text). One keyring round trip for all; without a keyring, as given.
+   */
+  sealFields<T>(records: Array<RecordSealRequest<T>>): Promise<T[]> {
+    return sealRecords(this.keyring, records);
+  }
+
+  /** sealFields' counterpart: a value under a destroyed key reads "[erased]"; a record under a missing key is its error. */
+  openFields<T>(records: Array<{ data: T; context: string }>): Promise<Array<T | DataKeyMissingError>> {
+    return openRecords(this.keyring, records);
   }
 
   /**

@@ -54,7 +54,8 @@ export class RetentionService {
       ),
       alert_hit_names: await affected(
         m,
-        `UPDATE alerts SET summary = regexp_replace(summary, '"[^"]*"', '"[erased]"', 'g'),
+        // A summary sealed under the person's data key (its key is destroyed by now) is replaced whole.
+        `UPDATE alerts SET summary = CASE WHEN summary LIKE 'sealed.v1.%' THEN '[erased]' ELSE regexp_replace(summary, '"[^"]*"', '"[erased]"', 'g') END,
                            details = CASE WHEN details ? 'hits' THEN jsonb_set(details, '{hits}', ${STRIP_HIT_NAMES("details->'hits'")}) ELSE details END
          WHERE subject_ref = $1 OR session_id = ANY($2::text[])`,
         [data.subjectRef, sessions],

@@ -1,8 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { EventSources, EventTypes, newEvent, Topics, type AmlIdentityAccessedData } from '@compliance/contracts';
+import { DataKeyMissingError, EventSources, EventTypes, newEvent, Topics, type AmlIdentityAccessedData } from '@compliance/contracts';
 import { addToOutbox, OutboxRelay } from '@compliance/messaging';
-import { maskDateOfBirth, maskDocumentNumber, maskName, type IdentityVisibility, type Principal } from '@compliance/platform';
+import { maskDateOfBirth, maskDocumentNumber, maskName, rethrowForHttp, type IdentityVisibility, type Principal } from '@compliance/platform';
 import { alertIdsByScreening } from '../alerts/alert.repository';
 import { isMonitored } from '../monitoring/monitored-subject.repository';
 import { IdentitySealing } from '../pii/identity-sealing';
@@ -37,6 +37,8 @@ function maskedInput(input: Input): Input {
  * caller's role, as kyc-results shows a verification's: masked for analysts unless they unmask it with
  * a reason; unmasked for auditors and admins; an unmasked one only once the access is recorded
  * (`aml.identity.accessed`, with the reason when one was given, chained into the audit trail).
+ * Hit names are kept sealed under the person's data key and shown opened ("[erased]" once the key was
+ * destroyed). A screening whose data key is missing from the keyring is answered 409 DATA_KEY_MISSING.
  */
 @Injectable()
 export class ScreeningQueries {
@@ -58,9 +60,10 @@ export class ScreeningQueries {
     return { subjectRef, monitored, screenings: await this.withAlerts(rows, reader) };
   }
 
-  private async withAlerts(rows: ScreeningRow[], reader: InputReader): Promise<ScreeningView[]> {
+  private async withAlerts(sealed: ScreeningRow[], reader: InputReader): Promise<ScreeningView[]> {
+    const rows = await this.withHitNames(sealed).catch(rethrowForHttp);
     const alerts = await alertIdsByScreening(this.dataSource, rows.map((r) => r.id));
-    const inputs = await Promise.all(rows.map((row) => this.input(row)));
+    const inputs = await Promise.all(rows.map((row) => this.input(row))).catch(rethrowForHttp);
     if (reader.visibility === 'full' && reader.recordAccess !== false) await this.recordAccess(rows, inputs, reader);
     return rows.map((row, i) => {
       const input = inputs[i];
@@ -118,12 +121,26 @@ export class ScreeningQueries {
     };
   }
 
-  /** The screened identity, or null when there is none, it cannot be decrypted, or its data key was destroyed (erased). */
+  /** The rows with their hit names opened; throws DataKeyMissingError when a key is missing. */
+  private async withHitNames(rows: ScreeningRow[]): Promise<ScreeningRow[]> {
+    const opened = await this.sealing.openFields(rows.map((r) => ({ data: { hits: r.hits }, context: sealContext(r.id) })));
+    return rows.map((r, i) => {
+      const o = opened[i];
+      if (o instanceof DataKeyMissingError) throw o;
+      return { ...r, hits: o.hits };
+    });
+  }
+
+  /**
+   * The screened identity, or null when there is none, it cannot be decrypted, or its data key was
+   * destroyed (erased). Throws DataKeyMissingError when the keyring lacks its data key.
+   */
   private async input(row: ScreeningRow): Promise<Input | null> {
     if (!row.input_sealed) return null;
     try {
       return (await this.sealing.open<Input>(row.input_sealed, sealContext(row.id))) ?? null;
-    } catch {
+    } catch (err) {
+      if (err instanceof DataKeyMissingError) throw err;
       return null;
     }
   }

@@ -24,6 +24,9 @@ export type { ScreeningRequest } from './screening-orders';
 
 export const sealContext = (screeningId: string) => `screening:${screeningId}`;
 
+/** The personal parts of a screening's hits, sealed at rest as on the topic: the names that matched. */
+export const HIT_NAME_PATHS = ['hits.*.matchedName', 'hits.*.entityName'];
+
 export interface ScreeningReceipt {
   screeningId: string;
   /** Another screening already held the request's idempotency key. */
@@ -84,7 +87,7 @@ export class ScreeningsService {
     const suppressed = await suppressedHitKeys(m, toScreen.map((d) => d.ref.subjectRef));
     const performed: Performed[] = [];
     for (const d of todo) performed.push(await this.perform(d, listSet, suppressed.get(d.ref.subjectRef) ?? NONE));
-    const inserted = await insertScreenings(m, performed.map((p) => p.row));
+    const inserted = await insertScreenings(m, await this.withSealedHits(performed.map((p) => p.row)));
     const written = performed.filter((p) => inserted.has(p.row.id));
     const claimed = await this.alerts.claimHits(m, written.flatMap((p) => p.hitAlert ?? []));
     const alerts = written.map((p) => (p.failure ? failureAlert(p.row, p.failure, 0) : p.hitAlert && hitAlert(p.hitAlert, claimed.get(p.hitAlert.alertId))));
@@ -98,7 +101,8 @@ export class ScreeningsService {
 
   async complete(m: EntityManager, s: ScreeningRef, verdict: ScreeningVerdict): Promise<string | undefined> {
     const at = new Date().toISOString();
-    await markCompleted(m, s.id, s.provider, verdict, at);
+    const [stored] = await this.withSealedHits([{ ...s, verdict }]);
+    await markCompleted(m, s.id, s.provider, stored.verdict as ScreeningVerdict, at);
     await addToOutbox(m, Topics.AmlScreenings, eventKeyOf(s), screeningCompleted(s, verdict, at));
     screeningsTotal.inc({ provider: s.provider, trigger: s.trigger, outcome: verdict.outcome });
     return this.alerts.raiseForNewHits(m, s, verdict);
@@ -110,6 +114,18 @@ export class ScreeningsService {
     await addToOutbox(m, Topics.AmlScreenings, eventKeyOf(s), screeningFailed(s, reason, attempts, at));
     screeningsTotal.inc({ provider: s.provider, trigger: s.trigger, outcome: 'failed' });
     if (alert) await this.alerts.raiseScreeningFailed(m, s, reason, attempts);
+  }
+
+  /**
+   * The screenings as stored: each hit's matched and entity name sealed under the person's data key
+   * (a listed name that matched theirs identifies them too). Copies; the events and alerts are made
+   * from the verdicts as they are (the outbox seals those by the contract).
+   */
+  private async withSealedHits<R extends ScreeningRef & { verdict?: ScreeningVerdict }>(rows: R[]): Promise<R[]> {
+    const sealed = await this.sealing.sealFields(
+      rows.map((r) => ({ data: { hits: r.verdict?.hits ?? [] }, owner: identityOwnerOf(r.subjectRef, r.sessionId), context: sealContext(r.id), paths: HIT_NAME_PATHS })),
+    );
+    return rows.map((r, i) => (r.verdict ? { ...r, verdict: { ...r.verdict, hits: sealed[i].hits } } : r));
   }
 
   private draft(order: ScreeningOrder): Draft {

@@ -5,6 +5,7 @@ import { LocalKeyring, PiiCipher } from '@compliance/persistence';
 import { sql } from '@compliance/persistence/testing';
 import { identityOf, type IdentityRecordRow } from './identity-record.repository';
 import { IdentityVault } from './identity-vault';
+import { TEST_API_KEYS } from '@compliance/platform/testing';
 import { diditSession, waitFor } from '@compliance/testing';
 import { gatewayEvent, startKycResults, TEST_PII_KEY, type KycHarness } from '../../test/kyc-harness';
 
@@ -100,6 +101,52 @@ describe('a database backup across an erasure (real Postgres, pg_dump)', () => {
     const scoped = await vault.forBatch([erased, kept]);
     expect(() => scoped.open(erased)).toThrow(DataKeyDestroyedError);
     expect(scoped.open(kept).lastName).toBe(names[1]);
+  });
+});
+
+/** A lost keyring row (deleted by hand, or a keyring restored from before the key was made) is a clear error, never a crash. */
+describe('a data key missing from the keyring (real Kafka and Postgres)', () => {
+  const MASTER = randomBytes(32).toString('base64');
+  let kyc: KycHarness;
+  let keyring: LocalKeyring;
+
+  // No key cache: the rows are deleted directly, and a cached key would hide that.
+  beforeAll(async () => {
+    kyc = await startKycResults('kyc-lost', { env: { KEYRING_MASTER_KEY: MASTER, KEYRING_CACHE_MS: '0' } });
+    keyring = new LocalKeyring(kyc.dataSource, MASTER, 0);
+  });
+  afterAll(() => kyc?.stop());
+
+  async function sealedFor(payload: Record<string, unknown>): Promise<DomainEvent<WebhookReceivedData>> {
+    const event = gatewayEvent(payload);
+    const [key] = await keyring.keysFor([{ subjectRef: payload.vendor_data as string }]);
+    return { ...event, datakeyid: key.keyId, data: { ...event.data, payload: sealValue(payload, key.key, key.keyId, event.id, 'payload') } };
+  }
+  const loseKey = (keyId: string) => sql(kyc.dbUrl, 'DELETE FROM keyring.data_keys WHERE key_id = $1', [keyId]);
+
+  it('GET /verifications/:id answers 409 DATA_KEY_MISSING when the identity\'s data key row is lost', async () => {
+    const payload = diditSession('v3-approved', { vendor_data: `lost-${randomUUID()}` });
+    const event = await sealedFor(payload);
+    await kyc.deliver(event);
+    await kyc.waitForEvents(payload.session_id as string, 1);
+    expect((await kyc.api(`/verifications/${payload.session_id}`, TEST_API_KEYS.admin)).body.identity).not.toBeNull();
+    await loseKey(event.datakeyid as string);
+    const res = await kyc.api(`/verifications/${payload.session_id}`, TEST_API_KEYS.admin);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'DATA_KEY_MISSING' });
+    expect(res.body.message).toContain(event.datakeyid);
+  });
+
+  it('dead-letters a webhook sealed under a key the keyring lacks, with DATA_KEY_MISSING, and goes on', async () => {
+    const payload = diditSession('v3-approved', { vendor_data: `lost-${randomUUID()}` });
+    const event = await sealedFor(payload);
+    await loseKey(event.datakeyid as string);
+    const control = diditSession('v3-approved', { vendor_data: `kept-${randomUUID()}` });
+    await kyc.deliver(event, await sealedFor(control));
+    await kyc.waitForEvents(control.session_id as string, 1);
+    const record = await waitFor(() => kyc.reader.on(dlqTopicOf(ConsumerGroups.KycResults)).find((r) => r.event?.id === event.id), { what: 'the webhook dead-lettered' });
+    expect(record.headers['x-error-code']).toBe('DATA_KEY_MISSING');
+    expect(await kyc.query('SELECT 1 FROM verification_sessions WHERE session_id = $1', [payload.session_id])).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { isTerminalKycStatus } from '@compliance/contracts';
 import { OutboxRelay } from '@compliance/messaging';
-import { type Principal } from '@compliance/platform';
+import { rethrowForHttp, type Principal } from '@compliance/platform';
 import { IdentityVault } from './identity-vault';
 import { identityView } from './identity-view';
 import { historyOfSession, type StatusHistoryEntry } from './status-history.repository';
@@ -69,12 +69,13 @@ export class VerificationQueryService {
 
   /**
    * An unmasked identity is shown only once the access is recorded (kyc.identity.accessed, via the
-   * outbox), with the reason the reader gave for unmasking it, if any.
+   * outbox), with the reason the reader gave for unmasking it, if any. An identity sealed under a data
+   * key the keyring lacks (a lost row) is answered 409 DATA_KEY_MISSING, never shown in part.
    */
   async verification(sessionId: string, visibility: IdentityVisibility, reader: Principal, reason?: string): Promise<VerificationView> {
     const session = await findSession(this.ds, sessionId);
     if (!session) throw new NotFoundException({ statusCode: 404, code: 'VERIFICATION_NOT_FOUND', message: `no verification session ${sessionId}` });
-    const [history, identity] = await Promise.all([historyOfSession(this.ds, sessionId), this.vault.load(this.ds, sessionId)]);
+    const [history, identity] = await Promise.all([historyOfSession(this.ds, sessionId), this.vault.load(this.ds, sessionId).catch(rethrowForHttp)]);
     if (identity && visibility === 'full') {
       const fields = Object.keys(identity).sort();
       await this.ds.transaction((m) => recordIdentityAccess(m, { session, accessedBy: reader.name, role: reader.role, reason, fields, at: new Date() }));

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireRole, visibilityFor, type Principal } from '@compliance/platform';
 import { VerificationQueryService } from './verification-query.service';
 import { SubjectVerificationsPage, SubjectVerificationsQuery, VerificationQuery, VerificationView } from './verifications.dto';
@@ -20,6 +20,7 @@ export class VerificationsController {
   @ApiBadRequestResponse({ description: 'bad identity or reason (8 to 500 characters)' })
   @ApiNotFoundResponse({ description: 'no session with this id' })
   @ApiForbiddenResponse({ description: 'identity=full with an analyst key and no reason (REASON_REQUIRED)' })
+  @ApiConflictResponse({ description: 'DATA_KEY_MISSING: the identity is sealed under a data key the keyring lacks (a lost keyring row); see docs/privacy.md' })
   verification(@Param('sessionId') sessionId: string, @Query() q: VerificationQuery, @CurrentPrincipal() principal: Principal): Promise<VerificationView> {
     return this.query.verification(sessionId, visibilityFor(principal, q.identity, q.reason), principal, q.reason);
   }

@@ -69,6 +69,7 @@ export class ErasureProgressService {
       provider: req.provider_deletion
         ? provider.map((p) => ({ sessionId: p.session_id, outcome: p.outcome, httpStatus: p.http_status ?? undefined, attempts: p.attempts }))
         : undefined,
+      ...(req.keys_destroyed !== null ? { keysDestroyed: req.keys_destroyed } : {}),
       finishedAt: now.toISOString(),
     };
     const event = newEvent({ type: EventTypes.RetentionErasureFinished, source: EventSources.Retention, subject: req.subject_ref, data, time: now });

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { DATA_HOLDING_SERVICES, EventSources, EventTypes, newEvent, Topics, type ErasureFinishedData, type ErasureRequestedData } from '@compliance/contracts';
 import { addToOutbox } from '@compliance/messaging';
 import type { Keyring } from '@compliance/persistence';
-import { KEYRING } from '@compliance/platform';
+import { KEYRING, sealEvents } from '@compliance/platform';
 import { Clock } from '../clock/clock';
 import { activeHoldFor } from '../legal-holds/legal-hold.repository';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
@@ -111,11 +111,6 @@ export class ErasureService {
     // The request is written or locked earlier in this transaction.
     const row = (await findRequest(m, id)) as ErasureRequestRow;
     const sessionIds = await this.lifecycle.sessionsOf(m, row.subject_ref);
-    // Crypto-shredding: the person's data keys go in the same transaction that orders the erasure (no
-    // hold is in force here), so every sealed copy — on every topic, in retry and dead-letter topics,
-    // in backups — is unreadable from this commit on. The services still delete their rows.
-    const keysDestroyed = this.keyring ? await this.keyring.destroy({ subjectRefs: [row.subject_ref], sessionIds }, m) : null;
-    await markDispatched(m, id, sessionIds, now, this.config.providerDeletionEnabled, keysDestroyed);
     const data: ErasureRequestedData = {
       requestId: id,
       subjectRef: row.subject_ref,
@@ -125,6 +120,14 @@ export class ErasureService {
       requestedAt: row.requested_at.toISOString(),
     };
     const event = newEvent({ type: EventTypes.RetentionErasureRequested, source: EventSources.Retention, subject: row.subject_ref, data, time: now });
+    // The reason is free text and may name the person: sealed under the subject's key before that key
+    // is destroyed below, so on the topic it is readable by no one (the request here keeps it).
+    await sealEvents(this.keyring, [{ event, owner: { subjectRef: row.subject_ref }, paths: ['reason'] }]);
+    // Crypto-shredding: the person's data keys go in the same transaction that orders the erasure (no
+    // hold is in force here), so every sealed copy — on every topic, in retry and dead-letter topics,
+    // in backups — is unreadable from this commit on. The services still delete their rows.
+    const keysDestroyed = this.keyring ? await this.keyring.destroy({ subjectRefs: [row.subject_ref], sessionIds }, m) : null;
+    await markDispatched(m, id, sessionIds, now, this.config.providerDeletionEnabled, keysDestroyed);
     await addToOutbox(m, Topics.RetentionCommands, row.subject_ref, event);
   }
 

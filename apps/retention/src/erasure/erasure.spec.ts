@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DATA_HOLDING_SERVICES, DataKeyDestroyedError, EventTypes, Topics, type ComplianceAlertRaisedData, type DomainEvent, type ErasureRequestedData } from '@compliance/contracts';
+import { DATA_HOLDING_SERVICES, DataKeyDestroyedError, EventTypes, isSealed, openEvent, Topics, type ComplianceAlertRaisedData, type DomainEvent, type ErasureRequestedData } from '@compliance/contracts';
 import { LocalKeyring } from '@compliance/persistence';
 import { sql } from '@compliance/persistence/testing';
 import { waitFor } from '@compliance/testing';
@@ -75,7 +75,14 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
     expect((await keyring().dataKey(keys[2].keyId)).equals(keys[2].key)).toBe(true);
 
     const command = await waitFor(() => requested(id), { what: 'retention.erasure.requested' });
-    expect(command.data).toMatchObject({ subjectRef: ref, reason: 'GDPR art. 17 request #41', sessionIds: sessions });
+    expect(command.data).toMatchObject({ subjectRef: ref, sessionIds: sessions });
+    // The reason (free text that may name the person) leaves sealed under the key the erasure destroyed:
+    // no one reads it on the topic; the request keeps it.
+    const sealedReason = (command.data as ErasureRequestedData).reason;
+    expect(isSealed(sealedReason)).toBe(true);
+    expect(JSON.stringify(h.reader.on(Topics.RetentionCommands).find((r) => r.event?.id === command.id))).not.toContain('request #41');
+    await expect(openEvent(command, keyring())).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    expect((await report(id)).reason).toBe('GDPR art. 17 request #41');
     expect([...(command.data as ErasureRequestedData).expectedServices].sort()).toEqual([...DATA_HOLDING_SERVICES].sort());
     expect(h.reader.on(Topics.RetentionCommands).find((r) => r.event?.id === command.id)?.key).toBe(ref);
 
@@ -99,7 +106,7 @@ describe('erasure requests (real Kafka, real Postgres, fake Didit)', () => {
     expect(done.waitingFor).toEqual([]);
     expect(done.provider.sessions).toEqual(sessions.map((sessionId) => expect.objectContaining({ sessionId, outcome: 'deleted', httpStatus: 204, attempts: 1 })));
     const finished = await waitFor(() => finishedEvents(id)[0], { what: 'retention.erasure.finished' });
-    expect(finished.data).toMatchObject({ status: 'finished', subjectRef: ref });
+    expect(finished.data).toMatchObject({ status: 'finished', subjectRef: ref, keysDestroyed: 2 });
     expect((finished.data as { services: Array<{ service: string }> }).services.map((s) => s.service).sort()).toEqual([...DATA_HOLDING_SERVICES].sort());
     expect((await h.api('GET', `/subjects/${ref}/retention`, { as: 'analyst' })).body.data).toEqual([]);
 

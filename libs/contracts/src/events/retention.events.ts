@@ -1,5 +1,6 @@
 import { IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { DATA_CATEGORIES } from '../event-types';
+import { Sealable } from '../sealed-fields';
 
 /** Services that hold personal data and must confirm erasure. */
 export const DATA_HOLDING_SERVICES = ['webhook-gateway', 'kyc-results', 'aml-trigger', 'audit-log'] as const;
@@ -7,7 +8,12 @@ export const DATA_HOLDING_SERVICES = ['webhook-gateway', 'kyc-results', 'aml-tri
 export class ErasureRequestedData {
   @IsString() @IsNotEmpty() requestId!: string;
   @IsString() @IsNotEmpty() subjectRef!: string;
-  @IsString() reason!: string;
+  /**
+   * Why the erasure was asked for (free text; it may name the person). Sealed under the subject's
+   * data key, which the same erasure destroys: on the topic it can be read by no one. The request
+   * itself (GET /erasure-requests/:id in retention) keeps it.
+   */
+  @IsString() @Sealable() reason!: string;
   @IsArray() @IsString({ each: true }) expectedServices!: string[];
   @IsOptional() @IsArray() @IsString({ each: true }) sessionIds?: string[];
   @IsISO8601() requestedAt!: string;
@@ -68,6 +74,11 @@ export class ErasureFinishedData {
   @IsArray() services!: Array<{ service: string; completedAt: string; counts: Record<string, number> }>;
   /** Per session, when the provider copy was to be deleted too (RETENTION_PROVIDER_DELETE). */
   @IsOptional() @IsArray() provider?: Array<{ sessionId: string; outcome: string; httpStatus?: number; attempts: number }>;
+  /**
+   * How many data keys of the subject and its sessions the erasure destroyed (crypto-shredding), when
+   * the suite runs with a keyring; absent without one, and on a request that was not carried out.
+   */
+  @IsOptional() @IsInt() @Min(0) keysDestroyed?: number;
   @IsISO8601() finishedAt!: string;
 }
 
