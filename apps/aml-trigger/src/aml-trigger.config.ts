@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, Matches, Max, Min, Validate, ValidateIf, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
-import { BaseServiceConfig, IsPiiKeys } from '@compliance/platform';
+import { BaseServiceConfig, IsPiiKeys, RequiresKeyring } from '@compliance/platform';
 import { DEFAULT_THRESHOLDS } from '@compliance/screening';
 
 export const AML_PROVIDERS = ['builtin', 'didit'] as const;
@@ -53,6 +53,8 @@ const intBetween = (name: string, min: number, max: number) =>
     Max(max, { message: `${name} must be between ${min} and ${max}` }),
   ]);
 
+/** Seals stored identities, screenings' hits and alerts under the keyring: outside development KEYRING_MASTER_KEY is required. */
+@RequiresKeyring()
 export class AmlTriggerConfig extends BaseServiceConfig {
   @Type(() => Number)
   @IsInt({ message: 'AML_TRIGGER_PORT must be an integer port number' })

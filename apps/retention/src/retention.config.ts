@@ -1,9 +1,11 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { BaseServiceConfig } from '@compliance/platform';
+import { BaseServiceConfig, RequiresKeyring } from '@compliance/platform';
 
 const DAY_MS = 86_400_000;
 
+/** Destroys the erased person's data keys: outside development KEYRING_MASTER_KEY is required. */
+@RequiresKeyring()
 export class RetentionConfig extends BaseServiceConfig {
   @Type(() => Number)
   @IsInt({ message: 'RETENTION_PORT must be an integer port number' })

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, Matches, Max, Min, Validate, ValidateIf, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
-import { BaseServiceConfig } from '@compliance/platform';
+import { BaseServiceConfig, RequiresKeyring } from '@compliance/platform';
 import { SIGNATURE_SCHEMES } from '@compliance/contracts';
 import { isStandardWebhookSecret } from './signatures/standard-webhooks.scheme';
 
@@ -45,6 +45,8 @@ class StandardSecretList implements ValidatorConstraintInterface {
   }
 }
 
+/** Seals every verified webhook's payload under the keyring: outside development KEYRING_MASTER_KEY is required. */
+@RequiresKeyring()
 export class WebhookGatewayConfig extends BaseServiceConfig {
   @Type(() => Number)
   @IsInt({ message: 'GATEWAY_PORT must be an integer port number' })

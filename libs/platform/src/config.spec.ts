@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { IsOptional, IsString } from 'class-validator';
-import { BaseServiceConfig, ConfigError, loadConfig, loadServiceConfig } from './config';
+import { BaseServiceConfig, ConfigError, loadConfig, loadServiceConfig, RequiresKeyring } from './config';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..', '..');
@@ -21,6 +21,13 @@ class ServiceWithSecrets extends BaseServiceConfig {
   @IsString()
   AUDIT_SIGNING_KEY?: string;
 }
+
+/** A service that seals personal data with the keyring (gateway, kyc-results, aml-trigger, retention). */
+@RequiresKeyring()
+class SealingService extends BaseServiceConfig {}
+
+/** One that extends it is marked too. */
+class SealingServiceVariant extends SealingService {}
 
 /** What docker-compose.yml sets when nothing overrides its defaults. */
 const COMPOSE_DEFAULTS = {
@@ -125,6 +132,33 @@ describe('service configuration', () => {
         NODE_ENV: 'production',
       });
       expect(prod.API_KEYS).toBe(`${LONG_KEY}:admin:ops`);
+    });
+
+    it('requires KEYRING_MASTER_KEY of a service marked @RequiresKeyring, naming the variable: no personal data in clear in a deployment', () => {
+      const required = 'KEYRING_MASTER_KEY is required outside development';
+      for (const NODE_ENV of [undefined, 'test', 'production']) {
+        expect(problemsOf(() => loadServiceConfig(SealingService, 'svc', { ...base, NODE_ENV }))).toContain(required);
+        expect(problemsOf(() => loadServiceConfig(SealingServiceVariant, 'svc', { ...base, KEYRING_MASTER_KEY: '', NODE_ENV }))).toContain(required);
+      }
+      const key = Buffer.alloc(32, 5).toString('base64');
+      expect(loadServiceConfig(SealingService, 'svc', { ...base, KEYRING_MASTER_KEY: key, NODE_ENV: 'production' }).KEYRING_MASTER_KEY).toBe(key);
+      // Development and tests run without a keyring; a service that seals nothing (audit-log, console) never needs one.
+      expect(loadServiceConfig(SealingService, 'svc', { ...base, NODE_ENV: 'development' }).KEYRING_MASTER_KEY).toBeUndefined();
+      expect(loadConfig(SealingService, 'svc', { ...base, NODE_ENV: 'production' }).KEYRING_MASTER_KEY).toBeUndefined();
+      expect(loadServiceConfig(BaseServiceConfig, 'svc', { ...base, NODE_ENV: 'production' }).KEYRING_MASTER_KEY).toBeUndefined();
+    });
+
+    it.each(['webhook-gateway', 'kyc-results', 'aml-trigger', 'retention'])('%s started without KEYRING_MASTER_KEY and NODE_ENV=production exits 78 naming it', async (app) => {
+      const result = await run(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, `apps/${app}/src/main.ts`)], {
+        cwd: ROOT,
+        env: { ...process.env, KAFKA_BROKERS: '127.0.0.1:9092', KEYRING_MASTER_KEY: '', NODE_ENV: 'production', OTEL_SDK_DISABLED: 'true' },
+        timeout: 60_000,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain('KEYRING_MASTER_KEY is required outside development');
     });
 
     it('tests build configs with loadConfig: the short test keys need no exception', () => {

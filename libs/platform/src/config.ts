@@ -63,7 +63,8 @@ export class BaseServiceConfig {
 
   /**
    * The keyring's key-encryption keys (crypto-shredding, DESIGN §10): base64 keys of 32 bytes,
-   * comma-separated, the first wraps. Unset: personal data is not sealed on the topics.
+   * comma-separated, the first wraps. Unset: personal data is not sealed on the topics, which only
+   * development and tests allow for a service marked @RequiresKeyring (loadServiceConfig).
    */
   @IsOptional()
   @IsMasterKeys()
@@ -113,6 +114,32 @@ export function IsMasterKeys(): PropertyDecorator {
   return IsKeyList('isMasterKeys', 'KEYRING_MASTER_KEY', false);
 }
 
+const KEYRING_SERVICES = new WeakSet<object>();
+
+/**
+ * Marks the config of a service that seals personal data with the keyring (or destroys its keys on
+ * erasure): outside development it refuses to start without KEYRING_MASTER_KEY, so personal data never
+ * sits in clear on the topics or in an outbox of a deployment (loadServiceConfig).
+ */
+export function RequiresKeyring(): ClassDecorator {
+  return (target) => {
+    KEYRING_SERVICES.add(target);
+  };
+}
+
+/** Whether the config class (or one it extends) is marked @RequiresKeyring. */
+function requiresKeyring(cls: object | null): boolean {
+  for (let c = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) if (KEYRING_SERVICES.has(c)) return true;
+  return false;
+}
+
+function keyringProblems(cls: object, config: { KEYRING_MASTER_KEY?: unknown }): string[] {
+  if (!requiresKeyring(cls) || (typeof config.KEYRING_MASTER_KEY === 'string' && config.KEYRING_MASTER_KEY !== '')) return [];
+  return [
+    `KEYRING_MASTER_KEY is required outside development: without it this service keeps personal data in clear on the topics and in its outbox; base64 of 32 random bytes (\`npm run secrets\` writes one, or ${KEY_LIST_HINT}) (NODE_ENV=development allows it unset on a developer machine)`,
+  ];
+}
+
 export class ConfigError extends Error {
   constructor(
     service: string,
@@ -140,12 +167,15 @@ export function loadConfig<T extends object>(cls: new () => T, service: string, 
 /**
  * The config a service starts with: loadConfig, and outside development (NODE_ENV other than
  * `development`, or unset) no secret the repository publishes for development and no API key shorter
- * than 24 characters, in any variable of the class. Tests build configs with loadConfig, so their
- * short keys (`analyst-key`) need no exception; a started process always goes through here.
+ * than 24 characters, in any variable of the class, and KEYRING_MASTER_KEY set for a class marked
+ * @RequiresKeyring. Tests build configs with loadConfig, so their short keys (`analyst-key`) and
+ * unsealed runs need no exception; a started process always goes through here.
  */
 export function loadServiceConfig<T extends object>(cls: new () => T, service: string, env: NodeJS.ProcessEnv = process.env): T {
   const { config, problems } = validated(cls, env);
-  const all = isDevelopment(config as { NODE_ENV?: string }) ? problems : [...problems, ...developmentSecretProblems(config)];
+  const all = isDevelopment(config as { NODE_ENV?: string })
+    ? problems
+    : [...problems, ...developmentSecretProblems(config), ...keyringProblems(cls, config as { KEYRING_MASTER_KEY?: unknown })];
   if (all.length) throw new ConfigError(service, all);
   return config;
 }

@@ -9,6 +9,7 @@ import { TopicNamespace } from '@compliance/messaging';
 import { testKafka } from '@compliance/messaging/testing';
 import { waitFor } from '@compliance/testing';
 import { verifyChain } from './chain-verifier';
+import { CHECKPOINT_GRACE_MS, checkpointCoverage } from '../audit-log.config';
 import { runVerifyCommand } from './verify.command';
 import { TEST_API_KEYS } from '@compliance/platform/testing';
 
@@ -289,6 +290,26 @@ describe('chain verification (real Postgres)', () => {
         const ds = app.app.get(DataSource);
         const offline = await verifyChain(ds, TrustedKeys.fromPem(world.key.publicPem), { coverage: { every: 10, maxUncoveredAgeMs: null } });
         expect(offline.broken).toEqual({ sequence: 11, reason: '30 entries after checkpoint 0 are not covered by a signed checkpoint (at most 10 may be)' });
+      });
+    });
+
+    it('catches a head left uncovered longer than AUDIT_CHECKPOINT_INTERVAL_MS plus the grace past the last signed checkpoint', async () => {
+      // Entries 21–30 are fewer than AUDIT_CHECKPOINT_EVERY, so only their age can give the missing checkpoint away
+      // (the topic is not read here: an attacker who also kept the last checkpoint from being published).
+      await whileAttacked('DELETE FROM audit_log.audit_checkpoint WHERE sequence = 30', async () => {
+        const ds = app.app.get(DataSource);
+        const keys = TrustedKeys.fromPem(world.key.publicPem);
+        const coverage = checkpointCoverage({ AUDIT_CHECKPOINT_EVERY: 10, AUDIT_CHECKPOINT_INTERVAL_MS: 60_000 });
+        const bound = 60_000 + CHECKPOINT_GRACE_MS;
+        expect(coverage).toEqual({ every: 10, maxUncoveredAgeMs: bound });
+        const [{ recorded_at }] = await world.query('SELECT recorded_at FROM audit_log.audit_entry WHERE sequence = 21');
+        const at = (ms: number) => new Date(recorded_at.getTime() + ms);
+        // Within the interval and the grace a checkpoint may still be on its way.
+        expect(await verifyChain(ds, keys, { coverage, now: at(bound) })).toMatchObject({ ok: true, entries: 30 });
+        const late = await verifyChain(ds, keys, { coverage, now: at(bound + 1_000) });
+        expect(late).toMatchObject({ ok: false, broken: { sequence: 21, reason: 'entry 21 was chained 2 min ago and no signed checkpoint covers it yet' } });
+        // An offline copy has no age limit: only the entry count bounds its head.
+        expect(await verifyChain(ds, keys, { coverage: checkpointCoverage({ AUDIT_CHECKPOINT_EVERY: 10, AUDIT_CHECKPOINT_INTERVAL_MS: 60_000 }, true), now: at(86_400_000) })).toMatchObject({ ok: true });
       });
     });
 

@@ -20,6 +20,9 @@ import {
 const FLOOD = 10_000;
 const FLOOD_ADDRESSES = 3;
 const CONNECTIONS_PER_ADDRESS = 32;
+/** The valid webhook sent during a flood is answered 202 within this bound in one of this many attempts. */
+const VALID_WEBHOOK_BOUND_MS = 1_000;
+const VALID_WEBHOOK_ATTEMPTS = 3;
 
 /** The refusals the flood mixes, each with the reason and status it gets. */
 function floodKinds(): Array<{ reason: string; status: number; request: RawRequest }> {
@@ -57,7 +60,12 @@ describe('a flood of refused requests costs a few webhook.rejected events, not o
     await gw?.app.close();
   });
 
-  it('reports 10,000 refusals in fewer than 100 events, counts each in the metrics, and answers a valid webhook sent meanwhile before half the flood overtakes it', async () => {
+  /**
+   * One flood of FLOOD refusals from fresh addresses with a verified webhook sent from another address once a
+   * quarter of it is answered; checks everything that does not depend on the machine's speed and returns the
+   * valid webhook's latency.
+   */
+  async function floodWithValidWebhook(attempt: number): Promise<{ validMs: number }> {
     const kinds = floodKinds();
     const addresses = Array.from({ length: FLOOD_ADDRESSES }, () => freshLoopbackAddress());
     const before = await rejectedMetric(gw.url);
@@ -94,8 +102,8 @@ describe('a flood of refused requests costs a few webhook.rejected events, not o
     const floodMs = performance.now() - started;
 
     expect(valid.status).toBe(202);
-    // Not queued behind the flood: fewer than half of its requests were answered while it waited (a count,
-    // not a time, so a busy machine does not change the verdict), and the flood was still going.
+    // Not queued behind the flood, whatever the machine's speed: fewer than half of its requests were answered
+    // while it waited, and the flood was still going.
     expect(answeredBeforeValid - answeredAtSend).toBeLessThan(FLOOD / 2);
     expect(answeredBeforeValid).toBeLessThan(FLOOD);
     expect(wrongStatus).toEqual([]);
@@ -118,10 +126,31 @@ describe('a flood of refused requests costs a few webhook.rejected events, not o
       expect(increase(before, after, series)).toBe([...sent].filter(([k]) => k.endsWith(`|${reason}`)).reduce((n, [, v]) => n + v, 0));
     }
     process.stdout.write(
-      `webhook-gateway flood: ${FLOOD} refusals from ${FLOOD_ADDRESSES} addresses in ${Math.round(floodMs)} ms → ${events.length} webhook.rejected events; ` +
+      `webhook-gateway flood (attempt ${attempt}): ${FLOOD} refusals from ${FLOOD_ADDRESSES} addresses in ${Math.round(floodMs)} ms → ${events.length} webhook.rejected events; ` +
         `a valid webhook sent during it answered ${valid.status} in ${Math.round(validMs)} ms, overtaken by ${answeredBeforeValid - answeredAtSend} refusals\n`,
     );
-  });
+    return { validMs };
+  }
+
+  it(
+    'reports 10,000 refusals in fewer than 100 events, counts each in the metrics, and answers a valid webhook sent meanwhile 202 within 1 s',
+    async () => {
+      // The 1 s bound is wall-clock time, which a busy machine can stretch for one run: up to ATTEMPTS floods,
+      // each checked in full, and one of them must answer the valid webhook in time. A gateway that makes it
+      // wait behind the flood (about 3 s of refusals) misses the bound every time.
+      const latencies: number[] = [];
+      for (let attempt = 1; attempt <= VALID_WEBHOOK_ATTEMPTS; attempt++) {
+        const { validMs } = await floodWithValidWebhook(attempt);
+        latencies.push(Math.round(validMs));
+        if (validMs < VALID_WEBHOOK_BOUND_MS) break;
+      }
+      const verdict = latencies.some((ms) => ms < VALID_WEBHOOK_BOUND_MS)
+        ? `answered within ${VALID_WEBHOOK_BOUND_MS} ms`
+        : `answered in ${latencies.join(' ms, ')} ms over ${latencies.length} attempts`;
+      expect(verdict).toBe(`answered within ${VALID_WEBHOOK_BOUND_MS} ms`);
+    },
+    VALID_WEBHOOK_ATTEMPTS * 90_000,
+  );
 
   it('answers bodies nested 100,000 levels deep 400 before any canonical JSON, on both routes, and reports them like any refusal', async () => {
     const address = freshLoopbackAddress();

@@ -10,7 +10,7 @@ import { WebhookRejection } from './webhook-rejection';
 /**
  * The data key each verified webhook's payload is sealed under: its subject's (else its session's),
  * from the keyring. Concurrent requests share one keyring round trip (group commit). Without a
- * keyring (KEYRING_MASTER_KEY unset) payloads stay in clear.
+ * keyring (KEYRING_MASTER_KEY unset, which only development and tests allow) payloads stay in clear.
  */
 @Injectable()
 export class WebhookDataKeys {

@@ -120,10 +120,20 @@ describe('retention commands: erasure and raw_webhooks purges (real Kafka, real 
     await command(EventTypes.RetentionPurgeDue, purged.session_id as string, due('raw_webhooks', ours));
 
     const [record] = await answer(EventTypes.RetentionPurgeCompleted, 'purgeId', ours);
-    expect(record.event?.data).toMatchObject({ service: 'webhook-gateway', category: 'raw_webhooks', sessionId: purged.session_id, counts: { spool: 0, deliveries: 1 } });
+    expect(record.event?.data).toMatchObject({ service: 'webhook-gateway', category: 'raw_webhooks', sessionId: purged.session_id, counts: { spool: 0, deliveries: 1, replay_guards: 1 } });
     expect(reader.on(Topics.RetentionEvents).some((r) => (r.event?.data as { purgeId?: string }).purgeId === notOurs)).toBe(false);
     expect(await rows('deliveries', 'session_key = $1', [purged.session_id])).toBe(0);
     expect(await rows('deliveries', 'session_key = $1', [kept.session_id])).toBe(1);
+
+    // A replay of a purged webhook (the same signed body, a fresh X-Timestamp, its signed time still within the
+    // age bound) is a duplicate: the purge kept its dedupe keys, not its session or payload.
+    const inboundBefore = reader.on(Topics.WebhooksInbound).length;
+    const replay = await postDidit(gw.url, JSON.stringify(purged));
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ duplicate: true });
+    expect(await rows('deliveries', 'session_key = $1', [purged.session_id])).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reader.on(Topics.WebhooksInbound).length).toBe(inboundBefore);
   });
 
   it('purges everything received before clockStartedBefore when no subject or session is given', async () => {
