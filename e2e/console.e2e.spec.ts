@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { firstKeyWithRole } from '@compliance/platform';
 import { diditHeaders, diditSession, waitFor } from '@compliance/testing';
 // The process stack (tools/stack) is a tool that starts the built services, not a library.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -66,22 +67,55 @@ describe('console: the analysts’ web console in a browser, over the five servi
     await stack?.stop();
   });
 
-  /** A browser of its own (cookies included) for each signed-in user. */
-  async function signIn(role: Role): Promise<Page> {
+  /** A browser of its own (cookies included), its script errors collected. */
+  async function newPage(who: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`${role} ${page.url()}: ${m.text()}`);
+      if (m.type() === 'error') pageErrors.push(`${who} ${page.url()}: ${m.text()}`);
     });
-    page.on('pageerror', (err) => pageErrors.push(`${role} ${page.url()}: ${err.message}`));
-    pages.push(page);
+    page.on('pageerror', (err) => pageErrors.push(`${who} ${page.url()}: ${err.message}`));
+    return page;
+  }
+
+  /** Signs in with a key in a new browser; the users of the main story are kept in `pages` (analyst, auditor, admin). */
+  async function signIn(role: Role, key: string = KEYS[role], keep = true): Promise<Page> {
+    const page = await newPage(role);
+    if (keep) pages.push(page);
     await page.goto(`${base}/alerts`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
-    await page.getByLabel('API key').fill(KEYS[role]);
+    await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${base}/alerts`);
     expect(await page.locator('[data-role]').textContent()).toBe(role);
     return page;
+  }
+
+  /** Posts a signed Didit webhook for the listed person (a new session of `subjectRef`); returns its session id. */
+  async function postListedPerson(subjectRef: string): Promise<string> {
+    const payload = diditSession('v3-approved', { vendor_data: subjectRef });
+    Object.assign((payload.decision as { id_verifications: Array<Record<string, unknown>> }).id_verifications[0], PERSON);
+    const body = JSON.stringify(payload);
+    const res = await fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, stack.env.DIDIT_WEBHOOK_SECRET.split(',')[0]), body });
+    expect(res.status).toBe(202);
+    return payload.session_id as string;
+  }
+
+  /** Presses Tab until the focused element matches `selector`, as a keyboard user would; how many presses it took. */
+  async function tabTo(page: Page, selector: string, max = 300): Promise<number> {
+    for (let presses = 1; presses <= max; presses++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(`document.activeElement !== null && document.activeElement.matches(${JSON.stringify(selector)})`)) return presses;
+    }
+    throw new Error(`${max} presses of Tab never reached ${selector}`);
+  }
+
+  /** Navigation Timing of the page shown: from the navigation's start to DOMContentLoaded and to the end of the load event. */
+  async function navigationTiming(page: Page): Promise<{ domContentLoadedMs: number; loadMs: number }> {
+    await page.waitForFunction(`performance.getEntriesByType('navigation')[0]?.loadEventEnd > 0`);
+    return (await page.evaluate(
+      `(() => { const n = performance.getEntriesByType('navigation')[0]; return { domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), loadMs: Math.round(n.loadEventEnd) }; })()`,
+    )) as { domContentLoadedMs: number; loadMs: number };
   }
 
   /** No serious or critical accessibility violation; a screenshot for the docs when asked. */
@@ -147,12 +181,7 @@ describe('console: the analysts’ web console in a browser, over the five servi
     await page.evaluate('window.notReloaded = true');
     const before = Number(await page.locator('[data-count-kind="aml_match"]').textContent());
 
-    const payload = diditSession('v3-approved', { vendor_data: subject.subjectRef });
-    Object.assign((payload.decision as { id_verifications: Array<Record<string, unknown>> }).id_verifications[0], PERSON);
-    subject.sessionId = payload.session_id as string;
-    const body = JSON.stringify(payload);
-    const res = await fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(body, stack.env.DIDIT_WEBHOOK_SECRET.split(',')[0]), body });
-    expect(res.status).toBe(202);
+    subject.sessionId = await postListedPerson(subject.subjectRef);
 
     const row = page.locator('tbody tr', { has: page.getByRole('link', { name: subject.subjectRef }) });
     await row.waitFor({ timeout: 60_000 });
@@ -165,6 +194,19 @@ describe('console: the analysts’ web console in a browser, over the five servi
     await check(page, 'alert-queue');
   });
 
+  it('signs in with the admin key npm start prints (the first admin key of API_KEYS, not the first key) and shows it the alert', async () => {
+    // tools/stack/start.ts and tools/demo/demo.ts pick the key with this call; here the first key is an analyst's.
+    const printed = firstKeyWithRole(stack.env.API_KEYS, 'admin');
+    expect(stack.env.API_KEYS.split(',')[0]).toContain(':analyst:');
+    expect(printed).toBe(KEYS.admin);
+    const admin = await signIn('admin', printed, false);
+    expect(await admin.locator('[data-user]').textContent()).toBe(NAMES.admin);
+    const row = admin.locator(`tr[data-alert-id="${subject.alertId}"]`);
+    expect(await row.getByRole('link', { name: subject.subjectRef }).count()).toBe(1);
+    expect(await row.textContent()).toContain('aml match');
+    await admin.context().close();
+  });
+
   it('lets an analyst compare the subject with the list entries and propose a false positive, which a second reviewer confirms', async () => {
     const analyst = pages[0];
     await analyst.locator(`tr[data-alert-id="${subject.alertId}"]`).getByRole('link', { name: /Review/ }).click();
@@ -173,6 +215,16 @@ describe('console: the analysts’ web console in a browser, over the five servi
     const hits = await analyst.locator('section[aria-labelledby="hits-heading"]').textContent();
     expect(hits).toMatch(/Kovalenko-Drask/i);
     expect(hits).toContain('Score');
+    // Beside each hit, the list entry as aml-trigger loaded it: aliases, birth dates, countries, list and version.
+    const entry = analyst.locator('[data-hit="opensanctions/fict-0001"]');
+    expect(await entry.locator('[data-entry-aliases]').textContent()).toBe('Виктор Коваленко-Драск; Viktor Kovalenko; V. Kovalenko-Drask');
+    expect(await entry.locator('[data-entry-birth-dates]').textContent()).toBe('1968-04-12');
+    expect(await entry.locator('[data-entry-countries]').textContent()).toBe('ua');
+    expect(await entry.textContent()).toMatch(/List version[0-9a-f]{12}… loaded/);
+    const ofac = analyst.locator('[data-hit="ofac-sdn/10001"]');
+    expect(await ofac.locator('[data-entry-aliases]').textContent()).toContain('KOVALENKO, Viktor');
+    expect(await ofac.locator('[data-entry-birth-dates]').textContent()).toBe('1968-04-12');
+    expect(await analyst.locator('section[aria-labelledby="hits-heading"] [data-section-error]').count()).toBe(0);
     // The subject's side is masked: initials, birth year, the document's last characters.
     const screened = await analyst.locator('section[aria-labelledby="subject-heading"]').textContent();
     expect(screened).toContain('V••• K•••');
@@ -208,6 +260,14 @@ describe('console: the analysts’ web console in a browser, over the five servi
     await analyst.goto(`${base}/sessions/${subject.sessionId}`);
     const identity = analyst.locator('section[aria-labelledby="identity-heading"]');
     expect(await identity.textContent()).toContain('V••• K•••');
+    // The status history and the subject's screenings, with the alert this review is about.
+    const history = analyst.locator('section[aria-labelledby="history-heading"] tbody tr');
+    expect(await history.count()).toBeGreaterThanOrEqual(1);
+    expect(await history.last().textContent()).toContain('approved');
+    const screenings = analyst.locator('section[aria-labelledby="screenings-heading"] tbody tr');
+    expect(await screenings.count()).toBeGreaterThanOrEqual(1);
+    expect(await screenings.first().textContent()).toMatch(/yes.*builtin.*match/);
+    expect(await screenings.first().getByRole('link', { name: `alert ${subject.alertId.slice(0, 8)}` }).count()).toBe(1);
     // An analyst reads no timeline; the page says which role does.
     expect(await analyst.locator('[data-role-note="auditor"]').count()).toBe(1);
     await check(analyst, 'session');
@@ -265,6 +325,14 @@ describe('console: the analysts’ web console in a browser, over the five servi
     await admin.waitForURL(`${base}/subjects/${subject.subjectRef}`);
     expect(await admin.locator('section[aria-labelledby="verifications-heading"]').textContent()).toContain(subject.sessionId);
     expect(await admin.locator('[data-no-legal-holds]').count()).toBe(1);
+    // Retention clocks: one row per category retention keeps of the session, each with its period and due date.
+    const clocks = admin.locator('section[aria-labelledby="retention-heading"] tbody tr');
+    await reloadUntil(admin, async () => (await clocks.count()) > 0, 'the retention clocks of the subject');
+    for (const clock of await clocks.all()) {
+      const text = (await clock.textContent()) ?? '';
+      expect(text).toContain(subject.sessionId.slice(0, 8));
+      expect(text).toMatch(/\d+ days|indefinitely/);
+    }
 
     await admin.getByLabel('Reason (case number, authority)').fill('Case 2026-117: the financial authority asked to keep the file');
     await admin.getByRole('button', { name: 'Place legal hold' }).click();
@@ -277,7 +345,11 @@ describe('console: the analysts’ web console in a browser, over the five servi
     expect(await admin.locator('[data-no-legal-holds]').count()).toBe(1);
   });
 
-  it('shows operations: the audit chain verified on request, the lists, webhook intake and consumer lag', async () => {
+  it('shows operations: the audit chain verified on request, the lists and their reload, webhook intake and consumer lag', async () => {
+    // A webhook signed with the wrong secret: rejected, and counted by reason.
+    const forged = JSON.stringify(diditSession('v3-approved', { vendor_data: `forged-${hex()}` }));
+    const refused = await fetch(`${stack.url('webhook-gateway')}/webhooks/didit`, { method: 'POST', headers: diditHeaders(forged, 'not-the-secret-of-this-gateway'), body: forged });
+    expect(refused.status).toBe(401);
     const admin = pages[2];
     await admin.getByRole('link', { name: 'Operations' }).click();
     await admin.getByRole('button', { name: 'Verify the audit chain now' }).click();
@@ -285,6 +357,11 @@ describe('console: the analysts’ web console in a browser, over the five servi
     expect(await admin.locator('[data-verify-ok]').getAttribute('data-verify-ok')).toBe('true');
     expect(await admin.locator('[data-lists]').textContent()).toContain('opensanctions');
     expect(await admin.locator('[data-intake-accepted]').textContent()).toContain('didit');
+    expect(await admin.locator('[data-intake-rejected] tbody tr', { hasText: 'SIGNATURE_MISMATCH' }).textContent()).toMatch(/SIGNATURE_MISMATCH\s*401\s*1/);
+    expect(await admin.locator('[data-spool-depth]').textContent()).toMatch(/^\d+$/);
+    await admin.getByRole('button', { name: 'Reload the lists now' }).click();
+    expect(await flash(admin, 'success')).toContain('The lists are reloaded; their content did not change.');
+    expect(await admin.locator('[data-lists] tbody tr').count()).toBe(2);
     expect(await admin.locator('[data-consumer-lag] tbody tr').count()).toBe(10);
     await reloadUntil(admin, async () => (await admin.locator('[data-checkpoint]').count()) > 0, 'the last signed checkpoint');
     await check(admin, 'operations');
@@ -313,7 +390,47 @@ describe('console: the analysts’ web console in a browser, over the five servi
     expect(await admin.locator('section[aria-labelledby="erasure-heading"]').textContent()).toContain('Erasure request');
   });
 
-  it('pages through 10,000 alerts 50 at a time, each page quickly', async () => {
+  it('is usable with the keyboard alone: skip link, sign-in, opening an alert and recording a decision', async () => {
+    const subjectRef = `keyboard-${hex()}`;
+    await postListedPerson(subjectRef);
+    const page = await newPage('keyboard');
+    await page.goto(`${base}/alerts`);
+    // The first Tab reaches the skip link; Enter moves the focus to the main content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to main content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.id')).toBe('main');
+    expect(await tabTo(page, '#apiKey')).toBe(1);
+    await page.keyboard.type(KEYS.analyst);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/alerts`);
+    expect(await page.locator('[data-role]').textContent()).toBe('analyst');
+
+    const row = page.locator('tbody tr', { has: page.getByRole('link', { name: subjectRef }) });
+    await reloadUntil(page, async () => (await row.count()) > 0, 'the alert of the keyboard user’s subject');
+    const alertId = (await row.getAttribute('data-alert-id')) as string;
+    await tabTo(page, `tr[data-alert-id="${alertId}"] td.action a`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/alerts/${alertId}`);
+    // The decision: a radio chosen with Space, a note typed, the form sent with Enter on its button.
+    await tabTo(page, '#decision-confirmed');
+    await page.keyboard.press('Space');
+    expect(await page.getByLabel('Confirmed match').isChecked()).toBe(true);
+    await tabTo(page, '#note');
+    await page.keyboard.type('Same name, date of birth and passport as the list entry.');
+    await tabTo(page, 'button[type="submit"]:not(.link-button)');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Record decision');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-flash]');
+    expect(await flash(page, 'success')).toContain('closed as a confirmed match');
+    expect(await page.locator('[data-alert-status]').getAttribute('data-alert-status')).toBe('confirmed');
+    // Focus is visible wherever it goes: the focused control is outlined.
+    await tabTo(page, 'a');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+    await page.context().close();
+  });
+
+  it('pages through 10,000 alerts 50 at a time, each page loaded in under a second', async () => {
     await sql(
       databaseUrl,
       `INSERT INTO aml_trigger.alerts (id, kind, severity, subject_ref, summary, details, raised_at)
@@ -322,15 +439,28 @@ describe('console: the analysts’ web console in a browser, over the five servi
          FROM generate_series(1, 10000) AS g`,
     );
     const analyst = pages[0];
-    const started = Date.now();
-    await analyst.goto(`${base}/alerts`);
-    const firstPageMs = Date.now() - started;
+    // From the start of the navigation to the end of the load event, as the browser measured it. One
+    // more try when over the budget: another helper's build on a shared machine is not the console.
+    const measure = async (navigate: () => Promise<unknown>) => {
+      const tries: Array<{ domContentLoadedMs: number; loadMs: number }> = [];
+      do {
+        await navigate();
+        tries.push(await navigationTiming(analyst));
+      } while (tries.length < 2 && tries[tries.length - 1].loadMs >= 1000);
+      return tries;
+    };
+    const first = await measure(() => analyst.goto(`${base}/alerts`));
     expect(await analyst.locator('tbody tr').count()).toBe(50);
     expect(Number(await analyst.locator('[data-count-total]').textContent())).toBeGreaterThanOrEqual(10_000);
-    await analyst.getByRole('link', { name: 'Next 50 alerts' }).click();
-    await analyst.waitForURL(/cursor=/);
+    const next = await measure(async () => {
+      await analyst.goto(`${base}/alerts`);
+      await analyst.getByRole('link', { name: 'Next 50 alerts' }).click();
+      await analyst.waitForURL(/cursor=/);
+    });
     expect(await analyst.locator('tbody tr').count()).toBe(50);
-    expect(firstPageMs).toBeLessThan(2000);
+    process.stdout.write(`console with 10,000 alerts: first page ${JSON.stringify(first)}, next page ${JSON.stringify(next)}\n`);
+    expect(first[first.length - 1].loadMs).toBeLessThan(1000);
+    expect(next[next.length - 1].loadMs).toBeLessThan(1000);
   });
 
   it('raised no script error and no content-security-policy violation on any page', () => {

@@ -8,6 +8,7 @@ import { CATALOGUE_TOPICS, Topics, type DomainEvent } from '../../libs/contracts
 import { TopicReader } from '../../libs/messaging/src/testing';
 import { onfidoPayload, onfidoRequest, personaEvent, personaRequest, sumsubPayload, sumsubRequest, veriffDecision, veriffRequest, type ProviderRequest } from '../../libs/testing/src/provider-webhooks';
 import { diditHeaders, diditSession } from '../../libs/testing/src/webhooks';
+import { firstKeyWithRole } from '../../libs/platform/src/api-keys';
 import { loadDevSecrets } from '../stack/dev-secrets';
 import { CONSOLE, SERVICES } from '../stack/stack';
 
@@ -17,7 +18,12 @@ const url = (name: string) => {
   const s = SERVICES.find((x) => x.name === name)!;
   return `http://127.0.0.1:${env[s.portVar] ?? s.port}`;
 };
-const apiKey = env.API_KEYS.split(',')[0].split(':')[0];
+// The admin key npm start prints: the demo reads timelines and verifies the audit chain.
+const apiKey = firstKeyWithRole(env.API_KEYS, 'admin');
+if (!apiKey) {
+  process.stderr.write('npm run demo needs an admin key in API_KEYS (key:admin[:name]), as npm start prints\n');
+  process.exit(1);
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const dim = (s: string) => `\x1b[2m${s}\x1b[0m`;

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { firstKeyWithRole } from '../../libs/platform/src/api-keys';
 import { REPO_ROOT } from './dev-secrets';
 import { CONSOLE, SERVICES, Stack } from './stack';
 
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
   await stack.startAll();
   await stack.startService(CONSOLE.name);
 
-  const [apiKey] = stack.env.API_KEYS.split(',')[0].split(':');
+  // The key printed is an admin's: with several keys in API_KEYS the first may be an analyst's.
+  const apiKey = firstKeyWithRole(stack.env.API_KEYS, 'admin') ?? '(none: API_KEYS has no admin key; sign in with one of its keys)';
   process.stdout.write(`
 The suite is up (logs in ${join('.cache', 'logs')}):
 ${SERVICES.map((s) => `  ${s.name.padEnd(16)} ${stack.urls(s.name).join(' ')}   (docs ${stack.url(s.name)}/docs)`).join('\n')}

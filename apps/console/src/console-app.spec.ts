@@ -39,6 +39,19 @@ function stubServices(calls: Call[]): Promise<Server> {
           total: 1,
         });
       }
+      if (url.pathname === '/alerts/with-hits') {
+        const hit = (list: string, entityId: string) => ({ list, entityId, entityName: 'Viktor Kovalenko-Drask', matchedName: 'Viktor Kovalenko', schema: 'Person', datasets: [], score: 0.97, breakdown: { name: 1, dob: 0.05, country: 0.02, identifier: false } });
+        const details = { hits: [hit('opensanctions', 'fict/0001'), hit('ofac-sdn', 'gone')], listVersions: [{ list: 'opensanctions', contentHash: 'a'.repeat(64), loadedAt: '2026-01-01T00:00:00.000Z', entryCount: 32 }] };
+        return json(res, 200, { id: 'with-hits', kind: 'aml_match', severity: 'high', status: 'open', subjectRef: 's-1', screeningId: null, raisedAt: new Date().toISOString(), hitKeys: [], details });
+      }
+      if (url.pathname === '/lists/opensanctions/entries/fict%2F0001') {
+        return json(res, 200, {
+          list: 'opensanctions', entityId: 'fict/0001', primaryName: 'Viktor Kovalenko-Drask', aliases: ['Виктор Коваленко-Драск', HOSTILE], names: [], schema: 'Person',
+          birthDates: ['1968-04-12'], countries: ['ua'], identifiers: ['ZX4471902'], datasets: ['Fictitious Sanctions Programme'],
+          listVersion: { contentHash: 'b'.repeat(64), loadedAt: '2026-02-01T00:00:00.000Z', entryCount: 33 },
+        });
+      }
+      if (url.pathname.startsWith('/lists/')) return json(res, 404, { statusCode: 404, code: 'LIST_ENTRY_NOT_FOUND', message: 'no entry gone in the loaded ofac-sdn list' });
       if (url.pathname.startsWith('/alerts/') && url.pathname.endsWith('/review')) return json(res, 409, { statusCode: 409, code: 'ALERT_ALREADY_REVIEWED', message: 'alert was already reviewed as confirmed' });
       if (url.pathname.startsWith('/alerts/')) return json(res, 404, { statusCode: 404, code: 'ALERT_NOT_FOUND', message: `no alert ${decodeURIComponent(url.pathname.slice(8))}` });
       if (url.pathname === '/legal-holds' && who.role !== 'admin') return json(res, 403, { statusCode: 403, code: 'FORBIDDEN', message: 'role admin or above is required' });
@@ -144,6 +157,24 @@ describe('console over stand-in services', () => {
     expect(page.text).toContain('href="/subjects/%3Cscript%3Ealert');
     expect(page.text).toContain('Next 50 alerts');
     expect(calls.at(-1)).toMatchObject({ url: '/alerts?status=open&kind=aml_match&limit=50', authorization: `Bearer ${KEYS.analyst}` });
+  });
+
+  it('shows each hit’s list entry (aliases, birth dates, countries) beside the subject, and says why one cannot be read', async () => {
+    const c = new Client(consoleApp.url);
+    await c.signIn(KEYS.analyst);
+    const page = await c.request('/alerts/with-hits');
+    expect(page.status).toBe(200);
+    expect(calls.map((x) => x.url)).toEqual(expect.arrayContaining(['/lists/opensanctions/entries/fict%2F0001', '/lists/ofac-sdn/entries/gone']));
+    const first = page.text.slice(page.text.indexOf('data-hit="opensanctions/fict/0001"'), page.text.indexOf('data-hit="ofac-sdn/gone"'));
+    expect(first).toContain('<span data-entry-aliases>Виктор Коваленко-Драск; &lt;script&gt;');
+    expect(first).toContain('<span data-entry-birth-dates>1968-04-12</span>');
+    expect(first).toContain('<span data-entry-countries>ua</span>');
+    expect(first).toContain('ZX4471902');
+    // The entry comes from a newer load than the one screened: the card says so.
+    expect(first).toContain('data-entry-newer');
+    const second = page.text.slice(page.text.indexOf('data-hit="ofac-sdn/gone"'));
+    expect(second).toContain('aml-trigger answered 404 LIST_ENTRY_NOT_FOUND: no entry gone in the loaded ofac-sdn list');
+    expect(page.text).not.toContain('<script>alert');
   });
 
   it('refuses a POST without the session’s CSRF token or from another origin (403)', async () => {

@@ -18,18 +18,35 @@ interface KeyEntry extends Principal {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** One `key:role[:name]` pair of `API_KEYS`, in the order written. */
+export interface ApiKeySpec {
+  key: string;
+  role: Role;
+  name?: string;
+}
+
+/** Reads `API_KEYS` (key:role[:name] pairs separated by commas) as every service does; the config check has validated its shape. */
+export function parseApiKeys(spec = ''): ApiKeySpec[] {
+  return spec
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const [key, role, name] = pair.split(':');
+      return { key, role: role as Role, ...(name ? { name } : {}) };
+    });
+}
+
+/** The first key of `API_KEYS` with this exact role (the admin key `npm start` prints), or undefined. */
+export function firstKeyWithRole(spec: string | undefined, role: Role): string | undefined {
+  return parseApiKeys(spec).find((k) => k.role === role)?.key;
+}
+
 /** API keys from `API_KEYS` (key:role[:name]); the key itself is kept only as a digest. */
 export class ApiKeyRegistry {
   private readonly keys: KeyEntry[];
 
   constructor(spec = '') {
-    this.keys = spec
-      .split(',')
-      .filter(Boolean)
-      .map((pair) => {
-        const [key, role, name] = pair.split(':');
-        return { digest: digest(key), role: role as Role, name: name ?? `${role}-${digest(key).toString('hex').slice(0, 8)}` };
-      });
+    this.keys = parseApiKeys(spec).map(({ key, role, name }) => ({ digest: digest(key), role, name: name ?? `${role}-${digest(key).toString('hex').slice(0, 8)}` }));
   }
 
   /** Compares against every key in constant time per key, so timing does not reveal which matched. */

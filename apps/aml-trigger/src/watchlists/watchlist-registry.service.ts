@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
-import { loadWatchlists, Screener, type ListVersion, type LoadProblem, type ScreeningResult, type ScreeningQuery } from '@compliance/screening';
+import { loadWatchlists, Screener, type ListVersion, type LoadProblem, type ScreeningResult, type ScreeningQuery, type WatchlistEntry, type WatchlistIndex } from '@compliance/screening';
 import { AmlTriggerConfig } from '../aml-trigger.config';
 
 export interface LoadedLists {
   screener: Screener;
+  /** The entries the screener searches, for showing one to a reviewer. */
+  index: WatchlistIndex;
   versions: ListVersion[];
   problems: LoadProblem[];
   /** Hash of every list's content hash: the "list version set" a screening is idempotent on. */
@@ -61,6 +63,13 @@ export class WatchlistRegistry {
     return this.current.screener.screen(query, { suppressedEntityIds: suppressed });
   }
 
+  /** A loaded entry with the version of its list, as the screener saw it; undefined if not in the loaded lists. */
+  entry(list: string, entityId: string): { entry: WatchlistEntry; listVersion: ListVersion | undefined } | undefined {
+    const { index, versions } = this.current;
+    const entry = index.findEntry(list, entityId);
+    return entry && { entry, listVersion: versions.find((v) => v.list === list) };
+  }
+
   /** Concurrent callers (poller and admin endpoint) share one load. */
   reload(): Promise<ReloadOutcome> {
     this.loading ??= this.load().finally(() => (this.loading = undefined));
@@ -82,7 +91,7 @@ export class WatchlistRegistry {
       return { changed: false, versions: previous.versions, problems };
     }
     const thresholds = { review: this.config.AML_REVIEW_THRESHOLD, match: this.config.AML_MATCH_THRESHOLD };
-    this.lists = { screener: new Screener(index, { thresholds }), versions, problems, listSet, loadedAt: new Date().toISOString() };
+    this.lists = { screener: new Screener(index, { thresholds }), index, versions, problems, listSet, loadedAt: new Date().toISOString() };
     entriesGauge.reset();
     for (const v of versions) entriesGauge.set({ list: v.list }, v.entryCount);
     if (previous) for (const listener of this.listeners) listener(this.lists);

@@ -2,13 +2,18 @@ import { anyValue, badge, can, csrfField, details, humanize, sectionError, when 
 import { html, path, type SafeHtml } from '../html/html';
 import { identityDetails, unmaskForm } from '../identity/identity.view';
 import type { ConsoleSession } from '../session/session.store';
-import type { AlertView, ScreeningView } from './alert.types';
+import type { AlertView, ListEntryView, ScreeningView } from './alert.types';
 
 type Hit = Record<string, unknown>;
-const SHOWN_HIT_FIELDS = ['list', 'entityId', 'matchedName', 'entityName', 'score', 'breakdown', 'listVersion', 'aliases', 'birthDates', 'countries', 'why'];
+/** Shown in their own rows; anything else a screener reports is listed after them. */
+const SHOWN_HIT_FIELDS = ['list', 'entityId', 'matchedName', 'entityName', 'score', 'breakdown', 'listVersion', 'why', 'schema', 'datasets'];
 
 const num = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digits) : v === undefined ? undefined : String(v));
-const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(', ') : v === undefined ? undefined : String(v));
+const list = (v: unknown) => (Array.isArray(v) ? (v.length ? v.map(String).join('; ') : undefined) : v === undefined ? undefined : String(v));
+
+/** A list entry by key `list/entityId`: what aml-trigger's loaded list says, or why it could not say. */
+export type ListEntries = Map<string, ListEntryView | Error>;
+export const entryKey = (hit: Hit): string => `${String(hit.list)}/${String(hit.entityId)}`;
 
 /** Why it matched: the score of each part the screener compared. */
 function why(hit: Hit): SafeHtml | string | undefined {
@@ -19,29 +24,44 @@ function why(hit: Hit): SafeHtml | string | undefined {
   return html`<ul class="plain">${parts}</ul>`;
 }
 
-function listVersionOf(hit: Hit, versions: unknown[]): string | undefined {
-  if (hit.listVersion) return String(hit.listVersion);
-  const v = versions.find((x) => (x as { list?: unknown }).list === hit.list) as { contentHash?: string; loadedAt?: string; entryCount?: number } | undefined;
-  return v ? `${v.contentHash?.slice(0, 12) ?? '?'}… loaded ${v.loadedAt?.slice(0, 19).replace('T', ' ') ?? '?'} UTC (${v.entryCount ?? '?'} entries)` : undefined;
+type VersionLike = { list?: unknown; contentHash?: string; loadedAt?: string; entryCount?: number };
+const versionText = (v: VersionLike) => `${v.contentHash?.slice(0, 12) ?? '?'}… loaded ${v.loadedAt?.slice(0, 19).replace('T', ' ') ?? '?'} UTC (${v.entryCount ?? '?'} entries)`;
+
+function listVersionOf(hit: Hit, versions: unknown[]): VersionLike | undefined {
+  return versions.find((x) => (x as VersionLike).list === hit.list) as VersionLike | undefined;
 }
 
-const optional = (pairs: Array<[string, string | undefined]>) => pairs.filter(([, v]) => v !== undefined && v !== '');
+/** What the list says about the entry, beside what the screener found. */
+function listEntry(entry: ListEntryView | Error | undefined, screenedWith: VersionLike | undefined): Array<[string, unknown]> {
+  if (entry === undefined) return [];
+  if (entry instanceof Error) return [['List entry', sectionError(entry)]];
+  const loaded = entry.listVersion;
+  const changed = screenedWith?.contentHash && loaded && loaded.contentHash !== screenedWith.contentHash ? loaded : undefined;
+  return [
+    ['Listed name', entry.primaryName],
+    ['Aliases', html`<span data-entry-aliases>${list(entry.aliases) ?? html`<span class="muted">none listed</span>`}</span>`],
+    ['Birth dates', html`<span data-entry-birth-dates>${list(entry.birthDates) ?? html`<span class="muted">none listed</span>`}</span>`],
+    ['Countries', html`<span data-entry-countries>${list(entry.countries) ?? html`<span class="muted">none listed</span>`}</span>`],
+    ['Identifiers', list(entry.identifiers)],
+    ['Type', entry.schema],
+    ['Datasets or programmes', list(entry.datasets)],
+    ...(changed ? ([['Entry read from', html`<span data-entry-newer>a newer load of the list (${versionText(changed)}): it may differ from what was screened</span>`]] as Array<[string, unknown]>) : []),
+  ];
+}
 
-function hitCard(hit: Hit, i: number, versions: unknown[]): SafeHtml {
+function hitCard(hit: Hit, i: number, versions: unknown[], entries: ListEntries): SafeHtml {
   const extra = Object.keys(hit).filter((k) => !SHOWN_HIT_FIELDS.includes(k));
-  return html`<article class="hit" aria-labelledby="hit-${i}">
+  const screenedWith = listVersionOf(hit, versions);
+  const entry = entries.get(entryKey(hit));
+  return html`<article class="hit" aria-labelledby="hit-${i}" data-hit="${entryKey(hit)}">
   <h3 id="hit-${i}">${String(hit.entityName ?? hit.matchedName ?? hit.entityId ?? `Hit ${i + 1}`)}</h3>
   ${details([
     ['Matched name', hit.matchedName as string | undefined],
-    // What the list says about the entry, when the screener reports it: compared with the subject beside it.
-    ...optional([
-      ['Aliases', list(hit.aliases)],
-      ['Birth dates', list(hit.birthDates)],
-      ['Countries', list(hit.countries)],
-    ]),
+    ...listEntry(entry, screenedWith),
     ['List', hit.list as string | undefined],
-    ['List version', listVersionOf(hit, versions)],
-    ['Entity', hit.entityId as string | undefined],
+    ['List version', typeof hit.listVersion === 'string' ? hit.listVersion : screenedWith ? versionText(screenedWith) : undefined],
+    ['Entry id', hit.entityId as string | undefined],
+    ...(entry === undefined || entry instanceof Error ? ([['Datasets or programmes', list(hit.datasets)]] as Array<[string, unknown]>) : []),
     ['Score', num(hit.score)],
     ['Why', why(hit)],
     ...extra.map((k) => [humanize(k), anyValue(hit[k])] as [string, unknown]),
@@ -106,7 +126,7 @@ function reviewState(alert: AlertView): SafeHtml {
 ${r ? details([['Decided by', r.by], ['Second reviewer', r.secondReviewer], ['At', when(r.at)], ['Note', r.note]]) : ''}`;
 }
 
-export function alertReviewPage(session: ConsoleSession, alert: AlertView, screening: ScreeningView | Error | undefined): SafeHtml {
+export function alertReviewPage(session: ConsoleSession, alert: AlertView, screening: ScreeningView | Error | undefined, entries: ListEntries = new Map()): SafeHtml {
   const d = alert.details ?? {};
   const hits = (Array.isArray(d.hits) ? d.hits : []) as Hit[];
   const versions = (Array.isArray(d.listVersions) ? d.listVersions : []) as unknown[];
@@ -131,7 +151,7 @@ export function alertReviewPage(session: ConsoleSession, alert: AlertView, scree
   </section>
   <section aria-labelledby="hits-heading" class="panel">
     <h2 id="hits-heading">Watchlist entries matched (${hits.length}${typeof d.newHitCount === 'number' && d.newHitCount > hits.length ? ` of ${d.newHitCount}` : ''})</h2>
-    ${hits.length ? hits.map((h, i) => hitCard(h, i, versions)) : html`<p class="muted">This alert is not about watchlist hits.</p>`}
+    ${hits.length ? hits.map((h, i) => hitCard(h, i, versions, entries)) : html`<p class="muted">This alert is not about watchlist hits.</p>`}
   </section>
 </div>
 <section aria-labelledby="review-heading">

@@ -52,6 +52,21 @@ export interface ScreeningView {
   alertIds: string[];
 }
 
+/** A loaded list entry (aml-trigger GET /lists/:list/entries/:entityId): public list data. */
+export interface ListEntryView {
+  list: string;
+  entityId: string;
+  primaryName: string;
+  aliases: string[];
+  names: string[];
+  schema: string;
+  birthDates: string[];
+  countries: string[];
+  identifiers: string[];
+  datasets: string[];
+  listVersion?: { contentHash: string; loadedAt: string; entryCount: number };
+}
+
 /** What the live feed sends a browser about a raised alert: ids, kind, severity and times only. */
 export interface LiveAlert {
   alertId: string;

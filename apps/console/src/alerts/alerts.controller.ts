@@ -6,14 +6,17 @@ import { SessionStore, type ConsoleSession } from '../session/session.store';
 import { refusal, ServiceClient, UpstreamError } from '../upstream/service-client';
 import { CurrentSession, field, seeOther, sendPage } from '../web/console-request';
 import { alertQueuePage } from './alert-queue.page';
-import { alertReviewPage } from './alert-review.page';
-import { PAGE_SIZE, QUEUE_KINDS, QUEUE_STATUSES, type AlertQueuePage, type AlertView, type QueueStatus, type ScreeningView } from './alert.types';
+import { alertReviewPage, entryKey, type ListEntries } from './alert-review.page';
+import { PAGE_SIZE, QUEUE_KINDS, QUEUE_STATUSES, type AlertQueuePage, type AlertView, type ListEntryView, type QueueStatus, type ScreeningView } from './alert.types';
 
 const DECISION_DONE: Record<string, string> = {
   false_positive_proposed: 'Clearance proposed. A second, different reviewer with the auditor or admin role must confirm it.',
   false_positive: 'The alert is closed as a false positive.',
   confirmed: 'The alert is closed as a confirmed match.',
 };
+
+/** A screening reports at most 10 hits; more would be a malformed alert, not more to compare. */
+const MAX_ENTRIES = 20;
 
 @Controller('alerts')
 export class AlertsController {
@@ -34,12 +37,15 @@ export class AlertsController {
   @Get(':id')
   async review(@CurrentSession() s: ConsoleSession, @Param('id') id: string, @Res() res: Response): Promise<void> {
     const alert = await this.alert(s, id);
-    let screening: ScreeningView | Error | undefined;
+    let screening: Promise<ScreeningView | Error | undefined> = Promise.resolve(undefined);
     if (alert.screeningId) {
       const revealed = this.store.takeReveal(s, `screening:${alert.screeningId}`) as ScreeningView | undefined;
-      screening = revealed ?? (await this.services.json<ScreeningView>('aml-trigger', s.apiKey, path(['screenings', alert.screeningId]), { query: { identity: 'masked' } }).catch((err: Error) => err));
+      screening = revealed
+        ? Promise.resolve(revealed)
+        : this.services.json<ScreeningView>('aml-trigger', s.apiKey, path(['screenings', alert.screeningId]), { query: { identity: 'masked' } }).catch((err: Error) => err);
     }
-    sendPage(res, layout(`Alert ${alert.id.slice(0, 8)}`, { session: s, flash: this.store.takeFlash(s), nav: 'alerts' }, alertReviewPage(s, alert, screening)));
+    const [screened, entries] = await Promise.all([screening, this.listEntries(s, alert)]);
+    sendPage(res, layout(`Alert ${alert.id.slice(0, 8)}`, { session: s, flash: this.store.takeFlash(s), nav: 'alerts' }, alertReviewPage(s, alert, screened, entries)));
   }
 
   @Post(':id/review')
@@ -73,6 +79,18 @@ export class AlertsController {
       s.flash = refusal(err);
     }
     seeOther(res, path(['alerts', id]));
+  }
+
+  /** The list entry of each hit, side by side with the subject; an entry that cannot be read says why in its card. */
+  private async listEntries(s: ConsoleSession, alert: AlertView): Promise<ListEntries> {
+    const hits = (Array.isArray(alert.details?.hits) ? alert.details.hits : []) as Array<Record<string, unknown>>;
+    const unique = new Map<string, { list: string; entityId: string }>();
+    for (const h of hits) if (typeof h.list === 'string' && typeof h.entityId === 'string') unique.set(entryKey(h), { list: h.list, entityId: h.entityId });
+    const wanted = [...unique].slice(0, MAX_ENTRIES);
+    const found = await Promise.all(
+      wanted.map(([, h]) => this.services.json<ListEntryView>('aml-trigger', s.apiKey, path(['lists', h.list, 'entries', h.entityId])).catch((err: Error) => err)),
+    );
+    return new Map(wanted.map(([key], i) => [key, found[i]]));
   }
 
   private alert(s: ConsoleSession, id: string): Promise<AlertView> {

@@ -63,7 +63,7 @@ function intakeSection(intake: IntakeView | Error): SafeHtml {
     ['Accepted', String(total(intake.accepted))],
     ['Duplicates', String(intake.duplicates)],
     ['Rejected', String(total(intake.rejected))],
-    ['Spool depth (waiting for Kafka)', intake.spoolDepth === undefined ? undefined : String(intake.spoolDepth)],
+    ['Spool depth (waiting for Kafka)', intake.spoolDepth === undefined ? undefined : html`<span data-spool-depth>${String(intake.spoolDepth)}</span>`],
   ])}
 <div class="compare">
 <table class="data" data-intake-accepted>

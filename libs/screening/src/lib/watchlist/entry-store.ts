@@ -90,6 +90,20 @@ export class EntryStore {
     return this.countries.values[this.countriesOf.at(index)];
   }
 
+  /**
+   * The index of the entry `entityId` of `list`, or -1. A scan rather than a map: it serves a
+   * reviewer opening an alert (a few milliseconds at a million entries), and a map of every id
+   * would cost tens of megabytes that screening never uses.
+   */
+  indexOf(list: string, entityId: string): number {
+    const listId = this.lists.texts.indexOf(list);
+    if (listId < 0) return -1;
+    for (let i = this.entityIds.indexOf(entityId); i >= 0; i = this.entityIds.indexOf(entityId, i + 1)) {
+      if (this.listOf.at(i) === listId) return i;
+    }
+    return -1;
+  }
+
   entry(index: number): WatchlistEntry {
     return {
       list: this.list(index),

@@ -75,4 +75,18 @@ describe('WatchlistIndex', () => {
     const messy = withDocument.identifiers[0].toLowerCase().replace(/(\d{3})/, '$1-');
     expect(index.entriesWithDocument(messy).map((i) => index.entry(i).entry.entityId)).toEqual([withDocument.entityId]);
   });
+
+  it('finds an entry by its list and id, as the list wrote it, and nothing for an id of another list', () => {
+    const withAliases = entries.find((entry) => entry.names.length > 1 && entry.birthDates.length > 0);
+    if (!withAliases) throw new Error('the synthetic list should contain aliases and birth dates');
+    expect(index.findEntry(withAliases.list, withAliases.entityId)).toEqual(withAliases);
+    expect(index.findEntry('another-list', withAliases.entityId)).toBeUndefined();
+    expect(index.findEntry(withAliases.list, `${withAliases.entityId}-unknown`)).toBeUndefined();
+    const twoLists = WatchlistIndex.build([
+      { ...withAliases, list: 'second-list', names: ['Other Person'] },
+      withAliases,
+    ]);
+    expect(twoLists.findEntry(withAliases.list, withAliases.entityId)?.names).toEqual(withAliases.names);
+    expect(twoLists.findEntry('second-list', withAliases.entityId)?.names).toEqual(['Other Person']);
+  });
 });

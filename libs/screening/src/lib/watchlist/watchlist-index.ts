@@ -268,6 +268,12 @@ export class WatchlistIndex {
     };
   }
 
+  /** The entry `entityId` of `list` as loaded (names, birth dates, countries as the list wrote them), if loaded. */
+  findEntry(list: string, entityId: string): WatchlistEntry | undefined {
+    const entryIndex = this.store.indexOf(list, entityId);
+    return entryIndex < 0 ? undefined : this.store.entry(entryIndex);
+  }
+
   entryList(entryIndex: number): string {
     return this.store.list(entryIndex);
   }
