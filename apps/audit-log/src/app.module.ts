@@ -11,10 +11,11 @@ import { VerificationModule } from './verification/verification.module';
 /**
  * The chain by grants, not only by triggers: the runtime may add entries, data and checkpoints and
  * read them; of an entry it may only stamp the redaction columns, of the data only delete rows
- * (erasure, purge); checkpoints are insert-only. The head row moves with every append.
+ * (erasure, purge); checkpoints and the index of erased references are insert-only. The head row
+ * moves with every append.
  */
 const chainIsInsertOnly = (role: string): string[] => [
-  `REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry, audit_entry_data, audit_checkpoint FROM "${role}"`,
+  `REVOKE UPDATE, DELETE, TRUNCATE ON audit_entry, audit_entry_data, audit_checkpoint, audit_erased_ref FROM "${role}"`,
   `GRANT UPDATE (redacted_at, redacted_by) ON audit_entry TO "${role}"`,
   `GRANT DELETE ON audit_entry_data TO "${role}"`,
 ];

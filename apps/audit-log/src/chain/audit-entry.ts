@@ -26,4 +26,6 @@ export interface ChainedEntry extends EntryHeader {
   dataHash: string;
   prevHash: string;
   hash: string;
+  /** Set when the entry was chained redacted: the event id of the erasure command chained before it that reaches it. */
+  redactedBy?: string;
 }

@@ -72,8 +72,15 @@ export class ChainAppender {
     state.head ??= await lockChainHead(manager);
     const from = state.head.sequence;
     const sealed = sealAll(state.head, fresh);
-    await insertSealed(manager, sealed);
-    for (const s of sealed) auditMetrics.appended.inc({ type: s.entry.type });
+    // Under the lock: an erasure chained before these entries has committed what it reached, and the
+    // insert chains those of its subjects and sessions redacted.
+    const redacted = await insertSealed(manager, sealed);
+    for (const s of sealed) {
+      auditMetrics.appended.inc({ type: s.entry.type });
+      const by = redacted.get(s.entry.sequence);
+      if (by) s.entry.redactedBy = by;
+    }
+    if (redacted.size > 0) auditMetrics.redacted.inc({ trigger: 'erasure' }, redacted.size);
     auditMetrics.head.set(state.head.sequence);
     await this.checkpoints.afterAppend(manager, from, state.head);
     return sealed.map((s) => s.entry);
@@ -100,7 +107,10 @@ export class ChainAppender {
   };
 }
 
-/** Seals entries in order from the head, advancing it: sequence, recorded time, hash. */
+/**
+ * Seals entries in order from the head, advancing it: sequence, recorded time, hash. An entry chained
+ * redacted is hashed like any other: its data_hash commits to the data it is written without.
+ */
 function sealAll(head: ChainHead, entries: Prepared[]): SealedEntry[] {
   const recordedAt = isoMillis(new Date());
   return entries.map(({ entry, occurredAt, salt, canonical, dataHash }) => {

@@ -1,6 +1,6 @@
 import { Query, type PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import type { ChainedEntry } from './audit-entry';
+import { AuditEntryTypes, type ChainedEntry } from './audit-entry';
 
 /** An EntityManager (inside a transaction) or the DataSource: both run raw SQL. */
 export interface Queryable {
@@ -36,25 +36,56 @@ export async function chainedEventIds(q: Queryable, eventIds: string[]): Promise
   return new Set(rows.map((r) => r.event_id));
 }
 
-// Chain rows, data rows and the head move together in one statement, however many entries.
+// Chain rows, data rows and the head move together in one statement, however many entries. An entry
+// naming a subject or session a chained erasure reached (audit_erased_ref) is chained redacted: stamped
+// with that erasure command, without a data row; the retention protocol's own entries keep their data.
 const INSERT_SQL = `
-WITH entry AS (
-  INSERT INTO audit_entry (sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash, trace_id)
+WITH input AS (
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
-                       $9::text[], $10::text[], $11::text[], $16::text[])
-  RETURNING sequence),
-data AS (INSERT INTO audit_entry_data (sequence, salt, data) SELECT * FROM unnest($1::bigint[], $12::text[], $13::text[])),
+                       $9::text[], $10::text[], $11::text[], $16::text[], $12::text[], $13::text[])
+         AS x(sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash, trace_id, salt, data)),
+marked AS (
+  SELECT i.*, CASE WHEN i.type NOT LIKE 'retention.%' AND i.type <> '${AuditEntryTypes.DataRedacted}' THEN coalesce(bs.erased_by, bx.erased_by) END AS redacted_by
+  FROM input i
+  LEFT JOIN audit_erased_ref bs ON bs.kind = 'subject' AND bs.ref = i.subject_ref
+  LEFT JOIN audit_erased_ref bx ON bx.kind = 'session' AND bx.ref = i.session_id),
+entry AS (
+  INSERT INTO audit_entry (sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash, trace_id,
+                           redacted_at, redacted_by)
+  SELECT sequence, event_id, type, source, subject_ref, session_id, occurred_at, recorded_at, data_hash, prev_hash, hash, trace_id,
+         CASE WHEN redacted_by IS NOT NULL THEN now() END, redacted_by
+  FROM marked
+  RETURNING sequence, redacted_by),
+data AS (INSERT INTO audit_entry_data (sequence, salt, data) SELECT sequence, salt, data FROM marked WHERE redacted_by IS NULL),
 head AS (UPDATE audit_chain_head SET sequence = $14, hash = $15, updated_at = now() WHERE id = 1)
-SELECT count(*)::int AS n FROM entry`;
+SELECT sequence, redacted_by FROM entry WHERE redacted_by IS NOT NULL`;
 
-/** Writes sealed entries (in chain order, at least one) with their data, and moves the head to the last, in one statement. */
-export async function insertSealed(q: Queryable, sealed: SealedEntry[]): Promise<void> {
+/**
+ * Writes sealed entries (in chain order, at least one) with their data, and moves the head to the
+ * last, in one statement. An entry a chained erasure already reached is written redacted (no data
+ * row): returned are those, by sequence, with the event id of the erasure command.
+ */
+export async function insertSealed(q: Queryable, sealed: SealedEntry[]): Promise<Map<number, string>> {
   const col = <K extends keyof ChainedEntry>(k: K) => sealed.map((s) => s.entry[k]);
   const last = sealed[sealed.length - 1].entry;
-  await q.query(INSERT_SQL, [
+  const rows: Array<{ sequence: string; redacted_by: string }> = await q.query(INSERT_SQL, [
     col('sequence'), col('eventId'), col('type'), col('source'), col('subjectRef'), col('sessionId'), col('occurredAt'), col('recordedAt'),
     col('dataHash'), col('prevHash'), col('hash'), sealed.map((s) => s.salt), sealed.map((s) => s.canonical), last.sequence, last.hash,
     sealed.map((s) => s.entry.traceId ?? null),
+  ]);
+  return new Map(rows.map((r) => [Number(r.sequence), r.redacted_by]));
+}
+
+/**
+ * Records what erasure commands reached (subjects and sessions, each with its command), for the
+ * entries appended after them; a reference already erased keeps its first command.
+ */
+export async function recordErasedRefs(q: Queryable, refs: Array<{ kind: 'subject' | 'session'; ref: string; erasedBy: string }>): Promise<void> {
+  if (refs.length === 0) return;
+  await q.query('INSERT INTO audit_erased_ref (kind, ref, erased_by) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING', [
+    refs.map((r) => r.kind),
+    refs.map((r) => r.ref),
+    refs.map((r) => r.erasedBy),
   ]);
 }
 
@@ -74,9 +105,11 @@ export async function recordedAtOf(q: Queryable, sequence: number): Promise<Date
 
 /**
  * The first redacted entry no chained retention command accounts for: its \`redacted_by\` must be the
- * event id of an erasure or purge command chained at or after it, that reaches it (the command's
- * subject, a session it names or the trail links to that subject before it, or, for a purge without
- * subject or session, an occurrence before its cut-off); and retention entries are never redacted.
+ * event id of an erasure or purge command chained at or after it, or of an erasure command chained
+ * before it (the entry arrived after the erasure and was chained redacted), that reaches it (the
+ * command's subject, a session it names or the trail links to that subject before it, or, for a purge
+ * without subject or session, an occurrence before its cut-off); and retention entries are never redacted.
+ * A condition that is unknown (a reference the command does not have) accounts for nothing.
  */
 export async function firstUnorderedRedaction(q: Queryable): Promise<number | null> {
   const [row]: Array<{ sequence: string } | undefined> = await q.query(
@@ -84,8 +117,8 @@ export async function firstUnorderedRedaction(q: Queryable): Promise<number | nu
        LEFT JOIN audit_entry c ON c.event_id = e.redacted_by
        LEFT JOIN audit_entry_data cd ON cd.sequence = c.sequence
       WHERE e.redacted_at IS NOT NULL
-        AND NOT (
-          c.sequence IS NOT NULL AND c.sequence >= e.sequence
+        AND (
+          c.sequence IS NOT NULL AND (c.sequence >= e.sequence OR c.type = 'retention.erasure.requested')
           AND c.type IN ('retention.erasure.requested', 'retention.purge.due')
           AND e.type NOT LIKE 'retention.%' AND e.type <> 'audit.data_redacted'
           AND (
@@ -97,7 +130,7 @@ export async function firstUnorderedRedaction(q: Queryable): Promise<number | nu
             OR (c.type = 'retention.purge.due' AND c.subject_ref IS NULL AND c.session_id IS NULL AND cd.data IS NOT NULL
                 AND e.occurred_at < (cd.data::jsonb ->> 'clockStartedBefore')::timestamptz)
           )
-        )
+        ) IS NOT TRUE
       ORDER BY e.sequence LIMIT 1`,
   );
   return row ? Number(row.sequence) : null;

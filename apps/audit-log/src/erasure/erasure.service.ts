@@ -13,20 +13,22 @@ import type { ChainedEntry } from '../chain/audit-entry';
 import { AuditEntryTypes } from '../chain/audit-entry';
 import { auditMetrics } from '../chain/audit.metrics';
 import { ChainAppender } from '../chain/chain-appender';
+import { recordErasedRefs } from '../chain/chain.repository';
 import { linkedSessions, redactEntries } from '../entries/entry.repository';
 
 export const SERVICE = 'audit-log';
 const PARTY = { service: SERVICE, source: EventSources.AuditLog };
 
 /**
- * What one command redacts: the entries of a subject, of sessions, or that occurred before a time,
- * among those chained up to `upto` (the command's own entry: what the chain held when it arrived).
+ * What one command redacts: the entries of a subject, of sessions, or that occurred before a time.
+ * `upto` is the command's own entry (what the chain held when it arrived): a purge reaches the entries
+ * chained up to it, and the sessions linked to an erasure's subject are those linked up to it.
  */
 interface Redaction {
   event: DomainEvent;
   trigger: 'erasure' | 'purge';
   subjectRef: string | null;
-  /** Sessions named by the command; those the trail links to `subjectRef` are added. */
+  /** Sessions named by the command; those the trail links to `subjectRef` (up to the command) are added. */
   sessionIds: string[];
   before: string | null;
   upto: number | null;
@@ -43,7 +45,9 @@ export class ErasureService {
   /**
    * Runs after a batch of events was queued for the chain, in the same transaction. Ordinary events
    * cost nothing here; the retention commands among them are applied together: one flush, one query
-   * for the sessions of all their subjects, one redaction, one outbox clean-up.
+   * for the sessions of all their subjects, one redaction, one record of what the erasures reached
+   * (so that entries appended later of those subjects and sessions are chained redacted), one outbox
+   * clean-up.
    */
   async onRecorded(events: DomainEvent[], manager: EntityManager): Promise<void> {
     const commands = events.filter(isOurCommand);
@@ -53,8 +57,14 @@ export class ErasureService {
     const upto = placesInChain(events, chained);
     const redactions = commands.map((event) => redactionOf(event, upto.get(event.id) ?? null));
     await this.addLinkedSessions(manager, redactions);
-    const counts = await redactEntries(manager, redactions.map((r) => ({ ...r, byEvent: r.event.id })));
+    // An erasure also reaches the steps of its subject and sessions chained after it in this batch, as
+    // it reaches those appended later (`audit_erased_ref`); a purge only what the chain held before it.
+    const counts = await redactEntries(manager, redactions.map((r) => ({ ...r, byEvent: r.event.id, upto: r.trigger === 'erasure' ? null : r.upto })));
     const erasures = redactions.filter((r) => r.trigger === 'erasure');
+    await recordErasedRefs(manager, erasures.flatMap((r) => [
+      ...(r.subjectRef ? [{ kind: 'subject' as const, ref: r.subjectRef, erasedBy: r.event.id }] : []),
+      ...r.sessionIds.map((ref) => ({ kind: 'session' as const, ref, erasedBy: r.event.id })),
+    ]));
     const keys = erasures.flatMap((r) => [r.subjectRef as string, ...r.sessionIds]);
     if (keys.length > 0) await deleteSentOutbox(manager, keys);
     for (const [i, r] of redactions.entries()) await this.confirm(manager, r, counts[i]);

@@ -50,6 +50,42 @@ describe('erasure and purge of audit data (real broker, real Postgres)', () => {
     expect(verify.body).toMatchObject({ ok: true, redacted: 6 });
   });
 
+  it('chains redacted, at once, an event of the erased subject consumed after the erasure, and keeps other subjects whole', async () => {
+    // Published before the erasure, consumed after it (the kyc and retention topics are read independently).
+    const late = verificationStory({ sessionId: erased.sessionId, subjectRef: erased.subjectRef });
+    const other = verificationStory();
+    await world.send(Topics.KycVerifications, [late.approved, other.approved]);
+    // The webhook names only the session, which the trail linked to the erased subject before the erasure.
+    await world.send(Topics.WebhooksInbound, [late.webhook]);
+    const [approved, webhook, kept] = await Promise.all([late.approved, late.webhook, other.approved].map((e) => world.waitForEvent(e.id)));
+    const [command] = await world.query("SELECT event_id, sequence FROM audit_log.audit_entry WHERE type = 'retention.erasure.requested' AND subject_ref = $1", [erased.subjectRef]);
+    for (const entry of [approved, webhook]) {
+      expect(Number(entry.sequence)).toBeGreaterThan(Number(command.sequence));
+      expect(entry).toMatchObject({ redacted_by: command.event_id });
+      expect(entry.redacted_at).not.toBeNull();
+      expect(await world.query('SELECT 1 FROM audit_log.audit_entry_data WHERE sequence = $1', [entry.sequence])).toEqual([]);
+    }
+    expect(kept.redacted_at).toBeNull();
+    const [keptData] = await world.query('SELECT data FROM audit_log.audit_entry_data WHERE sequence = $1', [kept.sequence]);
+    expect(JSON.parse(keptData.data)).toMatchObject({ status: 'approved', decision: { documentType: 'Passport', issuingCountry: 'ESP' } });
+    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 8 });
+
+    // The erasure still orders no redaction of another subject's entry: done by hand, it is caught.
+    const [row] = await world.query('SELECT salt, data FROM audit_log.audit_entry_data WHERE sequence = $1', [kept.sequence]);
+    await world.query('DELETE FROM audit_log.audit_entry_data WHERE sequence = $1', [kept.sequence]);
+    await world.query('UPDATE audit_log.audit_entry SET redacted_at = now(), redacted_by = $2 WHERE sequence = $1', [kept.sequence, command.event_id]);
+    try {
+      expect((await getJson(app, '/audit/verify')).body).toMatchObject({
+        ok: false,
+        broken: { sequence: Number(kept.sequence), reason: expect.stringMatching(/is redacted, but no chained retention command that reaches it ordered that/) },
+      });
+    } finally {
+      await world.query('INSERT INTO audit_log.audit_entry_data (sequence, salt, data) VALUES ($1, $2, $3)', [kept.sequence, row.salt, row.data]);
+      await world.query('UPDATE audit_log.audit_entry SET redacted_at = NULL, redacted_by = NULL WHERE sequence = $1', [kept.sequence]);
+    }
+    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 8 });
+  });
+
   it('keeps the request and the redaction itself in the trail, and shows redacted steps without data', async () => {
     const trail = await world.query("SELECT e.type, d.data FROM audit_log.audit_entry e LEFT JOIN audit_log.audit_entry_data d USING (sequence) WHERE e.subject_ref = $1 AND (e.type LIKE 'retention.%' OR e.type = 'audit.data_redacted') ORDER BY e.sequence", [erased.subjectRef]);
     expect(trail.map((r) => r.type)).toEqual([EventTypes.RetentionErasureRequested, 'audit.data_redacted', EventTypes.RetentionErasureCompleted]);
@@ -79,6 +115,6 @@ describe('erasure and purge of audit data (real broker, real Postgres)', () => {
     const done = await answer(EventTypes.RetentionPurgeCompleted, (d) => d.purgeId === (purge.data as any).purgeId);
     expect(done.data.counts).toEqual({ audit_entry_data: 5 });
     expect((await dataOf(old.sessionId)).every((r) => r.data === null)).toBe(true);
-    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 16 });
+    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 18 });
   });
 });

@@ -62,11 +62,11 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
       const before = await world.entryCount();
       const statements = await record(Array.from({ length: size }, (_, i) => statusEvent(i)));
       expect(await world.entryCount()).toBe(before + size);
-      // Duplicate check, head lock, one insert of chain rows, data rows and head.
+      // Duplicate check, head lock, one insert of chain rows, data rows and head (erased references looked up in it).
       expect(statements).toHaveLength(3);
       expect(statements[0]).toMatch(/^SELECT event_id FROM audit_entry WHERE event_id = ANY/);
       expect(statements[1]).toMatch(/FROM audit_chain_head WHERE id = 1 FOR UPDATE$/);
-      expect(statements[2]).toMatch(/^WITH entry AS \( INSERT INTO audit_entry/);
+      expect(statements[2]).toMatch(/^WITH input AS .* LEFT JOIN audit_erased_ref .* INSERT INTO audit_entry \(/);
     }
     expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, entries: 301 });
   });
@@ -77,7 +77,7 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
     await record([...story(a), ...story(b)]);
     const first = erasureRequested(a.subjectRef);
     const again = erasureRequested(a.subjectRef);
-    // The session goes on after the request: applied one by one, this step would come after the redaction.
+    // The session goes on after the request: applied one by one, this step would be chained redacted.
     const later = verificationStory({ sessionId: a.sessionId, subjectRef: a.subjectRef }).approved;
     const other = erasureRequested(b.subjectRef);
     const statements = await record([first, again, later, other]);
@@ -89,7 +89,7 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
 
     for (const e of story(a)) expect(await dataOf(e.id)).toEqual([{ redacted_by: first.id, data: null }]);
     for (const e of story(b)) expect(await dataOf(e.id)).toEqual([{ redacted_by: other.id, data: null }]);
-    expect((await dataOf(later.id))[0].data).not.toBeNull();
+    expect(await dataOf(later.id)).toEqual([{ redacted_by: first.id, data: null }]);
 
     const confirmations = await world.query<{ key: string; value: string }>(
       "SELECT key, value FROM audit_log.outbox WHERE headers->>'ce_type' = $1 ORDER BY id",
@@ -97,13 +97,21 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
     );
     const counts = confirmations.map((c) => [c.key, JSON.parse(c.value).requestId, JSON.parse(c.value).counts.audit_entry_data]);
     expect(counts).toEqual([
-      [a.subjectRef, (first.data as ErasureRequestedData).requestId, 5],
+      [a.subjectRef, (first.data as ErasureRequestedData).requestId, 6],
       [a.subjectRef, (again.data as ErasureRequestedData).requestId, 0],
       [b.subjectRef, (other.data as ErasureRequestedData).requestId, 5],
     ]);
     const redactions = await world.query("SELECT e.subject_ref, d.data FROM audit_log.audit_entry e JOIN audit_log.audit_entry_data d USING (sequence) WHERE e.type = 'audit.data_redacted' ORDER BY e.sequence");
-    expect(redactions.map((r) => [r.subject_ref, JSON.parse(r.data).entries])).toEqual([[a.subjectRef, 5], [a.subjectRef, 0], [b.subjectRef, 5]]);
-    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 10 });
+    expect(redactions.map((r) => [r.subject_ref, JSON.parse(r.data).entries])).toEqual([[a.subjectRef, 6], [a.subjectRef, 0], [b.subjectRef, 5]]);
+    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 11 });
+
+    // A later fetch: the steps of an erased subject are chained redacted by the insert itself, still three statements.
+    const late = verificationStory({ sessionId: b.sessionId, subjectRef: b.subjectRef }).approved;
+    const unrelated = statusEvent(7);
+    expect(await record([late, unrelated])).toHaveLength(3);
+    expect(await dataOf(late.id)).toEqual([{ redacted_by: other.id, data: null }]);
+    expect((await dataOf(unrelated.id))[0].data).not.toBeNull();
+    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 12 });
   });
 
   it('purges by session and by age in one batch, and leaves purges of other categories alone', async () => {
@@ -121,6 +129,6 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
       [(bySession.data as PurgeDueData).purgeId, 5],
       [(byAge.data as PurgeDueData).purgeId, 5],
     ]);
-    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 20 });
+    expect((await getJson(app, '/audit/verify')).body).toMatchObject({ ok: true, redacted: 22 });
   });
 });
