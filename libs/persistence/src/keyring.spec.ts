@@ -64,6 +64,45 @@ describe('the keyring (real Postgres)', () => {
     expect(row.destroyed_at).toBeInstanceOf(Date);
   });
 
+  it('says in the issuing statement whether an owner was erased before; with skipErased it makes them no new key', async () => {
+    const [erased, kept, session] = [`subject-${randomUUID()}`, `subject-${randomUUID()}`, `session-${randomUUID()}`];
+    const keyring = new LocalKeyring(ds, first);
+    const [ke, kk] = await keyring.keysFor([{ subjectRef: erased }, { subjectRef: kept }]);
+    expect([ke.erased, kk.erased]).toEqual([undefined, undefined]);
+    const never = `subject-${randomUUID()}`; // erased before any key of theirs was made
+    expect(await keyring.destroy({ subjectRefs: [erased, never] })).toBe(1);
+    const live = async (keyId?: string) => (await ds.query('SELECT count(*)::int AS n FROM keyring.data_keys WHERE destroyed_at IS NULL AND key_id = $1', [keyId]))[0].n;
+    const rows = async () => (await ds.query('SELECT count(*)::int AS n FROM keyring.data_keys'))[0].n as number;
+    const before = await rows();
+
+    // An issuing caller that skips erased owners: no key for the erased one, the others as before, one mixed batch.
+    const gateway = new LocalKeyring(ds, first);
+    const [skipped, same, fresh, neverKeyed] = await gateway.keysFor([{ subjectRef: erased }, { subjectRef: kept }, { sessionId: session }, { subjectRef: never }], { skipErased: true });
+    expect(skipped).toEqual({ erased: true });
+    expect(neverKeyed).toEqual({ erased: true });
+    expect(same).toMatchObject({ keyId: kk.keyId });
+    expect(same.erased).toBeUndefined();
+    expect(fresh.key).toBeInstanceOf(Buffer);
+    expect(fresh.erased).toBeUndefined();
+    // Cached: still erased, still no key made.
+    expect((await gateway.keysFor([{ subjectRef: erased }], { skipErased: true }))[0]).toEqual({ erased: true });
+    expect(await rows()).toBe(before + 1); // the session's key only
+
+    // Every other caller is still issued a key, told the owner was erased before; a skipping caller then gets that key, marked.
+    const [again] = await new LocalKeyring(ds, first).keysFor([{ subjectRef: erased }]);
+    expect(again).toMatchObject({ erased: true });
+    expect(again.keyId).not.toBe(ke.keyId);
+    expect(await live(again.keyId)).toBe(1);
+    const [marked] = await new LocalKeyring(ds, first).keysFor([{ subjectRef: erased }], { skipErased: true });
+    expect(marked).toMatchObject({ erased: true, keyId: again.keyId });
+    const [cachedMarked] = await new LocalKeyring(ds, first, 60_000).keysFor([{ subjectRef: erased }]);
+    expect(cachedMarked.erased).toBe(true);
+
+    // The index that answers it, made idempotently with the schema.
+    const [index] = await ds.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'keyring' AND indexname = 'data_keys_destroyed_owner'`);
+    expect(index.indexdef).toMatch(/\(owner_digest\) WHERE \(destroyed_at IS NOT NULL\)/);
+  });
+
   it('a lost keyring row is a clear error, not a crash', async () => {
     const [k] = await new LocalKeyring(ds, first).keysFor([{ sessionId: `lost-${randomUUID()}` }]);
     await ds.query('DELETE FROM keyring.data_keys WHERE key_id = $1', [k.keyId]);

@@ -35,14 +35,31 @@ export function ownerName(o: DataKeyOwner): string {
 export interface IssuedKey {
   keyId: string;
   key: Buffer;
+  /** The owner was erased before (a destroyed key of theirs exists): this key was made or kept after an erasure. */
+  erased?: boolean;
+}
+
+/** An owner erased before, for whom `keysFor(…, { skipErased: true })` issued no key. */
+export interface ErasedOwner {
+  erased: true;
+  keyId?: undefined;
+  key?: undefined;
 }
 
 export interface Keyring extends DataKeySource {
   /** Several keys in one round trip; each entry the key or why there is none (destroyed, missing). */
   dataKeys(keyIds: string[]): Promise<Map<string, Buffer | Error>>;
-  /** The live data key of each owner (the subject's, else the session's), made when there is none. One round trip for all. */
+  /**
+   * The live data key of each owner (the subject's, else the session's), made when there is none. One
+   * round trip for all. Each says whether its owner was erased before; with `skipErased` no key is made
+   * for such an owner (an ErasedOwner instead), so an erasure is not undone by the next message about them.
+   */
   keysFor(owners: DataKeyOwner[]): Promise<IssuedKey[]>;
-  /** Destroys every key of these subjects and sessions (an erasure); returns how many were live. */
+  keysFor(owners: DataKeyOwner[], options: { skipErased: true }): Promise<Array<IssuedKey | ErasedOwner>>;
+  /**
+   * Destroys every key of these subjects and sessions (an erasure); returns how many were live. An owner
+   * with no key yet is recorded as erased all the same (a destroyed row), so issuing can say so later.
+   */
   destroy(owners: { subjectRefs?: string[]; sessionIds?: string[] }, q?: Queryable): Promise<number>;
   /** Drops cached keys of these owners (an erasure was ordered; the keys may be destroyed any moment). */
   forget(owners: { subjectRefs?: string[]; sessionIds?: string[] }): Promise<void>;
@@ -106,9 +123,11 @@ export async function ensureKeyringSchema(ds: DataSource, role?: string): Promis
         created_at timestamptz NOT NULL DEFAULT now(),
         destroyed_at timestamptz,
         CHECK ((wrapped IS NULL) = (destroyed_at IS NOT NULL)))`);
-    // The one index: issuing, reading and destroying a live key all go by it (an issued key is one
-    // row insert and one index entry on the ingest path). Re-wrapping after a rotation scans.
+    // Issuing, reading and destroying a live key all go by this index (an issued key is one row insert
+    // and one index entry on the ingest path). Re-wrapping after a rotation scans.
     await m.query(`CREATE UNIQUE INDEX IF NOT EXISTS data_keys_live_owner ON ${KEYRING_SCHEMA}.data_keys (owner_digest) WHERE destroyed_at IS NULL`);
+    // Whether an owner was erased before (issuing says so): only destroyed rows, so an issued key adds no entry here.
+    await m.query(`CREATE INDEX IF NOT EXISTS data_keys_destroyed_owner ON ${KEYRING_SCHEMA}.data_keys (owner_digest) WHERE destroyed_at IS NOT NULL`);
     // The secret the owner digests are keyed with, itself wrapped under the KEK (so a rotation keeps every digest).
     await m.query(`CREATE TABLE IF NOT EXISTS ${KEYRING_SCHEMA}.secrets (name text PRIMARY KEY, kek_id text NOT NULL, wrapped text NOT NULL)`);
     if (role) {
@@ -117,6 +136,14 @@ export async function ensureKeyringSchema(ds: DataSource, role?: string): Promis
     }
   });
 }
+
+/** SQL: whether the owner digest `column` has a destroyed key (an index probe of data_keys_destroyed_owner). */
+const wasErased = (column: string): string =>
+  `EXISTS (SELECT 1 FROM ${KEYRING_SCHEMA}.data_keys g WHERE g.owner_digest = ${column} AND g.destroyed_at IS NOT NULL)`;
+
+const ERASED_OWNER: ErasedOwner = Object.freeze({ erased: true as const });
+
+const issuedOf = (c: Cached): IssuedKey => ({ keyId: c.keyId, key: c.key, ...(c.erased ? { erased: true } : {}) });
 
 const namesOf = (owners: { subjectRefs?: string[]; sessionIds?: string[] }): string[] => [
   ...(owners.subjectRefs ?? []).map((s) => ownerName({ subjectRef: s })),
@@ -127,7 +154,17 @@ interface Cached {
   keyId: string;
   key: Buffer;
   ownerDigest: string;
+  erased?: boolean;
   until: number;
+}
+
+/** An owner's row of `keysFor`'s statement: their live key (none when it was skipped or made elsewhere meanwhile), and whether they were erased before. */
+interface OwnerRow {
+  owner_digest: string;
+  key_id: string | null;
+  kek_id: string | null;
+  wrapped: string | null;
+  erased: boolean;
 }
 
 /**
@@ -139,6 +176,8 @@ export class LocalKeyring implements Keyring {
   private digestKey?: Promise<Buffer>;
   private readonly byOwner = new Map<string, Cached>();
   private readonly byKeyId = new Map<string, Cached>();
+  /** Owners found erased, with no key made for them (`skipErased`): until when that answer is cached. */
+  private readonly erasedOwners = new Map<string, number>();
 
   constructor(
     private readonly db: Queryable,
@@ -182,39 +221,69 @@ export class LocalKeyring implements Keyring {
     return names.map((n) => createHmac('sha256', key).update(n).digest('base64url'));
   }
 
-  async keysFor(owners: DataKeyOwner[]): Promise<IssuedKey[]> {
+  keysFor(owners: DataKeyOwner[]): Promise<IssuedKey[]>;
+  keysFor(owners: DataKeyOwner[], options: { skipErased: true }): Promise<Array<IssuedKey | ErasedOwner>>;
+  async keysFor(owners: DataKeyOwner[], options?: { skipErased: true }): Promise<Array<IssuedKey | ErasedOwner>> {
+    const skipErased = options?.skipErased === true;
     const names = owners.map(ownerName);
     const now = Date.now();
-    const out = new Map<string, IssuedKey>();
+    const out = new Map<string, IssuedKey | ErasedOwner>();
     for (const n of names) {
       const hit = this.byOwner.get(n);
-      if (hit && hit.until > now) out.set(n, hit);
+      if (hit && hit.until > now) out.set(n, issuedOf(hit));
+      else {
+        // An erasure is for good: an owner found erased (with no key made) stays so for callers that skip them.
+        const erasedUntil = skipErased ? this.erasedOwners.get(n) : undefined;
+        if (erasedUntil !== undefined && erasedUntil > now) out.set(n, ERASED_OWNER);
+        else if (erasedUntil !== undefined) this.erasedOwners.delete(n);
+      }
     }
     const missing = [...new Set(names.filter((n) => !out.has(n)))];
     if (missing.length) {
       const digests = await this.digestsOf(missing);
       const fresh = missing.map(() => ({ keyId: `dk_${secureRandomBytes(16).toString('base64url')}`, key: secureRandomBytes(32) }));
-      // One round trip: insert a key for every owner without a live one, and read the live key of the
-      // others (the statement's snapshot cannot see its own inserts, hence the union with what it inserted).
-      const liveOf = (): string => `SELECT key_id, owner_digest, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL`;
-      let rows: Array<{ key_id: string; owner_digest: string; kek_id: string; wrapped: string }> = await this.db.query(
+      // One round trip, one row per owner: insert a key for every owner without a live one (unless the
+      // caller skips erased owners and this one has a destroyed key), read the live key of the others (the
+      // statement's snapshot cannot see its own inserts, hence the union with what it inserted), and say
+      // whether the owner was erased before (the destroyed-row index).
+      let rows: OwnerRow[] = await this.db.query(
         `WITH made AS (
            INSERT INTO ${KEYRING_SCHEMA}.data_keys (key_id, owner_digest, kek_id, wrapped)
-           SELECT * FROM unnest($2::text[], $1::text[], $3::text[], $4::text[])
+           SELECT u.key_id, u.owner_digest, u.kek_id, u.wrapped
+             FROM unnest($2::text[], $1::text[], $3::text[], $4::text[]) AS u(key_id, owner_digest, kek_id, wrapped)
+            WHERE NOT ($5::boolean AND ${wasErased('u.owner_digest')})
            ON CONFLICT (owner_digest) WHERE destroyed_at IS NULL DO NOTHING
-           RETURNING key_id, owner_digest, kek_id, wrapped)
-         SELECT * FROM made UNION ALL (${liveOf()} AND owner_digest NOT IN (SELECT owner_digest FROM made))`,
-        [digests, fresh.map((f) => f.keyId), missing.map(() => this.keks[0].id), fresh.map((f) => wrap(this.keks[0], f.key, f.keyId))],
+           RETURNING key_id, owner_digest, kek_id, wrapped),
+         live AS (
+           SELECT key_id, owner_digest, kek_id, wrapped FROM made
+           UNION ALL
+           SELECT key_id, owner_digest, kek_id, wrapped FROM ${KEYRING_SCHEMA}.data_keys
+            WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL AND owner_digest NOT IN (SELECT owner_digest FROM made))
+         SELECT o.owner_digest, l.key_id, l.kek_id, l.wrapped, ${wasErased('o.owner_digest')} AS erased
+           FROM unnest($1::text[]) AS o(owner_digest) LEFT JOIN live l ON l.owner_digest = o.owner_digest`,
+        [digests, fresh.map((f) => f.keyId), missing.map(() => this.keks[0].id), fresh.map((f) => wrap(this.keks[0], f.key, f.keyId)), skipErased],
       );
       // A key another writer committed after this statement's snapshot: read it now.
-      if (rows.length < missing.length) rows = await this.db.query(liveOf(), [digests]);
+      if (rows.some((r) => r.key_id === null && !(skipErased && r.erased))) {
+        rows = await this.db.query(
+          `SELECT o.owner_digest, d.key_id, d.kek_id, d.wrapped, ${wasErased('o.owner_digest')} AS erased
+             FROM unnest($1::text[]) AS o(owner_digest)
+             LEFT JOIN ${KEYRING_SCHEMA}.data_keys d ON d.owner_digest = o.owner_digest AND d.destroyed_at IS NULL`,
+          [digests],
+        );
+      }
       const byDigest = new Map(rows.map((r) => [r.owner_digest, r]));
       missing.forEach((name, i) => {
         const row = byDigest.get(digests[i]);
-        if (!row) throw new KeyringError('a data key was destroyed while it was being issued; retry');
+        if (!row?.key_id || !row.wrapped) {
+          if (!(skipErased && row?.erased)) throw new KeyringError('a data key was destroyed while it was being issued; retry');
+          if (this.cacheMs > 0) this.erasedOwners.set(name, now + this.cacheMs);
+          out.set(name, ERASED_OWNER);
+          return;
+        }
         // A key made here is at hand in clear; one made elsewhere is unwrapped.
         const made = fresh[i].keyId === row.key_id ? fresh[i].key : undefined;
-        const issued = { keyId: row.key_id, key: made ?? unwrap(this.kek(row.kek_id), row.wrapped, row.key_id) };
+        const issued: IssuedKey = { keyId: row.key_id, key: made ?? unwrap(this.kek(row.kek_id), row.wrapped, row.key_id), ...(row.erased ? { erased: true } : {}) };
         const cached = { ...issued, ownerDigest: row.owner_digest, until: now + this.cacheMs };
         if (this.cacheMs > 0) {
           this.byOwner.set(name, cached);
@@ -223,7 +292,7 @@ export class LocalKeyring implements Keyring {
         out.set(name, issued);
       });
     }
-    return names.map((n) => out.get(n) as IssuedKey);
+    return names.map((n) => out.get(n) as IssuedKey | ErasedOwner);
   }
 
   async dataKey(keyId: string): Promise<Buffer> {
@@ -267,10 +336,15 @@ export class LocalKeyring implements Keyring {
     this.dropCached(digests);
     const destroyed: Array<{ key_id: string }> = await q.query(
       // A CTE so the driver answers rows (an UPDATE … RETURNING answers [rows, count] through TypeORM).
+      // An owner with no key at all gets a destroyed row too: issuing then knows they were erased.
       `WITH gone AS (UPDATE ${KEYRING_SCHEMA}.data_keys SET wrapped = NULL, kek_id = NULL, destroyed_at = now()
-         WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL RETURNING key_id)
+         WHERE owner_digest = ANY($1::text[]) AND destroyed_at IS NULL RETURNING key_id, owner_digest),
+       marked AS (INSERT INTO ${KEYRING_SCHEMA}.data_keys (key_id, owner_digest, destroyed_at)
+         SELECT u.key_id, u.owner_digest, now() FROM unnest($2::text[], $1::text[]) AS u(key_id, owner_digest)
+          WHERE u.owner_digest NOT IN (SELECT owner_digest FROM gone) AND NOT ${wasErased('u.owner_digest')}
+         ON CONFLICT DO NOTHING)
        SELECT key_id FROM gone`,
-      [digests],
+      [digests, digests.map(() => `dk_${secureRandomBytes(16).toString('base64url')}`)],
     );
     return destroyed.length;
   }

@@ -2,7 +2,7 @@ import { diditPayload } from '@compliance/testing';
 import { asV2 } from '../../test/didit-reports';
 import { DIDIT_STATUSES } from './didit-status';
 import { payloadFingerprint } from './payload-fingerprint';
-import { adaptWebhook } from './provider-adapter';
+import { adaptRedactedWebhook, adaptWebhook } from './provider-adapter';
 import { MalformedPayloadError, type VerificationReport } from './verification-report';
 
 const report = (payload: Record<string, unknown>, source = 'didit') => {
@@ -111,5 +111,28 @@ describe('Didit adapters', () => {
     const original = diditPayload('v3-approved');
     expect(payloadFingerprint({ ...original, event_id: 'other', timestamp: 1 })).toBe(payloadFingerprint(original));
     expect(payloadFingerprint({ ...original, status: 'Declined' })).not.toBe(payloadFingerprint(original));
+  });
+});
+
+describe('a redacted webhook (no payload: its subject or session was erased before)', () => {
+  const at = new Date('2026-01-01T00:00:00Z');
+  const routing = { source: 'didit', scheme: 'didit', sessionId: 's-1', subjectRef: 'c-1', status: 'Declined', webhookType: 'status.updated', occurredAt: at };
+
+  it('reads a Didit session status from the routing fields: a status report without a decision', () => {
+    expect(adaptRedactedWebhook(routing)).toEqual({
+      kind: 'report',
+      report: { provider: 'didit', payloadVersion: 'didit-redacted', kind: 'status', webhookType: 'status.updated', sessionId: 's-1', subjectRef: 'c-1', status: 'declined', providerStatus: 'Declined', occurredAt: at },
+    });
+  });
+
+  it.each([
+    ['a data correction', { webhookType: 'data.updated' }, 'subject_erased'],
+    ['a status that is not exactly a Didit one', { status: 'declined' }, 'subject_erased'],
+    ['no status', { status: undefined }, 'subject_erased'],
+    ['no session', { sessionId: undefined }, 'subject_erased'],
+    ['another provider (its status needs the payload)', { source: 'sumsub', scheme: 'sumsub', status: 'GREEN' }, 'subject_erased'],
+    ['an entity webhook', { webhookType: 'user.status.updated' }, 'non_session'],
+  ])('only acknowledges %s', (_what, change, reason) => {
+    expect(adaptRedactedWebhook({ ...routing, ...change })).toMatchObject({ kind: 'ignored', reason });
   });
 });

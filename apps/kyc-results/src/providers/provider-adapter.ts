@@ -1,4 +1,5 @@
 import { DIDIT_NON_SESSION_PREFIXES, diditWebhookType, isDiditBusinessSession } from './didit-envelope';
+import { DIDIT_STATUSES } from './didit-status';
 import { DiditV2Adapter } from './didit-v2.adapter';
 import { DiditV3Adapter } from './didit-v3.adapter';
 import { OnfidoAdapter } from './onfido.adapter';
@@ -102,4 +103,35 @@ export function planWebhook(source: string, payload: Json, adapters: readonly Pr
 export function adaptWebhook(source: string, payload: Json, adapters: readonly ProviderAdapter[] = ADAPTERS, scheme?: string, fetched?: Json): AdaptedWebhook {
   const plan = planWebhook(source, payload, adapters, scheme);
   return plan.kind === 'read' ? { kind: 'report', report: plan.adapter.read(payload, fetched) } : plan;
+}
+
+/** What a redacted webhook (`webhook.received` with `redacted`: no payload) still carries in clear. */
+export interface RedactedWebhook {
+  source: string;
+  scheme?: string;
+  sessionId?: string;
+  subjectRef?: string;
+  status?: string;
+  webhookType?: string;
+  /** The event's time: the provider's event time, else when the gateway received it. */
+  occurredAt: Date;
+}
+
+/**
+ * A webhook the gateway published without its payload (its subject or session was erased before) is
+ * read from its routing fields: a Didit session status the routing fields name exactly becomes a
+ * status report without a decision (the erasure tombstones then record it without the person). Anything
+ * else (a data correction, another provider's status, which needs its payload) is only acknowledged.
+ */
+export function adaptRedactedWebhook(w: RedactedWebhook): AdaptedWebhook {
+  const webhookType = w.webhookType ?? 'unknown';
+  const erased = { kind: 'ignored', source: w.source, webhookType, reason: 'subject_erased' } as const;
+  if (providerOf(w.source, w.scheme) !== 'didit') return erased;
+  if (DIDIT_NON_SESSION_PREFIXES.some((prefix) => webhookType.startsWith(prefix))) return { ...erased, reason: 'non_session' };
+  const status = w.status !== undefined && Object.prototype.hasOwnProperty.call(DIDIT_STATUSES, w.status) ? DIDIT_STATUSES[w.status] : undefined;
+  if (webhookType !== 'status.updated' || !status || !w.sessionId) return erased;
+  return {
+    kind: 'report',
+    report: { provider: 'didit', payloadVersion: 'didit-redacted', kind: 'status', webhookType, sessionId: w.sessionId, subjectRef: w.subjectRef, status, providerStatus: w.status, occurredAt: w.occurredAt },
+  };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventSources, EventTypes, newEvent, Topics, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
+import { ConsumerGroups, dlqTopicOf, EventSources, EventTypes, newEvent, Topics, type DomainEvent, type ErasureRequestedData, type PurgeDueData, type WebhookReceivedData } from '@compliance/contracts';
 import { waitFor } from '@compliance/testing';
 import { newSession, sessionReport, statusOnly } from '../../test/didit-reports';
 import { gatewayEvent, startKycResults, type KycHarness } from '../../test/kyc-harness';
@@ -171,6 +171,33 @@ describe('kyc-results retention: erasure and purge (real Kafka, real Postgres)',
     expect((await kyc.api(`/subjects/${encodeURIComponent(named.subjectRef)}/verifications`, TEST_API_KEYS.admin)).status).toBe(404);
     const { body } = await kyc.api(`/verifications/${later.sessionId}`, TEST_API_KEYS.admin);
     expect(body).toMatchObject({ status: 'approved', subjectRef: null, identity: null, decision: null, erasedAt: expect.any(String) });
+  });
+
+  it('moves the status on a webhook the gateway published without its payload (its subject erased before): no person, no dead letter', async () => {
+    const session = newSession();
+    const data = erasure(session.subjectRef);
+    await erase(data);
+    await answer(EventTypes.RetentionErasureCompleted, (d) => d.requestId === data.requestId);
+    // What the gateway publishes for an erased subject: the routing fields, an empty payload, `redacted`.
+    const redacted = (payload: Record<string, unknown>): DomainEvent<WebhookReceivedData> => {
+      const event = gatewayEvent(payload);
+      return { ...event, data: { ...event.data, subjectRef: session.subjectRef, status: payload.status as string, webhookType: payload.webhook_type as string, payload: {}, redacted: true } };
+    };
+    const inReview = redacted(sessionReport('v3-in-review-aml-hit', session, NOW - 60));
+    const approved = redacted(sessionReport('v3-approved', session, NOW));
+    await kyc.deliver(inReview, approved);
+    const events = await kyc.waitForEvents(session.sessionId, 2);
+    expect(events.map((e) => e.type)).toEqual(['kyc.verification.in_review', 'kyc.verification.approved']);
+    for (const e of events) for (const field of ['identity', 'subjectRef', 'decision']) expect(e.data).not.toHaveProperty(field);
+    const [row] = await kyc.query('SELECT status, subject_ref, document_type, erased_at FROM verification_sessions WHERE session_id = $1', [session.sessionId]);
+    expect(row).toMatchObject({ status: 'approved', subject_ref: null, document_type: null, erased_at: expect.any(Date) });
+    const history = await kyc.query('SELECT status, payload_version FROM verification_status_history WHERE session_id = $1 ORDER BY occurred_at', [session.sessionId]);
+    expect(history).toEqual([
+      { status: 'in_review', payload_version: 'didit-redacted' },
+      { status: 'approved', payload_version: 'didit-redacted' },
+    ]);
+    expect(await kyc.query('SELECT 1 FROM identity_attributes WHERE session_id = $1', [session.sessionId])).toEqual([]);
+    expect(kyc.reader.events(dlqTopicOf(ConsumerGroups.KycResults)).filter((e) => e.id === inReview.id || e.id === approved.id)).toEqual([]);
   });
 
   it('has the runtime\'s inbox pruner: a round deletes rows older than INBOX_RETENTION_DAYS, keeps newer ones, and counts them in /metrics', async () => {

@@ -6,7 +6,7 @@ import type { Keyring } from '@compliance/persistence';
 import { ERASED, KEYRING, openEvents } from '@compliance/platform';
 import type { Json } from '../providers/payload-fields';
 import { payloadFingerprint } from '../providers/payload-fingerprint';
-import { planWebhook, PROVIDER_APIS, type ProviderApi, type ProviderLookup, type WebhookPlan } from '../providers/provider-adapter';
+import { adaptRedactedWebhook, planWebhook, PROVIDER_APIS, type ProviderApi, type ProviderLookup, type WebhookPlan } from '../providers/provider-adapter';
 import { MalformedPayloadError, type AdaptedWebhook } from '../providers/verification-report';
 import { verificationMetrics } from './verification.metrics';
 import { VerificationRecorder, type RecordOutcome, type ReportToRecord } from './verification-recorder';
@@ -31,9 +31,11 @@ export class WebhookIntake {
   async receiveAll(events: Array<DomainEvent<WebhookReceivedData>>, manager: EntityManager): Promise<Array<RecordOutcome | 'ignored'>> {
     // Payloads sealed under the person's data key are opened (one keyring round trip for the fetch).
     const opened = await openEvents(this.keyring, events);
-    const plans = events.map((event, i) => {
+    const plans = events.map((event, i): WebhookPlan | AdaptedWebhook => {
       const clear = opened[i];
-      return clear === ERASED ? erasedWebhook(event) : permanentIfMalformed(() => planWebhook(clear.data.source, clear.data.payload as Json, undefined, clear.data.scheme));
+      if (clear === ERASED) return erasedWebhook(event);
+      if (clear.data.redacted) return redactedWebhook(clear);
+      return permanentIfMalformed(() => planWebhook(clear.data.source, clear.data.payload as Json, undefined, clear.data.scheme));
     });
     const fetched = await this.lookups(plans);
     const adapted = plans.map((plan, i): AdaptedWebhook => (plan.kind === 'read' ? permanentIfMalformed(() => ({ kind: 'report', report: plan.adapter.read(plan.payload, fetched[i]) })) : plan));
@@ -47,7 +49,7 @@ export class WebhookIntake {
   }
 
   /** What the providers' APIs answer to the plans' lookups, by position (each distinct lookup asked once). */
-  private async lookups(plans: WebhookPlan[]): Promise<Array<Json | undefined>> {
+  private async lookups(plans: Array<WebhookPlan | AdaptedWebhook>): Promise<Array<Json | undefined>> {
     const asked = new Map<string, Promise<Json | undefined>>();
     const ask = (lookup: ProviderLookup): Promise<Json | undefined> => {
       const api = this.apis?.find((a) => a.provider === lookup.provider);
@@ -68,6 +70,12 @@ export class WebhookIntake {
 /** A webhook sealed under a destroyed key: its person was erased; counted, never recorded. */
 function erasedWebhook(event: DomainEvent<WebhookReceivedData>): Ignored {
   return { kind: 'ignored', source: event.data.source, webhookType: event.data.webhookType ?? 'unknown', reason: 'subject_erased' };
+}
+
+/** A webhook the gateway published without its payload (its person was erased before): read from its routing fields. */
+function redactedWebhook(event: DomainEvent<WebhookReceivedData>): AdaptedWebhook {
+  const { source, scheme, sessionId, subjectRef, status, webhookType } = event.data;
+  return adaptRedactedWebhook({ source, scheme, sessionId, subjectRef, status, webhookType, occurredAt: new Date(event.time) });
 }
 
 /** Retrying cannot fix a malformed payload: straight to the DLQ, with the reason and no values. */

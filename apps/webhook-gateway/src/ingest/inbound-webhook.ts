@@ -1,5 +1,5 @@
 import { encodeEvent, EventSources, EventTypes, fingerprintOf, newEvent, sealJsonText, webhookEventId, type EncodedRecord, type WebhookReceivedData } from '@compliance/contracts';
-import { dataKeyOwner, type DataKeyOwner, type IssuedKey } from '@compliance/persistence';
+import { dataKeyOwner, type DataKeyOwner, type ErasedOwner, type IssuedKey } from '@compliance/persistence';
 import type { SchemeName } from '../webhook-gateway.config';
 import type { DeliveryFacts } from '../signatures/signature-scheme';
 
@@ -24,8 +24,11 @@ export function toInboundWebhook(init: {
   payload: Record<string, unknown>;
   receivedAt: Date;
   traceparent?: string;
-  /** The data key the payload is sealed under (crypto-shredding); the payload stays in clear without one. */
-  sealWith?: IssuedKey;
+  /**
+   * The data key the payload is sealed under (crypto-shredding); the payload stays in clear without one.
+   * One marked `erased` (its owner was erased before) seals nothing: the payload is left out (`redacted`).
+   */
+  sealWith?: IssuedKey | ErasedOwner;
   /** The payload's JSON as received (sealed as it is, instead of serialising the payload again). */
   payloadJson?: Buffer;
 }): InboundWebhook {
@@ -34,6 +37,9 @@ export function toInboundWebhook(init: {
   const eventId = webhookEventId(source, fingerprint);
   const deliveryId = facts.deliveryId ?? `content:${fingerprint}`;
   const key = facts.sessionId ?? facts.subjectRef ?? deliveryId;
+  // A webhook about a person erased before keeps only its routing fields: nothing of theirs is published again.
+  const redacted = init.sealWith?.erased === true;
+  const sealWith = !redacted && init.sealWith?.key ? (init.sealWith as IssuedKey) : undefined;
   const data: WebhookReceivedData = {
     source,
     scheme: init.scheme,
@@ -45,7 +51,8 @@ export function toInboundWebhook(init: {
     // A scheme that reads them elsewhere says so; Didit's (and Standard's) stay top-level fields.
     status: facts.status !== undefined ? textOf(facts.status) : textOf(payload.status),
     webhookType: facts.webhookType !== undefined ? textOf(facts.webhookType) : textOf(payload.webhook_type),
-    payload: init.sealWith ? sealJsonText(init.payloadJson ? withoutBom(init.payloadJson) : JSON.stringify(payload), init.sealWith.key, init.sealWith.keyId, eventId, 'payload') : payload,
+    payload: redacted ? {} : sealWith ? sealJsonText(init.payloadJson ? withoutBom(init.payloadJson) : JSON.stringify(payload), sealWith.key, sealWith.keyId, eventId, 'payload') : payload,
+    ...(redacted ? { redacted: true } : {}),
   };
   const event = newEvent({
     type: EventTypes.WebhookReceived,
@@ -56,7 +63,7 @@ export function toInboundWebhook(init: {
     data,
     causeTraceparent: init.traceparent,
   });
-  if (init.sealWith) event.datakeyid = init.sealWith.keyId;
+  if (sealWith) event.datakeyid = sealWith.keyId;
   return { eventId, source, deliveryId, fingerprint, key, subjectRef: facts.subjectRef, receivedAt: init.receivedAt, record: encodeEvent(event, key) };
 }
 

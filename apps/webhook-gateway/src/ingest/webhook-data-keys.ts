@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { GroupCommit } from '@compliance/messaging';
-import type { DataKeyOwner, IssuedKey, Keyring } from '@compliance/persistence';
+import type { DataKeyOwner, ErasedOwner, IssuedKey, Keyring } from '@compliance/persistence';
 import { KEYRING } from '@compliance/platform';
 import type { DeliveryFacts } from '../signatures/signature-scheme';
 import { dataKeyOwnerOf } from './inbound-webhook';
@@ -9,25 +9,27 @@ import { WebhookRejection } from './webhook-rejection';
 
 /**
  * The data key each verified webhook's payload is sealed under: its subject's (else its session's),
- * from the keyring. Concurrent requests share one keyring round trip (group commit). Without a
- * keyring (KEYRING_MASTER_KEY unset, which only development and tests allow) payloads stay in clear.
+ * from the keyring. Concurrent requests share one keyring round trip (group commit). An owner erased
+ * before gets no new key (the same statement says so): their webhook is published without its payload.
+ * Without a keyring (KEYRING_MASTER_KEY unset, which only development and tests allow) payloads stay in clear.
  */
 @Injectable()
 export class WebhookDataKeys {
-  private readonly batches?: GroupCommit<DataKeyOwner, IssuedKey>;
+  private readonly batches?: GroupCommit<DataKeyOwner, IssuedKey | ErasedOwner>;
 
   constructor(
     @Optional() @Inject(KEYRING) keyring: Keyring | null,
     private readonly logger: PinoLogger,
   ) {
-    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners), 256);
+    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners, { skipErased: true }), 256);
   }
 
   get enabled(): boolean {
     return this.batches !== undefined;
   }
 
-  async keyFor(facts: DeliveryFacts, payload: Record<string, unknown>): Promise<IssuedKey | undefined> {
+  /** The key to seal under; `erased` (no key) when the owner was erased before; undefined without a keyring. */
+  async keyFor(facts: DeliveryFacts, payload: Record<string, unknown>): Promise<IssuedKey | ErasedOwner | undefined> {
     if (!this.batches) return undefined;
     try {
       return await this.batches.submit(dataKeyOwnerOf(facts, payload));

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Min, ValidateBy } from 'class-validator';
 import { isSealed } from '../sealed-fields';
 
 export const SIGNATURE_SCHEMES = ['didit', 'standard', 'sumsub', 'onfido', 'veriff', 'persona'] as const;
@@ -48,7 +48,8 @@ export function IsObjectOrSealed(): PropertyDecorator {
 /**
  * `webhook.received`: a verified webhook, durable on webhooks.inbound.v1. With a keyring configured
  * the provider's payload (names, birth date, documents, addresses) is sealed under the data key of
- * the subject (else of the session); the routing fields beside it stay in clear.
+ * the subject (else of the session); the routing fields beside it stay in clear. A webhook about a
+ * subject (else session) erased before carries no payload at all (`redacted`): only the routing fields.
  */
 export class WebhookReceivedData {
   @IsString() @IsNotEmpty() source!: string;
@@ -64,8 +65,13 @@ export class WebhookReceivedData {
   /** The provider's status and webhook type (Didit `status`, `webhook_type`), in clear for routing and audit. */
   @IsOptional() @IsString() status?: string;
   @IsOptional() @IsString() webhookType?: string;
-  /** The provider's payload as received, or sealed (`sealed.v1.…`, key in `ce_datakeyid`). */
+  /** The provider's payload as received, or sealed (`sealed.v1.…`, key in `ce_datakeyid`); `{}` when `redacted`. */
   @IsObjectOrSealed() payload!: Record<string, unknown> | string;
+  /**
+   * True when the gateway left the payload out (`payload` is `{}`, no `ce_datakeyid`): the subject (else
+   * the session) was erased before this webhook came. Only the routing fields above say what happened.
+   */
+  @IsOptional() @IsBoolean() redacted?: boolean;
   /** `reconciliation` when the reconciler read it from the provider's API; absent (a delivered webhook) otherwise. */
   @IsOptional() @IsIn(WEBHOOK_ORIGINS) origin?: WebhookOrigin;
 }

@@ -32,6 +32,7 @@ export const VALID_EVENT_DATA: Record<string, Record<string, unknown>> = {
     sessionId: 'ses-1',
     subjectRef: 'customer-1001',
     payload: { session_id: 'ses-1', status: 'Approved', decision: { id_verifications: [{ node_id: 'feature_ocr' }] } },
+    redacted: false,
   },
   [EventTypes.WebhookRejected]: { source: 'didit', reason: 'SIGNATURE_MISMATCH', code: 'INVALID_SIGNATURE', status: 401, remoteAddress: '10.0.0.1', size: 12, receivedAt: AT, count: 1, windowStart: AT, windowEnd: AT },
   [EventTypes.AmlScreeningRequested]: { ...screening, requestedAt: AT },
