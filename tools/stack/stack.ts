@@ -40,7 +40,10 @@ const SERVICE_URL_VARS: Record<(typeof SERVICES)[number]['name'], string> = {
 export interface StackOptions {
   /** Environment for every service (overrides defaults and dev secrets). */
   env?: Record<string, string>;
-  /** Where service logs go; default .cache/logs. */
+  /**
+   * Where service logs go; default .cache/logs, or .cache/logs/<topic prefix> for a stack with its own
+   * KAFKA_TOPIC_PREFIX (a test's), so stacks running side by side do not write into one file.
+   */
   logDir?: string;
   /** Topic partitions when topics are created. */
   partitions?: number;
@@ -111,7 +114,8 @@ export class Stack {
       NODE_ENV: 'development',
       ...opts.env,
     };
-    this.logDir = opts.logDir ?? join(REPO_ROOT, '.cache', 'logs');
+    const prefix = opts.env?.KAFKA_TOPIC_PREFIX?.replace(/[^\w-]+/g, '');
+    this.logDir = opts.logDir ?? (prefix ? join(REPO_ROOT, '.cache', 'logs', prefix) : join(REPO_ROOT, '.cache', 'logs'));
     const replicas = opts.replicas ?? replicasFromEnv();
     this.replicaCounts = Object.fromEntries(
       PROCESSES.map((p) => [p.name, p.name === CONSOLE.name ? 1 : typeof replicas === 'number' ? replicas : (replicas[p.name as PipelineService] ?? 1)]),

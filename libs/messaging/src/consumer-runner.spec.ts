@@ -45,7 +45,7 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
   }
 
   beforeAll(async () => {
-    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'kick-test', 'fetch-test', 'batch-poison', 'crash-restart'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
+    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'handler-dedupe', 'kick-test', 'fetch-test', 'batch-poison', 'crash-restart'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
     ds = createServiceDataSource({
       url: await testDatabaseUrl('runner'),
       schema: 'runner',
@@ -219,6 +219,37 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
     await producer.send(TOPIC, [encodeEvent(marker, 'dup')]);
     await waitFor(async () => (await effects('dup-test')).some((r) => r.event_id === marker.id), { what: 'the marker effect' });
     expect((await effects('dup-test')).filter((r) => r.event_id === event.id)).toHaveLength(1);
+  });
+
+  it("keeps no inbox rows for a group whose handlers dedupe themselves, and still applies an id once per fetch", async () => {
+    const event = policyEvent('own-dedupe', 2);
+    const calls: string[] = [];
+    const runner = new ConsumerRunner(kafka, ns, producer, {
+      group: 'handler-dedupe',
+      topics: [TOPIC],
+      dataSource: ds,
+      chunkSize: 10,
+      dedupe: 'handlers',
+      handler: async (e, { manager }) => {
+        calls.push(e.id);
+        // The handler's own record of what it applied, in the same transaction.
+        const [seen] = await manager.query('SELECT 1 FROM effects WHERE key = $1 AND event_id = $2', ['handler-dedupe', e.id]);
+        if (!seen) await manager.query('INSERT INTO effects (event_id, key, value) VALUES ($1, $2, $3)', [e.id, 'handler-dedupe', e.type]);
+      },
+    });
+    runners.push(runner);
+    await runner.start();
+    // Twice in one send, then again later: the handler's own record skips the copies.
+    await producer.send(TOPIC, [encodeEvent(event, 'own-dedupe'), encodeEvent(event, 'own-dedupe')]);
+    await waitFor(async () => (await effects('handler-dedupe')).some((r) => r.event_id === event.id), { what: 'the effect' });
+    await producer.send(TOPIC, [encodeEvent(event, 'own-dedupe')]);
+    const marker = policyEvent('own-dedupe', 3);
+    await producer.send(TOPIC, [encodeEvent(marker, 'own-dedupe')]);
+    await waitFor(async () => (await effects('handler-dedupe')).some((r) => r.event_id === marker.id), { what: 'the marker effect' });
+    expect((await effects('handler-dedupe')).filter((r) => r.event_id === event.id)).toHaveLength(1);
+    // The later redelivery reached the handler: no inbox stood in its way.
+    expect(calls.filter((id) => id === event.id).length).toBeGreaterThanOrEqual(2);
+    expect(await ds.query("SELECT event_id FROM inbox WHERE consumer = 'handler-dedupe'")).toEqual([]);
   });
 
   it('retries a failing event with growing delays, dead-letters it after N attempts, and keeps the partition moving', async () => {

@@ -25,6 +25,13 @@ export interface ConsumerOptions extends Handlers {
   chunkSize?: number;
   /** Overrides decoding (for example to take dead letters of other services as facts). */
   decode?: (raw: RawRecord, topic: string) => DomainEvent;
+  /**
+   * How a redelivered event is kept from being applied twice. `'inbox'` (default): an inbox row per
+   * event in the transaction of its effects. `'handlers'`: no inbox rows; every handler of the group
+   * recognises, in the same transaction, an event it applied before (for example by a unique event
+   * id in its own table) and skips it. An id repeated within one fetch is applied once either way.
+   */
+  dedupe?: 'inbox' | 'handlers';
   /** Called after each commit; `wroteOutbox` when its transaction added events to the outbox (kick the relay). */
   onCommitted?: (chunk: { wroteOutbox: boolean }) => void;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
@@ -235,7 +242,8 @@ export class ConsumerRunner {
 
   /** Inbox rows for all, then the handlers for the events seen for the first time. */
   private async apply(perPartition: Prepared[][], manager: EntityManager): Promise<void> {
-    const fresh = await claimInbox(manager, this.opts.group, perPartition.flatMap((list) => list.map((p) => (p.event as DomainEvent).id)));
+    const ids = perPartition.flatMap((list) => list.map((p) => (p.event as DomainEvent).id));
+    const fresh = this.opts.dedupe === 'handlers' ? new Set(ids) : await claimInbox(manager, this.opts.group, ids);
     const items = perPartition.map((list) =>
       list.flatMap((p) => {
         const event = p.event as DomainEvent;

@@ -16,15 +16,15 @@ const DAY_MS = 86_400_000;
 export const DEFAULT_INBOX_RETENTION_DAYS = 45;
 
 /**
- * Deletes at most `limit` inbox rows received more than `olderThanMs` ago, oldest first; the number
- * deleted. Rows another pruner (a replica) is deleting are skipped, not waited for.
+ * Deletes at most `limit` inbox rows received more than `olderThanMs` ago (found through the BRIN
+ * index on received_at, in no particular order: every one of them goes); the number deleted. Rows another pruner (a replica) is deleting are skipped, not waited for.
  */
 export async function pruneInboxBatch(q: Queryable, olderThanMs: number, limit: number): Promise<number> {
   const [row] = await q.query(
     `WITH gone AS (
        DELETE FROM inbox i USING (
          SELECT consumer, event_id FROM inbox WHERE received_at < now() - ($1::float8 * interval '1 millisecond')
-         ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED) old
+         LIMIT $2 FOR UPDATE SKIP LOCKED) old
        WHERE i.consumer = old.consumer AND i.event_id = old.event_id RETURNING 1)
      SELECT count(*)::int AS n FROM gone`,
     [olderThanMs, limit],

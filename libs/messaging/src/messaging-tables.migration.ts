@@ -42,8 +42,27 @@ export class IndexInboxReceivedAt1764100000002 implements MigrationInterface {
   }
 }
 
+/**
+ * Inbox rows by age through a BRIN index instead of a B-tree: rows arrive in received_at order, so
+ * block ranges summarise them, and an inbox row (one per consumed event, the most written row of
+ * every consumer) then costs one B-tree insert (its key) instead of two.
+ */
+export class InboxReceivedAtBrin1764900000000 implements MigrationInterface {
+  name = 'InboxReceivedAtBrin1764900000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE INDEX IF NOT EXISTS inbox_received_at_brin ON inbox USING brin (received_at)');
+    await q.query('DROP INDEX IF EXISTS inbox_received_at');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('CREATE INDEX IF NOT EXISTS inbox_received_at ON inbox (received_at)');
+    await q.query('DROP INDEX IF EXISTS inbox_received_at_brin');
+  }
+}
+
 /** The migrations of the shared tables, in order. */
-export const MESSAGING_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [CreateMessagingTables1764100000000, IndexInboxReceivedAt1764100000002];
+export const MESSAGING_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [CreateMessagingTables1764100000000, IndexInboxReceivedAt1764100000002, InboxReceivedAtBrin1764900000000];
 
 /**
  * A service's migrations with every messaging migration: a service lists CreateMessagingTables first,

@@ -14,6 +14,8 @@ interface Prepared {
   salt: string;
   canonical: string;
   dataHash: string;
+  /** The caller looked for the event id in the chain within this transaction already. */
+  checked: boolean;
 }
 
 interface TransactionState {
@@ -38,8 +40,12 @@ export class ChainAppender {
     this.appendAll(manager, [entry]);
   }
 
-  /** Queues entries in order (one salt draw for all of them); they are chained as `append` says. */
-  appendAll(manager: EntityManager, entries: NewEntry[]): void {
+  /**
+   * Queues entries in order (one salt draw for all of them); they are chained as `append` says.
+   * `checked`: the caller found none of their event ids in the chain, in this transaction (see
+   * `notChained`), so the flush does not look again.
+   */
+  appendAll(manager: EntityManager, entries: NewEntry[], opts: { checked?: boolean } = {}): void {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('the audit chain is only written inside a transaction');
     if (entries.length === 0) return;
     this.hookCommits(manager.connection);
@@ -49,7 +55,7 @@ export class ChainAppender {
     entries.forEach((entry, i) => {
       const salt = salts.slice(32 * i, 32 * i + 32);
       const canonical = canonicalData(entry.data);
-      state.pending.push({ entry, occurredAt: isoMillis(entry.occurredAt), salt, canonical, dataHash: dataHashOf(salt, canonical) });
+      state.pending.push({ entry, occurredAt: isoMillis(entry.occurredAt), salt, canonical, dataHash: dataHashOf(salt, canonical), checked: opts.checked === true });
     });
     this.transactions.set(manager, state);
   }
@@ -65,7 +71,8 @@ export class ChainAppender {
     // Duplicates are looked for before the head is locked, to keep that lock short: an id chained
     // meanwhile by another transaction (the same event applied twice at once, which the inbox
     // prevents) is refused by the unique index on event_id.
-    const chained = await chainedEventIds(manager, queued.map((p) => p.entry.eventId));
+    const unchecked = queued.filter((p) => !p.checked).map((p) => p.entry.eventId);
+    const chained = unchecked.length > 0 ? await chainedEventIds(manager, unchecked) : new Set<string>();
     // Drops entries whose event id is already chained or queued twice.
     const fresh = queued.filter((p) => !chained.has(p.entry.eventId) && chained.add(p.entry.eventId));
     if (fresh.length === 0) return [];
@@ -84,6 +91,18 @@ export class ChainAppender {
     auditMetrics.head.set(state.head.sequence);
     await this.checkpoints.afterAppend(manager, from, state.head);
     return sealed.map((s) => s.entry);
+  }
+
+  /**
+   * Those of `events` whose ids the chain does not hold yet, each id once: what a consumer records
+   * (its group keeps no inbox; the unique event id in the chain is its dedupe). Their entries may be
+   * queued with `checked`. An id chained meanwhile by another transaction (the same event applied by
+   * two consumers at once during a rebalance) is refused by the unique index and the fetch replayed.
+   */
+  async notChained<T extends { id: string }>(manager: EntityManager, events: T[]): Promise<T[]> {
+    if (events.length === 0) return [];
+    const chained = await chainedEventIds(manager, events.map((e) => e.id));
+    return events.filter((e) => !chained.has(e.id) && chained.add(e.id));
   }
 
   /**

@@ -19,8 +19,11 @@ export class EventRecorder {
    * retention commands among them touch the database before that, all together.
    */
   async recordBatch(items: Array<{ event: DomainEvent }>, manager: EntityManager): Promise<void> {
-    const events = items.map((i) => i.event);
-    this.appender.appendAll(manager, events.map(toAuditEntry));
+    // The consumer keeps no inbox: an event already chained (a redelivery) is skipped here, before
+    // anything of it, retention commands included, is applied again.
+    const events = await this.appender.notChained(manager, items.map((i) => i.event));
+    if (events.length === 0) return;
+    this.appender.appendAll(manager, events.map(toAuditEntry), { checked: true });
     await this.erasure.onRecorded(events, manager);
   }
 }

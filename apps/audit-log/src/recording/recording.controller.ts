@@ -37,11 +37,13 @@ export function decodeRecorded(raw: RawRecord, topic: string): DomainEvent {
 }
 
 /**
- * Appends one chain entry per consumed event, exactly once (the runtime's inbox shares the
- * transaction): each run of events of one fetch goes to the recorder in one call.
+ * Appends one chain entry per consumed event, exactly once: each run of events of one fetch goes to
+ * the recorder in one call. The group keeps no inbox rows: the chain's unique event id is the record
+ * of what was applied, looked up by the recorder in the same transaction (an inbox row per event
+ * would double the rows this service writes).
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.AuditLog, topics: RECORDED_TOPICS, chunkSize: APPEND_BATCH_SIZE, decode: decodeRecorded })
+@EventConsumer({ group: ConsumerGroups.AuditLog, topics: RECORDED_TOPICS, chunkSize: APPEND_BATCH_SIZE, decode: decodeRecorded, dedupe: 'handlers' })
 export class RecordingController {
   constructor(private readonly recorder: EventRecorder) {}
 

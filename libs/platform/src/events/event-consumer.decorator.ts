@@ -14,6 +14,11 @@ export interface EventConsumerDefinition {
   retry?: Partial<RetryPolicy>;
   /** Overrides decoding (for example to take dead letters of other services as facts). */
   decode?: (raw: RawRecord, topic: string) => DomainEvent;
+  /**
+   * `'handlers'`: the group keeps no inbox rows; its handlers skip what they applied before by
+   * themselves, in the same transaction (audit-log: an event id already chained). Default `'inbox'`.
+   */
+  dedupe?: 'inbox' | 'handlers';
 }
 
 /** The extras of an `@EventPattern` handler: `{ batch: true }` takes every event of its types in a fetch. */

@@ -111,6 +111,7 @@ export class EventTransport extends Server implements CustomTransportStrategy {
         chunkSize: definition.chunkSize,
         retry: definition.retry,
         decode: definition.decode,
+        dedupe: definition.dedupe,
         batchHandlers,
         handler: single.size ? (event, ctx) => this.handleOne(definition.group, single, event, ctx) : undefined,
       };
