@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { assertIdentifier } from './database';
 
 /** The role a service's runtime works as: `<schema>_runtime`. */
@@ -15,33 +15,42 @@ export const runtimeRoleOf = (schema: string): string => `${assertIdentifier(sch
  */
 export async function ensureRuntimeRole(ds: DataSource, schema: string, restrict: (role: string) => string[] = () => []): Promise<string | undefined> {
   const role = runtimeRoleOf(schema);
-  const runner = ds.createQueryRunner();
-  await runner.connect();
   // Replicas of a service start together: two GRANTs on one object at once fail with "tuple concurrently
   // updated", so provisioning is serialised per schema like the migrations.
-  const lock = `runtime-role:${schema}`;
-  await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
-  try {
-    const [me] = await runner.query('SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user');
-    if (!me?.can) return undefined;
-    // Services sharing a cluster (test files) may still race to create it.
-    await runner.query(`DO $$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF;
-      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-      END $$`);
+  return provisionRole(ds, `runtime-role:${schema}`, role, async (runner) => {
     const statements = [
-      `GRANT "${role}" TO CURRENT_USER`,
       `GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`,
       `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`,
       `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`,
       ...restrict(role),
     ];
-    for (const sql of statements) {
-      await runner.query(sql).catch((err: { code?: string }) => {
-        // A membership granted before (or held through superuser rights) answers with a notice or this.
-        if (err.code !== '0LP01' && err.code !== '42710') throw err;
-      });
-    }
+    for (const sql of statements) await runner.query(sql).catch(ignoreGranted);
+  });
+}
+
+/** A membership or grant that is already there answers with a notice or one of these codes. */
+function ignoreGranted(err: { code?: string }): void {
+  if (err.code !== '0LP01' && err.code !== '42710') throw err;
+}
+
+/**
+ * Under an advisory lock named `lock`: creates the NOLOGIN role once (services sharing a cluster may
+ * still race to create it), makes the connection's user a member, then runs `provision`. Returns the
+ * role, or undefined when the connection may neither create roles nor is a superuser.
+ */
+async function provisionRole(ds: DataSource, lock: string, role: string, provision: (runner: QueryRunner) => Promise<void>): Promise<string | undefined> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
+  try {
+    const [me] = await runner.query('SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user');
+    if (!me?.can) return undefined;
+    await runner.query(`DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END $$`);
+    await runner.query(`GRANT "${role}" TO CURRENT_USER`).catch(ignoreGranted);
+    await provision(runner);
     return role;
   } finally {
     await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
@@ -65,20 +74,7 @@ const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  */
 export async function ensureSchemaOwner(ds: DataSource, schema: string): Promise<string | undefined> {
   const role = ownerRoleOf(schema);
-  const runner = ds.createQueryRunner();
-  await runner.connect();
-  const lock = `schema-owner:${schema}`;
-  await runner.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
-  try {
-    const [me] = await runner.query('SELECT rolsuper OR rolcreaterole AS can FROM pg_roles WHERE rolname = current_user');
-    if (!me?.can) return undefined;
-    await runner.query(`DO $$ BEGIN
-        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF;
-      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-      END $$`);
-    await runner.query(`GRANT "${role}" TO CURRENT_USER`).catch((err: { code?: string }) => {
-      if (err.code !== '0LP01' && err.code !== '42710') throw err;
-    });
+  return provisionRole(ds, `schema-owner:${schema}`, role, async (runner) => {
     const [ns] = await runner.query('SELECT pg_get_userbyid(nspowner) AS owner FROM pg_namespace WHERE nspname = $1', [schema]);
     if (!ns) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}" AUTHORIZATION "${role}"`);
     else if (ns.owner !== role) await runner.query(`ALTER SCHEMA "${schema}" OWNER TO "${role}"`);
@@ -105,9 +101,5 @@ export async function ensureSchemaOwner(ds: DataSource, schema: string): Promise
       [schema, role],
     );
     for (const { name } of types) await runner.query(`ALTER TYPE "${schema}".${quoteIdent(name)} OWNER TO "${role}"`);
-    return role;
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
-    await runner.release();
-  }
+  });
 }
