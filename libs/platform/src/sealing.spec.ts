@@ -77,6 +77,20 @@ describe('sealEvents', () => {
   });
 });
 
+describe('sealByContract: a redacted webhook', () => {
+  it('leaves an empty payload as it is and asks the keyring for no key (nothing of the person to seal)', async () => {
+    const keyring = memoryKeyring();
+    const redacted = newEvent({ type: 'webhook.received', source: 's', data: { sessionId: 'x', subjectRef: 'ann', status: 'Approved', payload: {}, redacted: true } });
+    await sealByContract(keyring, [redacted]);
+    expect(keyring.calls).toBe(0);
+    expect(redacted.data.payload).toEqual({});
+    expect(redacted.datakeyid).toBeUndefined();
+    const whole = newEvent({ type: 'webhook.received', source: 's', data: { sessionId: 'x', subjectRef: 'ann', status: 'Approved', payload: { name: 'Ann' } } });
+    await sealByContract(keyring, [whole]);
+    expect(isSealed(whole.data.payload)).toBe(true);
+  });
+});
+
 describe('sealRecords / openRecords (personal data at rest)', () => {
   it('seals named fields bound to the row, leaves values already sealed alone, and opens them; a destroyed key reads [erased], a missing one is the record\'s error', async () => {
     const keyring = memoryKeyring();

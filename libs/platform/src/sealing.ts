@@ -41,8 +41,11 @@ export async function sealEvents(keyring: Keyring | null | undefined, requests: 
   });
 }
 
+/** An empty object: nothing to seal (a redacted webhook's payload), so no key is issued for it. */
+const isEmptyObject = (data: unknown): boolean => typeof data === 'object' && data !== null && !Array.isArray(data) && Object.keys(data).length === 0;
+
 function present(data: unknown, path: string[]): boolean {
-  if (path.length === 0) return data !== undefined && data !== null && !isSealed(data);
+  if (path.length === 0) return data !== undefined && data !== null && !isSealed(data) && !isEmptyObject(data);
   if (data === null || typeof data !== 'object') return false;
   const [head, ...rest] = path;
   if (head === '*') return Array.isArray(data) && data.some((item) => present(item, rest));
@@ -50,7 +53,7 @@ function present(data: unknown, path: string[]): boolean {
 }
 
 function sealAt(data: unknown, path: string[], at: string[], seal: (value: unknown, at: string[]) => string): unknown {
-  if (path.length === 0) return data === undefined || data === null || isSealed(data) ? data : seal(data, at);
+  if (path.length === 0) return data === undefined || data === null || isSealed(data) || isEmptyObject(data) ? data : seal(data, at);
   if (data === null || typeof data !== 'object') return data;
   const [head, ...rest] = path;
   if (head === '*') return Array.isArray(data) ? data.map((item, i) => sealAt(item, rest, [...at, String(i)], seal)) : data;

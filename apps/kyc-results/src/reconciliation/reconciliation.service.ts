@@ -246,6 +246,10 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
   /** The transition as a `webhook.received` into the outbox, once per (session, provider status). */
   private async emit(provider: string, webhook: ProviderWebhook, sessionId: string, reason: Reason): Promise<boolean> {
     const { payload, providerStatus, subjectRef } = webhook;
+    // A session or person erased here goes back into the flow as the gateway sends a webhook about them:
+    // routing fields only, nothing of the provider's answer (the erasure is not undone by reconciling).
+    const erased = await this.tombstones.erasedAmong(this.dataSource, { subjects: subjectRef ? [subjectRef] : [], sessions: [sessionId] });
+    const redacted = erased.session(sessionId) !== undefined || erased.subject(subjectRef) !== undefined;
     const fingerprint = fingerprintOf(payload);
     const id = webhookEventId(provider, fingerprint);
     const event = newEvent<WebhookReceivedData>({
@@ -264,7 +268,8 @@ export class ReconciliationService implements OnApplicationBootstrap, BeforeAppl
         subjectRef,
         status: providerStatus,
         webhookType: webhook.webhookType,
-        payload,
+        payload: redacted ? {} : payload,
+        ...(redacted ? { redacted: true } : {}),
         origin: 'reconciliation',
       },
     });

@@ -393,6 +393,24 @@ describe('reconciliation with the provider API (real Kafka, real Postgres, a fak
     expect(delta('kyc_results_reconciled_total', { provider: 'didit', reason: 'unknown' })).toBe(0);
   });
 
+  it('reconciles a session of a person erased here with routing fields only: nothing of the API answer goes back onto the topic', async () => {
+    const session = newSession();
+    await kyc.deliver(gatewayEvent(statusOnly('In Progress', session, nowSec() - 60)));
+    await kyc.historyCount(session.sessionId, 1);
+    // The person was erased here (the erasure's tombstone), the session still in progress.
+    await kyc.get(DataSource).transaction((m) => kyc.get(ErasureTombstones).record(m, randomUUID(), session.subjectRef, [session.sessionId]));
+
+    api.decisions.set(session.sessionId, apiDecision('v3-approved', session, 'Approved'));
+    const [received] = await waitFor(() => (reconciled(session.sessionId).length ? reconciled(session.sessionId) : undefined), { what: 'the reconciled webhook.received' });
+    expect(received.data).toMatchObject({ origin: 'reconciliation', status: 'Approved', sessionId: session.sessionId, subjectRef: session.subjectRef, redacted: true, payload: {} });
+    expect(received.datakeyid).toBeUndefined();
+    expect(JSON.stringify(received.data)).not.toContain('Núñez');
+    // The status still moves, without the person (kyc-results' tombstone path).
+    await waitFor(async () => (await kyc.api(`/verifications/${session.sessionId}`, TEST_API_KEYS.admin)).body.status === 'approved', { what: 'the erased session approved' });
+    const view = (await kyc.api(`/verifications/${session.sessionId}`, TEST_API_KEYS.admin)).body;
+    expect(view.identity ?? null).toBeNull();
+  });
+
   it.each(STORIES.map((story) => [story.provider, story] as const))(
     'brings a session of %s whose final webhook never came to its final state through the decision API, once, the late webhook recorded as stale',
     async (provider, story) => {
