@@ -18,6 +18,9 @@ import type { StepResult } from './load/step';
 import { dropDatabase } from './scratch-db';
 
 export const DEFAULT_RATES = [50, 100, 250, 500, 750, 1000, 1500, 2000];
+/** The second warm-up step (not reported): enough events for every service's JIT to settle. */
+const WARM_UP_RATE = 200;
+const WARM_UP_SECONDS = 15;
 
 export interface PipelineStep extends StepResult {
   /** CPU seconds per process from the first send to the end of the drain. */
@@ -79,9 +82,14 @@ export async function benchPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       SERVICES.map((s) => ({ name: s.name, metricsUrl: `${stack.url(s.name)}/metrics` })),
       process.env.KAFKA_BROKERS ? undefined : brokerPid(REPO_ROOT, 9092),
     );
-    // Warm-up, not reported: JIT, connection pools, and consumers still joining their groups (a
-    // service serves before every group has joined) would otherwise land in the first step.
-    const warm = await client.step(Math.min(20, rates[0]), 5, async () => undefined);
+    // Warm-up, not reported: consumers still joining their groups (a service serves before every
+    // group has joined), connection pools, and the JIT. A service's optimising compiler is busy for
+    // its first few thousand events (about a quarter of a consumer's CPU in its first minute, measured
+    // with perf), which a long-running deployment has long behind it: the second warm-up step gives
+    // every service those events before the first measured step.
+    const join = await client.step(Math.min(20, rates[0]), 5, async () => undefined);
+    progress(`pipeline: warm-up ${join.rate}/s → completed ${join.completed}/${join.sent}, p50 ${join.p50Ms ?? '—'} ms`);
+    const warm = await client.step(WARM_UP_RATE, WARM_UP_SECONDS, async () => undefined);
     progress(`pipeline: warm-up ${warm.rate}/s → completed ${warm.completed}/${warm.sent}, p50 ${warm.p50Ms ?? '—'} ms`);
     const steps: PipelineStep[] = [];
     let stoppedEarly: string | undefined;

@@ -45,7 +45,7 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
   }
 
   beforeAll(async () => {
-    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'handler-dedupe', 'kick-test', 'fetch-test', 'batch-poison', 'crash-restart'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
+    await createTestTopics(namespace, ['runtime-test', 'failing-test', 'dup-test', 'handler-dedupe', 'kick-test', 'fetch-test', 'batch-poison', 'crash-restart', 'held-fetch', 'eager-fetch'].flatMap((g) => [retryTopicOf(g), dlqTopicOf(g)]));
     ds = createServiceDataSource({
       url: await testDatabaseUrl('runner'),
       schema: 'runner',
@@ -173,6 +173,43 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
     for (const key of keys) {
       expect(rows.filter((r) => r.key === key).map((r) => r.event_id)).toEqual(events.filter((e) => e.key === key).map((e) => e.event.id));
     }
+  });
+
+  it('gathers records sent apart into one transaction when the group may hold its fetches, and applies them as they come when not', async () => {
+    const transactions = (group: string) => new Map<string, number>();
+    const seen = { 'held-fetch': transactions('held-fetch'), 'eager-fetch': transactions('eager-fetch') };
+    const events = Array.from({ length: 5 }, (_, i) => policyEvent(`held-${i}`, 500 + i));
+    const ids = new Set(events.map((e) => e.id));
+    for (const [group, fetch] of [['held-fetch', { maxWaitMs: 2000 }], ['eager-fetch', undefined]] as const) {
+      const runner = new ConsumerRunner(kafka, ns, producer, {
+        group,
+        topics: [TOPIC],
+        dataSource: ds,
+        fetch,
+        batchHandlers: {
+          [EventTypes.RetentionPolicyChanged]: async (items, { manager }) => {
+            const ours = items.filter((i) => ids.has(i.event.id));
+            if (ours.length === 0) return;
+            const [{ txid }] = await manager.query('SELECT txid_current()::text AS txid');
+            seen[group].set(txid, (seen[group].get(txid) ?? 0) + ours.length);
+          },
+        },
+      });
+      runners.push(runner);
+      await runner.start();
+    }
+    // Both groups first read what earlier tests sent; then the five events go out 150 ms apart.
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const event of events) {
+      await producer.send(TOPIC, [encodeEvent(event, event.subject as string)]);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const total = (group: keyof typeof seen) => [...seen[group].values()].reduce((a, b) => a + b, 0);
+    await waitFor(() => total('held-fetch') === 5 && total('eager-fetch') === 5, { what: 'both groups applied the five events', timeoutMs: 30_000 });
+    // Held: the broker answers after 2 s (or 1 MiB), so the 600 ms of sends arrive in one or two fetches.
+    expect(seen['held-fetch'].size).toBeLessThanOrEqual(2);
+    // Answered at once: each event comes in a fetch (and a transaction) of its own, or nearly.
+    expect(seen['eager-fetch'].size).toBeGreaterThanOrEqual(3);
   });
 
   it('replays a fetch whose batch handler failed one event at a time, so only the poison event is retried', async () => {

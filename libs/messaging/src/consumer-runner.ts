@@ -32,7 +32,18 @@ export interface ConsumerOptions extends Handlers {
    * id in its own table) and skips it. An id repeated within one fetch is applied once either way.
    */
   dedupe?: 'inbox' | 'handlers';
-  /** Called after each commit; `wroteOutbox` when its transaction added events to the outbox (kick the relay). */
+  /**
+   * How long the broker may hold a fetch to gather records for this group (its main topics; retries
+   * are not held). 0 (default): a fetch is answered as soon as any record is there, so under a trickle
+   * of traffic every record costs a transaction, an offset commit and a fetch of its own. A group off
+   * the critical path (the audit trail, retention clocks) takes fewer, larger fetches by waiting up to
+   * `maxWaitMs`, or until `minBytes` (default 1 MiB) are there, whichever comes first.
+   */
+  fetch?: { maxWaitMs: number; minBytes?: number };
+  /**
+   * Called after each transaction commits (before its offsets are committed, so the relay publishes
+   * while the offset commit is in flight); `wroteOutbox` when it added events to the outbox.
+   */
   onCommitted?: (chunk: { wroteOutbox: boolean }) => void;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
 }
@@ -44,6 +55,9 @@ function defaultDecode(raw: RawRecord): DomainEvent {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** With `fetch.maxWaitMs`, a fetch is answered early once this much is there. */
+const DEFAULT_FETCH_MIN_BYTES = 1024 * 1024;
 
 // Enough workers that every partition of a fetch is handed over in the same tick (see FetchGatherer).
 const FETCH_WORKERS = 256;
@@ -78,7 +92,8 @@ export class ConsumerRunner {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     // A crashed member is noticed within 10 s, so its partitions move on quickly; handlers heartbeat per commit.
     const common = { sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 10, restartOnFailure: async () => true } };
-    this.main = kafka.consumer({ groupId: ns.physical(opts.group), ...common });
+    const held = opts.fetch && opts.fetch.maxWaitMs > 0 ? { maxWaitTimeInMs: opts.fetch.maxWaitMs, minBytes: opts.fetch.minBytes ?? DEFAULT_FETCH_MIN_BYTES } : {};
+    this.main = kafka.consumer({ groupId: ns.physical(opts.group), ...common, ...held });
     this.retry = kafka.consumer({ groupId: ns.physical(`${opts.group}-retry`), ...common });
     this.router = new DeadLetterRouter(producer, opts.group, this.policy);
   }
@@ -184,13 +199,14 @@ export class ConsumerRunner {
 
   private async applyAndCommit(consumer: Consumer, slices: PartitionSlice[]): Promise<void> {
     const wroteOutbox = await this.process(slices.map((s) => s.messages.map((m) => this.prepare(s.topic, s.payload.batch.partition, m))));
+    // The effects are committed: the relay can publish what they added while the offsets are committed.
+    this.opts.onCommitted?.({ wroteOutbox });
     const offsets = slices.map(({ payload, messages }) => {
       const last = messages[messages.length - 1].offset;
       payload.resolveOffset(last);
       return { topic: payload.batch.topic, partition: payload.batch.partition, offset: (BigInt(last) + 1n).toString() };
     });
     await consumer.commitOffsets(offsets);
-    this.opts.onCommitted?.({ wroteOutbox });
     await slices[0].payload.heartbeat();
   }
 

@@ -79,6 +79,14 @@ describe('service configuration', () => {
     expect(problemsOf(() => loadConfig(BaseServiceConfig, 'svc', { KEYRING_CACHE_MS: '-1' }))).toContain('KEYRING_CACHE_MS must be between 0 and 3600000');
   });
 
+  it('takes KAFKA_FETCH_WAIT_MS as whole milliseconds up to 5000, unset by default (each consumer group keeps its own)', () => {
+    expect(loadConfig(BaseServiceConfig, 'svc', { KAFKA_BROKERS: '127.0.0.1:9092' }).KAFKA_FETCH_WAIT_MS).toBeUndefined();
+    expect(loadConfig(BaseServiceConfig, 'svc', { KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_FETCH_WAIT_MS: '0' }).KAFKA_FETCH_WAIT_MS).toBe(0);
+    expect(loadConfig(BaseServiceConfig, 'svc', { KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_FETCH_WAIT_MS: '100' }).KAFKA_FETCH_WAIT_MS).toBe(100);
+    expect(problemsOf(() => loadConfig(BaseServiceConfig, 'svc', { KAFKA_FETCH_WAIT_MS: '6000' }))).toContain('KAFKA_FETCH_WAIT_MS must be between 0 and 5000');
+    expect(problemsOf(() => loadConfig(BaseServiceConfig, 'svc', { KAFKA_FETCH_WAIT_MS: 'soon' }))).toContain('KAFKA_FETCH_WAIT_MS must be an integer number of milliseconds');
+  });
+
   it('an app started with a bad config exits non-zero with a message naming the variable', async () => {
     const result = await run(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'apps/retention/src/main.ts')], {
       cwd: ROOT,

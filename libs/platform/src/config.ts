@@ -77,6 +77,18 @@ export class BaseServiceConfig {
   @Max(3_600_000, { message: 'KEYRING_CACHE_MS must be between 0 and 3600000' })
   KEYRING_CACHE_MS = 60_000;
 
+  /**
+   * How long the broker may hold this service's consumer fetches to gather records (ms), for every
+   * consumer group of the service; unset: each group's own default (0, answer at once, on the
+   * critical path; 250 for audit-log and retention).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'KAFKA_FETCH_WAIT_MS must be an integer number of milliseconds' })
+  @Min(0, { message: 'KAFKA_FETCH_WAIT_MS must be between 0 and 5000' })
+  @Max(5000, { message: 'KAFKA_FETCH_WAIT_MS must be between 0 and 5000' })
+  KAFKA_FETCH_WAIT_MS?: number;
+
   /** TLS to the brokers (`true`). */
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'KAFKA_SSL must be true or false' })

@@ -151,6 +151,7 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
           },
           log: (level, message, extra) => this.log[level](extra ?? {}, message),
           ...opts,
+          ...(this.config.KAFKA_FETCH_WAIT_MS !== undefined ? { fetch: { maxWaitMs: this.config.KAFKA_FETCH_WAIT_MS } } : {}),
         }),
       ),
     );

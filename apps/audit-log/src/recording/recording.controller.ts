@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsumerGroups, CONSUMED_TOPICS, decodeEvent, EventTypes, KYC_STATUSES, kycEventType, validateEvent, type DomainEvent, type RawRecord } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
-import { ANY_EVENT, EventConsumer, EventContext } from '@compliance/platform';
+import { ANY_EVENT, BACKGROUND_FETCH_WAIT_MS, EventConsumer, EventContext } from '@compliance/platform';
 import { AuditEntryTypes } from '../chain/audit-entry';
 import { decodeDeadLetter, isDeadLetterTopic } from './dead-letter.decoder';
 import { EventRecorder } from './event-recorder';
@@ -43,7 +43,7 @@ export function decodeRecorded(raw: RawRecord, topic: string): DomainEvent {
  * would double the rows this service writes).
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.AuditLog, topics: RECORDED_TOPICS, chunkSize: APPEND_BATCH_SIZE, decode: decodeRecorded, dedupe: 'handlers' })
+@EventConsumer({ group: ConsumerGroups.AuditLog, topics: RECORDED_TOPICS, chunkSize: APPEND_BATCH_SIZE, decode: decodeRecorded, dedupe: 'handlers', fetchWaitMs: BACKGROUND_FETCH_WAIT_MS })
 export class RecordingController {
   constructor(private readonly recorder: EventRecorder) {}
 

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, KYC_STATUSES, kycEventType, type AmlScreeningCompletedData, type AmlScreeningFailedData, type AmlScreeningRequestedData, type DomainEvent, type ErasureCompletedData, type KycVerificationData, type PurgeCompletedData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
-import { EventConsumer, EventContext } from '@compliance/platform';
+import { BACKGROUND_FETCH_WAIT_MS, EventConsumer, EventContext } from '@compliance/platform';
 import { ErasureProgressService } from '../erasure/erasure-progress.service';
 import { LifecycleService, type LifecycleFact } from '../lifecycle/lifecycle.service';
 import { PurgesService } from '../purges/purges.service';
@@ -42,7 +42,7 @@ const LIFECYCLE_TYPES = Object.keys(FACT_OF);
  * split no batch of the others.
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.Retention, topics: [...CONSUMED_TOPICS[ConsumerGroups.Retention]] })
+@EventConsumer({ group: ConsumerGroups.Retention, topics: [...CONSUMED_TOPICS[ConsumerGroups.Retention]], fetchWaitMs: BACKGROUND_FETCH_WAIT_MS })
 export class RetentionController {
   constructor(
     private readonly lifecycle: LifecycleService,

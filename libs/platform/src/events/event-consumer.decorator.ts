@@ -5,6 +5,13 @@ import type { RetryPolicy } from '@compliance/messaging';
 /** `@EventPattern(ANY_EVENT)`: the per-event handler of every type that has no handler of its own. */
 export const ANY_EVENT = '*';
 
+/**
+ * `fetchWaitMs` of the groups off the critical path (the audit trail, retention clocks): a webhook
+ * reaches them as several records over a few hundred milliseconds, and gathering them costs one
+ * transaction, offset commit and fetch instead of one per record.
+ */
+export const BACKGROUND_FETCH_WAIT_MS = 250;
+
 /** A consumer group: which topics it reads and how. Declared once per controller with `@EventConsumer`. */
 export interface EventConsumerDefinition {
   group: string;
@@ -19,6 +26,12 @@ export interface EventConsumerDefinition {
    * themselves, in the same transaction (audit-log: an event id already chained). Default `'inbox'`.
    */
   dedupe?: 'inbox' | 'handlers';
+  /**
+   * How long the broker may hold a fetch of this group to gather records (ms; default 0: answer at
+   * once). For groups off the critical path, so that a trickle of traffic does not cost a transaction
+   * per record. `KAFKA_FETCH_WAIT_MS` overrides it for a service.
+   */
+  fetchWaitMs?: number;
 }
 
 /** The extras of an `@EventPattern` handler: `{ batch: true }` takes every event of its types in a fetch. */

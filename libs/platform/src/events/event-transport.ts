@@ -112,6 +112,7 @@ export class EventTransport extends Server implements CustomTransportStrategy {
         retry: definition.retry,
         decode: definition.decode,
         dedupe: definition.dedupe,
+        fetch: definition.fetchWaitMs ? { maxWaitMs: definition.fetchWaitMs } : undefined,
         batchHandlers,
         handler: single.size ? (event, ctx) => this.handleOne(definition.group, single, event, ctx) : undefined,
       };
