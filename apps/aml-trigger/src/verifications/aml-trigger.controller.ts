@@ -3,7 +3,7 @@ import type { Keyring } from '@compliance/persistence';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, kycEventType, type DomainEvent, type ErasureRequestedData, type KycVerificationData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
-import { EventConsumer, EventContext, KEYRING } from '@compliance/platform';
+import { CRITICAL_PATH_FETCH_WAIT_MS, EventConsumer, EventContext, KEYRING } from '@compliance/platform';
 import { RetentionService } from '../retention/retention.service';
 import { ApprovedVerificationHandler } from './approved-verification.handler';
 
@@ -15,7 +15,7 @@ import { ApprovedVerificationHandler } from './approved-verification.handler';
  * approvals.
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.AmlTrigger, topics: [...CONSUMED_TOPICS[ConsumerGroups.AmlTrigger]] })
+@EventConsumer({ group: ConsumerGroups.AmlTrigger, topics: [...CONSUMED_TOPICS[ConsumerGroups.AmlTrigger]], fetchWaitMs: CRITICAL_PATH_FETCH_WAIT_MS })
 export class AmlTriggerController {
   constructor(
     private readonly verifications: ApprovedVerificationHandler,

@@ -3,7 +3,7 @@ import type { Keyring } from '@compliance/persistence';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ConsumerGroups, CONSUMED_TOPICS, EventTypes, type DomainEvent, type ErasureRequestedData, type PurgeDueData, type WebhookReceivedData } from '@compliance/contracts';
 import type { EventBatchItem } from '@compliance/messaging';
-import { EventConsumer, EventContext, KEYRING } from '@compliance/platform';
+import { CRITICAL_PATH_FETCH_WAIT_MS, EventConsumer, EventContext, KEYRING } from '@compliance/platform';
 import { RetentionCommandsService } from '../retention/retention-commands.service';
 import { WebhookIntake } from '../verifications/webhook-intake';
 
@@ -14,7 +14,7 @@ import { WebhookIntake } from '../verifications/webhook-intake';
  * topics concern other services and are skipped.
  */
 @Controller()
-@EventConsumer({ group: ConsumerGroups.KycResults, topics: [...CONSUMED_TOPICS[ConsumerGroups.KycResults]] })
+@EventConsumer({ group: ConsumerGroups.KycResults, topics: [...CONSUMED_TOPICS[ConsumerGroups.KycResults]], fetchWaitMs: CRITICAL_PATH_FETCH_WAIT_MS })
 export class InboundController {
   constructor(
     private readonly intake: WebhookIntake,

@@ -12,6 +12,14 @@ export const ANY_EVENT = '*';
  */
 export const BACKGROUND_FETCH_WAIT_MS = 250;
 
+/**
+ * `fetchWaitMs` of the groups on the way from a webhook to its screening (kyc-results, aml-trigger).
+ * Each record answered at once costs a wake-up of the consumer, a transaction and a relay drain; on a
+ * busy machine those add up to more than the wait: at 100 webhooks/s, holding fetches 25 ms took a
+ * fifth of the whole suite's CPU off with the same end-to-end latency (docs/performance.md).
+ */
+export const CRITICAL_PATH_FETCH_WAIT_MS = 25;
+
 /** A consumer group: which topics it reads and how. Declared once per controller with `@EventConsumer`. */
 export interface EventConsumerDefinition {
   group: string;
