@@ -27,4 +27,30 @@ describe('GroupCommit', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
     await commit.idle();
   });
+
+  it('with a gathering time, runs the items of a trickle that arrive within it in one batch', async () => {
+    const batches: number[][] = [];
+    const commit = new GroupCommit<number, number>(async (items) => {
+      batches.push(items);
+      return items;
+    }, 100, 80);
+    const pending: Array<Promise<number>> = [];
+    for (const n of [1, 2, 3]) {
+      pending.push(commit.submit(n));
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    expect(await Promise.all(pending)).toEqual([1, 2, 3]);
+    expect(batches).toEqual([[1, 2, 3]]);
+    // Without one, each item of the same trickle is a batch of its own.
+    const eager = new GroupCommit<number, number>(async (items) => {
+      batches.push(items);
+      return items;
+    }, 100);
+    for (const n of [4, 5]) {
+      await eager.submit(n);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    expect(batches.slice(1)).toEqual([[4], [5]]);
+    await commit.idle();
+  });
 });

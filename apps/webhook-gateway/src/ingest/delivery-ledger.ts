@@ -23,6 +23,8 @@ export type Claim =
 /** Rows per statement: a few hundred keeps one statement well under a millisecond of planning. */
 const MAX_BATCH = 500;
 const MAX_SETTLE_BATCH = 1000;
+/** How long a settlement waits for others: a duplicate of a webhook still settling polls every 50 ms anyway. */
+const SETTLE_GATHER_MS = 50;
 
 /**
  * The deliveries table: a verified webhook is claimed by inserting its row; the unique constraints on
@@ -44,7 +46,8 @@ export class DeliveryLedger implements OnModuleDestroy {
   ) {
     this.inserts = new GroupCommit((webhooks) => claimBatch(ds, webhooks), MAX_BATCH);
     this.lookups = new GroupCommit((requests) => findFirstClaims(ds, requests), MAX_BATCH);
-    this.settlements = new GroupCommit((ids) => this.markProduced(ids), MAX_SETTLE_BATCH);
+    // Nobody waits on a settlement (the webhook was answered), so a trickle of them is gathered.
+    this.settlements = new GroupCommit((ids) => this.markProduced(ids), MAX_SETTLE_BATCH, SETTLE_GATHER_MS);
   }
 
   async claim(webhook: InboundWebhook, timeoutMs: number, staleAfterMs: number): Promise<Claim> {
