@@ -4,6 +4,7 @@ import { GroupCommit } from '@compliance/messaging';
 import type { DataKeyOwner, ErasedOwner, IssuedKey, Keyring } from '@compliance/persistence';
 import { KEYRING } from '@compliance/platform';
 import type { DeliveryFacts } from '../signatures/signature-scheme';
+import { CLAIM_GATHER_MS } from './delivery-ledger';
 import { dataKeyOwnerOf } from './inbound-webhook';
 import { WebhookRejection } from './webhook-rejection';
 
@@ -21,7 +22,8 @@ export class WebhookDataKeys {
     @Optional() @Inject(KEYRING) keyring: Keyring | null,
     private readonly logger: PinoLogger,
   ) {
-    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners, { skipErased: true }), 256);
+    // Gathered as the claims are (CLAIM_GATHER_MS): a request waits a few milliseconds for others.
+    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners, { skipErased: true }), 256, CLAIM_GATHER_MS);
   }
 
   get enabled(): boolean {
