@@ -35,9 +35,9 @@ export interface ConsumerOptions extends Handlers {
   /**
    * How long the broker may hold a fetch to gather records for this group (its main topics; retries
    * are not held). 0 (default): a fetch is answered as soon as any record is there, so under a trickle
-   * of traffic every record costs a transaction, an offset commit and a fetch of its own. A group off
-   * the critical path (the audit trail, retention clocks) takes fewer, larger fetches by waiting up to
-   * `maxWaitMs`, or until `minBytes` (default 1 MiB) are there, whichever comes first.
+   * of traffic every record costs a wake-up, a transaction, an offset commit and a fetch of its own.
+   * With `maxWaitMs` the broker answers after that long or once `minBytes` (default 1 MiB) are there,
+   * whichever comes first, so the group takes fewer, larger fetches.
    */
   fetch?: { maxWaitMs: number; minBytes?: number };
   /**
