@@ -33,7 +33,7 @@ describe('GroupCommit', () => {
     const commit = new GroupCommit<number, number>(async (items) => {
       batches.push(items);
       return items;
-    }, 100, 80);
+    }, 100, { ms: 80, when: 'always' });
     const pending: Array<Promise<number>> = [];
     for (const n of [1, 2, 3]) {
       pending.push(commit.submit(n));
@@ -52,5 +52,27 @@ describe('GroupCommit', () => {
     }
     expect(batches.slice(1)).toEqual([[4], [5]]);
     await commit.idle();
+  });
+
+  it('under small-batches, gathers only after a batch of a few items: not an item arriving alone, nor items already coming in numbers', async () => {
+    const batches: number[][] = [];
+    const commit = new GroupCommit<number, number>(async (items) => {
+      batches.push(items);
+      return items;
+    }, 100, { ms: 80, when: 'small-batches' });
+    const spaced = async (items: number[]) => {
+      const pending: Array<Promise<number>> = [];
+      for (const n of items) {
+        pending.push(commit.submit(n));
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      await Promise.all(pending);
+    };
+    await spaced([1, 2]); // alone each: nothing to gather after a batch of one
+    await Promise.all([commit.submit(3), commit.submit(4)]); // a batch of two...
+    await spaced([5, 6, 7]); // ...so the next items wait for one another
+    await Promise.all(Array.from({ length: 10 }, (_, i) => commit.submit(10 + i))); // a batch of ten...
+    await spaced([30, 31]); // ...so these are not kept waiting
+    expect(batches).toEqual([[1], [2], [3, 4], [5, 6, 7], Array.from({ length: 10 }, (_, i) => 10 + i), [30], [31]]);
   });
 });

@@ -10,20 +10,28 @@ interface Waiting<T, R> {
  * (and the WAL flushes) per request shrink as the load grows; an idle system still answers one
  * request in one statement. `run` answers every item of a batch in order, or fails them all.
  */
+/** Batches smaller than this are gathered under `small-batches`. */
+const SMALL_BATCH = 8;
+
 export class GroupCommit<T, R> {
   private readonly queue: Array<Waiting<T, R>> = [];
   private running = false;
   private readonly waitingForIdle: Array<() => void> = [];
 
+  private lastBatch = 0;
+
   /**
-   * @param gatherMs how long the first item of an idle batcher waits for others (default 0: the next
-   *   turn of the event loop). For work nobody waits on, such as bookkeeping after an answer was sent,
-   *   so that a trickle of items costs one statement per `gatherMs` rather than one per item.
+   * @param gather how long the first item of an idle batcher waits for others (default: not at all,
+   *   the next turn of the event loop). `always`: for work nobody waits on, such as bookkeeping after
+   *   an answer was sent, so a trickle costs one statement per `ms` rather than one per item.
+   *   `small-batches`: only while the previous batch held a few items (2 to 7): items arrive together
+   *   but not enough of them to fill a batch by themselves. An item arriving alone is not kept waiting
+   *   (the wait would only add a wake-up), nor are items that already come in large batches.
    */
   constructor(
     private readonly run: (items: T[]) => Promise<R[]>,
     private readonly maxBatch: number,
-    private readonly gatherMs = 0,
+    private readonly gather?: { ms: number; when: 'always' | 'small-batches' },
   ) {}
 
   submit(item: T): Promise<R> {
@@ -32,7 +40,7 @@ export class GroupCommit<T, R> {
       if (this.running) return;
       this.running = true;
       // Requests whose bodies ended in the same turn of the event loop share the first statement.
-      if (this.gatherMs > 0) setTimeout(() => void this.drain(), this.gatherMs);
+      if (this.gathers()) setTimeout(() => void this.drain(), this.gather?.ms);
       else setImmediate(() => void this.drain());
     });
   }
@@ -43,9 +51,15 @@ export class GroupCommit<T, R> {
     return new Promise((resolve) => this.waitingForIdle.push(resolve));
   }
 
+  private gathers(): boolean {
+    if (!this.gather || this.gather.ms <= 0) return false;
+    return this.gather.when === 'always' || (this.lastBatch >= 2 && this.lastBatch < SMALL_BATCH);
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
+      this.lastBatch = batch.length;
       try {
         const results = await this.run(batch.map((w) => w.item));
         if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} was answered with ${results.length} results`);

@@ -23,7 +23,7 @@ export class WebhookDataKeys {
     private readonly logger: PinoLogger,
   ) {
     // Gathered as the claims are (CLAIM_GATHER_MS): a request waits a few milliseconds for others.
-    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners, { skipErased: true }), 256, CLAIM_GATHER_MS);
+    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners, { skipErased: true }), 256, { ms: CLAIM_GATHER_MS, when: 'small-batches' });
   }
 
   get enabled(): boolean {
