@@ -176,8 +176,8 @@ describe('ConsumerRunner (real Kafka, real Postgres)', () => {
   });
 
   it('gathers records sent apart into one transaction when the group may hold its fetches, and applies them as they come when not', async () => {
-    const transactions = (group: string) => new Map<string, number>();
-    const seen = { 'held-fetch': transactions('held-fetch'), 'eager-fetch': transactions('eager-fetch') };
+    // Events applied per transaction id, by group.
+    const seen = { 'held-fetch': new Map<string, number>(), 'eager-fetch': new Map<string, number>() };
     const events = Array.from({ length: 5 }, (_, i) => policyEvent(`held-${i}`, 500 + i));
     const ids = new Set(events.map((e) => e.id));
     for (const [group, fetch] of [['held-fetch', { maxWaitMs: 2000 }], ['eager-fetch', undefined]] as const) {
