@@ -1,4 +1,4 @@
-import { GroupCommit } from './group-commit';
+import { GroupCommit, type GatherPolicy } from './group-commit';
 
 describe('GroupCommit', () => {
   it('runs what arrives in one turn together, and what arrives during a run in the next one', async () => {
@@ -28,51 +28,41 @@ describe('GroupCommit', () => {
     await commit.idle();
   });
 
-  it('with a gathering time, runs the items of a trickle that arrive within it in one batch', async () => {
+  /** A batcher that records its batches, and a trickle of items sent 15 ms apart. */
+  function recording(gather?: GatherPolicy) {
     const batches: number[][] = [];
     const commit = new GroupCommit<number, number>(async (items) => {
       batches.push(items);
       return items;
-    }, 100, { ms: 80, when: 'always' });
-    const pending: Array<Promise<number>> = [];
-    for (const n of [1, 2, 3]) {
-      pending.push(commit.submit(n));
-      await new Promise((r) => setTimeout(r, 15));
-    }
-    expect(await Promise.all(pending)).toEqual([1, 2, 3]);
-    expect(batches).toEqual([[1, 2, 3]]);
-    // Without one, each item of the same trickle is a batch of its own.
-    const eager = new GroupCommit<number, number>(async (items) => {
-      batches.push(items);
-      return items;
-    }, 100);
-    for (const n of [4, 5]) {
-      await eager.submit(n);
-      await new Promise((r) => setTimeout(r, 15));
-    }
-    expect(batches.slice(1)).toEqual([[4], [5]]);
-    await commit.idle();
-  });
-
-  it('under small-batches, gathers only after a batch of a few items: not an item arriving alone, nor items already coming in numbers', async () => {
-    const batches: number[][] = [];
-    const commit = new GroupCommit<number, number>(async (items) => {
-      batches.push(items);
-      return items;
-    }, 100, { ms: 80, when: 'small-batches' });
-    const spaced = async (items: number[]) => {
+    }, 100, gather);
+    const trickle = async (items: number[]) => {
       const pending: Array<Promise<number>> = [];
       for (const n of items) {
         pending.push(commit.submit(n));
         await new Promise((r) => setTimeout(r, 15));
       }
-      await Promise.all(pending);
+      return Promise.all(pending);
     };
-    await spaced([1, 2]); // alone each: nothing to gather after a batch of one
+    return { batches, commit, trickle };
+  }
+
+  it('with a gathering time, runs the items of a trickle that arrive within it in one batch', async () => {
+    const gathered = recording({ ms: 80, when: 'always' });
+    expect(await gathered.trickle([1, 2, 3])).toEqual([1, 2, 3]);
+    expect(gathered.batches).toEqual([[1, 2, 3]]);
+    // Without one, each item of the same trickle is a batch of its own.
+    const eager = recording();
+    await eager.trickle([4, 5]);
+    expect(eager.batches).toEqual([[4], [5]]);
+  });
+
+  it('under small-batches, gathers only after a batch of a few items: not an item arriving alone, nor items already coming in numbers', async () => {
+    const { batches, commit, trickle } = recording({ ms: 80, when: 'small-batches' });
+    await trickle([1, 2]); // alone each: nothing to gather after a batch of one
     await Promise.all([commit.submit(3), commit.submit(4)]); // a batch of two...
-    await spaced([5, 6, 7]); // ...so the next items wait for one another
+    await trickle([5, 6, 7]); // ...so the next items wait for one another
     await Promise.all(Array.from({ length: 10 }, (_, i) => commit.submit(10 + i))); // a batch of ten...
-    await spaced([30, 31]); // ...so these are not kept waiting
+    await trickle([30, 31]); // ...so these are not kept waiting
     expect(batches).toEqual([[1], [2], [3, 4], [5, 6, 7], Array.from({ length: 10 }, (_, i) => 10 + i), [30], [31]]);
   });
 });

@@ -4,20 +4,26 @@ interface Waiting<T, R> {
   reject(err: Error): void;
 }
 
+/** Batches smaller than this are gathered under `small-batches`. */
+const SMALL_BATCH = 8;
+
+/** When an idle batcher waits for more items before its first statement (see the constructor). */
+export interface GatherPolicy {
+  ms: number;
+  when: 'always' | 'small-batches';
+}
+
 /**
  * Group commit: one statement in flight; whatever arrives meanwhile goes together in the next one.
  * Under load a batch is as large as what arrived during the previous statement, so the round trips
  * (and the WAL flushes) per request shrink as the load grows; an idle system still answers one
  * request in one statement. `run` answers every item of a batch in order, or fails them all.
  */
-/** Batches smaller than this are gathered under `small-batches`. */
-const SMALL_BATCH = 8;
-
 export class GroupCommit<T, R> {
   private readonly queue: Array<Waiting<T, R>> = [];
   private running = false;
   private readonly waitingForIdle: Array<() => void> = [];
-
+  /** Items in the latest batch run (for `small-batches`). */
   private lastBatch = 0;
 
   /**
@@ -31,7 +37,7 @@ export class GroupCommit<T, R> {
   constructor(
     private readonly run: (items: T[]) => Promise<R[]>,
     private readonly maxBatch: number,
-    private readonly gather?: { ms: number; when: 'always' | 'small-batches' },
+    private readonly gather?: GatherPolicy,
   ) {}
 
   submit(item: T): Promise<R> {
@@ -40,7 +46,7 @@ export class GroupCommit<T, R> {
       if (this.running) return;
       this.running = true;
       // Requests whose bodies ended in the same turn of the event loop share the first statement.
-      if (this.gathers()) setTimeout(() => void this.drain(), this.gather?.ms);
+      if (this.gather && this.gathers(this.gather)) setTimeout(() => void this.drain(), this.gather.ms);
       else setImmediate(() => void this.drain());
     });
   }
@@ -51,9 +57,8 @@ export class GroupCommit<T, R> {
     return new Promise((resolve) => this.waitingForIdle.push(resolve));
   }
 
-  private gathers(): boolean {
-    if (!this.gather || this.gather.ms <= 0) return false;
-    return this.gather.when === 'always' || (this.lastBatch >= 2 && this.lastBatch < SMALL_BATCH);
+  private gathers({ ms, when }: GatherPolicy): boolean {
+    return ms > 0 && (when === 'always' || (this.lastBatch >= 2 && this.lastBatch < SMALL_BATCH));
   }
 
   private async drain(): Promise<void> {

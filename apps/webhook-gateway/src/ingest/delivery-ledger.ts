@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
-import { GroupCommit } from '@compliance/messaging';
+import { GroupCommit, type GatherPolicy } from '@compliance/messaging';
 import { claimBatch, type Inserted } from './delivery-claims';
 import {
   findDelivery,
@@ -30,9 +30,9 @@ const MAX_SETTLE_BATCH = 1000;
  * off the suite's CPU per webhook at 500/s, with a lower p99 end to end. A claim arriving alone, or
  * among enough others, is not kept waiting (docs/performance.md).
  */
-export const CLAIM_GATHER_MS = 5;
+export const CLAIM_GATHER: GatherPolicy = { ms: 5, when: 'small-batches' };
 /** How long a settlement waits for others: a duplicate of a webhook still settling polls every 50 ms anyway. */
-const SETTLE_GATHER_MS = 50;
+const SETTLE_GATHER: GatherPolicy = { ms: 50, when: 'always' };
 
 /**
  * The deliveries table: a verified webhook is claimed by inserting its row; the unique constraints on
@@ -52,10 +52,10 @@ export class DeliveryLedger implements OnModuleDestroy {
     private readonly ds: DataSource,
     private readonly logger: PinoLogger,
   ) {
-    this.inserts = new GroupCommit((webhooks) => claimBatch(ds, webhooks), MAX_BATCH, { ms: CLAIM_GATHER_MS, when: 'small-batches' });
+    this.inserts = new GroupCommit((webhooks) => claimBatch(ds, webhooks), MAX_BATCH, CLAIM_GATHER);
     this.lookups = new GroupCommit((requests) => findFirstClaims(ds, requests), MAX_BATCH);
     // Nobody waits on a settlement (the webhook was answered), so a trickle of them is gathered.
-    this.settlements = new GroupCommit((ids) => this.markProduced(ids), MAX_SETTLE_BATCH, { ms: SETTLE_GATHER_MS, when: 'always' });
+    this.settlements = new GroupCommit((ids) => this.markProduced(ids), MAX_SETTLE_BATCH, SETTLE_GATHER);
   }
 
   async claim(webhook: InboundWebhook, timeoutMs: number, staleAfterMs: number): Promise<Claim> {

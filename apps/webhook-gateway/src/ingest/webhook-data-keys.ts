@@ -4,7 +4,7 @@ import { GroupCommit } from '@compliance/messaging';
 import type { DataKeyOwner, ErasedOwner, IssuedKey, Keyring } from '@compliance/persistence';
 import { KEYRING } from '@compliance/platform';
 import type { DeliveryFacts } from '../signatures/signature-scheme';
-import { CLAIM_GATHER_MS } from './delivery-ledger';
+import { CLAIM_GATHER } from './delivery-ledger';
 import { dataKeyOwnerOf } from './inbound-webhook';
 import { WebhookRejection } from './webhook-rejection';
 
@@ -22,8 +22,8 @@ export class WebhookDataKeys {
     @Optional() @Inject(KEYRING) keyring: Keyring | null,
     private readonly logger: PinoLogger,
   ) {
-    // Gathered as the claims are (CLAIM_GATHER_MS): a request waits a few milliseconds for others.
-    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners, { skipErased: true }), 256, { ms: CLAIM_GATHER_MS, when: 'small-batches' });
+    // Gathered as the claims are: while requests come in small batches, one waits a few milliseconds for others.
+    if (keyring) this.batches = new GroupCommit((owners) => keyring.keysFor(owners, { skipErased: true }), 256, CLAIM_GATHER);
   }
 
   get enabled(): boolean {

@@ -15,8 +15,8 @@ export const BACKGROUND_FETCH_WAIT_MS = 250;
 /**
  * `fetchWaitMs` of the groups on the way from a webhook to its screening (kyc-results, aml-trigger).
  * Each record answered at once costs a wake-up of the consumer, a transaction and a relay drain; on a
- * busy machine those add up to more than the wait: at 100 webhooks/s, holding fetches 25 ms took a
- * fifth of the whole suite's CPU off with the same end-to-end latency (docs/performance.md).
+ * busy machine those add up to more than the wait: at 100 webhooks/s, holding fetches 25 ms took
+ * about a third of the whole suite's CPU off with the same end-to-end latency (docs/performance.md).
  */
 export const CRITICAL_PATH_FETCH_WAIT_MS = 25;
 
@@ -36,7 +36,7 @@ export interface EventConsumerDefinition {
   dedupe?: 'inbox' | 'handlers';
   /**
    * How long the broker may hold a fetch of this group to gather records (ms; default 0: answer at
-   * once). For groups off the critical path, so that a trickle of traffic does not cost a transaction
+   * once), so that a trickle of traffic does not cost a wake-up, a transaction and an offset commit
    * per record. `KAFKA_FETCH_WAIT_MS` overrides it for a service.
    */
   fetchWaitMs?: number;
