@@ -12,7 +12,7 @@
  * phase that outruns its prepared bodies sends some again; `reusedBodies` says how many (duplicates
  * are cheaper for the gateway, so a non-zero count flatters it).
  *
- * The gateway runs as `npm start` runs it: `node dist/apps/webhook-gateway/src/main.js` (build first;
+ * The gateway runs as `npm start` runs it: `node --max-semi-space-size=64 dist/apps/webhook-gateway/src/main.js` (build first;
  * tsx cannot run Nest's constructor injection). Kafka: KAFKA_BROKERS, or the local broker on 9092.
  * It gets its own topic namespace and database, both removed afterwards.
  *
@@ -28,6 +28,7 @@ import { allTopics } from '../../libs/contracts/src/topics';
 import { createKafka, ensureTopics, parseBrokers, TopicNamespace } from '../../libs/messaging/src';
 import { DEFAULT_DATABASE_URL, ensureDatabase } from '../../libs/persistence/src/database';
 import { ensureBroker } from '../kafka/broker';
+import { SERVICE_NODE_ARGS } from '../stack/stack';
 import { prepareApprovedWebhooks, type PreparedWebhook } from './load/webhooks';
 import { dropDatabase } from './scratch-db';
 
@@ -110,7 +111,7 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Gate
     const [gatewayPort, barePort] = [await freePort(), await freePort()];
     // As deployed (compose, npm start): with a keyring, so every payload is sealed under its subject's data key.
     const env = { KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: namespace, DATABASE_URL: databaseUrl.toString(), DIDIT_WEBHOOK_SECRET: secret, KEYRING_MASTER_KEY: randomBytes(32).toString('base64') };
-    const gatewayProcess = await startChild([...nodeArgs(), main], { ...env, WEBHOOK_SOURCES: 'didit:didit', GATEWAY_PORT: String(gatewayPort), LOG_LEVEL: 'warn' });
+    const gatewayProcess = await startChild([...SERVICE_NODE_ARGS, ...nodeArgs(), main], { ...env, WEBHOOK_SOURCES: 'didit:didit', GATEWAY_PORT: String(gatewayPort), LOG_LEVEL: 'warn' });
     children.push(gatewayProcess);
     await waitReady(`http://127.0.0.1:${gatewayPort}/health/ready`, gatewayProcess);
     children.push(await startChild(['-e', BARE_SERVER], { SECRET: secret, PORT: String(barePort) }, 'listening'));
@@ -199,7 +200,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Extra Node options for the gateway process (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it), as STACK_NODE_ARGS for the stack. */
+/** Extra Node options for the gateway process (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it), added to the services' own as STACK_NODE_ARGS is for the stack. */
 function nodeArgs(): string[] {
   return (process.env.STACK_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }

@@ -21,6 +21,14 @@ export interface ServiceApp {
  */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/**
+ * How long an idle kept-alive connection stays open. Node's default (5 s) is shorter than the idle
+ * time of providers' HTTP clients and of load balancers (60 s is common): a client that reuses a
+ * connection just as the server closes it gets ECONNRESET, a failed delivery it must retry. The
+ * server outlasts them instead; its headers timeout stays above the keep-alive, as Node advises.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export interface ServiceAppOptions {
   bodyParser?: boolean;
   /** Built once the app's providers exist (from `app.get(...)`); every other request goes through Nest as usual. */
@@ -33,7 +41,10 @@ export interface ServiceAppOptions {
  */
 export async function createServiceApp(module: DynamicModule, title: string, opts: ServiceAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true, bodyParser: opts.bodyParser ?? true });
-  if (opts.fastPath) putAhead(app.getHttpServer(), opts.fastPath(app));
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
+  if (opts.fastPath) putAhead(server, opts.fastPath(app));
   connectEventTransport(app);
   app.useLogger(app.get(Logger));
   app.getHttpAdapter().getInstance().disable?.('x-powered-by');

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventSources, EventTypes, Topics } from '@compliance/contracts';
 import { TopicNamespace } from '@compliance/messaging';
 import { diditHeaders, diditPayload, diditSession, standardHeaders, waitFor } from '@compliance/testing';
@@ -53,6 +55,26 @@ describe('POST /webhooks/:source accepts verified webhooks (real HTTP, Kafka, Po
       payload,
     });
   });
+
+  it("keeps a provider's idle connection open past 5 s: the next webhook reuses it rather than meeting a reset", async () => {
+    // Node's default keep-alive (5 s) is shorter than clients and load balancers keep idle connections:
+    // one reused just as the server closes it fails with ECONNRESET.
+    const server = gw.app.app.getHttpServer() as Server;
+    let connections = 0;
+    const count = () => connections++;
+    server.on('connection', count);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const post = (body: string) => send(gw.url, { path: '/webhooks/didit', headers: diditHeaders(body, DIDIT_SECRET), body, agent });
+      expect((await post(JSON.stringify(diditSession('v3-approved')))).status).toBe(202);
+      await sleep(6000);
+      expect((await post(JSON.stringify(diditSession('v3-approved')))).status).toBe(202);
+      expect(connections).toBe(1);
+    } finally {
+      server.off('connection', count);
+      agent.destroy();
+    }
+  }, 20_000);
 
   it('accepts a Standard Webhooks delivery and records its webhook-id as the delivery id', async () => {
     const payload = { type: 'verification.updated', timestamp: new Date().toISOString(), data: { session_id: randomUUID(), vendor_data: 'customer-77' } };
