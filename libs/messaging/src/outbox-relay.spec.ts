@@ -21,7 +21,7 @@ const policyEvent = (n: number) =>
     data: { category: 'audit_detail', retentionDays: 30 + n, changedBy: 'outbox-test', changedAt: new Date().toISOString() },
   });
 
-/** Publishes the first part of a batch, then dies before the rows are marked sent. */
+/** Publishes the first part of a batch, then dies before the rows are deleted as sent. */
 class DyingPublisher implements RecordPublisher {
   constructor(private readonly real: RecordPublisher) {}
   async publish(batches: Array<{ topic: string; records: EncodedRecord[] }>): Promise<void> {
@@ -81,6 +81,8 @@ describe('transactional outbox and relay (real Kafka, real Postgres)', () => {
     await ds.transaction((m) => addManyToOutbox(m, events.map((event) => ({ topic: TOPIC, key: 'many', event }))));
     const relay = new OutboxRelay(ds, producer, { name: 'many-test' });
     expect(await relay.drainAll()).toBe(30);
+    // Sent rows are deleted, not kept marked: no copy of a published event stays in the database.
+    expect(await ds.query('SELECT event_id FROM outbox WHERE event_id = ANY($1)', [events.map((e) => e.id)])).toEqual([]);
     const ids = new Set(events.map((e) => e.id));
     const seen = await waitFor(() => {
       const ours = reader.records.filter((r) => r.event && ids.has(r.event.id));

@@ -15,7 +15,7 @@ export async function affectedRows(m: EntityManager, sql: string, params: unknow
   return row.n;
 }
 
-/** Sent outbox rows keep copies of events (personal data included) until cleanup: erase them too. */
+/** Outbox rows marked sent by an earlier version (the relay now deletes a row once sent) still hold copies of events: erase them too. */
 export function deleteSentOutbox(m: EntityManager, keys: string[]): Promise<number> {
   return affectedRows(m, 'DELETE FROM outbox WHERE sent_at IS NOT NULL AND key = ANY($1::text[])', [keys]);
 }
