@@ -36,6 +36,35 @@ describe('the keyring (real Postgres)', () => {
     expect(JSON.stringify(rows)).not.toContain(k1[0].key.toString('base64'));
   });
 
+  it('reads first while its owners already have keys (a consumer), inserts first while they are new (an issuer), the same keys either way', async () => {
+    const statements: string[] = [];
+    const counted = { query: (sql: string, params?: unknown[]) => (statements.push(sql.trim().slice(0, 4)), ds.query(sql, params)) };
+    const owners = (n: number) => Array.from({ length: n }, () => ({ subjectRef: `subject-${randomUUID()}` }));
+    const issuer = new LocalKeyring(ds, first, 0);
+    const consumer = new LocalKeyring(counted, first, 0);
+    const keyed = owners(4);
+    const issued = await issuer.keysFor(keyed);
+    await consumer.keysFor(owners(2)); // new owners: inserted first (this first lookup also reads the owner-digest secret)
+    statements.length = 0;
+    // Known owners: the insert finds them all keyed, so the next lookup reads first, in one statement.
+    expect((await consumer.keysFor(keyed.slice(0, 2))).map((k) => k.keyId)).toEqual(issued.slice(0, 2).map((k) => k.keyId));
+    expect(statements).toEqual(['WITH']);
+    statements.length = 0;
+    const read = await consumer.keysFor(keyed.slice(2));
+    expect(read.map((k) => k.keyId)).toEqual(issued.slice(2).map((k) => k.keyId));
+    expect(read.map((k) => k.key.equals(issued[2].key) || k.key.equals(issued[3].key))).toEqual([true, true]);
+    expect(statements).toEqual(['SELE']);
+    // New owners while reading first: read, then make the missing keys; then back to inserting first.
+    statements.length = 0;
+    const fresh = owners(3);
+    const made = await consumer.keysFor(fresh);
+    expect(statements).toEqual(['SELE', 'WITH']);
+    expect((await issuer.keysFor(fresh)).map((k) => k.keyId)).toEqual(made.map((k) => k.keyId));
+    statements.length = 0;
+    await consumer.keysFor(owners(1));
+    expect(statements).toEqual(['WITH']);
+  });
+
   it('destroys an owner\'s keys: their sealed values no longer open anywhere, another owner\'s still do; a later key is a new one', async () => {
     const [erased, kept] = [`subject-${randomUUID()}`, `subject-${randomUUID()}`];
     const writer = new LocalKeyring(ds, first);
