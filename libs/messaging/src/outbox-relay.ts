@@ -16,10 +16,10 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Publishes outbox rows in id order and deletes them once Kafka has them. One relay per service publishes at a time:
- * it holds a session advisory lock on a connection of its own (released with the connection if the
- * process dies), so order per key survives several replicas without a transaction held open across
- * the Kafka send. A drain is two statements around the send. A relay killed mid-batch leaves its rows
+ * Publishes outbox rows in id order and deletes them once Kafka has them. One relay per service
+ * publishes at a time: it holds a session advisory lock on a connection of its own (released with the
+ * connection if the process dies), so order per key survives several replicas without a transaction
+ * held open across the Kafka send. A drain is two statements around the send. A relay killed mid-batch leaves its rows
  * unsent and they are published again (consumers dedupe by event id).
  *
  * A sent row is deleted, not marked: no copy of an event (personal data included) outlives its
