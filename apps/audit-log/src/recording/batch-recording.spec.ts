@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { EventSources, EventTypes, kycEventType, newEvent, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
+import { OutboxRelay } from '@compliance/messaging';
 import type { ServiceApp } from '@compliance/platform';
 import { AuditWorld, getJson } from '../../test/audit-harness';
 import { erasureRequested, purgeDue, verificationStory } from '../../test/suite-events';
@@ -53,6 +54,8 @@ describe('set-based recording: one fetch, one transaction (real Postgres)', () =
     app = await world.start({ AUDIT_CHECKPOINT_EVERY: '100000' });
     ds = app.app.get(DataSource);
     recorder = app.app.get(EventRecorder);
+    // The relay deletes what it sends: held, the outbox keeps the confirmations these transactions wrote.
+    await app.app.get(OutboxRelay).stop();
   });
 
   afterAll(() => world.tearDown());
