@@ -12,7 +12,6 @@
  */
 import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
-import { Topics } from '../../libs/contracts/src/topics';
 import { CompletionReader } from './load/completion-reader';
 import { runStep, type StepResult } from './load/step';
 
@@ -39,7 +38,7 @@ const { values } = parseArgs({
 const agent = new Agent({ keepAlive: true, maxSockets: Number(values.sockets), maxFreeSockets: Number(values.sockets) });
 const webhookUrl = `${values.url.replace(/\/$/, '')}/webhooks/${values.source}`;
 const secret = (values.secret ?? process.env.LOAD_SECRET ?? '').split(',')[0];
-const reader = new CompletionReader(values.brokers.split(','), `${values['topic-prefix']}${Topics.AmlScreenings}`);
+const reader = new CompletionReader(values.brokers.split(','), values['topic-prefix']);
 
 function summary(r: StepResult): string {
   const ms = (v: number | null) => (v === null ? '> drain' : `${v} ms`);
@@ -47,6 +46,7 @@ function summary(r: StepResult): string {
     `rate ${r.rate}/s for ${r.seconds} s${r.aborted ? ' (stopped early: completions fell behind)' : ''}`,
     `sent ${r.sent}, accepted ${r.accepted}${Object.keys(r.rejected).length ? ` (others: ${JSON.stringify(r.rejected)})` : ''}, completed ${r.completed}`,
     `POST → aml.screening.completed: p50 ${ms(r.p50Ms)}, p95 ${ms(r.p95Ms)}, p99 ${ms(r.p99Ms)}`,
+    `per hop, p50 / p99: ${r.hops.map((h) => `${h.hop} ${ms(h.p50Ms)} / ${ms(h.p99Ms)}`).join(', ')}`,
     `backlog slope ${r.backlogSlopePerSec}/s, backlog at last send ${r.backlogAtEnd}, drain ${r.drainMs} ms`,
     `client: ${r.client.achievedRate}/s achieved, lateness p99 ${r.client.latenessP99Ms} ms (max ${r.client.latenessMaxMs}), ${r.client.cpuMs} ms CPU`,
   ].join('\n');

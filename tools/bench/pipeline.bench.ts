@@ -105,7 +105,8 @@ export async function benchPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       steps.push(step);
       progress(
         `pipeline: ${rate}/s → sent ${step.sent}, accepted ${step.accepted}, completed ${step.completed}, p50 ${step.p50Ms ?? '—'} / p99 ${step.p99Ms ?? '—'} ms, ` +
-          `backlog slope ${step.backlogSlopePerSec}/s, client ${step.client.achievedRate}/s${step.aborted ? ', stopped early' : ''} → ${step.sustained ? 'kept up' : 'did not keep up'}`,
+          `backlog slope ${step.backlogSlopePerSec}/s, client ${step.client.achievedRate}/s${step.aborted ? ', stopped early' : ''} → ${step.sustained ? 'kept up' : 'did not keep up'}; ` +
+          `hops p50/p99 ${step.hops.map((h) => `${h.hop} ${h.p50Ms ?? '—'}/${h.p99Ms ?? '—'}`).join(', ')} ms`,
       );
       misses = step.sustained ? 0 : misses + 1;
       if (clearlyFailed(step) || misses >= 2) {

@@ -51,6 +51,17 @@ function pipeline(p: Part<PipelineFigures>): string {
     const total = CPU_COLUMNS.filter((c) => c !== 'load-client').reduce((n, c) => n + (s.cpuMsPerWebhook[c] ?? 0), 0);
     return `| ${s.rate} | ${CPU_COLUMNS.map((c) => fmt(s.cpuMsPerWebhook[c], 2)).join(' | ')} | ${fmt(total, 2)} |`;
   });
+  const hopNames = p.steps.find((s) => s.hops?.length)?.hops.map((h) => h.hop) ?? [];
+  const hops = p.steps.map((s) => `| ${s.rate} | ${hopNames.map((n) => s.hops?.find((h) => h.hop === n)).map((h) => `${fmt(h?.p50Ms, 0)} / ${fmt(h?.p99Ms, 0)}`).join(' | ')} |`);
+  const hopTable = hopNames.length
+    ? `
+Where the time went, per hop (p50 / p99 ms, each hop ranked on its own, so they do not add up to the end-to-end figures): webhook-gateway from the POST to its \`webhook.received\` record; kyc-results from that record to its \`kyc.verification.approved\`; aml-trigger from that to its \`aml.screening.completed\`, split at the event's \`ce_time\` (built in the transaction) into fetch + screen and commit + relay (Kafka timestamps: a hop includes the consumer's fetch wait and the relay's send).
+
+| rate/s | ${hopNames.join(' | ')} |
+|---|${hopNames.map(() => '---|').join('')}
+${hops.join('\n')}
+`
+    : '';
   return `${head}A load client in its own process sends webhook i at start + i/rate (built and signed before the step), each step ${p.steps[0]?.seconds ?? '—'} s, then waits for the drain. Latency: POST to the Kafka timestamp of the session's \`aml.screening.completed\` ("> drain": that share never completed). Backlog slope: growth of posted-but-not-completed over the step, per second. Client: the send rate it achieved and how late its sends were (p99).
 
 | rate/s | sent | accepted | completed | p50 ms | p95 ms | p99 ms | backlog slope /s | drain ms | client rate/s | client lateness p99 ms | kept up |
@@ -64,7 +75,7 @@ CPU ms per accepted webhook, per process, from the first send to the end of the 
 | rate/s | ${CPU_COLUMNS.join(' | ')} | total (without the client) |
 |---|${CPU_COLUMNS.map(() => '---|').join('')}---|
 ${cpu.join('\n')}
-`;
+${hopTable}`;
 }
 
 function screener(p: Part<Record<string, unknown>>): string {

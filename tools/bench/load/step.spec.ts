@@ -1,7 +1,7 @@
 import { createServer, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendOnSchedule } from './open-loop';
-import { backlogSeries, percentileWithMissing, slope } from './step';
+import { backlogSeries, hopLatencies, percentileWithMissing, slope } from './step';
 import { prepareApprovedWebhooks } from './webhooks';
 
 describe('backlog slope', () => {
@@ -65,5 +65,26 @@ describe('open-loop schedule', () => {
     const lateness = run.deliveries.map((d) => d.postAt - d.dueAt).sort((a, b) => a - b);
     // Well under the server's 300 ms: a client waiting for answers would be that late; a busy machine is not.
     expect(lateness[Math.floor(lateness.length * 0.9)]).toBeLessThan(150);
+  });
+});
+
+describe('per-hop latency', () => {
+  const deliveries = Array.from({ length: 100 }, (_, i) => ({ sessionId: `s${i}`, postAt: 1_000 + i * 10 }));
+  const at = (offset: (i: number) => number) => new Map(deliveries.map((d, i) => [d.sessionId, d.postAt + offset(i)]));
+
+  it('times each hop from the milestone before it, over the webhooks that reached both ends', () => {
+    const reachedAt = {
+      received: at(() => 5),
+      recorded: at((i) => 5 + 20 + (i === 99 ? 400 : 0)),
+      screened: at((i) => 5 + 20 + (i === 99 ? 400 : 0) + 12),
+      completed: new Map([...at((i) => 5 + 20 + (i === 99 ? 400 : 0) + 30)].slice(0, 50)),
+    };
+    const [gateway, kyc, aml, screen, relay] = hopLatencies(deliveries, reachedAt);
+    expect(gateway).toMatchObject({ hop: 'webhook-gateway', n: 100, p50Ms: 5, p99Ms: 5 });
+    expect(kyc).toMatchObject({ hop: 'kyc-results', n: 100, p50Ms: 20, p99Ms: 20 });
+    expect(aml).toMatchObject({ hop: 'aml-trigger', n: 50, p50Ms: 30, p99Ms: 30 });
+    expect(screen).toMatchObject({ n: 100, p50Ms: 12, p99Ms: 12 });
+    expect(relay).toMatchObject({ n: 50, p50Ms: 18, p99Ms: 18 });
+    expect(hopLatencies(deliveries.slice(95), reachedAt)[1]).toMatchObject({ n: 5, p50Ms: 20, p99Ms: 420 });
   });
 });

@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import type { CompletionReader } from './completion-reader';
+import type { CompletionReader, MilestoneName } from './completion-reader';
 import { sendOnSchedule, type Delivery } from './open-loop';
 import { prepareApprovedWebhooks } from './webhooks';
 
@@ -42,6 +42,12 @@ export interface StepResult {
   drainMs: number;
   /** The schedule stopped early because completions fell far behind. */
   aborted: boolean;
+  /**
+   * Where the time went, per hop, over the accepted webhooks that reached both ends of it (Kafka
+   * timestamps of the milestone records; see CompletionReader). The hops' percentiles do not add up
+   * to the end-to-end ones: each is ranked on its own.
+   */
+  hops: HopLatency[];
   client: {
     /** Sends per second the client achieved (over its own sending window). */
     achievedRate: number;
@@ -53,6 +59,41 @@ export interface StepResult {
     /** CPU the load client used during the step (both threads). */
     cpuMs: number;
   };
+}
+
+export interface HopLatency {
+  /** The service the hop is spent in, from the record (or POST) before it to the record it publishes. */
+  hop: string;
+  from: string;
+  to: string;
+  /** Webhooks with both ends of the hop seen. */
+  n: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** The hops of the measured path, in order: each from one milestone (or the POST) to the next. */
+export const HOPS: Array<{ hop: string; from: 'post' | MilestoneName; to: MilestoneName }> = [
+  { hop: 'webhook-gateway', from: 'post', to: 'received' },
+  { hop: 'kyc-results', from: 'received', to: 'recorded' },
+  { hop: 'aml-trigger', from: 'recorded', to: 'completed' },
+  // aml-trigger's hop split at the event's creation: fetch and screening, then commit and relay.
+  { hop: 'aml-trigger: fetch + screen', from: 'recorded', to: 'screened' },
+  { hop: 'aml-trigger: commit + relay', from: 'screened', to: 'completed' },
+];
+
+/** p50 and p99 of each hop over the deliveries that reached both of its ends. */
+export function hopLatencies(deliveries: Array<{ sessionId: string; postAt: number }>, reachedAt: Record<MilestoneName, Map<string, number>>): HopLatency[] {
+  return HOPS.map(({ hop, from, to }) => {
+    const spans: number[] = [];
+    for (const d of deliveries) {
+      const start = from === 'post' ? d.postAt : reachedAt[from].get(d.sessionId);
+      const end = reachedAt[to].get(d.sessionId);
+      if (start !== undefined && end !== undefined) spans.push(end - start);
+    }
+    spans.sort((a, b) => a - b);
+    return { hop, from, to, n: spans.length, p50Ms: percentileWithMissing(spans, spans.length, 50), p99Ms: percentileWithMissing(spans, spans.length, 99) };
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,7 +169,7 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
     await sleep(100);
   }
   const cpu = process.cpuUsage(cpuStart);
-  return summarise(opts, run, accepted, completedAt, queuedPeak, (cpu.user + cpu.system) / 1000);
+  return { ...summarise(opts, run, accepted, completedAt, queuedPeak, (cpu.user + cpu.system) / 1000), hops: hopLatencies(accepted, opts.reader.reachedAt) };
 }
 
 function summarise(
@@ -138,7 +179,7 @@ function summarise(
   completedAt: Map<string, number>,
   queuedPeak: number,
   cpuMs: number,
-): StepResult {
+): Omit<StepResult, 'hops'> {
   const ds = run.deliveries;
   const rejected: Record<string, number> = {};
   for (const d of ds) {
