@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { toBatches, type RecordPublisher } from './outbox';
-import { Wakeup } from '@compliance/persistence';
+import { preparedStatement, runPrepared, Wakeup } from '@compliance/persistence';
 
 export interface OutboxRelayOptions {
   /** Distinguishes relays of different services sharing a database. */
@@ -14,6 +14,9 @@ export interface OutboxRelayOptions {
   onError?: (err: Error) => void;
   onPublished?: (count: number) => void;
 }
+
+const READ_UNSENT = preparedStatement('SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1');
+const DELETE_SENT = preparedStatement('DELETE FROM outbox WHERE id = ANY($1::bigint[])');
 
 /**
  * Publishes outbox rows in id order and deletes them once Kafka has them. One relay per service
@@ -99,10 +102,10 @@ export class OutboxRelay {
     const leader = await this.lead();
     if (!leader) return 0;
     try {
-      const rows = await leader.query('SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1', [this.batchSize]);
+      const rows = await runPrepared(leader, READ_UNSENT, [this.batchSize]);
       if (rows.length === 0) return 0;
       await this.publisher.publish(toBatches(rows));
-      await leader.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r: { id: string }) => r.id)]);
+      await runPrepared(leader, DELETE_SENT, [rows.map((r: { id: string }) => r.id)]);
       this.opts.onPublished?.(rows.length);
       return rows.length;
     } catch (err) {

@@ -7,3 +7,4 @@ export * from './pii-rekey';
 export * from './runtime-role';
 export * from './erasure-tombstones';
 export * from './keyring';
+export * from './prepared';

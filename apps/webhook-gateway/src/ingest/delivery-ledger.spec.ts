@@ -39,6 +39,13 @@ describe('DeliveryLedger group-commits the claims of concurrent webhooks (real P
       statements.push(text);
       return query(text, params);
     }) as DataSource['query'];
+    // Prepared statements go to the pool directly (runPrepared): count those too.
+    const pool = (ds.driver as unknown as { master: { query(config: { text: string }): Promise<unknown> } }).master;
+    const poolQuery = pool.query.bind(pool);
+    pool.query = (config: { text: string }) => {
+      statements.push(config.text);
+      return poolQuery(config);
+    };
     const logger = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as PinoLogger;
     ledger = new DeliveryLedger(ds, logger);
   });

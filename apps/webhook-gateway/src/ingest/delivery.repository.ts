@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { affectedRows } from '@compliance/messaging';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 import type { InboundWebhook } from './inbound-webhook';
 
 /** An EntityManager (inside a transaction) or the DataSource: both run raw SQL. */
@@ -29,6 +30,15 @@ interface FirstClaimRow {
   stale: boolean;
 }
 
+const INSERT_CLAIMS = preparedStatement(
+  `WITH claimed AS (
+     INSERT INTO deliveries (event_id, source, delivery_id, fingerprint, session_key, subject_ref)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+     ON CONFLICT DO NOTHING RETURNING event_id, session_key)
+   SELECT c.event_id, EXISTS (SELECT 1 FROM spool s WHERE s.session_key = c.session_key) AS backlog FROM claimed c`,
+);
+const MARK_PENDING_PRODUCED = preparedStatement(`UPDATE deliveries SET state = 'produced' WHERE event_id = ANY($1::uuid[]) AND state = 'pending'`);
+
 /**
  * Inserts the claims in one statement; returns the event ids inserted (lower case), each with whether
  * its session has a spool backlog. A claim whose delivery id or content is already there is skipped.
@@ -36,21 +46,14 @@ interface FirstClaimRow {
 export async function insertClaims(q: Queryable, webhooks: InboundWebhook[]): Promise<Map<string, boolean>> {
   // Rows in event id order: two replicas' batches then take their row locks in the same order.
   const rows = [...webhooks].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-  const claimed: Array<{ event_id: string; backlog: boolean }> = await q.query(
-    `WITH claimed AS (
-       INSERT INTO deliveries (event_id, source, delivery_id, fingerprint, session_key, subject_ref)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       ON CONFLICT DO NOTHING RETURNING event_id, session_key)
-     SELECT c.event_id, EXISTS (SELECT 1 FROM spool s WHERE s.session_key = c.session_key) AS backlog FROM claimed c`,
-    [
-      rows.map((w) => w.eventId),
-      rows.map((w) => w.source),
-      rows.map((w) => w.deliveryId),
-      rows.map((w) => w.fingerprint),
-      rows.map((w) => w.key),
-      rows.map((w) => w.subjectRef ?? null),
-    ],
-  );
+  const claimed = await runPrepared<{ event_id: string; backlog: boolean }>(q, INSERT_CLAIMS, [
+    rows.map((w) => w.eventId),
+    rows.map((w) => w.source),
+    rows.map((w) => w.deliveryId),
+    rows.map((w) => w.fingerprint),
+    rows.map((w) => w.key),
+    rows.map((w) => w.subjectRef ?? null),
+  ]);
   return new Map(claimed.map((c) => [c.event_id.toLowerCase(), c.backlog]));
 }
 
@@ -108,7 +111,7 @@ export async function takeOverStaleClaim(q: Queryable, eventId: string, staleAft
 
 /** Settles the claims still pending as produced, in one statement. */
 export async function markPendingProduced(q: Queryable, eventIds: string[]): Promise<void> {
-  await q.query(`UPDATE deliveries SET state = 'produced' WHERE event_id = ANY($1::uuid[]) AND state = 'pending'`, [eventIds]);
+  await runPrepared(q, MARK_PENDING_PRODUCED, [eventIds]);
 }
 
 /** Settles the deliveries of webhooks published from the spool as produced, in one statement. */
