@@ -1,4 +1,4 @@
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { watchTransactions } from '@compliance/persistence/testing';
 
 /** One consumer transaction as seen by the database: the events it claimed and what it ran. */
 export interface ConsumerTransaction {
@@ -7,38 +7,25 @@ export interface ConsumerTransaction {
   statements: string[];
 }
 
+const INBOX = /^INSERT INTO inbox\b/;
+
 /**
  * Counts the SQL statements of the consumer's transactions in this process (the app runs in the test
- * process): every statement a query runner sends between START TRANSACTION and COMMIT, kept for the
- * transactions that claim events in the inbox. The relay and HTTP reads do not claim events, so
- * they are left out.
+ * process): every statement sent between START TRANSACTION and COMMIT, prepared ones included, kept
+ * for the committed transactions that claim events in the inbox. The relay and HTTP reads do not
+ * claim events, so they are left out.
  */
 export function countConsumerStatements() {
-  const open = new Map<object, string[]>();
-  const committed: ConsumerTransaction[] = [];
-  const claimed = new Map<object, number>();
-  const original = PostgresQueryRunner.prototype.query;
-  const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(async function (this: PostgresQueryRunner, sql: string, params?: unknown[], structured?: boolean) {
-    const text = sql.trim();
-    if (text === 'START TRANSACTION') open.set(this, []);
-    else if (text === 'COMMIT') {
-      const statements = open.get(this) ?? [];
-      open.delete(this);
-      const claim = statements.findIndex((s) => s.startsWith('INSERT INTO inbox'));
-      if (claim >= 0) committed.push({ events: claimed.get(this) ?? 0, statements });
-      claimed.delete(this);
-    } else if (text === 'ROLLBACK') {
-      open.delete(this);
-      claimed.delete(this);
-    } else {
-      open.get(this)?.push(text.replace(/\s+/g, ' '));
-      if (text.startsWith('INSERT INTO inbox')) claimed.set(this, (params?.[1] as unknown[]).length);
-    }
-    return original.call(this, sql, params, structured as never);
-  } as typeof original);
+  const watch = watchTransactions();
   return {
-    transactions: () => [...committed],
-    restore: () => spy.mockRestore(),
+    transactions: (): ConsumerTransaction[] =>
+      watch
+        .transactions()
+        .filter((t) => t.end === 'COMMIT')
+        .map((t) => t.statements.slice(1, -1))
+        .filter((statements) => statements.some((s) => INBOX.test(s.text)))
+        .map((statements) => ({ events: (statements.find((s) => INBOX.test(s.text))?.values?.[1] as unknown[]).length, statements: statements.map((s) => s.text) })),
+    restore: () => watch.stop(),
   };
 }
 

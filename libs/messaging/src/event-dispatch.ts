@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 import type { DomainEvent } from '@compliance/contracts';
 
 export interface ConsumedRecord {
@@ -65,15 +66,14 @@ export async function dispatch(handlers: Handlers, perPartition: EventBatchItem[
   }
 }
 
+const CLAIM_INBOX = preparedStatement('INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id');
+
 /**
  * Writes the inbox rows of a set of events in one statement; returns the ids seen for the first
  * time (an id repeated in `ids` counts once).
  */
 export async function claimInbox(manager: EntityManager, consumer: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows: Array<{ event_id: string }> = await manager.query(
-    'INSERT INTO inbox (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id',
-    [consumer, ids],
-  );
+  const rows = await runPrepared<{ event_id: string }>(manager, CLAIM_INBOX, [consumer, ids]);
   return new Set(rows.map((r) => r.event_id));
 }

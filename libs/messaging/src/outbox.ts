@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 import { encodeEvent, type DomainEvent, type EncodedRecord } from '@compliance/contracts';
 
 /** Where outbox rows go: implemented by the messaging producer (idempotent, acks=all). */
@@ -34,17 +35,19 @@ export function registerOutboxSealer(dataSource: object, sealer: OutboxSealer): 
   sealers.set(dataSource, sealer);
 }
 
+// WITH ORDINALITY keeps the list order in the id sequence.
+const INSERT_OUTBOX = preparedStatement(
+  `INSERT INTO outbox (event_id, topic, key, value, headers)
+   SELECT e, t, k, v, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(e, t, k, v, h, n) ORDER BY n`,
+);
+
 /** Adds several events in one statement; they are published in list order (per key order follows). */
 export async function addManyToOutbox(manager: EntityManager, entries: Array<{ topic: string; key: string; event: DomainEvent }>): Promise<void> {
   if (entries.length === 0) return;
   outboxWriters.add(manager.queryRunner ?? manager);
   await sealers.get(manager.connection)?.(entries.map((e) => e.event));
   const records = entries.map(({ key, event }) => encodeEvent(event, key));
-  // WITH ORDINALITY keeps the list order in the id sequence.
-  await manager.query(
-    `INSERT INTO outbox (event_id, topic, key, value, headers)
-     SELECT e, t, k, v, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(e, t, k, v, h, n) ORDER BY n`,
-    [
+  await runPrepared(manager, INSERT_OUTBOX, [
       entries.map((e) => e.event.id),
       entries.map((e) => e.topic),
       entries.map((e) => e.key),

@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import { preparedStatement, runPrepared } from './prepared';
 
 /** An EntityManager or a DataSource: both run raw SQL. */
 interface Queryable {
@@ -43,7 +44,7 @@ export async function insertTombstones(q: Queryable, rows: TombstoneRow[]): Prom
 /** Which of `digests` are tombstones, with when they were erased. */
 export async function tombstonesAmong(q: Queryable, digests: string[]): Promise<Map<string, Date>> {
   if (digests.length === 0) return new Map();
-  const rows: Array<{ digest: string; erased_at: Date }> = await q.query('SELECT digest, erased_at FROM erasure_tombstones WHERE digest = ANY($1::text[])', [digests]);
+  const rows: Array<{ digest: string; erased_at: Date }> = await runPrepared(q, preparedStatement('SELECT digest, erased_at FROM erasure_tombstones WHERE digest = ANY($1::text[])'), [digests]);
   return new Map(rows.map((r) => [r.digest, r.erased_at]));
 }
 

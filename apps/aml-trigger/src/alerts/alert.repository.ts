@@ -1,4 +1,5 @@
 import type { Queryable } from '../screenings/screening.repository';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 
 /** The kinds of alert this service raises (about a screening); the queue filters and counts by them. */
 export const AML_ALERT_KINDS = ['aml_match', 'aml_review', 'aml_screening_failed'] as const;
@@ -85,8 +86,8 @@ export async function suppressHits(q: Queryable, subjectRef: string, alertId: st
 export async function suppressedHitKeys(q: Queryable, subjectRefs: string[]): Promise<Map<string, Set<string>>> {
   const bySubject = new Map<string, Set<string>>();
   if (subjectRefs.length === 0) return bySubject;
-  const rows: Array<{ subject_ref: string; hit_key: string }> = await q.query(
-    `SELECT subject_ref, hit_key FROM subject_hits WHERE subject_ref = ANY($1::text[]) AND state = 'suppressed'`,
+  const rows: Array<{ subject_ref: string; hit_key: string }> = await runPrepared(q,
+    preparedStatement(`SELECT subject_ref, hit_key FROM subject_hits WHERE subject_ref = ANY($1::text[]) AND state = 'suppressed'`),
     [[...new Set(subjectRefs)]],
   );
   for (const r of rows) bySubject.set(r.subject_ref, (bySubject.get(r.subject_ref) ?? new Set()).add(r.hit_key));

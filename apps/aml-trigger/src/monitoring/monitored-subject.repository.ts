@@ -1,4 +1,5 @@
 import type { Queryable } from '../screenings/screening.repository';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 
 export interface MonitoredSubjectRow {
   subject_ref: string;
@@ -32,8 +33,8 @@ export async function upsertMonitoredSubjects(q: Queryable, verified: VerifiedId
   // DISTINCT ON picks each subject's newest (Postgres compares the times, to the microsecond, and
   // rejects a bad one as the single-row statement did); rows go in subject order, so concurrent
   // transactions lock subjects in the same order.
-  await q.query(
-    `INSERT INTO monitored_subjects (subject_ref, identity_sealed, identity_digest, latest_session_id, last_verified_at, screened_list_set, last_screened_at)
+  await runPrepared(q,
+    preparedStatement(`INSERT INTO monitored_subjects (subject_ref, identity_sealed, identity_digest, latest_session_id, last_verified_at, screened_list_set, last_screened_at)
      SELECT DISTINCT ON (s) s, sealed, digest, session, at, $6::text, CASE WHEN $6::text IS NULL THEN NULL ELSE now() END
      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) WITH ORDINALITY AS x(s, sealed, digest, session, at, n)
      ORDER BY s, at DESC, n DESC
@@ -41,7 +42,7 @@ export async function upsertMonitoredSubjects(q: Queryable, verified: VerifiedId
        latest_session_id = EXCLUDED.latest_session_id, last_verified_at = EXCLUDED.last_verified_at,
        screened_list_set = coalesce(EXCLUDED.screened_list_set, monitored_subjects.screened_list_set),
        last_screened_at = coalesce(EXCLUDED.last_screened_at, monitored_subjects.last_screened_at)
-     WHERE monitored_subjects.last_verified_at <= EXCLUDED.last_verified_at`,
+     WHERE monitored_subjects.last_verified_at <= EXCLUDED.last_verified_at`),
     [
       verified.map((v) => v.subjectRef),
       verified.map((v) => v.identitySealed),

@@ -1,4 +1,5 @@
 import type { ScreeningVerdict, ScreeningTrigger } from './screening.types';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 
 /** An EntityManager (inside a transaction) or the DataSource: both run raw SQL. */
 export interface Queryable {
@@ -76,7 +77,7 @@ export interface NewScreening extends ScreeningRef {
 /** The screenings holding any of these idempotency keys: key → screening id. */
 export async function screeningIdsByDedupeKey(q: Queryable, keys: string[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
-  const rows: Array<{ id: string; dedupe_key: string }> = await q.query('SELECT id, dedupe_key FROM screenings WHERE dedupe_key = ANY($1::text[])', [keys]);
+  const rows: Array<{ id: string; dedupe_key: string }> = await runPrepared(q, preparedStatement('SELECT id, dedupe_key FROM screenings WHERE dedupe_key = ANY($1::text[])'), [keys]);
   return new Map(rows.map((r) => [r.dedupe_key, r.id]));
 }
 
@@ -112,10 +113,10 @@ export async function insertScreenings(q: Queryable, rows: NewScreening[]): Prom
     failure_reason: r.failureReason ?? null,
     completed_at: r.completedAt ?? null,
   }));
-  const inserted: Array<{ id: string }> = await q.query(
-    `INSERT INTO screenings (${SCREENING_COLUMNS})
+  const inserted: Array<{ id: string }> = await runPrepared(q,
+    preparedStatement(`INSERT INTO screenings (${SCREENING_COLUMNS})
      SELECT ${SCREENING_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${SCREENING_RECORD}) ORDER BY dedupe_key
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`),
     [JSON.stringify(json)],
   );
   return new Set(inserted.map((r) => r.id));
@@ -153,15 +154,15 @@ export async function markFailed(q: Queryable, id: string, reason: string, attem
 
 /** Takes the oldest unfinished screening (or one whose worker died) for a lease; replicas skip each other's. */
 export async function claimUnfinished(q: Queryable, leaseMs: number): Promise<ScreeningRow | undefined> {
-  // TypeORM answers UPDATE ... RETURNING with [rows, affectedCount].
-  const [rows] = await q.query(
-    `UPDATE screenings SET status = 'running', lease_until = now() + ($1::int * interval '1 millisecond')
+  const rows = await runPrepared<ScreeningRow>(
+    q,
+    preparedStatement(`UPDATE screenings SET status = 'running', lease_until = now() + ($1::int * interval '1 millisecond')
      WHERE id = (SELECT id FROM screenings WHERE status = 'pending' OR (status = 'running' AND lease_until < now())
                  ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-     RETURNING *`,
+     RETURNING *`),
     [leaseMs],
   );
-  return (rows as ScreeningRow[])[0];
+  return rows[0];
 }
 
 export async function findScreening(q: Queryable, id: string): Promise<ScreeningRow | undefined> {

@@ -1,5 +1,6 @@
 import { Query, type PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 import { AuditEntryTypes, type ChainedEntry } from './audit-entry';
 
 /** An EntityManager (inside a transaction) or the DataSource: both run raw SQL. */
@@ -30,16 +31,18 @@ export async function lockChainHead(manager: EntityManager): Promise<ChainHead> 
   return { sequence: Number(row.sequence), hash: row.hash };
 }
 
+const CHAINED_EVENT_IDS = preparedStatement('SELECT event_id FROM audit_entry WHERE event_id = ANY($1::text[])');
+
 /** Which of `eventIds` the chain already holds. */
 export async function chainedEventIds(q: Queryable, eventIds: string[]): Promise<Set<string>> {
-  const rows: Array<{ event_id: string }> = await q.query('SELECT event_id FROM audit_entry WHERE event_id = ANY($1::text[])', [eventIds]);
+  const rows = await runPrepared<{ event_id: string }>(q, CHAINED_EVENT_IDS, [eventIds]);
   return new Set(rows.map((r) => r.event_id));
 }
 
 // Chain rows, data rows and the head move together in one statement, however many entries. An entry
 // naming a subject or session a chained erasure reached (audit_erased_ref) is chained redacted: stamped
 // with that erasure command, without a data row; the retention protocol's own entries keep their data.
-const INSERT_SQL = `
+const INSERT_SQL = preparedStatement(`
 WITH input AS (
   SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
                        $9::text[], $10::text[], $11::text[], $16::text[], $12::text[], $13::text[])
@@ -58,7 +61,7 @@ entry AS (
   RETURNING sequence, redacted_by),
 data AS (INSERT INTO audit_entry_data (sequence, salt, data) SELECT sequence, salt, data FROM marked WHERE redacted_by IS NULL),
 head AS (UPDATE audit_chain_head SET sequence = $14, hash = $15, updated_at = now() WHERE id = 1)
-SELECT sequence, redacted_by FROM entry WHERE redacted_by IS NOT NULL`;
+SELECT sequence, redacted_by FROM entry WHERE redacted_by IS NOT NULL`);
 
 /**
  * Writes sealed entries (in chain order, at least one) with their data, and moves the head to the
@@ -68,7 +71,7 @@ SELECT sequence, redacted_by FROM entry WHERE redacted_by IS NOT NULL`;
 export async function insertSealed(q: Queryable, sealed: SealedEntry[]): Promise<Map<number, string>> {
   const col = <K extends keyof ChainedEntry>(k: K) => sealed.map((s) => s.entry[k]);
   const last = sealed[sealed.length - 1].entry;
-  const rows: Array<{ sequence: string; redacted_by: string }> = await q.query(INSERT_SQL, [
+  const rows = await runPrepared<{ sequence: string; redacted_by: string }>(q, INSERT_SQL, [
     col('sequence'), col('eventId'), col('type'), col('source'), col('subjectRef'), col('sessionId'), col('occurredAt'), col('recordedAt'),
     col('dataHash'), col('prevHash'), col('hash'), sealed.map((s) => s.salt), sealed.map((s) => s.canonical), last.sequence, last.hash,
     sealed.map((s) => s.entry.traceId ?? null),

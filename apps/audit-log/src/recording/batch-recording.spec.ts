@@ -1,31 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { EventSources, EventTypes, kycEventType, newEvent, type DomainEvent, type ErasureRequestedData, type PurgeDueData } from '@compliance/contracts';
 import { OutboxRelay } from '@compliance/messaging';
 import type { ServiceApp } from '@compliance/platform';
+import { watchTransactions } from '@compliance/persistence/testing';
 import { AuditWorld, getJson } from '../../test/audit-harness';
 import { erasureRequested, purgeDue, verificationStory } from '../../test/suite-events';
 import { EventRecorder } from './event-recorder';
 
-/** The statements one transaction sends, from its first query to its COMMIT. */
+/** The statements one transaction sends (prepared ones included), from its first query to its COMMIT. */
 async function statementsOf(ds: DataSource, work: (m: EntityManager) => Promise<void>): Promise<string[]> {
-  const sent: string[] = [];
-  let runner: unknown;
-  const original = PostgresQueryRunner.prototype.query;
-  const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query').mockImplementation(function (this: PostgresQueryRunner, sql: string, ...rest: unknown[]) {
-    if (this === runner && !/^(START TRANSACTION|COMMIT)$/.test(sql.trim())) sent.push(sql.trim().replace(/\s+/g, ' '));
-    return (original as (...args: unknown[]) => Promise<unknown>).call(this, sql, ...rest);
-  } as typeof original);
+  const watch = watchTransactions();
+  let client: unknown;
   try {
     await ds.transaction(async (m) => {
-      runner = m.queryRunner;
+      client = await m.queryRunner?.connect();
       await work(m);
     });
   } finally {
-    spy.mockRestore();
+    watch.stop();
   }
-  return sent;
+  const tx = watch.transactions().find((t) => t.connection === client);
+  return (tx?.statements ?? []).map((s) => s.text).filter((t) => !/^(START TRANSACTION|COMMIT)$/.test(t));
 }
 
 const story = (s: ReturnType<typeof verificationStory>) => [s.webhook, s.approved, s.requested, s.completed, s.alert];

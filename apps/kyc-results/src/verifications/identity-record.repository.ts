@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { affectedRows } from '@compliance/messaging';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 import { rowSet, type Queryable, type SqlColumn } from './sql-rows';
 
 /**
@@ -88,10 +89,11 @@ export async function upsertIdentities(q: Queryable, records: IdentityRecord[]):
   if (records.length === 0) return;
   const set = rowSet(IDENTITY_COLUMNS, records);
   const updates = set.columns.filter((c) => c !== 'session_id').map((c) => `${c} = EXCLUDED.${c}`);
-  await q.query(
-    `INSERT INTO identity_attributes (${set.columns.join(', ')})
+  await runPrepared(
+    q,
+    preparedStatement(`INSERT INTO identity_attributes (${set.columns.join(', ')})
      SELECT ${set.columns.map((c) => set.value(c)).join(', ')} FROM ${set.from} ORDER BY r.session_id
-     ON CONFLICT (session_id) DO UPDATE SET ${updates.join(', ')}, updated_at = now()`,
+     ON CONFLICT (session_id) DO UPDATE SET ${updates.join(', ')}, updated_at = now()`),
     set.params,
   );
 }

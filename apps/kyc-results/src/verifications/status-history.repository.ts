@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { KycStatus } from '@compliance/contracts';
 import { affectedRows } from '@compliance/messaging';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 import { rowSet, type Queryable, type SqlColumn } from './sql-rows';
 import type { HistoryOutcome } from './verification-state';
 
@@ -88,9 +89,10 @@ export const historyEntryOf = (row: StatusHistoryRow): StatusHistoryEntry => ({
 export async function insertHistory(q: Queryable, entries: NewHistoryEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const set = rowSet(HISTORY_COLUMNS, entries);
-  await q.query(
-    `INSERT INTO verification_status_history (${set.columns.join(', ')})
-     SELECT ${set.columns.map((c) => set.value(c)).join(', ')} FROM ${set.from} ORDER BY r.n`,
+  await runPrepared(
+    q,
+    preparedStatement(`INSERT INTO verification_status_history (${set.columns.join(', ')})
+     SELECT ${set.columns.map((c) => set.value(c)).join(', ')} FROM ${set.from} ORDER BY r.n`),
     set.params,
   );
 }

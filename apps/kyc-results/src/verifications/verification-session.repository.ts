@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DecisionSummary, KycStatus } from '@compliance/contracts';
 import { affectedRows } from '@compliance/messaging';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 import { IDENTITY_ROW_COLUMNS, identityOf, type IdentityRecord, type IdentityRecordRow } from './identity-record.repository';
 import { rowSet, type Queryable, type SqlColumn } from './sql-rows';
 
@@ -144,14 +145,15 @@ export interface LockedSessions {
  */
 export async function lockSessions(m: EntityManager, sessionIds: string[], fingerprints: string[], tombstoneDigests: string[] = []): Promise<LockedSessions> {
   const identity = IDENTITY_ROW_COLUMNS.map((c) => `i."${c}" AS "i.${c}"`);
-  const rows: Array<VerificationSessionRow & Record<string, unknown> & { recorded: string[]; tombstones: Record<string, number> }> = await m.query(
-    `SELECT l.*, t.tombstones
+  const rows: Array<VerificationSessionRow & Record<string, unknown> & { recorded: string[]; tombstones: Record<string, number> }> = await runPrepared(
+    m,
+    preparedStatement(`SELECT l.*, t.tombstones
      FROM (SELECT coalesce(jsonb_object_agg(digest, floor(extract(epoch FROM erased_at) * 1000)), '{}'::jsonb) AS tombstones FROM erasure_tombstones WHERE digest = ANY($3::text[])) t
      LEFT JOIN (
        SELECT s.*, ${identity.join(', ')},
          ARRAY(SELECT h.fingerprint FROM verification_status_history h WHERE h.session_id = s.session_id AND h.fingerprint = ANY($2::text[])) AS "recorded"
        FROM verification_sessions s LEFT JOIN identity_attributes i ON i.session_id = s.session_id
-       WHERE s.session_id = ANY($1::text[]) ORDER BY s.session_id FOR UPDATE OF s) l ON true`,
+       WHERE s.session_id = ANY($1::text[]) ORDER BY s.session_id FOR UPDATE OF s) l ON true`),
     [[...new Set(sessionIds)].sort(), [...new Set(fingerprints)], [...new Set(tombstoneDigests)]],
   );
   const sessions = new Map(
@@ -179,12 +181,13 @@ export async function lockSessions(m: EntityManager, sessionIds: string[], finge
 export async function insertSessions(m: EntityManager, sessions: VerificationSession[]): Promise<string[]> {
   if (sessions.length === 0) return [];
   const set = rowSet(SESSION_COLUMNS, sessions);
-  const rows: Array<{ session_id: string }> = await m.query(
-    `WITH r AS (SELECT * FROM ${set.from}),
+  const rows: Array<{ session_id: string }> = await runPrepared(
+    m,
+    preparedStatement(`WITH r AS (SELECT * FROM ${set.from}),
      drawn AS (SELECT r.*, nextval(pg_get_serial_sequence('verification_sessions', 'seq')) AS seq FROM (SELECT * FROM r ORDER BY n) r)
      INSERT INTO verification_sessions (${set.columns.join(', ')}, seq)
      SELECT ${set.columns.map((c) => set.value(c)).join(', ')}, r.seq FROM drawn r ORDER BY r.session_id
-     ON CONFLICT (session_id) DO NOTHING RETURNING session_id`,
+     ON CONFLICT (session_id) DO NOTHING RETURNING session_id`),
     set.params,
   );
   const created = new Set(rows.map((r) => r.session_id));
@@ -196,9 +199,10 @@ export async function updateSessions(m: EntityManager, sessions: VerificationSes
   if (sessions.length === 0) return;
   const set = rowSet(SESSION_COLUMNS, sessions);
   const assignments = set.columns.filter((c) => c !== 'session_id').map((c) => `${c} = ${set.value(c)}`);
-  await m.query(
-    `UPDATE verification_sessions s SET ${assignments.join(', ')}, updated_at = now()
-     FROM (SELECT * FROM ${set.from}) r WHERE s.session_id = r.session_id`,
+  await runPrepared(
+    m,
+    preparedStatement(`UPDATE verification_sessions s SET ${assignments.join(', ')}, updated_at = now()
+     FROM (SELECT * FROM ${set.from}) r WHERE s.session_id = r.session_id`),
     set.params,
   );
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ConsumerGroups, retryTopicOf, type KycStatus } from '@compliance/contracts';
-import { DataSource } from 'typeorm';
 import { waitFor } from '@compliance/testing';
 import { RetentionHarness, screeningRecord, verificationRecord, type PublishedRecord } from '../../test/retention-harness';
 import { StatementCounter } from '../../test/statement-counter';
@@ -77,7 +76,7 @@ describe('set-based handling of the kyc and aml events (real Kafka, real Postgre
   beforeAll(async () => {
     h = await RetentionHarness.start('lifecycle-batch');
     t0 = new Date(Date.now() - 24 * HOUR_MS);
-    counter = new StatementCounter(h.service.app.get(DataSource));
+    counter = new StatementCounter();
     lifecycle = h.service.app.get(LifecycleService);
   });
 

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DataCategory, KycStatus } from '@compliance/contracts';
 import type { Queryable } from '../sql';
 import type { RetentionClock, TrackedSession, TrackingScope } from './retention-tracking';
+import { preparedStatement, runPrepared } from '@compliance/persistence';
 
 interface ScopeRow {
   kind: 'session' | 'clock';
@@ -19,7 +20,7 @@ interface ScopeRow {
  * by unit and category) so that concurrent transactions do not deadlock on them. Clocks are read by
  * unit (the primary key) and, for the subjects' screening clocks, by subject (indexed).
  */
-const LOAD_SQL = `
+const LOAD_SQL = preparedStatement(`
   WITH s AS (
     SELECT session_id, subject_ref, status, status_at, decided_at FROM tracked_sessions
      WHERE session_id = ANY($1) ORDER BY session_id FOR UPDATE),
@@ -28,7 +29,7 @@ const LOAD_SQL = `
      WHERE unit = ANY($2) OR (category = 'screening_data' AND subject_ref = ANY($3)) ORDER BY unit, category FOR UPDATE)
   SELECT 'session' AS kind, session_id AS unit, NULL::text AS category, subject_ref, session_id, status, status_at AS at, decided_at FROM s
   UNION ALL
-  SELECT 'clock', unit, category, subject_ref, session_id, NULL, clock_started_at, NULL FROM c`;
+  SELECT 'clock', unit, category, subject_ref, session_id, NULL, clock_started_at, NULL FROM c`);
 
 /**
  * Every changed row of both tables in one statement. The rows read are locked, so their new state
@@ -36,7 +37,7 @@ const LOAD_SQL = `
  * (nothing locks a missing row), and it is merged as the event statements always merged: a subject
  * once known stays known, a screening clock only moves forward.
  */
-const SAVE_SQL = `
+const SAVE_SQL = preparedStatement(`
   WITH sessions AS (
     INSERT INTO tracked_sessions AS t (session_id, subject_ref, status, status_at, decided_at)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[])
@@ -45,13 +46,13 @@ const SAVE_SQL = `
   INSERT INTO retention_clocks AS t (unit, category, subject_ref, session_id, clock_started_at)
   SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
   ON CONFLICT (unit, category) DO UPDATE SET subject_ref = COALESCE(EXCLUDED.subject_ref, t.subject_ref),
-    clock_started_at = CASE WHEN t.category = 'screening_data' THEN GREATEST(t.clock_started_at, EXCLUDED.clock_started_at) ELSE EXCLUDED.clock_started_at END`;
+    clock_started_at = CASE WHEN t.category = 'screening_data' THEN GREATEST(t.clock_started_at, EXCLUDED.clock_started_at) ELSE EXCLUDED.clock_started_at END`);
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
 /** Reads (and locks) what exists of a scope: one statement, whatever its size. */
 export async function loadScope(m: EntityManager, scope: TrackingScope): Promise<{ sessions: TrackedSession[]; clocks: RetentionClock[] }> {
-  const rows = await m.query<ScopeRow[]>(LOAD_SQL, [scope.sessions, scope.units, scope.subjects]);
+  const rows = await runPrepared<ScopeRow>(m, LOAD_SQL, [scope.sessions, scope.units, scope.subjects]);
   const sessions: TrackedSession[] = [];
   const clocks: RetentionClock[] = [];
   for (const r of rows) {
@@ -67,7 +68,7 @@ export async function loadScope(m: EntityManager, scope: TrackingScope): Promise
 export async function saveTracking(m: EntityManager, changes: { sessions: TrackedSession[]; clocks: RetentionClock[] }): Promise<void> {
   const { sessions, clocks } = changes;
   if (sessions.length === 0 && clocks.length === 0) return;
-  await m.query(SAVE_SQL, [
+  await runPrepared(m, SAVE_SQL, [
     sessions.map((s) => s.sessionId),
     sessions.map((s) => s.subjectRef),
     sessions.map((s) => s.status),
