@@ -37,6 +37,17 @@ describe('prepared statements (real Postgres)', () => {
     });
   });
 
+  it('plans a prepared statement for each call\'s values, never a generic plan made once', async () => {
+    await ds.transaction(async (m) => {
+      // Left to choose, Postgres may settle on a generic plan after five calls (see connectionOptions).
+      expect(await m.query('SHOW plan_cache_mode')).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
+      for (let i = 0; i < 8; i++) await runPrepared(m, read, [[i]]);
+      const [plans] = await m.query('SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1', [read.name]);
+      expect(plans.generic).toBe(0);
+      expect(plans.custom).toBeGreaterThanOrEqual(8);
+    });
+  });
+
   it('runs on a query runner and on the data source pool', async () => {
     const runner = ds.createQueryRunner();
     try {

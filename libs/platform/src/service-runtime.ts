@@ -16,7 +16,7 @@ import {
   withMessagingMigrations,
   saslFromEnv,
 } from '@compliance/messaging';
-import { createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, ensureSchemaOwner, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
+import { connectionOptions, createServiceDataSource, ensureDatabase, ensureKeyringSchema, ensureRuntimeRole, ensureSchemaOwner, LocalKeyring, runMigrationsLocked, runtimeRoleOf } from '@compliance/persistence';
 import { createLogger, ReadinessRegistry } from '@compliance/observability';
 import { sealByContract } from './sealing';
 import type { BaseServiceConfig } from './config';
@@ -193,7 +193,7 @@ export class ServiceRuntime implements OnModuleInit, BeforeApplicationShutdown, 
         await migrator.query(`GRANT "${role}" TO "${login.replace(/"/g, '""')}"`);
       } else if (!exists && !login) {
         this.log.warn({ role: runtimeRoleOf(schema) }, 'runtime role not provisioned and not creatable: working as the connection user');
-        (this.dataSource.options.extra as { options: string }).options = `-c search_path=${schema}`;
+        (this.dataSource.options.extra as { options: string }).options = connectionOptions(schema);
       }
     } finally {
       await migrator.destroy();
