@@ -3,7 +3,14 @@ import { createServiceDataSource, runMigrationsLocked } from '@compliance/persis
 import { testDatabaseUrl } from '@compliance/persistence/testing';
 import { waitFor } from '@compliance/testing';
 import { DEFAULT_INBOX_RETENTION_DAYS, InboxPruner, pruneInboxBatch } from './inbox-pruner';
-import { CreateMessagingTables1764100000000, InboxReceivedAtBrin1764900000000, IndexInboxReceivedAt1764100000002, MESSAGING_MIGRATIONS, withMessagingMigrations } from './messaging-tables.migration';
+import {
+  CreateMessagingTables1764100000000,
+  DropOutboxUnsentIndex1765000000000,
+  InboxReceivedAtBrin1764900000000,
+  IndexInboxReceivedAt1764100000002,
+  MESSAGING_MIGRATIONS,
+  withMessagingMigrations,
+} from './messaging-tables.migration';
 
 const DAY_MS = 86_400_000;
 const KEEP_MS = InboxPruner.daysToMs(DEFAULT_INBOX_RETENTION_DAYS);
@@ -93,6 +100,7 @@ describe('inbox pruning (real Postgres)', () => {
       OwnTables1764900000000,
       IndexInboxReceivedAt1764100000002,
       InboxReceivedAtBrin1764900000000,
+      DropOutboxUnsentIndex1765000000000,
     ]);
     expect(withMessagingMigrations([...MESSAGING_MIGRATIONS, OwnTables1764900000000])).toEqual([...MESSAGING_MIGRATIONS, OwnTables1764900000000]);
     expect(withMessagingMigrations([OwnTables1764900000000])).toEqual([OwnTables1764900000000]);

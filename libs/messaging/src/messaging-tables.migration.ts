@@ -61,8 +61,32 @@ export class InboxReceivedAtBrin1764900000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The outbox's rows are read by the primary key from the relay's floor, and every row is unsent (sent
+ * rows are deleted): the partial index on the same column was a second B-tree insert per row. Rows an
+ * earlier version marked sent were published and go now. `outbox_sent_at` stays; it holds only rows
+ * such a version marks sent, so a new row adds nothing to it.
+ */
+export class DropOutboxUnsentIndex1765000000000 implements MigrationInterface {
+  name = 'DropOutboxUnsentIndex1765000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('DELETE FROM outbox WHERE sent_at IS NOT NULL');
+    await q.query('DROP INDEX IF EXISTS outbox_unsent');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at IS NULL');
+  }
+}
+
 /** The migrations of the shared tables, in order. */
-export const MESSAGING_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [CreateMessagingTables1764100000000, IndexInboxReceivedAt1764100000002, InboxReceivedAtBrin1764900000000];
+export const MESSAGING_MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
+  CreateMessagingTables1764100000000,
+  IndexInboxReceivedAt1764100000002,
+  InboxReceivedAtBrin1764900000000,
+  DropOutboxUnsentIndex1765000000000,
+];
 
 /**
  * A service's migrations with every messaging migration: a service lists CreateMessagingTables first,

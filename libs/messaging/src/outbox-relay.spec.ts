@@ -92,6 +92,49 @@ describe('transactional outbox and relay (real Kafka, real Postgres)', () => {
     expect(seen.every((r) => r.key === 'many' && r.headers.ce_type === EventTypes.RetentionPolicyChanged)).toBe(true);
   });
 
+  it('publishes a row that commits after a later one although its id is lower (writers hold the outbox lock until they end)', async () => {
+    const early = policyEvent(700);
+    const late = policyEvent(701);
+    const slow = ds.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    try {
+      await addToOutbox(slow.manager, TOPIC, 'floor', early); // takes the lower id, commits last
+      await ds.transaction((m) => addToOutbox(m, TOPIC, 'floor', late));
+      const relay = new OutboxRelay(ds, producer, { name: 'late-commit-test' });
+      // A settled read is tried and refused while the slow writer is in flight, so the floor stays below its row.
+      expect(await relay.drainAll()).toBe(1);
+      await slow.commitTransaction();
+      expect(await relay.drainAll()).toBe(1);
+      await waitFor(() => reader.events(TOPIC).some((e) => e.id === early.id), { what: 'the event that committed last with the lower id' });
+      expect(await relay.unsentCount()).toBe(0);
+    } finally {
+      if (slow.isTransactionActive) await slow.rollbackTransaction();
+      await slow.release();
+    }
+  });
+
+  it('reads after its floor, and starts from the bottom again when the id sequence does', async () => {
+    const relay = new OutboxRelay(ds, producer, { name: 'floor-test', floorCheckMs: 0 });
+    await ds.transaction((m) => addManyToOutbox(m, [1, 2, 3].map((n) => ({ topic: TOPIC, key: 'floor', event: policyEvent(800 + n) }))));
+    expect(await relay.drainAll()).toBe(3); // a settled read: nothing else in flight
+    const [{ top }] = await ds.query('SELECT last_value::int AS top FROM outbox_id_seq');
+    // A row below the floor (as a sequence started again would make): the relay's reads no longer reach it.
+    const below = policyEvent(810);
+    await ds.transaction((m) => addToOutbox(m, TOPIC, 'floor', below));
+    await ds.query('UPDATE outbox SET id = $1 WHERE event_id = $2', [top - 1, below.id]);
+    expect(await relay.drainAll()).toBe(0);
+    expect(await relay.unsentCount()).toBe(1);
+    await ds.query('ALTER SEQUENCE outbox_id_seq RESTART WITH 1');
+    try {
+      expect(await relay.drainAll()).toBe(0); // idle: finds the sequence below its floor and drops the floor
+      expect(await relay.drainAll()).toBe(1);
+      await waitFor(() => reader.events(TOPIC).some((e) => e.id === below.id), { what: 'the row below the old floor' });
+    } finally {
+      await ds.query(`SELECT setval('outbox_id_seq', $1)`, [top + 10]);
+    }
+  });
+
   it('a relay killed mid-batch and restarted publishes every row, in order per key, and consumers dedupe the repeats', async () => {
     const keys = ['a', 'b', 'c'];
     const events = Array.from({ length: 90 }, (_, i) => ({ key: keys[i % 3], event: policyEvent(100 + i) }));

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { toBatches, type RecordPublisher } from './outbox';
+import { OUTBOX_WRITERS_LOCK, toBatches, type RecordPublisher } from './outbox';
 import { preparedStatement, runPrepared, Wakeup } from '@compliance/persistence';
 
 export interface OutboxRelayOptions {
@@ -13,10 +13,21 @@ export interface OutboxRelayOptions {
   idleMs?: number;
   onError?: (err: Error) => void;
   onPublished?: (count: number) => void;
+  /** While idle, how often the relay checks that the id sequence did not start again below its floor (default 5 s). */
+  floorCheckMs?: number;
 }
 
-const READ_UNSENT = preparedStatement('SELECT id, topic, key, value, headers FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1');
+// Every row is unsent (sent ones are deleted; the migration that dropped outbox_unsent deleted rows an
+// earlier version marked sent). No filter on sent_at: without statistics Postgres guesses `IS NULL`
+// matches 0.5 % of rows and reads the whole id range with a bitmap scan instead of the first rows by id.
+const READ_UNSENT = preparedStatement('SELECT id, topic, key, value, headers FROM outbox WHERE id > $1 ORDER BY id LIMIT $2');
 const DELETE_SENT = preparedStatement('DELETE FROM outbox WHERE id = ANY($1::bigint[])');
+const TRY_SETTLE = `SELECT pg_try_advisory_lock(${OUTBOX_WRITERS_LOCK}) AS settled`;
+const END_SETTLE = `SELECT pg_advisory_unlock(${OUTBOX_WRITERS_LOCK})`;
+const LAST_ID = `SELECT pg_sequence_last_value(pg_get_serial_sequence('outbox', 'id')::regclass) AS last`;
+
+/** How often the relay tries to move its floor up (a settled read); between tries dead rows above it pile up. */
+const SETTLE_EVERY_MS = 200;
 
 /**
  * Publishes outbox rows in id order and deletes them once Kafka has them. One relay per service
@@ -37,6 +48,14 @@ export class OutboxRelay {
   private lastCleanup = 0;
   /** The connection holding the publisher lock while this relay is the one publishing. */
   private leader?: QueryRunner;
+  /**
+   * Every row with an id up to the floor is published and deleted, and no other will commit: reads
+   * start after it, so a drain does not walk the rows deleted before (dead until a vacuum reclaims
+   * them, which may be a minute or, with autovacuum off, never).
+   */
+  private floor = 0;
+  private lastSettled = 0;
+  private lastFloorCheck = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -102,16 +121,49 @@ export class OutboxRelay {
     const leader = await this.lead();
     if (!leader) return 0;
     try {
-      const rows = await runPrepared(leader, READ_UNSENT, [this.batchSize]);
-      if (rows.length === 0) return 0;
+      const { rows, settled } = await this.read(leader);
+      if (rows.length === 0) {
+        await this.checkFloor(leader);
+        return 0;
+      }
       await this.publisher.publish(toBatches(rows));
       await runPrepared(leader, DELETE_SENT, [rows.map((r: { id: string }) => r.id)]);
+      if (settled) this.floor = Math.max(this.floor, Number(rows[rows.length - 1].id));
       this.opts.onPublished?.(rows.length);
       return rows.length;
     } catch (err) {
       await this.resign();
       throw err;
     }
+  }
+
+  /**
+   * The next rows after the floor. Now and then the read is settled: taken under the outbox writers'
+   * lock, held exclusively for the read alone (tried, never waited for: a writer in flight just means
+   * an ordinary read). Writers hold that lock shared from before their rows take ids until they end,
+   * so no row with an id below the settled read's last one can commit later: once those rows are
+   * published and deleted, that id is the new floor. An ordinary read proves nothing of the kind (a
+   * transaction holding a lower id may still commit) and leaves the floor where it is.
+   */
+  private async read(leader: QueryRunner): Promise<{ rows: Array<{ id: string; topic: string; key: string; value: string; headers: Record<string, string> }>; settled: boolean }> {
+    let settled = false;
+    if (Date.now() - this.lastSettled >= SETTLE_EVERY_MS) {
+      [{ settled }] = await leader.query(TRY_SETTLE);
+      if (settled) this.lastSettled = Date.now();
+    }
+    try {
+      return { rows: await runPrepared(leader, READ_UNSENT, [this.floor, this.batchSize]), settled };
+    } finally {
+      if (settled) await leader.query(END_SETTLE);
+    }
+  }
+
+  /** Idle: a sequence that started again below the floor (a restore, `TRUNCATE … RESTART IDENTITY`) resets it. */
+  private async checkFloor(leader: QueryRunner): Promise<void> {
+    if (this.floor === 0 || Date.now() - this.lastFloorCheck < (this.opts.floorCheckMs ?? 5000)) return;
+    this.lastFloorCheck = Date.now();
+    const [{ last }] = await leader.query(LAST_ID);
+    if (last === null || Number(last) < this.floor) this.floor = 0;
   }
 
   /** This relay's lock connection, taking the lock if no other relay of the service holds it. */
@@ -147,7 +199,7 @@ export class OutboxRelay {
     return `outbox:${this.opts.name}`;
   }
 
-  /** Rows an earlier version marked sent instead of deleting them (`sent_at` is no longer set). */
+  /** Rows an earlier version (a replica not yet upgraded) marked sent instead of deleting them (`sent_at` is no longer set). */
   private async cleanup(): Promise<void> {
     if (Date.now() - this.lastCleanup < 60_000) return;
     this.lastCleanup = Date.now();

@@ -35,10 +35,21 @@ export function registerOutboxSealer(dataSource: object, sealer: OutboxSealer): 
   sealers.set(dataSource, sealer);
 }
 
-// WITH ORDINALITY keeps the list order in the id sequence.
+/**
+ * The advisory lock (two-key form, per schema) that every transaction writing to the outbox holds
+ * shared from before its rows take their ids until it ends. The relay takes it exclusively for an
+ * instant before a read: that read's snapshot then holds every row with an id below its last one that
+ * will ever commit, so the relay can start its next reads after that id (see OutboxRelay).
+ */
+export const OUTBOX_WRITERS_LOCK = `hashtext('outbox-writers'), hashtext(current_schema())`;
+
+// WITH ORDINALITY keeps the list order in the id sequence. The writers' lock is a one-time filter,
+// taken before the first row (and its id) is made.
 const INSERT_OUTBOX = preparedStatement(
   `INSERT INTO outbox (event_id, topic, key, value, headers)
-   SELECT e, t, k, v, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(e, t, k, v, h, n) ORDER BY n`,
+   SELECT e, t, k, v, h::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(e, t, k, v, h, n)
+    WHERE (SELECT true FROM pg_advisory_xact_lock_shared(${OUTBOX_WRITERS_LOCK}))
+    ORDER BY n`,
 );
 
 /** Adds several events in one statement; they are published in list order (per key order follows). */
