@@ -114,25 +114,20 @@ describe('transactional outbox and relay (real Kafka, real Postgres)', () => {
     }
   });
 
-  it('reads after its floor, and starts from the bottom again when the id sequence does', async () => {
-    const relay = new OutboxRelay(ds, producer, { name: 'floor-test', floorCheckMs: 0 });
+  it('reads after its floor, and from the bottom again now and then', async () => {
+    const relay = new OutboxRelay(ds, producer, { name: 'floor-test', bottomReadMs: 1000 });
     await ds.transaction((m) => addManyToOutbox(m, [1, 2, 3].map((n) => ({ topic: TOPIC, key: 'floor', event: policyEvent(800 + n) }))));
     expect(await relay.drainAll()).toBe(3); // a settled read: nothing else in flight
     const [{ top }] = await ds.query('SELECT last_value::int AS top FROM outbox_id_seq');
-    // A row below the floor (as a sequence started again would make): the relay's reads no longer reach it.
+    // A row below the floor (as an earlier version's writer or a sequence started again could leave): reads after the floor miss it.
     const below = policyEvent(810);
     await ds.transaction((m) => addToOutbox(m, TOPIC, 'floor', below));
     await ds.query('UPDATE outbox SET id = $1 WHERE event_id = $2', [top - 1, below.id]);
     expect(await relay.drainAll()).toBe(0);
     expect(await relay.unsentCount()).toBe(1);
-    await ds.query('ALTER SEQUENCE outbox_id_seq RESTART WITH 1');
-    try {
-      expect(await relay.drainAll()).toBe(0); // idle: finds the sequence below its floor and drops the floor
-      expect(await relay.drainAll()).toBe(1);
-      await waitFor(() => reader.events(TOPIC).some((e) => e.id === below.id), { what: 'the row below the old floor' });
-    } finally {
-      await ds.query(`SELECT setval('outbox_id_seq', $1)`, [top + 10]);
-    }
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await relay.drainAll()).toBe(1); // the next read from the bottom
+    await waitFor(() => reader.events(TOPIC).some((e) => e.id === below.id), { what: 'the row below the floor' });
   });
 
   it('a relay killed mid-batch and restarted publishes every row, in order per key, and consumers dedupe the repeats', async () => {

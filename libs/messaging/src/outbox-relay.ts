@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { OUTBOX_WRITERS_LOCK, toBatches, type RecordPublisher } from './outbox';
+import { OUTBOX_WRITERS_LOCK, toBatches, type OutboxRow, type RecordPublisher } from './outbox';
 import { preparedStatement, runPrepared, Wakeup } from '@compliance/persistence';
 
 export interface OutboxRelayOptions {
@@ -13,8 +13,12 @@ export interface OutboxRelayOptions {
   idleMs?: number;
   onError?: (err: Error) => void;
   onPublished?: (count: number) => void;
-  /** While idle, how often the relay checks that the id sequence did not start again below its floor (default 5 s). */
-  floorCheckMs?: number;
+  /**
+   * How often one read starts from the bottom instead of the floor (default 10 s): it picks up a row
+   * below the floor that no settled read could account for (written by a replica of an earlier version,
+   * which does not take the writers' lock, or after the id sequence started again).
+   */
+  bottomReadMs?: number;
 }
 
 // Every row is unsent (sent ones are deleted; the migration that dropped outbox_unsent deleted rows an
@@ -24,7 +28,6 @@ const READ_UNSENT = preparedStatement('SELECT id, topic, key, value, headers FRO
 const DELETE_SENT = preparedStatement('DELETE FROM outbox WHERE id = ANY($1::bigint[])');
 const TRY_SETTLE = `SELECT pg_try_advisory_lock(${OUTBOX_WRITERS_LOCK}) AS settled`;
 const END_SETTLE = `SELECT pg_advisory_unlock(${OUTBOX_WRITERS_LOCK})`;
-const LAST_ID = `SELECT pg_sequence_last_value(pg_get_serial_sequence('outbox', 'id')::regclass) AS last`;
 
 /** How often the relay tries to move its floor up (a settled read); between tries dead rows above it pile up. */
 const SETTLE_EVERY_MS = 200;
@@ -55,7 +58,7 @@ export class OutboxRelay {
    */
   private floor = 0;
   private lastSettled = 0;
-  private lastFloorCheck = 0;
+  private lastBottomRead = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -122,10 +125,7 @@ export class OutboxRelay {
     if (!leader) return 0;
     try {
       const { rows, settled } = await this.read(leader);
-      if (rows.length === 0) {
-        await this.checkFloor(leader);
-        return 0;
-      }
+      if (rows.length === 0) return 0;
       await this.publisher.publish(toBatches(rows));
       await runPrepared(leader, DELETE_SENT, [rows.map((r: { id: string }) => r.id)]);
       if (settled) this.floor = Math.max(this.floor, Number(rows[rows.length - 1].id));
@@ -145,8 +145,12 @@ export class OutboxRelay {
    * published and deleted, that id is the new floor. An ordinary read proves nothing of the kind (a
    * transaction holding a lower id may still commit) and leaves the floor where it is.
    */
-  private async read(leader: QueryRunner): Promise<{ rows: Array<{ id: string; topic: string; key: string; value: string; headers: Record<string, string> }>; settled: boolean }> {
+  private async read(leader: QueryRunner): Promise<{ rows: OutboxRow[]; settled: boolean }> {
     let settled = false;
+    if (Date.now() - this.lastBottomRead >= (this.opts.bottomReadMs ?? 10_000)) {
+      this.lastBottomRead = Date.now();
+      this.floor = 0;
+    }
     if (Date.now() - this.lastSettled >= SETTLE_EVERY_MS) {
       [{ settled }] = await leader.query(TRY_SETTLE);
       if (settled) this.lastSettled = Date.now();
@@ -158,13 +162,6 @@ export class OutboxRelay {
     }
   }
 
-  /** Idle: a sequence that started again below the floor (a restore, `TRUNCATE … RESTART IDENTITY`) resets it. */
-  private async checkFloor(leader: QueryRunner): Promise<void> {
-    if (this.floor === 0 || Date.now() - this.lastFloorCheck < (this.opts.floorCheckMs ?? 5000)) return;
-    this.lastFloorCheck = Date.now();
-    const [{ last }] = await leader.query(LAST_ID);
-    if (last === null || Number(last) < this.floor) this.floor = 0;
-  }
 
   /** This relay's lock connection, taking the lock if no other relay of the service holds it. */
   private async lead(): Promise<QueryRunner | undefined> {

@@ -68,7 +68,7 @@ export async function addManyToOutbox(manager: EntityManager, entries: Array<{ t
   );
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   topic: string;
   key: string;
