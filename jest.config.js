@@ -20,8 +20,8 @@ module.exports = {
   ...(process.env.TEST_KIND === 'unit'
     ? {}
     : { globalSetup: '<rootDir>/libs/testing/src/global-setup.ts', globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts' }),
-  // The kafkajs send fix must load before kafkajs in every test file (libs/messaging/src/kafkajs-send-messages.ts).
-  setupFiles: ['reflect-metadata', '<rootDir>/libs/messaging/src/kafkajs-send-messages.ts'],
+  // The kafkajs send fix and record codec must load before kafkajs in every test file (libs/messaging/src/kafkajs-send-messages.ts, kafkajs-records.ts).
+  setupFiles: ['reflect-metadata', '<rootDir>/libs/messaging/src/kafkajs-send-messages.ts', '<rootDir>/libs/messaging/src/kafkajs-records.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
   verbose: true,

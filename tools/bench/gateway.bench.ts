@@ -30,6 +30,7 @@ import { DEFAULT_DATABASE_URL, ensureDatabase } from '../../libs/persistence/src
 import { ensureBroker } from '../kafka/broker';
 import { SERVICE_NODE_ARGS } from '../stack/stack';
 import { prepareApprovedWebhooks, type PreparedWebhook } from './load/webhooks';
+import { brokerPid, postgresCpuSeconds, procCpuSeconds } from './cpu';
 import { dropDatabase } from './scratch-db';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -44,6 +45,12 @@ export interface Figures {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /**
+   * CPU ms per answered request over the measured phase: the server's own process, and (for the
+   * gateway) Postgres and the Kafka broker, which work for it. CPU per request moves far less with
+   * the machine's other load than req/s does, so two builds compare best by it.
+   */
+  cpuMsPerRequest?: { server: number; postgres?: number; broker?: number };
 }
 
 export interface GatewayRun {
@@ -114,7 +121,8 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Gate
     const gatewayProcess = await startChild([...SERVICE_NODE_ARGS, ...nodeArgs(), main], { ...env, WEBHOOK_SOURCES: 'didit:didit', GATEWAY_PORT: String(gatewayPort), LOG_LEVEL: 'warn' });
     children.push(gatewayProcess);
     await waitReady(`http://127.0.0.1:${gatewayPort}/health/ready`, gatewayProcess);
-    children.push(await startChild(['-e', BARE_SERVER], { SECRET: secret, PORT: String(barePort) }, 'listening'));
+    const bareProcess = await startChild(['-e', BARE_SERVER], { SECRET: secret, PORT: String(barePort) }, 'listening');
+    children.push(bareProcess);
 
     const runs: GatewayRun[] = [];
     let bodyBytes = 0;
@@ -123,11 +131,11 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Gate
       bodyBytes = bareBodies.bodyBytes;
       progress(`bare HMAC server, ${connections} connections: ${WARM_UP_SEC} s warm-up, ${durationSec} s measured`);
       await fire(barePort, bareBodies, WARM_UP_SEC, connections);
-      const bare = await fire(barePort, bareBodies, durationSec, connections);
+      const bare = await fire(barePort, bareBodies, durationSec, connections, { server: bareProcess.pid });
       progress(`webhook-gateway, ${connections} connections: signing ${GATEWAY_BODIES} webhooks, ${WARM_UP_SEC} s warm-up, ${durationSec} s measured`);
       const gatewayBodies = new BodyPool(prepareApprovedWebhooks(GATEWAY_BODIES, secret, 'bench-gw'));
       await fire(gatewayPort, gatewayBodies, WARM_UP_SEC, connections);
-      const gateway = { ...(await fire(gatewayPort, gatewayBodies, durationSec, connections)), reusedBodies: gatewayBodies.reused };
+      const gateway = { ...(await fire(gatewayPort, gatewayBodies, durationSec, connections, { server: gatewayProcess.pid, withServices: true })), reusedBodies: gatewayBodies.reused };
       runs.push({ connections, gateway, bare, ratio: round(gateway.rps / bare.rps, 3) });
       progress(`${connections} connections: gateway ${gateway.rps} req/s vs bare ${bare.rps} req/s (ratio ${round(gateway.rps / bare.rps, 3)})`);
     }
@@ -162,20 +170,42 @@ class BodyPool {
   }
 }
 
+/** CPU seconds so far of the server process, and of Postgres and the broker when asked. */
+function cpuNow(server: number | undefined, withServices: boolean): { server?: number; postgres?: number; broker?: number } {
+  const broker = withServices ? brokerPid(REPO_ROOT) : undefined;
+  return {
+    server: server === undefined ? undefined : procCpuSeconds(server),
+    postgres: withServices ? postgresCpuSeconds() : undefined,
+    broker: broker === undefined ? undefined : procCpuSeconds(broker),
+  };
+}
+
 /** One autocannon run; every request takes the next prepared webhook. */
-async function fire(port: number, bodies: BodyPool, seconds: number, connections: number): Promise<Figures> {
+async function fire(port: number, bodies: BodyPool, seconds: number, connections: number, measure?: { server?: number; withServices?: boolean }): Promise<Figures> {
+  const before = measure ? cpuNow(measure.server, measure.withServices === true) : undefined;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
     requests: [{ method: 'POST', path: '/webhooks/didit', setupRequest: (req) => ({ ...req, ...bodies.take() }) }],
   });
-  return {
+  const figures: Figures = {
     rps: round(result.requests.average, 1),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+  if (!before || !measure) return figures;
+  const after = cpuNow(measure.server, measure.withServices === true);
+  const answered = result['2xx'];
+  const perRequest = (k: 'server' | 'postgres' | 'broker') => {
+    const a = after[k];
+    const b = before[k];
+    return a === undefined || b === undefined || answered === 0 ? undefined : round(((a - b) * 1000) / answered, 3);
+  };
+  const server = perRequest('server');
+  if (server !== undefined) figures.cpuMsPerRequest = { server, postgres: perRequest('postgres'), broker: perRequest('broker') };
+  return figures;
 }
 
 /** The gateway is run from its build; an old build would measure old code (each source against its own output: builds are incremental). */

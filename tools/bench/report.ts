@@ -24,14 +24,15 @@ function gateway(p: Part<GatewayBenchResult>): string {
   const bad = failed(p);
   if (bad || !p || 'error' in p) return `${head}${bad}\n`;
   if (!Array.isArray(p.runs)) return `${head}${OLD_FORMAT}\n`;
+  const cpu = (c: GatewayBenchResult['bare']['cpuMsPerRequest']) => (c ? [c.server, c.postgres, c.broker].map((v) => (v === undefined ? '' : fmt(v, 3))).join(' | ') : ' | | ');
   const rows = p.runs.flatMap((r) => [
-    `| ${r.connections} | webhook-gateway | ${fmt(r.gateway.rps)} | ${fmt(r.gateway.p50Ms)} | ${fmt(r.gateway.p99Ms)} | ${r.gateway.errors} | ${fmt(r.ratio, 3)} |`,
-    `| ${r.connections} | bare node:http + HMAC | ${fmt(r.bare.rps)} | ${fmt(r.bare.p50Ms)} | ${fmt(r.bare.p99Ms)} | ${r.bare.errors} | |`,
+    `| ${r.connections} | webhook-gateway | ${fmt(r.gateway.rps)} | ${fmt(r.gateway.p50Ms)} | ${fmt(r.gateway.p99Ms)} | ${r.gateway.errors} | ${fmt(r.ratio, 3)} | ${cpu(r.gateway.cpuMsPerRequest)} |`,
+    `| ${r.connections} | bare node:http + HMAC | ${fmt(r.bare.rps)} | ${fmt(r.bare.p50Ms)} | ${fmt(r.bare.p99Ms)} | ${r.bare.errors} | | ${cpu(r.bare.cpuMsPerRequest)} |`,
   ]);
-  return `${head}autocannon, ${p.durationSec} s per server after a warm-up, each request a distinct signed Didit "Approved" webhook of ${p.bodyBytes} bytes built before the phase; both servers in the same run.
+  return `${head}autocannon, ${p.durationSec} s per server after a warm-up, each request a distinct signed Didit "Approved" webhook of ${p.bodyBytes} bytes built before the phase; both servers in the same run. CPU per answered request over the measured phase, from /proc: the server process, and Postgres and the Kafka broker, which work for the gateway.
 
-| connections | server | req/s | p50 ms | p99 ms | errors | gateway ÷ bare |
-|---|---|---|---|---|---|---|
+| connections | server | req/s | p50 ms | p99 ms | errors | gateway ÷ bare | CPU ms/request: server | Postgres | broker |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 **gateway.ratio** (req/s at ${p.connections} connections): **${fmt(p.ratio, 3)}**${p.gateway.reusedBodies ? ` — ${p.gateway.reusedBodies} requests re-sent a prepared body (duplicates flatter the gateway)` : ''}

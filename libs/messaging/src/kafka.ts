@@ -1,5 +1,6 @@
 import './kafkajs-send-messages';
 import './kafkajs-request-queue';
+import './kafkajs-records';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 
 export interface KafkaSettings {

@@ -1,0 +1,167 @@
+/**
+ * kafkajs 2.2.4 encodes each produced record through a chain of growing buffers: a new Encoder per
+ * record and per header, a `Buffer.from([...])` per varint, 64-bit arithmetic through its Long class
+ * for every timestamp delta, then a copy of every piece into the next. Decoding a fetched record
+ * rebuilds its headers object once per header (`reduce` with a spread). With the suite's CloudEvents
+ * headers (ten or so per record) that was about a tenth of the gateway's CPU and a few percent of
+ * every consumer's.
+ *
+ * This replaces both with writers of the same bytes and readers of the same values: a record is
+ * measured once and written into one buffer; a fetched record's headers are gathered in one object.
+ * A record of a shape the suite never sends (a key, value or header value that is neither a string
+ * nor a Buffer, a timestamp delta beyond 2^53) is left to kafkajs's own encoder, which therefore
+ * answers exactly as before, errors included.
+ *
+ * kafkajs binds both modules when its produce and fetch protocol modules load, so this module must
+ * load before those (libs/messaging's kafka.ts imports it before kafkajs; Jest loads it as a setup
+ * file). `kafkajsRecordCodecInstalled()` says whether it did.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+type Bytes = Buffer | string | null | undefined;
+type HeaderValue = Buffer | string;
+
+export interface RecordArgs {
+  offsetDelta?: number;
+  timestampDelta?: number;
+  key?: Bytes;
+  value?: Bytes;
+  headers?: Record<string, HeaderValue | HeaderValue[]>;
+}
+
+type RecordEncoder = (args: RecordArgs) => { buf: Buffer; offset: number; buffer: Buffer };
+type RecordDecoder = (decoder: any, batchContext?: Record<string, any>) => Record<string, unknown>;
+
+const RECORD_ENCODER = 'kafkajs/src/protocol/recordBatch/record/v0';
+const RECORD_DECODER = 'kafkajs/src/protocol/recordBatch/record/v0/decoder';
+/** The modules that bind the two above when they load. */
+const PRODUCE_REQUEST = 'kafkajs/src/protocol/requests/produce/v3/request';
+const BATCH_DECODER = 'kafkajs/src/protocol/recordBatch/v0/decoder';
+
+const Encoder = require('kafkajs/src/protocol/encoder') as { new (initialSize?: number): { buf: Buffer; offset: number; buffer: Buffer } };
+const Long = require('kafkajs/src/utils/long') as { fromValue(v: unknown): { add(v: unknown): { toString(): string } } };
+const TimestampTypes = require('kafkajs/src/protocol/timestampTypes') as { LOG_APPEND_TIME: number };
+
+/** kafkajs's own record encoder and decoder, kept for the shapes this one leaves to them (and for tests). */
+export const kafkajsRecordEncoder = require(RECORD_ENCODER) as RecordEncoder;
+export const kafkajsRecordDecoder = require(RECORD_DECODER) as RecordDecoder;
+
+const zigZag = (n: number): number => ((n << 1) ^ (n >> 31)) >>> 0;
+/** Zig-zag of a safe integer, exact as a double: 2n for n ≥ 0, −2n − 1 below. */
+const zigZag64 = (n: number): number => (n >= 0 ? 2 * n : -2 * n - 1);
+
+function varIntSize(unsigned: number): number {
+  let size = 1;
+  while (unsigned >= 0x80) {
+    unsigned = Math.floor(unsigned / 0x80);
+    size++;
+  }
+  return size;
+}
+
+function writeVarUnsigned(buf: Buffer, offset: number, unsigned: number): number {
+  while (unsigned >= 0x80) {
+    buf[offset++] = (unsigned % 0x80) | 0x80;
+    unsigned = Math.floor(unsigned / 0x80);
+  }
+  buf[offset++] = unsigned;
+  return offset;
+}
+
+const isBytes = (v: unknown): v is Bytes => v == null || typeof v === 'string' || Buffer.isBuffer(v);
+const byteLength = (v: Buffer | string): number => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
+
+/** Size of a varint-prefixed byte string (−1 for null). */
+function bytesSize(v: Bytes): number {
+  if (v == null) return 1;
+  const n = byteLength(v);
+  return varIntSize(zigZag(n)) + n;
+}
+
+function writeBytes(buf: Buffer, offset: number, v: Bytes): number {
+  if (v == null) return writeVarUnsigned(buf, offset, zigZag(-1));
+  if (typeof v === 'string') {
+    const n = Buffer.byteLength(v, 'utf8');
+    offset = writeVarUnsigned(buf, offset, zigZag(n));
+    return offset + buf.write(v, offset, n, 'utf8');
+  }
+  offset = writeVarUnsigned(buf, offset, zigZag(v.length));
+  return offset + v.copy(buf, offset);
+}
+
+/** The same bytes as kafkajs's record encoder, written once into a buffer of the exact size. */
+export const encodeRecord: RecordEncoder = (args) => {
+  const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = args;
+  if (!Number.isInteger(timestampDelta) || Math.abs(timestampDelta) > 2 ** 51 || !Number.isInteger(offsetDelta) || Math.abs(offsetDelta) > 0x3fffffff) return kafkajsRecordEncoder(args);
+  if (!isBytes(key) || !isBytes(value) || headers === null || typeof headers !== 'object') return kafkajsRecordEncoder(args);
+  const flat: Array<[string, HeaderValue]> = [];
+  for (const name of Object.keys(headers)) {
+    const v = headers[name];
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (typeof one !== 'string' && !Buffer.isBuffer(one)) return kafkajsRecordEncoder(args);
+      flat.push([name, one]);
+    }
+  }
+  let body = 1 + varIntSize(zigZag64(timestampDelta)) + varIntSize(zigZag(offsetDelta)) + bytesSize(key) + bytesSize(value) + varIntSize(zigZag(flat.length));
+  for (const [name, v] of flat) body += bytesSize(name) + bytesSize(v);
+  const total = varIntSize(zigZag(body)) + body;
+  const buf = Buffer.allocUnsafe(total);
+  let offset = writeVarUnsigned(buf, 0, zigZag(body));
+  buf[offset++] = 0; // record attributes: none
+  offset = writeVarUnsigned(buf, offset, zigZag64(timestampDelta));
+  offset = writeVarUnsigned(buf, offset, zigZag(offsetDelta));
+  offset = writeBytes(buf, offset, key);
+  offset = writeBytes(buf, offset, value);
+  offset = writeVarUnsigned(buf, offset, zigZag(flat.length));
+  for (const [name, v] of flat) offset = writeBytes(buf, writeBytes(buf, offset, name), v);
+  if (offset !== total) throw new Error(`record encoded to ${offset} bytes, ${total} expected`);
+  // An Encoder holding exactly these bytes: the record batch copies `buffer` and reads `buf`.
+  const encoder = new Encoder(0);
+  encoder.buf = buf;
+  encoder.offset = total;
+  return encoder;
+};
+
+/** kafkajs's record decoder, with the headers gathered in one object instead of one copy per header. */
+export const decodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
+  const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
+  const attributes = decoder.readInt8();
+  const timestampDelta = decoder.readVarLong();
+  const timestamp = timestampType === TimestampTypes.LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : Long.fromValue(firstTimestamp).add(timestampDelta).toString();
+  const offsetDelta = decoder.readVarInt();
+  const offset = Long.fromValue(firstOffset).add(offsetDelta).toString();
+  const key = decoder.readVarIntBytes();
+  const value = decoder.readVarIntBytes();
+  const headers: Record<string, Buffer | null | Array<Buffer | null>> = {};
+  const count = decoder.readVarInt();
+  for (let i = 0; i < count; i++) {
+    const name: string = decoder.readVarIntString();
+    const v: Buffer | null = decoder.readVarIntBytes();
+    // Looked up as kafkajs does (through the prototype too), so every name decodes to what it did.
+    const before = headers[name] as unknown;
+    const next = (before === undefined ? v : Array.isArray(before) ? before.concat([v]) : [before, v]) as Buffer | null | Array<Buffer | null>;
+    // A header named "__proto__" is an own key, as the object spread kafkajs uses makes it.
+    if (name === '__proto__') Object.defineProperty(headers, name, { value: next, enumerable: true, writable: true, configurable: true });
+    else headers[name] = next;
+  }
+  return { magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: isControlBatch, batchContext };
+};
+
+type Registry = Record<string, { exports: unknown } | undefined>;
+const cache = require.cache as Registry;
+const entry = (id: string) => cache[require.resolve(id)];
+
+/** Puts `replacement` in place of the module `id`, unless `boundBy` (which binds it when it loads) has loaded already. */
+function replace(id: string, boundBy: string, replacement: unknown): boolean {
+  const target = entry(id);
+  if (entry(boundBy) || !target) return false;
+  target.exports = replacement;
+  return true;
+}
+
+const installed = replace(RECORD_ENCODER, PRODUCE_REQUEST, encodeRecord) && replace(RECORD_DECODER, BATCH_DECODER, decodeRecord);
+
+/** True when kafkajs encodes and decodes records with this module's codec (it loaded before kafkajs's protocol modules). */
+export function kafkajsRecordCodecInstalled(): boolean {
+  return installed;
+}
