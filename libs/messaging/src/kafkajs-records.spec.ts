@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeRecord, encodeRecord, kafkajsRecordCodecInstalled, kafkajsRecordDecoder, kafkajsRecordEncoder, type RecordArgs } from './kafkajs-records';
+import { crc32c, decodeRecord, encodeRecord, kafkajsCrc32c, kafkajsRecordCodecInstalled, kafkajsRecordDecoder, kafkajsRecordEncoder, type RecordArgs } from './kafkajs-records';
 
 const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => unknown;
 
@@ -23,6 +23,19 @@ describe('kafkajs record codec', () => {
   it('is what kafkajs encodes and decodes records with in this process', () => {
     expect(kafkajsRecordCodecInstalled()).toBe(true);
     expect(require('kafkajs/src/protocol/recordBatch/record/v0')).toBe(encodeRecord);
+    expect(require('kafkajs/src/protocol/recordBatch/crc32C')).toBe(crc32c);
+  });
+
+  it('checksums record batches as kafkajs does (CRC-32C), whatever their length', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
+    expect(crc32c(Buffer.alloc(0))).toBe(kafkajsCrc32c(Buffer.alloc(0)));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), fc.nat(7), (bytes, skip) => {
+        const buffer = Buffer.from(bytes).subarray(Math.min(skip, bytes.length)); // offsets not a multiple of 8 too
+        expect(crc32c(buffer)).toBe(kafkajsCrc32c(buffer));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('writes the bytes kafkajs writes, for any record', () => {

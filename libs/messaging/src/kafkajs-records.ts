@@ -6,8 +6,12 @@
  * headers (ten or so per record) that was about a tenth of the gateway's CPU and a few percent of
  * every consumer's.
  *
- * This replaces both with writers of the same bytes and readers of the same values: a record is
- * measured once and written into one buffer; a fetched record's headers are gathered in one object.
+ * Its CRC-32C of each record batch goes a byte at a time, about a third of what encoding a record
+ * still costs once the above is gone.
+ *
+ * This replaces all three with writers of the same bytes and readers of the same values: a record is
+ * measured once and written into one buffer; a fetched record's headers are gathered in one object;
+ * the checksum takes eight bytes a step (slicing-by-8, the same polynomial and result).
  * A record of a shape the suite never sends (a key, value or header value that is neither a string
  * nor a Buffer, a timestamp delta beyond 2^53) is left to kafkajs's own encoder, which therefore
  * answers exactly as before, errors included.
@@ -34,9 +38,11 @@ type RecordDecoder = (decoder: any, batchContext?: Record<string, any>) => Recor
 
 const RECORD_ENCODER = 'kafkajs/src/protocol/recordBatch/record/v0';
 const RECORD_DECODER = 'kafkajs/src/protocol/recordBatch/record/v0/decoder';
+const CRC32C = 'kafkajs/src/protocol/recordBatch/crc32C';
 /** The modules that bind the two above when they load. */
 const PRODUCE_REQUEST = 'kafkajs/src/protocol/requests/produce/v3/request';
 const BATCH_DECODER = 'kafkajs/src/protocol/recordBatch/v0/decoder';
+const BATCH_ENCODER = 'kafkajs/src/protocol/recordBatch/v0';
 
 const Encoder = require('kafkajs/src/protocol/encoder') as { new (initialSize?: number): { buf: Buffer; offset: number; buffer: Buffer } };
 const Long = require('kafkajs/src/utils/long') as { fromValue(v: unknown): { add(v: unknown): { toString(): string } } };
@@ -45,6 +51,7 @@ const TimestampTypes = require('kafkajs/src/protocol/timestampTypes') as { LOG_A
 /** kafkajs's own record encoder and decoder, kept for the shapes this one leaves to them (and for tests). */
 export const kafkajsRecordEncoder = require(RECORD_ENCODER) as RecordEncoder;
 export const kafkajsRecordDecoder = require(RECORD_DECODER) as RecordDecoder;
+export const kafkajsCrc32c = require(CRC32C) as (buffer: Buffer) => number;
 
 const zigZag = (n: number): number => ((n << 1) ^ (n >> 31)) >>> 0;
 /** Zig-zag of a safe integer, exact as a double: 2n for n ≥ 0, −2n − 1 below. */
@@ -147,6 +154,40 @@ export const decodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
   return { magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: isControlBatch, batchContext };
 };
 
+/** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) tables for slicing-by-8: table t advances a byte t places. */
+const CRC_TABLES: Int32Array[] = (() => {
+  const tables = Array.from({ length: 8 }, () => new Int32Array(256));
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    tables[0][n] = c;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = tables[0][n];
+    for (let t = 1; t < 8; t++) {
+      c = tables[0][c & 0xff] ^ (c >>> 8);
+      tables[t][n] = c;
+    }
+  }
+  return tables;
+})();
+
+/** The CRC-32C kafkajs puts in a record batch, as an unsigned 32-bit number, eight bytes a step. */
+export function crc32c(buffer: Buffer): number {
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = CRC_TABLES;
+  let crc = -1;
+  let i = 0;
+  const whole = buffer.length - (buffer.length % 8);
+  for (; i < whole; i += 8) {
+    const low = crc ^ (buffer[i] | (buffer[i + 1] << 8) | (buffer[i + 2] << 16) | (buffer[i + 3] << 24));
+    crc =
+      t7[low & 0xff] ^ t6[(low >>> 8) & 0xff] ^ t5[(low >>> 16) & 0xff] ^ t4[low >>> 24] ^
+      t3[buffer[i + 4]] ^ t2[buffer[i + 5]] ^ t1[buffer[i + 6]] ^ t0[buffer[i + 7]];
+  }
+  for (; i < buffer.length; i++) crc = t0[(crc ^ buffer[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
+
 type Registry = Record<string, { exports: unknown } | undefined>;
 const cache = require.cache as Registry;
 const entry = (id: string) => cache[require.resolve(id)];
@@ -159,9 +200,10 @@ function replace(id: string, boundBy: string, replacement: unknown): boolean {
   return true;
 }
 
-const installed = replace(RECORD_ENCODER, PRODUCE_REQUEST, encodeRecord) && replace(RECORD_DECODER, BATCH_DECODER, decodeRecord);
+const installed =
+  replace(RECORD_ENCODER, PRODUCE_REQUEST, encodeRecord) && replace(RECORD_DECODER, BATCH_DECODER, decodeRecord) && replace(CRC32C, BATCH_ENCODER, crc32c);
 
-/** True when kafkajs encodes and decodes records with this module's codec (it loaded before kafkajs's protocol modules). */
+/** True when kafkajs encodes, checksums and decodes records with this module's code (it loaded before kafkajs's protocol modules). */
 export function kafkajsRecordCodecInstalled(): boolean {
   return installed;
 }
