@@ -13,11 +13,11 @@
  * measured once and written into one buffer; a fetched record's headers are gathered in one object;
  * the checksum takes eight bytes a step (slicing-by-8, the same polynomial and result).
  * A record of a shape the suite never sends (a key, value or header value that is neither a string
- * nor a Buffer, a timestamp delta beyond 2^53) is left to kafkajs's own encoder, which therefore
+ * nor a Buffer, a timestamp delta beyond 2^51) is left to kafkajs's own encoder, which therefore
  * answers exactly as before, errors included.
  *
- * kafkajs binds both modules when its produce and fetch protocol modules load, so this module must
- * load before those (libs/messaging's kafka.ts imports it before kafkajs; Jest loads it as a setup
+ * kafkajs binds these modules when its record batch, produce and fetch protocol modules load, so this
+ * module must load before those (libs/messaging's kafka.ts imports it before kafkajs; Jest loads it as a setup
  * file). `kafkajsRecordCodecInstalled()` says whether it did.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -39,7 +39,7 @@ type RecordDecoder = (decoder: any, batchContext?: Record<string, any>) => Recor
 const RECORD_ENCODER = 'kafkajs/src/protocol/recordBatch/record/v0';
 const RECORD_DECODER = 'kafkajs/src/protocol/recordBatch/record/v0/decoder';
 const CRC32C = 'kafkajs/src/protocol/recordBatch/crc32C';
-/** The modules that bind the two above when they load. */
+/** The modules that bind the three above when they load. */
 const PRODUCE_REQUEST = 'kafkajs/src/protocol/requests/produce/v3/request';
 const BATCH_DECODER = 'kafkajs/src/protocol/recordBatch/v0/decoder';
 const BATCH_ENCODER = 'kafkajs/src/protocol/recordBatch/v0';
@@ -48,7 +48,7 @@ const Encoder = require('kafkajs/src/protocol/encoder') as { new (initialSize?: 
 const Long = require('kafkajs/src/utils/long') as { fromValue(v: unknown): { add(v: unknown): { toString(): string } } };
 const TimestampTypes = require('kafkajs/src/protocol/timestampTypes') as { LOG_APPEND_TIME: number };
 
-/** kafkajs's own record encoder and decoder, kept for the shapes this one leaves to them (and for tests). */
+/** kafkajs's own record encoder, decoder and checksum, kept for the shapes this one leaves to them (and for tests). */
 export const kafkajsRecordEncoder = require(RECORD_ENCODER) as RecordEncoder;
 export const kafkajsRecordDecoder = require(RECORD_DECODER) as RecordDecoder;
 export const kafkajsCrc32c = require(CRC32C) as (buffer: Buffer) => number;
