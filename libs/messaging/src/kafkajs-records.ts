@@ -76,24 +76,15 @@ function writeVarUnsigned(buf: Buffer, offset: number, unsigned: number): number
 }
 
 const isBytes = (v: unknown): v is Bytes => v == null || typeof v === 'string' || Buffer.isBuffer(v);
-const byteLength = (v: Buffer | string): number => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
 
-/** Size of a varint-prefixed byte string (−1 for null). */
-function bytesSize(v: Bytes): number {
-  if (v == null) return 1;
-  const n = byteLength(v);
-  return varIntSize(zigZag(n)) + n;
-}
+/** Byte length of a varint-prefixed byte string's content; −1 for null (as the prefix says). */
+const contentLength = (v: Bytes): number => (v == null ? -1 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
 
-function writeBytes(buf: Buffer, offset: number, v: Bytes): number {
-  if (v == null) return writeVarUnsigned(buf, offset, zigZag(-1));
-  if (typeof v === 'string') {
-    const n = Buffer.byteLength(v, 'utf8');
-    offset = writeVarUnsigned(buf, offset, zigZag(n));
-    return offset + buf.write(v, offset, n, 'utf8');
-  }
-  offset = writeVarUnsigned(buf, offset, zigZag(v.length));
-  return offset + v.copy(buf, offset);
+/** Writes a byte string of content length `n` (measured once, by contentLength) with its varint prefix. */
+function writeBytes(buf: Buffer, offset: number, v: Bytes, n: number): number {
+  offset = writeVarUnsigned(buf, offset, zigZag(n));
+  if (v == null) return offset;
+  return offset + (typeof v === 'string' ? buf.write(v, offset, n, 'utf8') : v.copy(buf, offset));
 }
 
 /** The same bytes as kafkajs's record encoder, written once into a buffer of the exact size. */
@@ -101,26 +92,29 @@ export const encodeRecord: RecordEncoder = (args) => {
   const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = args;
   if (!Number.isInteger(timestampDelta) || Math.abs(timestampDelta) > 2 ** 51 || !Number.isInteger(offsetDelta) || Math.abs(offsetDelta) > 0x3fffffff) return kafkajsRecordEncoder(args);
   if (!isBytes(key) || !isBytes(value) || headers === null || typeof headers !== 'object') return kafkajsRecordEncoder(args);
-  const flat: Array<[string, HeaderValue]> = [];
+  // Key, value, then each header's name and value: every byte string of the record, in order.
+  const pieces: Bytes[] = [key, value];
   for (const name of Object.keys(headers)) {
     const v = headers[name];
     for (const one of Array.isArray(v) ? v : [v]) {
       if (typeof one !== 'string' && !Buffer.isBuffer(one)) return kafkajsRecordEncoder(args);
-      flat.push([name, one]);
+      pieces.push(name, one);
     }
   }
-  let body = 1 + varIntSize(zigZag64(timestampDelta)) + varIntSize(zigZag(offsetDelta)) + bytesSize(key) + bytesSize(value) + varIntSize(zigZag(flat.length));
-  for (const [name, v] of flat) body += bytesSize(name) + bytesSize(v);
+  const headerCount = (pieces.length - 2) / 2;
+  const lengths = pieces.map(contentLength);
+  let body = 1 + varIntSize(zigZag64(timestampDelta)) + varIntSize(zigZag(offsetDelta)) + varIntSize(zigZag(headerCount));
+  for (const n of lengths) body += varIntSize(zigZag(n)) + Math.max(n, 0);
   const total = varIntSize(zigZag(body)) + body;
   const buf = Buffer.allocUnsafe(total);
   let offset = writeVarUnsigned(buf, 0, zigZag(body));
   buf[offset++] = 0; // record attributes: none
   offset = writeVarUnsigned(buf, offset, zigZag64(timestampDelta));
   offset = writeVarUnsigned(buf, offset, zigZag(offsetDelta));
-  offset = writeBytes(buf, offset, key);
-  offset = writeBytes(buf, offset, value);
-  offset = writeVarUnsigned(buf, offset, zigZag(flat.length));
-  for (const [name, v] of flat) offset = writeBytes(buf, writeBytes(buf, offset, name), v);
+  offset = writeBytes(buf, offset, key, lengths[0]);
+  offset = writeBytes(buf, offset, value, lengths[1]);
+  offset = writeVarUnsigned(buf, offset, zigZag(headerCount));
+  for (let i = 2; i < pieces.length; i++) offset = writeBytes(buf, offset, pieces[i], lengths[i]);
   if (offset !== total) throw new Error(`record encoded to ${offset} bytes, ${total} expected`);
   // An Encoder holding exactly these bytes: the record batch copies `buffer` and reads `buf`.
   const encoder = new Encoder(0);

@@ -162,7 +162,6 @@ export class OutboxRelay {
     }
   }
 
-
   /** This relay's lock connection, taking the lock if no other relay of the service holds it. */
   private async lead(): Promise<QueryRunner | undefined> {
     if (this.leader) return this.leader;
