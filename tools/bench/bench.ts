@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark in one run, side by side on this machine, with a progress
  * display; writes bench/report.json and bench/report.md.
  *
- *   npm run bench [-- --only pipeline|gateway|screener|audit] [--rates 100,500] [--seconds 20] [--out DIR]
+ *   npm run bench [-- --only pipeline|gateway|screener|audit] [--rates 100,500] [--seconds 20] [--out DIR] [--keep-database]
  *
  * With --only, the other parts of an existing report.json in the output folder are kept (each part
  * carries the time it ran).
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     rates: { type: 'string' },
     seconds: { type: 'string' },
+    /** The pipeline's database is left in place and its URL printed (for tools/bench/pg-floor.ts). */
+    'keep-database': { type: 'boolean' },
     out: { type: 'string', default: join(__dirname, '..', '..', 'bench') },
   },
 });
@@ -34,7 +36,7 @@ const runners: Record<PartName, { title: string; run: () => Promise<object> }> =
   gateway: { title: 'gateway vs bare HMAC server (64 and 256 connections)', run: () => benchGateway({ onProgress: progress }) },
   pipeline: {
     title: 'pipeline, open loop in rate steps',
-    run: () => benchPipeline({ rates: parseRates(values.rates), seconds: values.seconds ? Number(values.seconds) : undefined, onProgress: progress }),
+    run: () => benchPipeline({ rates: parseRates(values.rates), seconds: values.seconds ? Number(values.seconds) : undefined, keepDatabase: values['keep-database'], onProgress: progress }),
   },
   screener: { title: 'screener', run: () => benchScreener({ onProgress: progress }) },
   audit: {

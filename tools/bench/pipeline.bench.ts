@@ -44,6 +44,8 @@ export interface PipelineFigures {
 export interface PipelineOptions {
   rates?: number[];
   seconds?: number;
+  /** Leave the run's database in place (for `tools/bench/pg-floor.ts`); its URL is reported. */
+  keepDatabase?: boolean;
   onProgress?: (m: string) => void;
 }
 
@@ -120,7 +122,8 @@ export async function benchPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     await client?.stop().catch(() => undefined);
     await stack.stop();
     await deleteNamespaceTopics(stack.env.KAFKA_BROKERS ?? '127.0.0.1:9092', namespace).catch(() => undefined);
-    await dropDatabase(databaseUrl).catch(() => undefined);
+    if (opts.keepDatabase) progress(`pipeline: database kept: ${databaseUrl}`);
+    else await dropDatabase(databaseUrl).catch(() => undefined);
   }
 }
 
@@ -132,8 +135,8 @@ export function parseRates(text: string | undefined): number[] | undefined {
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { rates: { type: 'string' }, seconds: { type: 'string' } } });
-  benchPipeline({ rates: parseRates(values.rates), seconds: values.seconds ? Number(values.seconds) : undefined, onProgress: (m) => process.stderr.write(`  … ${m}\n`) }).then(
+  const { values } = parseArgs({ options: { rates: { type: 'string' }, seconds: { type: 'string' }, 'keep-database': { type: 'boolean' } } });
+  benchPipeline({ rates: parseRates(values.rates), seconds: values.seconds ? Number(values.seconds) : undefined, keepDatabase: values['keep-database'], onProgress: (m) => process.stderr.write(`  … ${m}\n`) }).then(
     (f) => {
       process.stdout.write(`${JSON.stringify(f, null, 2)}\n`);
       process.exit(0);
