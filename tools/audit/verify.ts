@@ -6,14 +6,11 @@
  * development stack (`.cache/dev-secrets.json`, written by `npm start`) is trusted, when that file exists.
  */
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runVerifyCommand } from '../../apps/audit-log/src/verification/verify.command';
+import { readDevSecrets } from '../stack/dev-secrets';
 
-const DEV_SECRETS = join(__dirname, '..', '..', '.cache', 'dev-secrets.json');
-
-if (!process.env.AUDIT_PUBLIC_KEY?.trim() && !process.env.AUDIT_SIGNING_KEY?.trim() && existsSync(DEV_SECRETS)) {
-  const { AUDIT_PUBLIC_KEY } = JSON.parse(readFileSync(DEV_SECRETS, 'utf8')) as { AUDIT_PUBLIC_KEY?: string };
+if (!process.env.AUDIT_PUBLIC_KEY?.trim() && !process.env.AUDIT_SIGNING_KEY?.trim()) {
+  const AUDIT_PUBLIC_KEY = readDevSecrets()?.AUDIT_PUBLIC_KEY;
   if (AUDIT_PUBLIC_KEY) {
     process.env.AUDIT_PUBLIC_KEY = AUDIT_PUBLIC_KEY;
     process.stderr.write('audit:verify: trusting the development stack\'s public key (.cache/dev-secrets.json); set AUDIT_PUBLIC_KEY to choose\n');

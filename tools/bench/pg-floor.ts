@@ -32,6 +32,8 @@ interface Written {
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** The scratch table holding a copied table's rows, numbered into chunks. */
+const stageOf = (t: Written) => `${t.copy.slice(0, -1)}__stage"`;
 
 async function prepare(db: Client): Promise<{ webhooks: number; tables: Written[] }> {
   const [{ webhooks }] = (await db.query(`SELECT n_tup_ins::int AS webhooks FROM pg_stat_user_tables WHERE relname = 'deliveries'`)).rows;
@@ -95,7 +97,7 @@ async function stage(db: Client, webhooks: number, tables: Written[], perTransac
   const chunks = Math.ceil(webhooks / perTransaction);
   for (const t of tables) {
     const rowsPerChunk = Math.max(1, Math.ceil(t.inserted / chunks));
-    const staged = `${t.copy.slice(0, -1)}__stage"`;
+    const staged = stageOf(t);
     await db.query(`DROP TABLE IF EXISTS ${staged}`);
     if (t.table === 'outbox') {
       // Sent outbox rows are deleted: made up in the shape the relay reads (a 1.5 kB value, CloudEvents headers).
@@ -106,9 +108,8 @@ async function stage(db: Client, webhooks: number, tables: Written[], perTransac
       );
     } else if (t.parent) {
       // A child row goes in the chunk of the row it references.
-      const parentStage = `${t.parent.table.copy.slice(0, -1)}__stage"`;
       await db.query(
-        `CREATE TABLE ${staged} AS SELECT c.*, p.chunk__ FROM ${quote(t.schema)}.${quote(t.table)} c JOIN ${parentStage} p ON p.${quote(t.parent.parentColumn)} = c.${quote(t.parent.column)}`,
+        `CREATE TABLE ${staged} AS SELECT c.*, p.chunk__ FROM ${quote(t.schema)}.${quote(t.table)} c JOIN ${stageOf(t.parent.table)} p ON p.${quote(t.parent.parentColumn)} = c.${quote(t.parent.column)}`,
       );
     } else {
       await db.query(`CREATE TABLE ${staged} AS SELECT *, (row_number() OVER (ORDER BY ctid) - 1) / ${rowsPerChunk} AS chunk__ FROM ${quote(t.schema)}.${quote(t.table)}`);
@@ -121,14 +122,14 @@ async function stage(db: Client, webhooks: number, tables: Written[], perTransac
 async function measure(db: Client, webhooks: number, tables: Written[], perTransaction: number) {
   for (const t of tables) await db.query(`TRUNCATE ${t.copy} CASCADE`);
   const chunks = await stage(db, webhooks, tables, perTransaction);
-  const ordered = tables; // parents first (prepare)
   const before = postgresCpuSeconds();
   const started = Date.now();
   for (let k = 0; k < chunks; k++) {
     await db.query('BEGIN');
-    for (const t of ordered) await db.query(`INSERT INTO ${t.copy} (${t.columns}) SELECT ${t.columns} FROM ${t.copy.slice(0, -1)}__stage" WHERE chunk__ = $1`, [k]);
+    // Parents before their children (prepare's order).
+    for (const t of tables) await db.query(`INSERT INTO ${t.copy} (${t.columns}) SELECT ${t.columns} FROM ${stageOf(t)} WHERE chunk__ = $1`, [k]);
     await db.query('COMMIT');
-    for (const t of ordered.filter((x) => x.table === 'outbox')) await db.query(`DELETE FROM ${t.copy} WHERE event_id IN (SELECT event_id FROM ${t.copy.slice(0, -1)}__stage" WHERE chunk__ = $1)`, [k]);
+    for (const t of tables.filter((x) => x.table === 'outbox')) await db.query(`DELETE FROM ${t.copy} WHERE event_id IN (SELECT event_id FROM ${stageOf(t)} WHERE chunk__ = $1)`, [k]);
   }
   const cpuMs = (postgresCpuSeconds() - before) * 1000;
   return { perTransaction, transactions: chunks, wallMs: Date.now() - started, postgresCpuMs: Math.round(cpuMs), postgresCpuMsPerWebhook: Math.round((cpuMs / webhooks) * 1000) / 1000 };

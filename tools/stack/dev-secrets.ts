@@ -42,13 +42,18 @@ function generate(): DevSecrets {
   };
 }
 
+/** The development secrets `npm start` wrote in this checkout, or undefined when it never ran (nothing is generated). */
+export function readDevSecrets(): Partial<DevSecrets> | undefined {
+  return existsSync(FILE) ? (JSON.parse(readFileSync(FILE, 'utf8')) as Partial<DevSecrets>) : undefined;
+}
+
 /**
  * Development secrets, generated once per checkout and kept in the ignored .cache folder: data
  * encrypted or signed in one run must stay readable and verifiable in the next.
  */
 export function loadDevSecrets(): DevSecrets {
-  if (existsSync(FILE)) {
-    const kept = JSON.parse(readFileSync(FILE, 'utf8')) as Partial<DevSecrets>;
+  const kept = readDevSecrets();
+  if (kept) {
     // A file from before a secret was added gets it; what it holds already stays.
     const complete = { ...generate(), ...kept };
     if (Object.keys(complete).length !== Object.keys(kept).length) writeFileSync(FILE, JSON.stringify(complete, null, 2), { mode: 0o600 });
